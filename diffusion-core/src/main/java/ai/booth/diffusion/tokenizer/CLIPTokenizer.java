@@ -1,0 +1,255 @@
+package ai.booth.diffusion.tokenizer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CLIP's byte-level BPE tokenizer, as OpenAI's {@code SimpleTokenizer} and Hugging Face's {@code CLIPTokenizer}
+ * compute it: clean the text ({@link TextCleaner}), split it into words, numbers and punctuation runs, map each
+ * piece's UTF-8 bytes to characters, merge by rank, look up ids, wrap in start/end tokens, truncate so the end
+ * token stays last, pad to the model length with the configured pad token ({@code <|endoftext|>} in SD 1.x,
+ * {@code !} in SD 2.x). Immutable and thread-safe.
+ */
+public final class CLIPTokenizer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int DEFAULT_MAX_LENGTH = 77;
+
+    private final Map<String, Integer> vocab;
+    private final String[] idToToken;
+    private final BpeMerges merges;
+    private final int maxLength;
+    private final int bosId;
+    private final int eosId;
+    private final int padId;
+    private final int unkId;
+    private final Map<String, Integer> specials;
+
+    private CLIPTokenizer(Map<String, Integer> vocab, BpeMerges merges, int maxLength, SpecialTokens tokens,
+                          Path dir) {
+        this.vocab = vocab;
+        this.merges = merges;
+        this.maxLength = maxLength;
+        this.bosId = tokens.id("bos_token", tokens.bos, vocab, dir);
+        this.eosId = tokens.id("eos_token", tokens.eos, vocab, dir);
+        this.padId = tokens.id("pad_token", tokens.pad, vocab, dir);
+        this.unkId = tokens.id("unk_token", tokens.unk, vocab, dir);
+        this.specials = Map.of(tokens.bos, bosId, tokens.eos, eosId);
+        int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        this.idToToken = new String[size];
+        vocab.forEach((token, id) -> idToToken[id] = token);
+    }
+
+    /**
+     * Reads {@code vocab.json} and {@code merges.txt}, and the special tokens and {@code model_max_length} from
+     * {@code tokenizer_config.json} / {@code special_tokens_map.json} when present (the latter wins).
+     */
+    public static CLIPTokenizer fromFolder(Path tokenizerDir) {
+        if (!Files.isDirectory(tokenizerDir)) {
+            throw new IllegalArgumentException("tokenizer folder " + tokenizerDir + " does not exist");
+        }
+        Map<String, Integer> vocab = readVocab(tokenizerDir.resolve("vocab.json"));
+        BpeMerges merges = new BpeMerges(readMerges(tokenizerDir.resolve("merges.txt")));
+        SpecialTokens tokens = new SpecialTokens();
+        int maxLength = DEFAULT_MAX_LENGTH;
+        for (String name : List.of("tokenizer_config.json", "special_tokens_map.json")) {
+            Path file = tokenizerDir.resolve(name);
+            if (Files.exists(file)) {
+                JsonNode config = readJson(file);
+                tokens.override(config);
+                JsonNode length = config.path("model_max_length");
+                // HF writes a huge sentinel when a tokenizer has no limit: CLIP's text model has 77 positions.
+                if (length.isNumber() && length.asDouble() >= 2 && length.asDouble() <= 1 << 20) {
+                    maxLength = length.asInt();
+                }
+            }
+        }
+        return new CLIPTokenizer(vocab, merges, maxLength, tokens, tokenizerDir);
+    }
+
+    /** Sequence length of {@link #encode}: start token, up to {@code maxLength - 2} text tokens, end, padding. */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** How many text tokens fit between the start and end tokens (75 for CLIP). */
+    public int maxTextTokens() {
+        return maxLength - 2;
+    }
+
+    public int bosId() {
+        return bosId;
+    }
+
+    public int eosId() {
+        return eosId;
+    }
+
+    public int padId() {
+        return padId;
+    }
+
+    /** The BPE pieces of {@code text} as vocabulary strings ({@code "photo</w>"}), without start/end tokens. */
+    public List<String> tokenize(String text) {
+        List<String> pieces = new ArrayList<>();
+        for (String word : PreTokenizer.split(TextCleaner.clean(text))) {
+            if (specials.containsKey(word)) {
+                pieces.add(word);
+            } else {
+                pieces.addAll(merges.apply(ByteUnicode.encode(word)));
+            }
+        }
+        return pieces;
+    }
+
+    /** Number of text tokens in {@code text}; beyond {@link #maxTextTokens()} the rest is cut off by encode. */
+    public int tokenCount(String text) {
+        return tokenize(text).size();
+    }
+
+    /** {@code maxLength} ids: start, the text's tokens (truncated), end, padding. */
+    public int[] encode(String text) {
+        int[] ids = new int[maxLength];
+        Arrays.fill(ids, padId);
+        ids[0] = bosId;
+        int n = 1;
+        for (Iterator<String> it = tokenize(text).iterator(); it.hasNext() && n < maxLength - 1; ) {
+            String piece = it.next();
+            Integer id = specials.containsKey(piece) ? specials.get(piece) : vocab.get(piece);
+            ids[n++] = id != null ? id : unkId;
+        }
+        ids[n] = eosId;
+        return ids;
+    }
+
+    /** {@link #encode} for each text, as the int64 rows a text encoder takes. */
+    public long[][] encodeBatch(List<String> texts) {
+        long[][] out = new long[texts.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Arrays.stream(encode(texts.get(i))).asLongStream().toArray();
+        }
+        return out;
+    }
+
+    /** Text of the ids, without start, end and pad tokens; word ends become spaces. */
+    public String decode(int[] ids) {
+        StringBuilder mapped = new StringBuilder();
+        for (int id : ids) {
+            if (id == bosId || id == eosId || id == padId) {
+                continue;
+            }
+            if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
+                throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size "
+                        + idToToken.length + ")");
+            }
+            mapped.append(idToToken[id]);
+        }
+        return ByteUnicode.decode(mapped.toString()).replace(BpeMerges.END_OF_WORD, " ").strip();
+    }
+
+    private static Map<String, Integer> readVocab(Path file) {
+        JsonNode root = readJson(file);
+        if (!root.isObject() || root.isEmpty()) {
+            throw new IllegalArgumentException(file + " must be a non-empty JSON object of token → id");
+        }
+        Map<String, Integer> vocab = new HashMap<>(root.size() * 2);
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                throw new IllegalArgumentException(file + ": token '" + e.getKey() + "' has id " + e.getValue()
+                        + ", expected a non-negative integer");
+            }
+            vocab.put(e.getKey(), e.getValue().asInt());
+        }
+        return vocab;
+    }
+
+    private static Map<String, Integer> readMerges(Path file) {
+        List<String> lines = readLines(file);
+        Map<String, Integer> ranks = new HashMap<>(lines.size() * 2);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isEmpty() || (i == 0 && line.startsWith("#version"))) {
+                continue;
+            }
+            int space = line.indexOf(' ');
+            if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
+                throw new IllegalArgumentException(file + " line " + (i + 1)
+                        + ": expected two symbols separated by one space, got '" + line + "'");
+            }
+            ranks.putIfAbsent(line, ranks.size());
+        }
+        if (ranks.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds no merges");
+        }
+        return ranks;
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("missing tokenizer file " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("missing tokenizer file " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Special token strings, CLIP's defaults overridden by the config files. */
+    private static final class SpecialTokens {
+        String bos = "<|startoftext|>";
+        String eos = "<|endoftext|>";
+        String pad = "<|endoftext|>";
+        String unk = "<|endoftext|>";
+
+        void override(JsonNode config) {
+            bos = text(config.get("bos_token"), bos);
+            eos = text(config.get("eos_token"), eos);
+            pad = text(config.get("pad_token"), pad);
+            unk = text(config.get("unk_token"), unk);
+        }
+
+        /** A token is written either as a string or as {@code {"content": "...", ...}}. */
+        private static String text(JsonNode node, String fallback) {
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            return node.isTextual() ? node.asText() : node.path("content").asText(fallback);
+        }
+
+        int id(String key, String token, Map<String, Integer> vocab, Path dir) {
+            Integer id = vocab.get(token);
+            if (id == null) {
+                throw new IllegalArgumentException(key + " '" + token + "' of the tokenizer in " + dir
+                        + " is not in vocab.json");
+            }
+            return id;
+        }
+    }
+}
