@@ -27,10 +27,10 @@ public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
 
     @Override
     public NDArray step(NDArray modelOutput, float timestep, NDArray sample, NoiseSource noise) {
+        int i = currentIndex(timestep);
         if (noise == null) {
             throw new IllegalArgumentException("Euler ancestral draws noise every step: pass the run's generator");
         }
-        int i = currentIndex(timestep);
         float sigmaFrom = sigmas[i];
         float sigmaTo = sigmas[i + 1];
         float sigmaUp = (float) Math.sqrt(sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)
