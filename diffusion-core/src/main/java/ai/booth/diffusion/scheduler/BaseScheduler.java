@@ -14,6 +14,8 @@ abstract class BaseScheduler implements Scheduler {
     protected final int trainSteps;
     /** The sampling timesteps in float64, as numpy holds them; {@link #timesteps()} gives them as float32. */
     protected double[] timesteps = new double[0];
+    /** The step count of the run; DDIM, PNDM and DDPM step back T/steps training steps at a time. */
+    protected int steps;
 
     BaseScheduler(SchedulerConfig config, NoiseSchedule schedule) {
         this.config = config;
@@ -38,6 +40,14 @@ abstract class BaseScheduler implements Scheduler {
             out[i] = (float) timesteps[i];
         }
         return out;
+    }
+
+    /** Integer timesteps by {@code timestep_spacing} (DDIM and DDPM; the other samplers have their own rules). */
+    @Override
+    public void setTimesteps(int steps) {
+        checkSteps(steps);
+        this.steps = steps;
+        this.timesteps = integerSpacing(steps);
     }
 
     @Override

@@ -22,7 +22,6 @@ public final class DDIMScheduler extends BaseScheduler {
     private final float finalAlphaCumprod;
     private final String prediction;
     private final float eta;
-    private int steps;
 
     public DDIMScheduler(SchedulerConfig config) {
         super(config, rescaled(config));
@@ -34,13 +33,6 @@ public final class DDIMScheduler extends BaseScheduler {
     private static NoiseSchedule rescaled(SchedulerConfig config) {
         NoiseSchedule schedule = NoiseSchedule.fromConfig(config);
         return config.flag("rescale_betas_zero_snr") ? schedule.rescaledToZeroTerminalSnr() : schedule;
-    }
-
-    @Override
-    public void setTimesteps(int steps) {
-        checkSteps(steps);
-        this.steps = steps;
-        this.timesteps = integerSpacing(steps);
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * DDPM (Ho et al. 2020) as diffusers 0.21 {@code DDPMScheduler}: the noise schedule a model is trained on
- * ({@link #addNoise}, {@link #velocity}), and ancestral sampling with the posterior variance ("fixed_small",
+ * ({@link #addNoise}, {@link #getVelocity}), and ancestral sampling with the posterior variance ("fixed_small",
  * "fixed_small_log") or β_t ("fixed_large"). The learned variances need a model that predicts them and are not
  * offered.
  */
@@ -24,20 +24,12 @@ public final class DDPMScheduler extends BaseScheduler {
 
     private final String prediction;
     private final String varianceType;
-    private int steps;
 
     public DDPMScheduler(SchedulerConfig config) {
         super(config, NoiseSchedule.fromConfig(config));
         this.prediction = config.choice("prediction_type", Prediction.TYPES);
         this.varianceType = config.choice("variance_type", VARIANCES);
         this.steps = trainSteps;
-    }
-
-    @Override
-    public void setTimesteps(int steps) {
-        checkSteps(steps);
-        this.steps = steps;
-        this.timesteps = integerSpacing(steps);
     }
 
     @Override

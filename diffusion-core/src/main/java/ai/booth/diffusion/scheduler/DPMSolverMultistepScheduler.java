@@ -3,7 +3,6 @@ package ai.booth.diffusion.scheduler;
 import ai.booth.diffusion.runtime.NoiseSource;
 import ai.djl.ndarray.NDArray;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The training noise schedule: betas and the cumulative products of alphas, computed as diffusers computes them
  * in PyTorch (float32 betas, float32 alphas, cumulative product accumulated in float64 and stored as float32), and
- * the forward process on it: {@link #addNoise} and the v-prediction target {@link #velocity}.
+ * the forward process on it: {@link #addNoise} and the v-prediction target {@link #getVelocity}.
  */
 public final class NoiseSchedule {
 
@@ -118,21 +118,20 @@ public final class NoiseSchedule {
 
     /** √ᾱ_t · original + √(1−ᾱ_t) · noise, t per batch element ({@code timesteps} of shape [B], integers). */
     public NDArray addNoise(NDArray original, NDArray noise, NDArray timesteps) {
-        int[] t = integerTimesteps(timesteps, original);
-        try (StepScope scope = new StepScope(original, noise)) {
-            NDArray a = perSample(scope, original, t, false);
-            NDArray b = perSample(scope, original, t, true);
-            return scope.keep(a.mul(original).add(b.mul(noise)));
-        }
+        return mix(original, noise, timesteps, false);
     }
 
     /** The v-prediction target √ᾱ_t · noise − √(1−ᾱ_t) · sample. */
-    public NDArray velocity(NDArray sample, NDArray noise, NDArray timesteps) {
-        int[] t = integerTimesteps(timesteps, sample);
-        try (StepScope scope = new StepScope(sample, noise)) {
-            NDArray a = perSample(scope, sample, t, false);
-            NDArray b = perSample(scope, sample, t, true);
-            return scope.keep(a.mul(noise).sub(b.mul(sample)));
+    public NDArray getVelocity(NDArray sample, NDArray noise, NDArray timesteps) {
+        return mix(sample, noise, timesteps, true);
+    }
+
+    private NDArray mix(NDArray x, NDArray noise, NDArray timesteps, boolean velocity) {
+        int[] t = integerTimesteps(timesteps, x);
+        try (StepScope scope = new StepScope(x, noise)) {
+            NDArray a = perSample(scope, x, t, false);
+            NDArray b = perSample(scope, x, t, true);
+            return scope.keep(velocity ? a.mul(noise).sub(b.mul(x)) : a.mul(x).add(b.mul(noise)));
         }
     }
 

@@ -24,7 +24,6 @@ public final class PNDMScheduler extends BaseScheduler {
     private final float finalAlphaCumprod;
     private final String prediction;
     private final boolean skipPrk;
-    private int steps;
     private int prkCount;
     private int counter;
     private final List<NDArray> ets = new ArrayList<>();

@@ -32,7 +32,7 @@ final class Prediction {
         if (config.flag("thresholding")) {
             return threshold(x0, config.number("dynamic_thresholding_ratio"), config.number("sample_max_value"));
         }
-        if (config.values().containsKey("clip_sample") && config.flag("clip_sample")) {
+        if (config.flag("clip_sample")) {
             float range = (float) config.number("clip_sample_range");
             return x0.clip(-range, range);
         }

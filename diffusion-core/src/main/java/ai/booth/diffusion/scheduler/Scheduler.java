@@ -49,7 +49,7 @@ public interface Scheduler {
     }
 
     /** The v-prediction training target at per-sample timesteps. */
-    default NDArray velocity(NDArray sample, NDArray noise, NDArray timesteps) {
-        return schedule().velocity(sample, noise, timesteps);
+    default NDArray getVelocity(NDArray sample, NDArray noise, NDArray timesteps) {
+        return schedule().getVelocity(sample, noise, timesteps);
     }
 }

@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Byte-pair merging with CLIP's end-of-word marker: a word's last symbol carries {@code </w>}, and the pair with
- * the lowest merge rank is merged everywhere in the word until no ranked pair is left. Results are cached per word
- * (prompts repeat their words); the cache stops growing at {@link #CACHE_LIMIT} words. Thread-safe.
+ * Byte-pair merging with CLIP's end-of-word marker: the word's UTF-8 bytes become symbols ({@link ByteUnicode}),
+ * the last one carrying {@code </w>}, and the pair with the lowest merge rank is merged everywhere in the word
+ * until no ranked pair is left. Results are cached per word (prompts repeat their words); the cache stops growing
+ * at {@link #CACHE_LIMIT} words. Thread-safe.
  */
 final class BpeMerges {
 
@@ -22,13 +23,13 @@ final class BpeMerges {
         this.ranks = ranks;
     }
 
-    /** The BPE pieces of one pre-tokenised, byte-mapped word. */
+    /** The BPE pieces (in byte-mapped characters) of one pre-tokenised word. */
     List<String> apply(String word) {
         List<String> cached = cache.get(word);
         if (cached != null) {
             return cached;
         }
-        List<String> pieces = merge(word);
+        List<String> pieces = merge(ByteUnicode.encode(word));
         if (cache.size() < CACHE_LIMIT) {
             cache.put(word, pieces);
         }

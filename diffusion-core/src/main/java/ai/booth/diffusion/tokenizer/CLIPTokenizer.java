@@ -1,9 +1,12 @@
 package ai.booth.diffusion.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +113,7 @@ public final class CLIPTokenizer {
             if (specials.containsKey(word)) {
                 pieces.add(word);
             } else {
-                pieces.addAll(merges.apply(ByteUnicode.encode(word)));
+                pieces.addAll(merges.apply(word));
             }
         }
         return pieces;
@@ -161,19 +164,31 @@ public final class CLIPTokenizer {
         return ByteUnicode.decode(mapped.toString()).replace(BpeMerges.END_OF_WORD, " ").strip();
     }
 
+    /** vocab.json streamed token by token: a tree of 49k nodes would take most of the load time. */
     private static Map<String, Integer> readVocab(Path file) {
-        JsonNode root = readJson(file);
-        if (!root.isObject() || root.isEmpty()) {
-            throw new IllegalArgumentException(file + " must be a non-empty JSON object of token → id");
-        }
-        Map<String, Integer> vocab = new HashMap<>(root.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new IllegalArgumentException(file + ": token '" + e.getKey() + "' has id " + e.getValue()
-                        + ", expected a non-negative integer");
+        Map<String, Integer> vocab = new HashMap<>(1 << 17);
+        try (JsonParser parser = JSON.getFactory().createParser(file.toFile())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException(file + " must be a JSON object of token → id");
             }
-            vocab.put(e.getKey(), e.getValue().asInt());
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String token = parser.getCurrentName();
+                if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() < 0
+                        || parser.getLongValue() > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(file + ": token '" + token + "' has id " + parser.getText()
+                            + ", expected a non-negative integer");
+                }
+                vocab.put(token, parser.getIntValue());
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || vocab.isEmpty()) {
+                throw new IllegalArgumentException(file + " must be a non-empty JSON object of token → id");
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (FileNotFoundException | NoSuchFileException e) {
+            throw new IllegalArgumentException("missing tokenizer file " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
         return vocab;
     }

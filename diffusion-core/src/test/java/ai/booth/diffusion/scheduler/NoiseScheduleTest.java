@@ -50,7 +50,7 @@ class NoiseScheduleTest {
             NDArray eps = generator.randn(manager, new Shape(3, 4, 5, 5));
             NDArray timesteps = manager.create(t);
             NDArray xt = ddpm.addNoise(x0, eps, timesteps);
-            NDArray v = ddpm.velocity(x0, eps, timesteps);
+            NDArray v = ddpm.getVelocity(x0, eps, timesteps);
             float[] a = ddpm.schedule().alphasCumprod();
             float[] x0v = x0.toFloatArray();
             float[] epsv = eps.toFloatArray();
