@@ -104,17 +104,10 @@ public final class DPMSolverMultistepScheduler extends BaseScheduler {
         }
         if (config.flag("use_karras_sigmas")) {
             float[] trainSigmas = schedule.sigmas();
-            float[] logSigmas = new float[trainSigmas.length];
-            for (int i = 0; i < logSigmas.length; i++) {
-                logSigmas[i] = (float) Math.log(trainSigmas[i]);
-            }
             // diffusers 0.21 passes the ascending training sigmas, so the ramp runs from small to large σ;
-            // the timesteps are flipped afterwards.
+            // the rounded timesteps are flipped afterwards.
             double[] s = Numpy.karras(trainSigmas[0], trainSigmas[trainSigmas.length - 1], steps);
-            t = new double[s.length];
-            for (int i = 0; i < s.length; i++) {
-                t[s.length - 1 - i] = Math.rint(Numpy.sigmaToT(s[i], logSigmas));
-            }
+            t = Numpy.reverse(Numpy.round(Numpy.sigmasToT(s, schedule.logSigmas())));
         }
         timesteps = Arrays.stream(t).distinct().toArray();   // np.unique keeping first occurrences in order
         reset();
@@ -133,6 +126,9 @@ public final class DPMSolverMultistepScheduler extends BaseScheduler {
     @Override
     public NDArray step(NDArray modelOutput, float timestep, NDArray sample, NoiseSource noise) {
         requireTimesteps();
+        if (sde && noise == null) {
+            throw new IllegalArgumentException(algorithm + " draws noise every step: pass the run's generator");
+        }
         int index = indexOf(timestep, 0);
         if (index < 0) {
             index = timesteps.length - 1;
@@ -152,10 +148,6 @@ public final class DPMSolverMultistepScheduler extends BaseScheduler {
             modelOutputs[solverOrder - 1] = converted;
             NDArray z = null;
             if (sde) {
-                if (noise == null) {
-                    throw new IllegalArgumentException(algorithm + " draws noise every step: pass the run's "
-                            + "generator");
-                }
                 z = noise.randn(scope.manager(), sample.getShape()).toDevice(sample.getDevice(), false)
                         .toType(sample.getDataType(), false);
             }

@@ -116,6 +116,15 @@ public final class NoiseSchedule {
         return sigmas;
     }
 
+    /** log σ_t of every training timestep, float32 (numpy's log of the float32 sigmas). */
+    public float[] logSigmas() {
+        float[] logs = sigmas();
+        for (int i = 0; i < logs.length; i++) {
+            logs[i] = (float) Math.log(logs[i]);
+        }
+        return logs;
+    }
+
     /** √ᾱ_t · original + √(1−ᾱ_t) · noise, t per batch element ({@code timesteps} of shape [B], integers). */
     public NDArray addNoise(NDArray original, NDArray noise, NDArray timesteps) {
         return mix(original, noise, timesteps, false);

@@ -77,6 +77,15 @@ final class Numpy {
         return sigmas;
     }
 
+    /** {@link #sigmaToT} of each sigma. */
+    static double[] sigmasToT(double[] sigmas, float[] logSigmas) {
+        double[] t = new double[sigmas.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = sigmaToT(sigmas[i], logSigmas);
+        }
+        return t;
+    }
+
     /**
      * diffusers' {@code _sigma_to_t}: the fractional training timestep whose log-sigma brackets log(sigma),
      * interpolating linearly in log-sigma between the two neighbouring entries of the ascending {@code logSigmas}.

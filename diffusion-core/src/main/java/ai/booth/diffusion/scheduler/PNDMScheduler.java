@@ -56,10 +56,12 @@ public final class PNDMScheduler extends BaseScheduler {
         int n = ascending.length;
         List<Double> order = new ArrayList<>();
         if (skipPrk) {
-            // PLMS: [t_0 .. t_{n-2}, t_{n-2}, t_{n-1}] reversed: the first timestep repeats.
+            // PLMS: [t_0 .. t_{n-2}, t_{n-2}, t_{n-1}] reversed: the second timestep repeats (warm-up step).
             prkCount = 0;
             order.add(ascending[n - 1]);
-            order.add(ascending[n - 2]);
+            if (n >= 2) {
+                order.add(ascending[n - 2]);
+            }
             for (int i = n - 2; i >= 0; i--) {
                 order.add(ascending[i]);
             }

@@ -46,14 +46,7 @@ abstract class SigmaScheduler extends BaseScheduler {
         double[] s = sigmasAt(t, trainSigmas, steps);
         if (karras()) {
             s = Numpy.karras(s[0], s[s.length - 1], steps);
-            float[] logSigmas = new float[trainSigmas.length];
-            for (int i = 0; i < logSigmas.length; i++) {
-                logSigmas[i] = (float) Math.log(trainSigmas[i]);
-            }
-            t = new double[s.length];
-            for (int i = 0; i < s.length; i++) {
-                t[i] = Numpy.sigmaToT(s[i], logSigmas);
-            }
+            t = Numpy.sigmasToT(s, schedule.logSigmas());
         }
         timesteps = t;
         sigmas = new float[s.length + 1];
@@ -75,6 +68,7 @@ abstract class SigmaScheduler extends BaseScheduler {
 
     @Override
     public float initNoiseSigma() {
+        requireTimesteps();
         float max = 0;
         for (float s : sigmas) {
             max = Math.max(max, s);

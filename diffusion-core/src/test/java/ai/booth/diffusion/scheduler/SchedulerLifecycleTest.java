@@ -12,6 +12,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One instance serves run after run; steps leave nothing behind in the caller's manager. */
 class SchedulerLifecycleTest {
@@ -49,6 +50,23 @@ class SchedulerLifecycleTest {
                     NDArray next = s.step(eps, t, x, noise);
                     assertEquals(before + 1, manager.getManagedArrays().size(), name + " at t=" + t);
                     x = next;
+                }
+            }
+        }
+    }
+
+    @Test
+    void runsOfOneAndTwoStepsEndFinite() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray initial = new TorchGenerator(5).randn(manager, new Shape(1, 4, 3, 3));
+            for (String name : Schedulers.names()) {
+                for (int steps = 1; steps <= 2; steps++) {
+                    Scheduler s = Schedulers.create(name, modelConfig(), Map.of());
+                    s.setTimesteps(steps);
+                    float[] x = SchedulerParityTest.runRule(s, initial, new TorchGenerator(6)).toFloatArray();
+                    for (float v : x) {
+                        assertTrue(Float.isFinite(v), name + " with " + steps + " steps: " + v);
+                    }
                 }
             }
         }
