@@ -23,7 +23,8 @@ public final class DDIMScheduler extends BaseScheduler {
     private final String prediction;
     private final float eta;
 
-    public DDIMScheduler(SchedulerConfig config) {
+    /** From a config resolved for this class ({@link Schedulers#create} does that). */
+    DDIMScheduler(SchedulerConfig config) {
         super(config, rescaled(config));
         this.finalAlphaCumprod = config.flag("set_alpha_to_one") ? 1f : schedule.alphaCumprod(0);
         this.prediction = config.choice("prediction_type", Prediction.TYPES);

@@ -25,7 +25,8 @@ public final class DDPMScheduler extends BaseScheduler {
     private final String prediction;
     private final String varianceType;
 
-    public DDPMScheduler(SchedulerConfig config) {
+    /** From a config resolved for this class ({@link Schedulers#create} does that). */
+    DDPMScheduler(SchedulerConfig config) {
         super(config, NoiseSchedule.fromConfig(config));
         this.prediction = config.choice("prediction_type", Prediction.TYPES);
         this.varianceType = config.choice("variance_type", VARIANCES);

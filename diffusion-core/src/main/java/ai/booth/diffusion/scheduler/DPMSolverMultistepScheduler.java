@@ -40,7 +40,8 @@ public final class DPMSolverMultistepScheduler extends BaseScheduler {
     private final NDArray[] modelOutputs;
     private int lowerOrderNums;
 
-    public DPMSolverMultistepScheduler(SchedulerConfig config) {
+    /** From a config resolved for this class ({@link Schedulers#create} does that). */
+    DPMSolverMultistepScheduler(SchedulerConfig config) {
         super(normalised(config), NoiseSchedule.fromConfig(config));
         this.algorithm = this.config.choice("algorithm_type", ALGORITHMS);
         this.solverType = this.config.choice("solver_type", List.of("midpoint", "heun"));

@@ -17,7 +17,8 @@ public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
             "trained_betas", null, "prediction_type", "epsilon", "timestep_spacing", "linspace",
             "steps_offset", 0);
 
-    public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
+    /** From a config resolved for this class ({@link Schedulers#create} does that). */
+    EulerAncestralDiscreteScheduler(SchedulerConfig config) {
         super(config);
         if (prediction.equals("sample")) {
             throw new IllegalArgumentException("EulerAncestralDiscreteScheduler: prediction_type 'sample' is not "

@@ -18,7 +18,8 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
             "trained_betas", null, "prediction_type", "epsilon", "interpolation_type", "linear",
             "use_karras_sigmas", false, "timestep_spacing", "linspace", "steps_offset", 0);
 
-    public EulerDiscreteScheduler(SchedulerConfig config) {
+    /** From a config resolved for this class ({@link Schedulers#create} does that). */
+    EulerDiscreteScheduler(SchedulerConfig config) {
         super(config);
         config.choice("interpolation_type", List.of("linear", "log_linear"));
     }

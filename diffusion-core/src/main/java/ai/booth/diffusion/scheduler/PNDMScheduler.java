@@ -30,7 +30,8 @@ public final class PNDMScheduler extends BaseScheduler {
     private NDArray curSample;
     private NDArray curModelOutput;   // running Runge–Kutta sum, null for 0
 
-    public PNDMScheduler(SchedulerConfig config) {
+    /** From a config resolved for this class ({@link Schedulers#create} does that). */
+    PNDMScheduler(SchedulerConfig config) {
         super(config, NoiseSchedule.fromConfig(config));
         this.finalAlphaCumprod = config.flag("set_alpha_to_one") ? 1f : schedule.alphaCumprod(0);
         this.prediction = config.choice("prediction_type", List.of("epsilon", "v_prediction"));
