@@ -1,0 +1,36 @@
+package ai.booth.gateway;
+
+import ai.booth.contracts.DatasetImage;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gateway's view of datasets, built from the events it sends and receives. In memory: after a restart the
+ * gateway rebuilds it from the dataset topics (its consumers read them from the start).
+ */
+@ApplicationScoped
+public class DatasetRegistry {
+
+    private final Map<String, DatasetView> datasets = new ConcurrentHashMap<>();
+
+    void ingesting(String datasetId, String ownerId) {
+        datasets.putIfAbsent(datasetId, DatasetView.ingesting(datasetId, ownerId));
+    }
+
+    void ready(String datasetId, String ownerId, List<DatasetImage> images) {
+        datasets.put(datasetId, new DatasetView(datasetId, ownerId, DatasetStatus.READY, images, List.of()));
+    }
+
+    void rejected(String datasetId, String ownerId, List<String> problems) {
+        datasets.put(datasetId, new DatasetView(datasetId, ownerId, DatasetStatus.REJECTED, List.of(), problems));
+    }
+
+    /** The dataset if it exists and belongs to this owner (others' datasets are invisible, not forbidden). */
+    Optional<DatasetView> find(String datasetId, String ownerId) {
+        return Optional.ofNullable(datasets.get(datasetId)).filter(view -> view.ownerId().equals(ownerId));
+    }
+}
