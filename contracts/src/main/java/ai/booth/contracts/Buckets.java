@@ -24,7 +24,17 @@ public final class Buckets {
 
     /** Key of a checked dataset image. */
     public static String datasetRawKey(String ownerId, String datasetId, String fileName) {
-        return datasetPrefix(ownerId, datasetId) + "raw/" + fileName;
+        return datasetRawPrefix(ownerId, datasetId) + fileName;
+    }
+
+    /** Prefix of all checked images of a dataset: a dataset is ready for training when it holds objects. */
+    public static String datasetRawPrefix(String ownerId, String datasetId) {
+        return datasetPrefix(ownerId, datasetId) + "raw/";
+    }
+
+    /** Prefix of a base model's files in {@link #MODELS}. */
+    public static String modelPrefix(String modelId) {
+        return segment("baseModel", modelId) + "/";
     }
 
     private static String datasetPrefix(String ownerId, String datasetId) {

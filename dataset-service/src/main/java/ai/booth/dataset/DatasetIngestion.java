@@ -10,7 +10,7 @@ import ai.booth.contracts.Topics;
 import ai.booth.service.EventMessages;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.SeenEvents;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;

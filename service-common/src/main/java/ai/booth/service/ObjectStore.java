@@ -66,6 +66,12 @@ public class ObjectStore {
         });
     }
 
+    /** Whether any object's key starts with the prefix (one listed key suffices). */
+    public boolean hasPrefix(String bucket, String prefix) {
+        return call("list", bucket, prefix + "*", () -> client.listObjects(ListObjectsArgs.builder().bucket(bucket)
+                .prefix(prefix).recursive(true).maxKeys(1).build()).iterator().hasNext());
+    }
+
     public void remove(String bucket, String key) {
         call("remove", bucket, key, () -> client.removeObject(RemoveObjectArgs.builder().bucket(bucket)
                 .object(key).build()));
