@@ -1,0 +1,43 @@
+package ai.booth.deploy;
+
+import ai.booth.infra.BoothHome;
+
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./booth up}: starts the whole stack on embedded infrastructure, prints where everything is, and stops it
+ * all on Ctrl-C or SIGTERM (or when a service dies on its own).
+ */
+public final class Launcher {
+
+    public static void main(String[] args) throws Exception {
+        StackSettings settings = StackSettings.fromEnvironment(BoothHome.root(), System.getenv());
+        System.out.println("Booth: starting (data in " + settings.dataDir() + ")");
+        Stack stack = Stack.start(settings, line -> System.out.println("  " + line));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Booth: stopping");
+            stack.close();
+            stopped.countDown();
+        }, "booth-stop"));
+
+        String gateway = stack.url(Service.GATEWAY).toString();
+        System.out.println("Booth is up.");
+        System.out.println("  Gateway:    " + gateway);
+        System.out.println("  Swagger UI: " + gateway + "/q/swagger-ui");
+        System.out.println("Press Ctrl-C to stop.");
+
+        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            Optional<Service> dead = stack.exited();
+            if (dead.isPresent()) {
+                System.out.println("Booth: " + dead.get().module() + " exited; see "
+                        + settings.logFile(dead.get().module()));
+                System.exit(1); // runs the shutdown hook
+            }
+        }
+    }
+
+    private Launcher() {
+    }
+}
