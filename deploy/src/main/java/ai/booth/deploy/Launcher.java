@@ -4,6 +4,8 @@ import ai.booth.infra.BoothHome;
 
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code ./booth up}: starts the whole stack on embedded infrastructure, prints where everything is, and stops it
@@ -16,7 +18,9 @@ public final class Launcher {
         System.out.println("Booth: starting (data in " + settings.dataDir() + ")");
         Stack stack = Stack.start(settings, line -> System.out.println("  " + line));
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             System.out.println("Booth: stopping");
             stack.close();
             stopped.countDown();
@@ -28,9 +32,9 @@ public final class Launcher {
         System.out.println("  Swagger UI: " + gateway + "/q/swagger-ui");
         System.out.println("Press Ctrl-C to stop.");
 
-        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
             Optional<Service> dead = stack.exited();
-            if (dead.isPresent()) {
+            if (dead.isPresent() && !stopping.get()) {
                 System.out.println("Booth: " + dead.get().module() + " exited; see "
                         + settings.logFile(dead.get().module()));
                 System.exit(1); // runs the shutdown hook

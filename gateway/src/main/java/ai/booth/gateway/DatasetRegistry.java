@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The gateway's view of datasets, built from the events it sends and receives. In memory: after a restart the
- * gateway rebuilds it from the dataset topics (its consumers read them from the start).
+ * The gateway's view of datasets, built from the events it sends and receives. In memory: on start the gateway
+ * replays the ready/rejected topics (see application.properties), so checked datasets survive a restart; datasets
+ * still being checked at a restart reappear once their result arrives.
  */
 @ApplicationScoped
 public class DatasetRegistry {
