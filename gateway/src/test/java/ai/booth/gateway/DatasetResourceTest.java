@@ -14,9 +14,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -39,71 +36,61 @@ class DatasetResourceTest {
     @Inject
     ObjectStore store;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    private EventProbe probe;
-
-    @BeforeEach
-    void openProbe() {
-        probe = new EventProbe(bootstrapServers);
-    }
-
-    @AfterEach
-    void closeProbe() {
-        probe.close();
-    }
-
     @Test
     void uploadStagesFilesPublishesIngestedAndBecomesReadyOnDatasetReady() throws Exception {
-        byte[] photo = TestImages.png(64, 48);
-        var created = given().header(Owners.HEADER, "alice")
-                .multiPart("images", "rex 1.png", photo, "image/png")
-                .multiPart("images", "../rex2.png", photo, "image/png")
-                .multiPart("subject", "my dog Rex")
-                .when().post("/api/v1/datasets")
-                .then().statusCode(202)
-                .body("status", is("INGESTING"))
-                .extract();
-        String datasetId = created.path("datasetId");
-        assertTrue(created.header("Location").endsWith("/api/v1/datasets/" + datasetId), created.header("Location"));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            byte[] photo = TestImages.png(64, 48);
+            var created = given().header(Owners.HEADER, "alice")
+                    .multiPart("images", "rex 1.png", photo, "image/png")
+                    .multiPart("images", "../rex2.png", photo, "image/png")
+                    .multiPart("subject", "my dog Rex")
+                    .when().post("/api/v1/datasets")
+                    .then().statusCode(202)
+                    .body("status", is("INGESTING"))
+                    .extract();
+            String datasetId = created.path("datasetId");
+            String location = created.header("Location");
+            assertTrue(location.endsWith("/api/v1/datasets/" + datasetId), location);
 
-        Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
-        assertEquals("alice", ingested.ownerId());
-        assertEquals("my dog Rex", ingested.payload().subject());
-        assertEquals(List.of("alice/" + datasetId + "/staging/00-rex_1.png",
-                "alice/" + datasetId + "/staging/01-rex2.png"), ingested.payload().stagingKeys());
-        for (String key : ingested.payload().stagingKeys()) {
-            assertArrayEquals(photo, store.get(Buckets.DATASETS, key), key);
+            Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
+            assertEquals("alice", ingested.ownerId());
+            assertEquals("my dog Rex", ingested.payload().subject());
+            assertEquals(List.of("alice/" + datasetId + "/staging/00-rex_1.png",
+                    "alice/" + datasetId + "/staging/01-rex2.png"), ingested.payload().stagingKeys());
+            for (String key : ingested.payload().stagingKeys()) {
+                assertArrayEquals(photo, store.get(Buckets.DATASETS, key), key);
+            }
+
+            given().header(Owners.HEADER, "alice").get("/api/v1/datasets/" + datasetId)
+                    .then().statusCode(200).body("status", is("INGESTING"));
+
+            String rawKey = Buckets.datasetRawKey("alice", datasetId, "00-rex_1.png");
+            probe.publish(ingested.next(new DatasetReady(datasetId, List.of(new DatasetImage(rawKey, 64, 48,
+                    "image/png")))));
+            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "alice")
+                    .get("/api/v1/datasets/" + datasetId)
+                    .then().statusCode(200)
+                    .body("status", is("READY"))
+                    .body("images[0].key", is(rawKey))
+                    .body("images[0].width", is(64)));
         }
-
-        given().header(Owners.HEADER, "alice").get("/api/v1/datasets/" + datasetId)
-                .then().statusCode(200).body("status", is("INGESTING"));
-
-        String rawKey = Buckets.datasetRawKey("alice", datasetId, "00-rex_1.png");
-        probe.publish(ingested.next(new DatasetReady(datasetId, List.of(new DatasetImage(rawKey, 64, 48,
-                "image/png")))));
-        await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "alice")
-                .get("/api/v1/datasets/" + datasetId)
-                .then().statusCode(200)
-                .body("status", is("READY"))
-                .body("images[0].key", is(rawKey))
-                .body("images[0].width", is(64)));
     }
 
     @Test
     void rejectionIsReportedWithItsProblems() throws Exception {
-        String datasetId = given().header(Owners.HEADER, "bob")
-                .multiPart("images", "notes.txt", "hello".getBytes(), "text/plain")
-                .when().post("/api/v1/datasets")
-                .then().statusCode(202).extract().path("datasetId");
-        Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
-        probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00-notes.txt: not an image"))));
-        await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "bob")
-                .get("/api/v1/datasets/" + datasetId)
-                .then().statusCode(200)
-                .body("status", is("REJECTED"))
-                .body("problems[0]", containsString("not an image")));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = given().header(Owners.HEADER, "bob")
+                    .multiPart("images", "notes.txt", "hello".getBytes(), "text/plain")
+                    .when().post("/api/v1/datasets")
+                    .then().statusCode(202).extract().path("datasetId");
+            Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
+            probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00-notes.txt: not an image"))));
+            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "bob")
+                    .get("/api/v1/datasets/" + datasetId)
+                    .then().statusCode(200)
+                    .body("status", is("REJECTED"))
+                    .body("problems[0]", containsString("not an image")));
+        }
     }
 
     @Test

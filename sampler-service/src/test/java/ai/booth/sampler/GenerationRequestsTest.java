@@ -12,7 +12,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,16 +28,13 @@ class GenerationRequestsTest {
     @Inject
     ObjectStore store;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Test
     void eachAdmissionRuleAnswersWithItsOwnCode() throws Exception {
         store.put(Buckets.MODELS, Buckets.modelPrefix("tiny-sd") + "unet.safetensors", new byte[] {1}, "application/octet-stream");
         store.put(Buckets.ADAPTERS, "alice/t1/adapter.safetensors", new byte[] {1}, "application/octet-stream");
         List<LoraRef> present = List.of(new LoraRef("alice/t1/adapter.safetensors", 1.0, 0.5));
 
-        try (EventProbe probe = new EventProbe(bootstrapServers)) {
+        try (EventProbe probe = EventProbe.forApplication()) {
             assertOutcome(probe, request("tiny-sd", 500, present), "INVALID_REQUEST", "got 500x512");
             assertOutcome(probe, request("nope", 512, present), "MODEL_NOT_FOUND", "'nope'");
             assertOutcome(probe, request("tiny-sd", 512, List.of(new LoraRef("alice/none", 1, 1))),

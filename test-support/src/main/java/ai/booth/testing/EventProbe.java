@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,11 @@ public final class EventProbe implements AutoCloseable {
                 ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new EventSerde());
         consumer.subscribe(Topics.ALL.stream().filter(t -> !t.equals(Topics.DEAD_LETTER)).toList());
+    }
+
+    /** A probe on the broker the running Quarkus application is configured with ({@code kafka.bootstrap.servers}). */
+    public static EventProbe forApplication() {
+        return new EventProbe(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
     }
 
     public void publish(Event<?> event) throws ExecutionException, InterruptedException {

@@ -11,7 +11,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -28,16 +27,13 @@ class TrainingRequestsTest {
     @Inject
     ObjectStore store;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Test
     void eachAdmissionRuleAnswersWithItsOwnCode() throws Exception {
         String readyDataset = UUID.randomUUID().toString();
         store.put(Buckets.DATASETS, Buckets.datasetRawKey("alice", readyDataset, "00-a.png"), new byte[] {1}, "image/png");
         store.put(Buckets.MODELS, Buckets.modelPrefix("tiny-sd") + "unet.safetensors", new byte[] {1}, "application/octet-stream");
 
-        try (EventProbe probe = new EventProbe(bootstrapServers)) {
+        try (EventProbe probe = EventProbe.forApplication()) {
             assertOutcome(probe, request(readyDataset, "tiny-sd", 0), "INVALID_REQUEST", "rank must be > 0, got 0");
             assertOutcome(probe, request("missing", "tiny-sd", 4), "DATASET_NOT_READY", "dataset missing");
             assertOutcome(probe, request(readyDataset, "nope", 4), "MODEL_NOT_FOUND", "'nope'");
