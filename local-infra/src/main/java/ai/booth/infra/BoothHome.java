@@ -7,21 +7,20 @@ import java.nio.file.Path;
 public final class BoothHome {
 
     /**
-     * The repository root: system property {@code booth.home}, else env {@code BOOTH_HOME}, else the nearest
-     * directory at or above the working directory that contains {@code local-infra/pom.xml}.
+     * The repository root: the nearest directory containing {@code local-infra/pom.xml} at or above system property
+     * {@code booth.home}, else env {@code BOOTH_HOME}, else the working directory (Maven may set booth.home to a
+     * module directory when it is run inside one).
      */
     public static Path root() {
         String configured = System.getProperty("booth.home", System.getenv("BOOTH_HOME"));
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured).toAbsolutePath().normalize();
-        }
-        Path start = Path.of("").toAbsolutePath();
+        Path start = (configured == null || configured.isBlank() ? Path.of("") : Path.of(configured))
+                .toAbsolutePath().normalize();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("local-infra/pom.xml"))) {
                 return dir;
             }
         }
-        throw new IllegalStateException("cannot find the Booth checkout above " + start
+        throw new IllegalStateException("cannot find the Booth checkout at or above " + start
                 + "; set -Dbooth.home or BOOTH_HOME to the repository root");
     }
 
