@@ -10,6 +10,8 @@ import ai.booth.testing.EventProbe;
 import ai.booth.testing.TestImages;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,19 +92,33 @@ class StackIT {
             assertEquals(Buckets.datasetRawKey("e2e", datasetId, "00-rex.png"), image.key());
             assertArrayEquals(photo, read(Buckets.DATASETS, image.key()), "the raw copy in S3");
 
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            String status;
-            do {
-                Thread.sleep(200);
-                status = gateway().header("X-Booth-Owner", "e2e").get("/api/v1/datasets/" + datasetId)
-                        .then().statusCode(200).extract().path("status");
-            } while (!status.equals("READY") && System.nanoTime() < deadline);
-            gateway().header("X-Booth-Owner", "e2e").get("/api/v1/datasets/" + datasetId).then()
-                    .body("status", is("READY"))
+            awaitStatus("/api/v1/datasets/" + datasetId, "READY")
                     .body("images[0].key", is(image.key()))
                     .body("images[0].width", is(48));
         }
         assertTrue(stack.exited().isEmpty(), "a service died during the test");
+    }
+
+    @Test
+    void aGenerationRequestIsAnsweredBySamplerService() throws Exception {
+        String generationId = gateway().header("X-Booth-Owner", "e2e").contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"not-installed\",\"prompt\":\"a photo of sks dog\"}")
+                .post("/api/v1/generations")
+                .then().statusCode(202).extract().path("generationId");
+        awaitStatus("/api/v1/generations/" + generationId, "FAILED")
+                .body("failure.code", is("MODEL_NOT_FOUND"));
+    }
+
+    /** Polls a gateway resource until its status is {@code expected}; returns the last answer for more checks. */
+    private static ValidatableResponse awaitStatus(String path, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            ValidatableResponse response = gateway().header("X-Booth-Owner", "e2e").get(path).then().statusCode(200);
+            if (expected.equals(response.extract().path("status")) || System.nanoTime() > deadline) {
+                return response.body("status", is(expected));
+            }
+            Thread.sleep(200);
+        }
     }
 
     private static RequestSpecification gateway() {

@@ -4,7 +4,6 @@ import ai.booth.contracts.Buckets;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.Topics;
-import ai.booth.service.EventMessages;
 import ai.booth.service.ObjectStore;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -25,7 +24,6 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,9 +76,8 @@ public class DatasetResource {
         }
         registry.ingesting(datasetId, ownerId);
         Event<DatasetIngested> event = Event.of(datasetId, ownerId, new DatasetIngested(datasetId, keys, subject));
-        return EventMessages.send(ingested, event).thenApply(acked -> Response
-                .accepted(DatasetView.ingesting(datasetId, ownerId))
-                .location(URI.create("/api/v1/datasets/" + datasetId)).build());
+        return Accepted.afterPublishing(ingested, event, "/api/v1/datasets/" + datasetId,
+                DatasetView.ingesting(datasetId, ownerId));
     }
 
     @GET

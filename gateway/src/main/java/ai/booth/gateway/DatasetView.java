@@ -14,7 +14,7 @@ import java.util.List;
  * @param problems   why it was rejected (REJECTED only)
  */
 public record DatasetView(String datasetId, String ownerId, DatasetStatus status, List<DatasetImage> images,
-                          List<String> problems) {
+                          List<String> problems) implements Views.Owned {
 
     static DatasetView ingesting(String datasetId, String ownerId) {
         return new DatasetView(datasetId, ownerId, DatasetStatus.INGESTING, List.of(), List.of());
