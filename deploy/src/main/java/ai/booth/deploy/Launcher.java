@@ -16,7 +16,7 @@ public final class Launcher {
     public static void main(String[] args) throws Exception {
         StackSettings settings = StackSettings.fromEnvironment(BoothHome.root(), System.getenv());
         System.out.println("Booth: starting (data in " + settings.dataDir() + ")");
-        Stack stack = Stack.start(settings, line -> System.out.println("  " + line));
+        Stack stack = new Stack(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -25,6 +25,7 @@ public final class Launcher {
             stack.close();
             stopped.countDown();
         }, "booth-stop"));
+        stack.start(line -> System.out.println("  " + line));
 
         String gateway = stack.url(Service.GATEWAY).toString();
         System.out.println("Booth is up.");

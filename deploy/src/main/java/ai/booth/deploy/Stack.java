@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -28,17 +29,19 @@ public final class Stack implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
     private final StackSettings settings;
-    private final InfraProcess infra;
     private final Map<Service, Process> services = new EnumMap<>(Service.class);
+    private volatile InfraProcess infra;
+    private boolean closed; // guarded by services: no launch after close
 
-    private Stack(StackSettings settings, InfraProcess infra) {
+    public Stack(StackSettings settings) {
         this.settings = settings;
-        this.infra = infra;
     }
 
-    /** Starts everything and returns once every service reports ready; {@code status} hears each step. */
-    public static Stack start(StackSettings settings, Consumer<String> status) throws IOException,
-            InterruptedException {
+    /**
+     * Starts everything and returns once every service reports ready; {@code status} hears each step. On failure
+     * (or from another thread, e.g. a shutdown hook) {@link #close()} stops whatever was started.
+     */
+    public Stack start(Consumer<String> status) throws IOException, InterruptedException {
         List<Path> jars = new ArrayList<>();
         for (Service service : Service.values()) {
             Path jar = jar(settings.home(), service);
@@ -49,24 +52,28 @@ public final class Stack implements AutoCloseable {
             jars.add(jar);
         }
         Files.createDirectories(settings.dataDir().resolve("logs"));
-        InfraProcess infra = InfraProcess.start(settings.infra());
-        status.accept(String.format("%-16s %-28s UP   data %s", "kafka", infra.kafkaBootstrap(),
-                settings.dataDir().resolve("kafka")));
-        status.accept(String.format("%-16s %-28s UP   data %s", "s3", infra.s3Endpoint(),
-                settings.dataDir().resolve("s3")));
-        Stack stack = new Stack(settings, infra);
         try {
+            infra = InfraProcess.start(settings.infra());
+            status.accept(String.format("%-16s %-28s UP   data %s", "kafka", infra.kafkaBootstrap(),
+                    settings.dataDir().resolve("kafka")));
+            status.accept(String.format("%-16s %-28s UP   data %s", "s3", infra.s3Endpoint(),
+                    settings.dataDir().resolve("s3")));
             for (Service service : Service.values()) {
-                stack.services.put(service, stack.launch(service, jars.get(service.ordinal())));
+                synchronized (services) {
+                    if (closed) {
+                        throw new IOException("stopped while starting");
+                    }
+                    services.put(service, launch(service, jars.get(service.ordinal())));
+                }
             }
             for (Service service : Service.values()) {
-                stack.awaitReady(service);
-                status.accept(String.format("%-16s %-28s UP   log  %s", service.module(), stack.url(service),
+                awaitReady(service);
+                status.accept(String.format("%-16s %-28s UP   log  %s", service.module(), url(service),
                         settings.logFile(service.module())));
             }
-            return stack;
+            return this;
         } catch (IOException | RuntimeException | InterruptedException e) {
-            stack.close();
+            close();
             throw e;
         }
     }
@@ -83,13 +90,18 @@ public final class Stack implements AutoCloseable {
     public List<ProcessHandle> processes() {
         List<ProcessHandle> all = new ArrayList<>();
         all.add(infra.handle());
-        services.values().forEach(process -> all.add(process.toHandle()));
+        synchronized (services) {
+            services.values().forEach(process -> all.add(process.toHandle()));
+        }
         return all;
     }
 
     /** The first service that exited on its own, if any. */
-    public java.util.Optional<Service> exited() {
-        return services.entrySet().stream().filter(e -> !e.getValue().isAlive()).map(Map.Entry::getKey).findFirst();
+    public Optional<Service> exited() {
+        synchronized (services) {
+            return services.entrySet().stream().filter(e -> !e.getValue().isAlive()).map(Map.Entry::getKey)
+                    .findFirst();
+        }
     }
 
     static Path jar(Path home, Service service) {
@@ -137,11 +149,16 @@ public final class Stack implements AutoCloseable {
                 + settings.logFile(service.module()));
     }
 
-    /** Stops the services (SIGTERM, then kill after 30 s), then the infrastructure. */
+    /** Stops the services (SIGTERM, then kill after 30 s), then the infrastructure; safe to call more than once. */
     @Override
     public void close() {
-        services.values().forEach(Process::destroy);
-        for (Process process : services.values()) {
+        List<Process> running;
+        synchronized (services) {
+            closed = true;
+            running = new ArrayList<>(services.values());
+        }
+        running.forEach(Process::destroy);
+        for (Process process : running) {
             try {
                 if (!process.waitFor(30, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -151,6 +168,8 @@ public final class Stack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        infra.close();
+        if (infra != null) {
+            infra.close();
+        }
     }
 }

@@ -48,7 +48,7 @@ class StackIT {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = Stack.start(StackSettings.ephemeral(BoothHome.root(), data), status::add);
+        stack = new Stack(StackSettings.ephemeral(BoothHome.root(), data)).start(status::add);
     }
 
     @AfterAll
