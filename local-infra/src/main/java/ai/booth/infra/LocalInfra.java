@@ -2,6 +2,8 @@ package ai.booth.infra;
 
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.Topics;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +53,9 @@ public final class LocalInfra {
         System.out.flush();
 
         if (options.containsKey("exit-on-stdin-eof")) {
+            // Ctrl-C reaches the whole process group; a managed broker must outlive the services that are still
+            // leaving their consumer groups, so it stops only when its parent lets go of stdin.
+            Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
             exitOnEof(System.in);
         }
         stopped.await();
