@@ -1,0 +1,54 @@
+package ai.booth.contracts;
+
+import java.util.List;
+
+/** Every S3 bucket Booth uses, and the object key layout inside them (keys in events follow it). */
+public final class Buckets {
+    /** Uploaded photos: {@code <owner>/<datasetId>/staging/<file>} before checks, {@code .../raw/<file>} after. */
+    public static final String DATASETS = "datasets";
+    /** Base model weights (safetensors), shared by all owners. */
+    public static final String MODELS = "models";
+    /** Trained LoRA adapters: {@code <owner>/<trainingId>/...}. */
+    public static final String ADAPTERS = "adapters";
+    /** Generated images: {@code <owner>/<generationId>/...}. */
+    public static final String GENERATIONS = "generations";
+    /** Intermediate training checkpoints and validation images: {@code <owner>/<trainingId>/...}. */
+    public static final String CHECKPOINTS = "checkpoints";
+
+    public static final List<String> ALL = List.of(DATASETS, MODELS, ADAPTERS, GENERATIONS, CHECKPOINTS);
+
+    /** Key of an uploaded, not yet checked dataset file. */
+    public static String datasetStagingKey(String ownerId, String datasetId, String fileName) {
+        return datasetPrefix(ownerId, datasetId) + "staging/" + fileName;
+    }
+
+    /** Key of a checked dataset image. */
+    public static String datasetRawKey(String ownerId, String datasetId, String fileName) {
+        return datasetRawPrefix(ownerId, datasetId) + fileName;
+    }
+
+    /** Prefix of all checked images of a dataset: a dataset is ready for training when it holds objects. */
+    public static String datasetRawPrefix(String ownerId, String datasetId) {
+        return datasetPrefix(ownerId, datasetId) + "raw/";
+    }
+
+    /** Prefix of a base model's files in {@link #MODELS}. */
+    public static String modelPrefix(String modelId) {
+        return segment("baseModel", modelId) + "/";
+    }
+
+    private static String datasetPrefix(String ownerId, String datasetId) {
+        return segment("ownerId", ownerId) + "/" + segment("datasetId", datasetId) + "/";
+    }
+
+    /** One path segment: refuses names that would escape their prefix or make ambiguous keys. */
+    static String segment(String what, String value) {
+        if (value == null || value.isEmpty() || value.contains("/") || value.equals(".") || value.equals("..")) {
+            throw new IllegalArgumentException(what + " must be a non-empty name without '/', got '" + value + "'");
+        }
+        return value;
+    }
+
+    private Buckets() {
+    }
+}

@@ -1,0 +1,16 @@
+package ai.booth.contracts;
+
+import java.util.List;
+
+/**
+ * Images of a generation request are stored.
+ *
+ * @param generationId  the request
+ * @param images        the images, in seed order (row-major for grids)
+ * @param gridKey       the assembled grid image, when a grid was requested
+ * @param totalMillis   wall time including model loading
+ */
+@Topic(Topics.GENERATION_COMPLETED)
+public record GenerationCompleted(String generationId, List<GeneratedImage> images, @Nullable String gridKey,
+                                  long totalMillis) implements Payload {
+}

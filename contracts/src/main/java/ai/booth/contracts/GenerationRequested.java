@@ -1,0 +1,28 @@
+package ai.booth.contracts;
+
+import java.util.List;
+
+/**
+ * Render images with a base model and optional LoRA adapters. Other systems may publish this directly.
+ *
+ * @param generationId    the request; also the envelope's correlation id
+ * @param baseModel       base model id, an object prefix in {@link Buckets#MODELS}
+ * @param prompt          what to draw
+ * @param negativePrompt  what to steer away from (classifier-free guidance's unconditional prompt)
+ * @param steps           denoising steps
+ * @param guidanceScale   classifier-free guidance scale
+ * @param seed            seed of the first image; image i uses seed + i
+ * @param count           images to render (ignored when a grid is given)
+ * @param width           pixels, a multiple of 8
+ * @param height          pixels, a multiple of 8
+ * @param scheduler       e.g. ddim, euler, euler_a, dpmpp_2m
+ * @param clipSkip        text-encoder layers to skip from the end (0 = use the last)
+ * @param loras           adapters to apply, possibly none
+ * @param grid            optional sweep over two parameters
+ */
+@Topic(Topics.GENERATION_REQUESTED)
+public record GenerationRequested(String generationId, String baseModel, String prompt,
+                                  @Nullable String negativePrompt, int steps, double guidanceScale, long seed,
+                                  int count, int width, int height, String scheduler, int clipSkip,
+                                  List<LoraRef> loras, @Nullable GridSpec grid) implements Payload {
+}

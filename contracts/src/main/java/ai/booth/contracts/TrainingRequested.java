@@ -1,0 +1,40 @@
+package ai.booth.contracts;
+
+import java.util.List;
+
+/**
+ * Train a DreamBooth LoRA adapter for a subject ("a photo of sks dog") on a ready dataset.
+ *
+ * @param trainingId                 the job; also the envelope's correlation id
+ * @param baseModel                  base model id, an object prefix in {@link Buckets#MODELS}
+ * @param datasetId                  a dataset that is ready
+ * @param instanceToken              rare token bound to the subject, e.g. "sks"
+ * @param classNoun                  the subject's class, e.g. "dog"
+ * @param instancePrompt             caption for instance images, e.g. "a photo of sks dog"
+ * @param classPrompt                caption for class (prior) images, e.g. "a photo of dog"
+ * @param priorPreservation          whether to train with class prior preservation
+ * @param priorLossWeight            weight of the prior loss
+ * @param classImageCount            class images to generate (or reuse) for prior preservation
+ * @param resolution                 training resolution in pixels (square)
+ * @param maxTrainSteps              optimizer steps
+ * @param batchSize                  images per step
+ * @param rank                       LoRA rank
+ * @param alpha                      LoRA alpha (scale = alpha / rank)
+ * @param unetLearningRate           learning rate of the UNet LoRA
+ * @param textEncoderLearningRate    learning rate of the text-encoder LoRA; 0 keeps the text encoder frozen
+ * @param lrScheduler                e.g. constant, cosine, linear
+ * @param lrWarmupSteps              warm-up steps of the scheduler
+ * @param seed                       random seed for noise, timesteps and dropout
+ * @param checkpointInterval         save a checkpoint every this many steps; 0 saves none
+ * @param validationInterval         render the validation prompts every this many steps; 0 renders none
+ * @param validationPrompts          prompts rendered for validation
+ */
+@Topic(Topics.TRAINING_REQUESTED)
+public record TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
+                                String classNoun, String instancePrompt, String classPrompt,
+                                boolean priorPreservation, double priorLossWeight, int classImageCount,
+                                int resolution, int maxTrainSteps, int batchSize, int rank, double alpha,
+                                double unetLearningRate, double textEncoderLearningRate, String lrScheduler,
+                                int lrWarmupSteps, long seed, int checkpointInterval, int validationInterval,
+                                List<String> validationPrompts) implements Payload {
+}

@@ -1,0 +1,175 @@
+package ai.booth.deploy;
+
+import ai.booth.infra.BoothHome;
+import ai.booth.infra.InfraProcess;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Booth on one machine: the embedded broker and S3 server, then the four service jars as child processes pointed at
+ * them, each started the way production starts it ({@code java -jar quarkus-app/quarkus-run.jar}) and configured by
+ * environment variables. Closing it stops everything; services also exit if this JVM dies (booth.parent-pid).
+ */
+public final class Stack implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final StackSettings settings;
+    private final Map<Service, Process> services = new EnumMap<>(Service.class);
+    private volatile InfraProcess infra;
+    private boolean closed; // guarded by services: no launch after close
+
+    public Stack(StackSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Starts everything and returns once every service reports ready; {@code status} hears each step. On failure
+     * (or from another thread, e.g. a shutdown hook) {@link #close()} stops whatever was started.
+     */
+    public Stack start(Consumer<String> status) throws IOException, InterruptedException {
+        List<Path> jars = new ArrayList<>();
+        for (Service service : Service.values()) {
+            Path jar = jar(settings.home(), service);
+            if (!Files.isRegularFile(jar)) {
+                throw new IOException(service.module() + " is not built (missing " + jar
+                        + "); run: mvn -B -DskipTests package");
+            }
+            jars.add(jar);
+        }
+        Files.createDirectories(settings.dataDir().resolve("logs"));
+        try {
+            infra = InfraProcess.start(settings.infra());
+            status.accept(String.format("%-16s %-28s UP   data %s", "kafka", infra.kafkaBootstrap(),
+                    settings.dataDir().resolve("kafka")));
+            status.accept(String.format("%-16s %-28s UP   data %s", "s3", infra.s3Endpoint(),
+                    settings.dataDir().resolve("s3")));
+            for (Service service : Service.values()) {
+                synchronized (services) {
+                    if (closed) {
+                        throw new IOException("stopped while starting");
+                    }
+                    services.put(service, launch(service, jars.get(service.ordinal())));
+                }
+            }
+            for (Service service : Service.values()) {
+                awaitReady(service);
+                status.accept(String.format("%-16s %-28s UP   log  %s", service.module(), url(service),
+                        settings.logFile(service.module())));
+            }
+            return this;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public URI url(Service service) {
+        return URI.create("http://127.0.0.1:" + settings.servicePorts().get(service));
+    }
+
+    public InfraProcess infra() {
+        return infra;
+    }
+
+    /** Every child process: the infrastructure and the services. */
+    public List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(infra.handle());
+        synchronized (services) {
+            services.values().forEach(process -> all.add(process.toHandle()));
+        }
+        return all;
+    }
+
+    /** The first service that exited on its own, if any. */
+    public Optional<Service> exited() {
+        synchronized (services) {
+            return services.entrySet().stream().filter(e -> !e.getValue().isAlive()).map(Map.Entry::getKey)
+                    .findFirst();
+        }
+    }
+
+    static Path jar(Path home, Service service) {
+        return home.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private Process launch(Service service, Path jar) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(BoothHome.javaExecutable().toString(), "-Xmx384m",
+                "-XX:+UseSerialGC", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(settings.logFile(service.module()).toFile());
+        Map<String, String> env = builder.environment();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.servicePorts().get(service)));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrap());
+        env.put("BOOTH_S3_ENDPOINT", infra.s3Endpoint());
+        env.put("BOOTH_S3_ACCESS_KEY", settings.infra().accessKey());
+        env.put("BOOTH_S3_SECRET_KEY", settings.infra().secretKey());
+        env.put("BOOTH_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
+        return builder.start();
+    }
+
+    private void awaitReady(Service service) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(url(service).resolve("/q/health/ready"))
+                .timeout(Duration.ofSeconds(10)).build();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!services.get(service).isAlive()) {
+                throw new IOException(service.module() + " exited with " + services.get(service).exitValue()
+                        + "; see " + settings.logFile(service.module()));
+            }
+            try {
+                HttpResponse<String> response = http.send(ready, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (IOException e) {
+                last = e.toString(); // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IOException(service.module() + " not ready within " + READY_TIMEOUT + ": " + last + "; see "
+                + settings.logFile(service.module()));
+    }
+
+    /** Stops the services (SIGTERM, then kill after 30 s), then the infrastructure; safe to call more than once. */
+    @Override
+    public void close() {
+        List<Process> running;
+        synchronized (services) {
+            closed = true;
+            running = new ArrayList<>(services.values());
+        }
+        running.forEach(Process::destroy);
+        for (Process process : running) {
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (infra != null) {
+            infra.close();
+        }
+    }
+}

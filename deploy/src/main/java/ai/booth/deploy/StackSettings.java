@@ -1,0 +1,67 @@
+package ai.booth.deploy;
+
+import ai.booth.infra.InfraProcess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Where the local stack keeps its data and which ports it uses.
+ *
+ * @param home          the Booth checkout holding the built modules
+ * @param dataDir       Kafka log, S3 buckets and service logs live under it
+ * @param infra         broker and S3 server settings
+ * @param servicePorts  HTTP port of each service
+ */
+public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra, Map<Service, Integer> servicePorts) {
+
+    /** The README's defaults, each overridable by environment variable (see README "Configuration"). */
+    public static StackSettings fromEnvironment(Path home, Map<String, String> env) {
+        Path data = Path.of(env.getOrDefault("BOOTH_DATA", home.resolve("data").toString())).toAbsolutePath();
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            ports.put(service, port(env, "BOOTH_" + service.name() + "_PORT", service.defaultPort()));
+        }
+        var infra = new InfraProcess.Settings(data, port(env, "BOOTH_KAFKA_PORT", 9092),
+                port(env, "BOOTH_KAFKA_CONTROLLER_PORT", 9093), port(env, "BOOTH_S3_PORT", 9000),
+                env.getOrDefault("BOOTH_S3_ACCESS_KEY", "booth"),
+                env.getOrDefault("BOOTH_S3_SECRET_KEY", "booth-secret"), data.resolve("logs/infra.log"));
+        return new StackSettings(home, data, infra, ports);
+    }
+
+    /** Free ports everywhere and data under {@code dataDir}: for tests next to other running stacks. */
+    public static StackSettings ephemeral(Path home, Path dataDir) {
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            ports.put(service, freePort());
+        }
+        var infra = InfraProcess.Settings.ephemeral(dataDir);
+        return new StackSettings(home, dataDir, new InfraProcess.Settings(dataDir, 0, 0, 0, infra.accessKey(),
+                infra.secretKey(), dataDir.resolve("logs/infra.log")), ports);
+    }
+
+    public Path logFile(String component) {
+        return dataDir.resolve("logs").resolve(component + ".log");
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        try {
+            return value == null ? fallback : Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a port number, got '" + value + "'");
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

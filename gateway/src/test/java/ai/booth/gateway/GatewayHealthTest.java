@@ -1,0 +1,22 @@
+package ai.booth.gateway;
+
+import ai.booth.testing.BoothInfraResource;
+import ai.booth.testing.ServiceHealthContract;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+
+@QuarkusTest
+@WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class GatewayHealthTest extends ServiceHealthContract {
+
+    @Test
+    void publishesOpenApiAndSwaggerUi() {
+        given().when().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/datasets"));
+        given().when().get("/q/swagger-ui/").then().statusCode(200);
+    }
+}

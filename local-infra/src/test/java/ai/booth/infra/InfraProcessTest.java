@@ -1,0 +1,101 @@
+package ai.booth.infra;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.contracts.DatasetRejected;
+import ai.booth.contracts.Event;
+import ai.booth.contracts.EventSerde;
+import ai.booth.contracts.Topics;
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The child-process infrastructure is a real Kafka broker and a real S3 server, and keeps its data. */
+class InfraProcessTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void servesKafkaAndS3AndKeepsDataAcrossRestarts() throws Exception {
+        InfraProcess.Settings settings = InfraProcess.Settings.ephemeral(data);
+        Event<DatasetRejected> event = Event.of("ds-1", "owner-a", new DatasetRejected("ds-1", List.of("x.txt")));
+        ProcessHandle first;
+        try (InfraProcess infra = InfraProcess.start(settings)) {
+            first = infra.handle();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap()))) {
+                Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+                assertTrue(topics.containsAll(Topics.ALL), "missing topics in " + topics);
+            }
+            MinioClient s3 = minio(infra);
+            for (String bucket : Buckets.ALL) {
+                assertTrue(s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()), bucket);
+            }
+            byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+            s3.putObject(PutObjectArgs.builder().bucket(Buckets.DATASETS).object("o/ds-1/raw/a.txt")
+                    .stream(new ByteArrayInputStream(body), body.length, -1).contentType("text/plain").build());
+            try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()),
+                    new StringSerializer(), new EventSerde())) {
+                producer.send(new ProducerRecord<>(event.topic(), event.correlationId(), event)).get();
+            }
+        }
+        first.onExit().get(10, TimeUnit.SECONDS);
+        assertFalse(first.isAlive(), "infra process still alive after close");
+
+        try (InfraProcess infra = InfraProcess.start(settings)) {
+            try (InputStream in = minio(infra).getObject(GetObjectArgs.builder().bucket(Buckets.DATASETS)
+                    .object("o/ds-1/raw/a.txt").build())) {
+                assertEquals("hello", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertEquals(List.of(event), consumeAll(infra.kafkaBootstrap(), Topics.DATASET_REJECTED, 1));
+        }
+    }
+
+    private static MinioClient minio(InfraProcess infra) {
+        return MinioClient.builder().endpoint(infra.s3Endpoint()).region("us-east-1")
+                .credentials(infra.settings().accessKey(), infra.settings().secretKey()).build();
+    }
+
+    private static List<Event<?>> consumeAll(String bootstrap, String topic, int expected) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "infra-test", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<Event<?>> events = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new EventSerde())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (events.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, Event<?>> record : consumer.poll(Duration.ofMillis(500))) {
+                    events.add(record.value());
+                }
+            }
+        }
+        return events;
+    }
+}

@@ -1,0 +1,19 @@
+package ai.booth.service;
+
+import io.minio.MinioClient;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** The one MinIO client of a service, built from {@link S3Config}. */
+public class MinioClientProducer {
+
+    @Produces
+    @Singleton
+    MinioClient minioClient(S3Config config) {
+        return MinioClient.builder()
+                .endpoint(config.endpoint())
+                .region(config.region()) // known region: no GetBucketLocation round trip
+                .credentials(config.accessKey(), config.secretKey())
+                .build();
+    }
+}

@@ -1,0 +1,113 @@
+package ai.booth.service;
+
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Whole-object reads and writes on S3 with errors that say what failed; the raw client stays available. */
+@ApplicationScoped
+public class ObjectStore {
+
+    private final MinioClient client;
+
+    public ObjectStore(MinioClient client) {
+        this.client = client;
+    }
+
+    public void put(String bucket, String key, byte[] content, String contentType) {
+        call("put", bucket, key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                .stream(new ByteArrayInputStream(content), content.length, -1).contentType(contentType).build()));
+    }
+
+    public byte[] get(String bucket, String key) {
+        return call("get", bucket, key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return in.readAllBytes();
+            }
+        });
+    }
+
+    public boolean exists(String bucket, String key) {
+        return call("stat", bucket, key, () -> {
+            try {
+                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return true;
+            } catch (ErrorResponseException e) {
+                if ("NoSuchKey".equals(e.errorResponse().code())) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Keys under a prefix, recursively, in key order. */
+    public List<String> list(String bucket, String prefix) {
+        return call("list", bucket, prefix + "*", () -> {
+            List<String> keys = new ArrayList<>();
+            for (var result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(true).build())) {
+                Item item = result.get();
+                keys.add(item.objectName());
+            }
+            return keys;
+        });
+    }
+
+    /** Whether any object's key starts with the prefix (one listed key suffices). */
+    public boolean hasPrefix(String bucket, String prefix) {
+        return call("list", bucket, prefix + "*", () -> client.listObjects(ListObjectsArgs.builder().bucket(bucket)
+                .prefix(prefix).recursive(true).maxKeys(1).build()).iterator().hasNext());
+    }
+
+    public void remove(String bucket, String key) {
+        call("remove", bucket, key, () -> client.removeObject(RemoveObjectArgs.builder().bucket(bucket)
+                .object(key).build()));
+    }
+
+    public boolean bucketExists(String bucket) {
+        return call("check bucket", bucket, "", () -> client.bucketExists(BucketExistsArgs.builder()
+                .bucket(bucket).build()));
+    }
+
+    public MinioClient client() {
+        return client;
+    }
+
+    private interface S3Call<T> {
+        T run() throws Exception;
+    }
+
+    private interface S3Action {
+        void run() throws Exception;
+    }
+
+    private static void call(String operation, String bucket, String key, S3Action action) {
+        call(operation, bucket, key, () -> {
+            action.run();
+            return null;
+        });
+    }
+
+    private static <T> T call(String operation, String bucket, String key, S3Call<T> call) {
+        try {
+            return call.run();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ObjectStoreException("S3 " + operation + " s3://" + bucket + "/" + key + " failed: " + e, e);
+        }
+    }
+}

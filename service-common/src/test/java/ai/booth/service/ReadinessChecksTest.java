@@ -1,0 +1,62 @@
+package ai.booth.service;
+
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The readiness checks really reach out: with nothing listening they report DOWN, with the reason. */
+class ReadinessChecksTest {
+
+    @Test
+    void s3IsDownWhenNothingListens() throws IOException {
+        String endpoint = "http://127.0.0.1:" + closedPort();
+        S3Config config = new S3Config() {
+            public String endpoint() {
+                return endpoint;
+            }
+
+            public String accessKey() {
+                return "k";
+            }
+
+            public String secretKey() {
+                return "s";
+            }
+
+            public String region() {
+                return "us-east-1";
+            }
+        };
+        var store = new ObjectStore(new MinioClientProducer().minioClient(config));
+        HealthCheckResponse response = new S3ReadinessCheck(store, config).call();
+        assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
+        assertEquals(endpoint, response.getData().orElseThrow().get("endpoint"));
+        assertTrue(String.valueOf(response.getData().orElseThrow().get("error")).contains("s3://datasets"),
+                response.getData().toString());
+    }
+
+    @Test
+    void kafkaIsDownWhenNothingListens() throws IOException {
+        KafkaReadinessCheck check = new KafkaReadinessCheck("127.0.0.1:" + closedPort());
+        try {
+            long start = System.nanoTime();
+            HealthCheckResponse response = check.call();
+            assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
+            assertTrue(response.getData().orElseThrow().containsKey("error"), response.getData().toString());
+            assertTrue(System.nanoTime() - start < 15_000_000_000L, "the check must time out quickly");
+        } finally {
+            check.close();
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

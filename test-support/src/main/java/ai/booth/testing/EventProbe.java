@@ -1,0 +1,80 @@
+package ai.booth.testing;
+
+import ai.booth.contracts.Event;
+import ai.booth.contracts.EventSerde;
+import ai.booth.contracts.Payload;
+import ai.booth.contracts.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+
+/** A test's own Kafka client: publishes Booth events and waits for the ones services emit. */
+public final class EventProbe implements AutoCloseable {
+
+    private final KafkaProducer<String, Event<?>> producer;
+    private final KafkaConsumer<String, Event<?>> consumer;
+    private final List<Event<?>> received = new ArrayList<>();
+
+    /** Subscribes to every Booth topic from the beginning, in a consumer group of its own. */
+    public EventProbe(String bootstrapServers) {
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                new StringSerializer(), new EventSerde());
+        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new EventSerde());
+        consumer.subscribe(Topics.ALL.stream().filter(t -> !t.equals(Topics.DEAD_LETTER)).toList());
+    }
+
+    /** A probe on the broker the running Quarkus application is configured with ({@code kafka.bootstrap.servers}). */
+    public static EventProbe forApplication() {
+        return new EventProbe(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+    }
+
+    public void publish(Event<?> event) throws ExecutionException, InterruptedException {
+        producer.send(new ProducerRecord<>(event.topic(), event.correlationId(), event)).get();
+    }
+
+    /** The first event with this payload type and correlation id, waiting up to {@code timeout}. */
+    public <P extends Payload> Event<P> await(Class<P> type, String correlationId, Duration timeout) {
+        return await(type, event -> event.correlationId().equals(correlationId), timeout);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <P extends Payload> Event<P> await(Class<P> type, Predicate<Event<?>> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (Event<?> event : received) {
+                if (type.isInstance(event.payload()) && match.test(event)) {
+                    return (Event<P>) event;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + type.getSimpleName() + " within " + timeout + "; received "
+                        + received.stream().map(e -> e.type() + "(" + e.correlationId() + ")").toList());
+            }
+            for (ConsumerRecord<String, Event<?>> record : consumer.poll(Duration.ofMillis(200))) {
+                received.add(record.value());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        consumer.close();
+    }
+}
