@@ -34,17 +34,19 @@ public final class StateDict {
         final NDManager manager;
         final DataType dtype;
         final boolean random;
+        final boolean dry;
         final Set<String> used = new HashSet<>();
         final List<String> missing = new ArrayList<>();
         final List<String> misShaped = new ArrayList<>();
         final Map<String, NDArray> taken = new LinkedHashMap<>();
         final Map<String, Linear> linears = new LinkedHashMap<>();
 
-        Core(Map<String, TensorSource> sources, NDManager manager, DataType dtype, boolean random) {
+        Core(Map<String, TensorSource> sources, NDManager manager, DataType dtype, boolean random, boolean dry) {
             this.sources = sources;
             this.manager = manager;
             this.dtype = dtype;
             this.random = random;
+            this.dry = dry;
         }
     }
 
@@ -57,7 +59,15 @@ public final class StateDict {
     }
 
     public static StateDict of(Map<String, TensorSource> sources, NDManager manager, DataType dtype) {
-        return new StateDict(new Core(new LinkedHashMap<>(sources), manager, dtype, false), "");
+        return new StateDict(new Core(new LinkedHashMap<>(sources), manager, dtype, false, false), "");
+    }
+
+    /**
+     * Checks names and shapes only: {@link #take} records problems and returns null without reading anything. Build
+     * a model from this first and {@link #finish} it, so a wrong checkpoint fails before gigabytes are loaded.
+     */
+    public static StateDict dryRun(Map<String, TensorSource> sources, NDManager manager, DataType dtype) {
+        return new StateDict(new Core(new LinkedHashMap<>(sources), manager, dtype, false, true), "");
     }
 
     /** Every tensor of a safetensors file under its own name. */
@@ -75,7 +85,7 @@ public final class StateDict {
      */
     public static StateDict random(NDManager manager, DataType dtype, long seed) {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-        return new StateDict(new Core(Map.of(), manager, dtype, true), "");
+        return new StateDict(new Core(Map.of(), manager, dtype, true, false), "");
     }
 
     /** A view whose names are relative to {@code path} (a module path such as {@code down_blocks.0}). */
@@ -117,6 +127,9 @@ public final class StateDict {
             if (!src.shape().equals(expected)) {
                 core.misShaped.add(key + ": checkpoint has " + src.shape()
                         + (src.origin().equals(key) ? "" : " (" + src.origin() + ")") + ", model expects " + expected);
+                return null;
+            }
+            if (core.dry) {
                 return null;
             }
             array = src.load(core.manager, core.dtype);
