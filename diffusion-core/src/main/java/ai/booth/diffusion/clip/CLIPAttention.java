@@ -4,7 +4,6 @@ import ai.booth.diffusion.nn.Attention;
 import ai.booth.diffusion.nn.Linear;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 
 /** CLIP multi-head self-attention: q/k/v/out projections with biases, scale head_dim^-0.5, additive mask. */
 final class CLIPAttention {
@@ -28,15 +27,7 @@ final class CLIPAttention {
 
     /** x [B, N, D], mask [N, N] → [B, N, D]. */
     NDArray forward(NDArray x, NDArray mask) {
-        Shape s = x.getShape();
-        NDArray attended = Attention.scaledDotProduct(
-                splitHeads(q.forward(x)), splitHeads(k.forward(x)), splitHeads(v.forward(x)),
-                mask, (float) Math.pow(headDim, -0.5));
-        return out.forward(attended.transpose(0, 2, 1, 3).reshape(s));
-    }
-
-    private NDArray splitHeads(NDArray t) {
-        Shape s = t.getShape();
-        return t.reshape(s.get(0), s.get(1), heads, headDim).transpose(0, 2, 1, 3);
+        return out.forward(Attention.multiHead(q.forward(x), k.forward(x), v.forward(x), heads, mask,
+                (float) Math.pow(headDim, -0.5)));
     }
 }

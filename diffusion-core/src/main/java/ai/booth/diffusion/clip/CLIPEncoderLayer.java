@@ -3,6 +3,7 @@ package ai.booth.diffusion.clip;
 import ai.booth.diffusion.nn.Activations;
 import ai.booth.diffusion.nn.LayerNorm;
 import ai.booth.diffusion.nn.Linear;
+import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
@@ -32,8 +33,8 @@ final class CLIPEncoderLayer {
 
     NDArray forward(NDArray x, NDArray mask) {
         try (Scope scope = Scope.of(x)) {
-            NDArray h = x.add(attention.forward(norm1.forward(x), mask));
-            h = h.add(fc2.forward(act.apply(fc1.forward(norm2.forward(h)))));
+            NDArray h = Ops.add(attention.forward(norm1.forward(x), mask), x);
+            h = Ops.add(fc2.forward(act.apply(fc1.forward(norm2.forward(h)))), h);
             return scope.keep(h);
         }
     }

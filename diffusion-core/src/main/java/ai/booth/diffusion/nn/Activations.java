@@ -13,7 +13,7 @@ public final class Activations {
 
     /** x·σ(x) (a.k.a. swish). */
     public static NDArray silu(NDArray x) {
-        return x.mul(x.getNDArrayInternal().sigmoid());
+        return Ops.mul(x.getNDArrayInternal().sigmoid(), x);
     }
 
     /** Exact (erf) GELU, torch's default. */
@@ -23,7 +23,7 @@ public final class Activations {
 
     /** x·σ(1.702x), OpenAI CLIP's approximation. */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+        return Ops.mul(x.mul(1.702f).getNDArrayInternal().sigmoid(), x);
     }
 
     /** The activation named by a config's {@code act_fn} / {@code hidden_act}. */

@@ -15,8 +15,11 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class Attention {
 
-    /** Largest score tensor computed at once, in elements (64 Mi floats = 256 MB). */
-    static final long MAX_SCORES = 1L << 26;
+    /**
+     * Largest score tensor computed at once, in elements: 4 Mi floats = 16 MB, under glibc's largest heap allocation, so
+     * score chunks are reused from the heap instead of being mapped and page-faulted in afresh for every head.
+     */
+    static final long MAX_SCORES = 1L << 22;
 
     private Attention() {
     }
@@ -30,6 +33,24 @@ public final class Attention {
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
         return scaledDotProduct(q, k, v, mask, scale, MAX_SCORES);
+    }
+
+    /**
+     * Multi-head attention on packed heads, the layout the projections produce: q [B, N, H·d], k [B, M, H·d],
+     * v [B, M, H·dv] → [B, N, H·dv]. Each head is a strided view handed to BLAS as is (no transposed copies of q, k
+     * and v), and heads run one after another, which also bounds the score memory to one head's [B, N, M].
+     */
+    public static NDArray multiHead(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, float scale) {
+        long d = q.getShape().get(2) / heads;
+        long dv = v.getShape().get(2) / heads;
+        NDArray scaled = q.mul(scale);
+        NDList out = new NDList(heads);
+        for (int h = 0; h < heads; h++) {
+            NDIndex qk = new NDIndex(":, :, " + h * d + ":" + (h + 1) * d);
+            out.add(scaledDotProduct(scaled.get(qk), k.get(qk), v.get(new NDIndex(":, :, " + h * dv + ":" + (h + 1) * dv)),
+                    mask, 1f, MAX_SCORES));
+        }
+        return heads == 1 ? out.head() : NDArrays.concat(out, 2);
     }
 
     static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray mask, float scale, long maxScores) {
@@ -87,7 +108,7 @@ public final class Attention {
         NDArray qf = upcast ? q.toType(DataType.FLOAT32, false) : q;
         NDArray kf = upcast ? k.toType(DataType.FLOAT32, false) : k;
         int nd = kf.getShape().dimension();
-        NDArray scores = qf.mul(scale).matMul(kf.swapAxes(nd - 2, nd - 1));
+        NDArray scores = (scale == 1f ? qf : qf.mul(scale)).matMul(kf.swapAxes(nd - 2, nd - 1));
         if (mask != null) {
             scores = scores.add(mask);
         }

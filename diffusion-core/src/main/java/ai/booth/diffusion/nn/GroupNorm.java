@@ -52,7 +52,7 @@ public final class GroupNorm {
                 .singletonOrThrow()
                 .reshape(shape);
         boolean image = shape.dimension() == 4;
-        return normed.mul(image ? scale4 : scale3).add(image ? shift4 : shift3);
+        return Ops.affine(normed, image ? scale4 : scale3, image ? shift4 : shift3);
     }
 
     public DataType dtype() {

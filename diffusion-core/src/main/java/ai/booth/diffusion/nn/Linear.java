@@ -38,7 +38,7 @@ public final class Linear {
                 Flops.add(2 * rows * r * (in + out));
                 NDArray down = ai.djl.nn.core.Linear.linear(x, lora.loraA()).singletonOrThrow();
                 NDArray delta = ai.djl.nn.core.Linear.linear(down, lora.loraB()).singletonOrThrow();
-                y = y.add(delta.mul(m));
+                y = Ops.add(y, delta.mul(m));
             }
         }
         return y;

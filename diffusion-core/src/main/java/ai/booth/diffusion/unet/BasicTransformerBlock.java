@@ -1,6 +1,7 @@
 package ai.booth.diffusion.unet;
 
 import ai.booth.diffusion.nn.LayerNorm;
+import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
@@ -26,9 +27,9 @@ public final class BasicTransformerBlock {
 
     public NDArray forward(NDArray x, NDArray context) {
         try (Scope scope = Scope.of(x, context)) {
-            NDArray h = x.add(attn1.forward(norm1.forward(x), null));
-            h = h.add(attn2.forward(norm2.forward(h), context));
-            h = h.add(ff.forward(norm3.forward(h)));
+            NDArray h = Ops.add(attn1.forward(norm1.forward(x), null), x);
+            h = Ops.add(attn2.forward(norm2.forward(h), context), h);
+            h = Ops.add(ff.forward(norm3.forward(h)), h);
             return scope.keep(h);
         }
     }

@@ -4,7 +4,6 @@ import ai.booth.diffusion.nn.Attention;
 import ai.booth.diffusion.nn.Linear;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * diffusers' Attention as the UNet uses it: to_q/to_k/to_v (no bias by default) and to_out.0, {@code heads} heads of
@@ -34,16 +33,8 @@ public final class CrossAttention {
     /** x [B, N, queryDim], context [B, M, contextDim] or null → [B, N, queryDim]. */
     public NDArray forward(NDArray x, NDArray context) {
         NDArray kv = context == null ? x : context;
-        NDArray attended = Attention.scaledDotProduct(splitHeads(toQ.forward(x)), splitHeads(toK.forward(kv)),
-                splitHeads(toV.forward(kv)), null, (float) Math.pow(headDim, -0.5));
-        Shape s = attended.getShape();
-        return toOut.forward(attended.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), (long) heads * headDim));
-    }
-
-    /** [B, N, heads·d] → [B, heads, N, d]. */
-    private NDArray splitHeads(NDArray t) {
-        Shape s = t.getShape();
-        return t.reshape(s.get(0), s.get(1), heads, headDim).transpose(0, 2, 1, 3);
+        return toOut.forward(Attention.multiHead(toQ.forward(x), toK.forward(kv), toV.forward(kv), heads, null,
+                (float) Math.pow(headDim, -0.5)));
     }
 
     public int heads() {

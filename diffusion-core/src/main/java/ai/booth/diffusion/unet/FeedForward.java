@@ -2,6 +2,7 @@ package ai.booth.diffusion.unet;
 
 import ai.booth.diffusion.nn.Activations;
 import ai.booth.diffusion.nn.Linear;
+import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -21,6 +22,6 @@ public final class FeedForward {
     public NDArray forward(NDArray x) {
         NDArray both = proj.forward(x);
         NDList halves = both.split(2, both.getShape().dimension() - 1);
-        return out.forward(halves.get(0).mul(Activations.gelu(halves.get(1))));
+        return out.forward(Ops.mul(Activations.gelu(halves.get(1)), halves.get(0)));
     }
 }

@@ -4,6 +4,7 @@ import ai.booth.diffusion.nn.Activations;
 import ai.booth.diffusion.nn.Conv2d;
 import ai.booth.diffusion.nn.GroupNorm;
 import ai.booth.diffusion.nn.Linear;
+import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
@@ -39,10 +40,10 @@ public final class ResnetBlock2D {
         try (Scope scope = Scope.of(x, temb)) {
             NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
             if (timeEmbProj != null) {
-                h = h.add(timeEmbProj.forward(Activations.silu(temb)).reshape(temb.getShape().get(0), out, 1, 1));
+                h = Ops.add(h, timeEmbProj.forward(Activations.silu(temb)).reshape(temb.getShape().get(0), out, 1, 1));
             }
             h = conv2.forward(Activations.silu(norm2.forward(h)));
-            NDArray y = (shortcut == null ? x : shortcut.forward(x)).add(h);
+            NDArray y = shortcut == null ? Ops.add(h, x) : Ops.add(shortcut.forward(x), h);
             return scope.keep(outputScale == 1f ? y : y.div(outputScale));
         }
     }

@@ -3,6 +3,7 @@ package ai.booth.diffusion.unet;
 import ai.booth.diffusion.nn.Conv2d;
 import ai.booth.diffusion.nn.GroupNorm;
 import ai.booth.diffusion.nn.Linear;
+import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
@@ -73,7 +74,7 @@ public final class Transformer2DModel {
             if (projOutConv != null) {
                 h = projOutConv.forward(h);
             }
-            return scope.keep(h.add(x));
+            return scope.keep(Ops.add(h, x));
         }
     }
 
