@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Typed reads of a model's {@code config.json} with diffusers' defaults, naming the file and key on bad input.
@@ -62,48 +64,33 @@ public final class JsonConfig {
         return value(key) != null;
     }
 
-    public int integer(String key, int fallback) {
+    /** {@code key}'s value converted, the fallback when it is absent or null, an error naming it when ill-typed. */
+    private <T> T read(String key, T fallback, Predicate<JsonNode> valid, String expected, Function<JsonNode, T> convert) {
         JsonNode v = value(key);
         if (v == null) {
             return fallback;
         }
-        if (!v.canConvertToInt() || !v.isIntegralNumber() && v.asDouble() != Math.rint(v.asDouble())) {
-            throw bad(key, "an integer", v);
+        if (!valid.test(v)) {
+            throw bad(key, expected, v);
         }
-        return v.asInt();
+        return convert.apply(v);
+    }
+
+    public int integer(String key, int fallback) {
+        return read(key, fallback, v -> v.canConvertToInt() && v.asDouble() == Math.rint(v.asDouble()), "an integer",
+                JsonNode::asInt);
     }
 
     public double number(String key, double fallback) {
-        JsonNode v = value(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!v.isNumber()) {
-            throw bad(key, "a number", v);
-        }
-        return v.asDouble();
+        return read(key, fallback, JsonNode::isNumber, "a number", JsonNode::asDouble);
     }
 
     public boolean bool(String key, boolean fallback) {
-        JsonNode v = value(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!v.isBoolean()) {
-            throw bad(key, "true or false", v);
-        }
-        return v.asBoolean();
+        return read(key, fallback, JsonNode::isBoolean, "true or false", JsonNode::asBoolean);
     }
 
     public String string(String key, String fallback) {
-        JsonNode v = value(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!v.isTextual()) {
-            throw bad(key, "a string", v);
-        }
-        return v.asText();
+        return read(key, fallback, JsonNode::isTextual, "a string", JsonNode::asText);
     }
 
     public List<String> strings(String key, List<String> fallback) {

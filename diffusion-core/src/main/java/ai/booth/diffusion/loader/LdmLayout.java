@@ -129,7 +129,7 @@ final class LdmLayout {
         assign(file, groups(file, "output_blocks"), up, out);
         for (String key : file.names()) {
             if (key.startsWith(UNET) && !isNumbered(key.substring(UNET.length()))) {
-                out.put(unetTopLevel(key.substring(UNET.length())), TensorSource.of(file, key));
+                out.put(rename(key.substring(UNET.length()), UNET_TOP), TensorSource.of(file, key));
             }
         }
         return out;
@@ -140,12 +140,30 @@ final class LdmLayout {
                 || MIDDLE.matcher(rest).matches();
     }
 
-    private static String unetTopLevel(String rest) {
-        return rest.replaceFirst("^input_blocks\\.0\\.0\\.", "conv_in.")
-                .replaceFirst("^time_embed\\.0\\.", "time_embedding.linear_1.")
-                .replaceFirst("^time_embed\\.2\\.", "time_embedding.linear_2.")
-                .replaceFirst("^out\\.0\\.", "conv_norm_out.")
-                .replaceFirst("^out\\.2\\.", "conv_out.");
+    /** LDM → diffusers module prefixes (each table's prefixes exclude one another). */
+    private static final Map<String, String> UNET_TOP = Map.of("input_blocks.0.0.", "conv_in.",
+            "time_embed.0.", "time_embedding.linear_1.", "time_embed.2.", "time_embedding.linear_2.",
+            "out.0.", "conv_norm_out.", "out.2.", "conv_out.");
+    private static final Map<String, String> RESNET = Map.of("in_layers.0.", "norm1.", "in_layers.2.", "conv1.",
+            "emb_layers.1.", "time_emb_proj.", "out_layers.0.", "norm2.", "out_layers.3.", "conv2.",
+            "skip_connection.", "conv_shortcut.");
+    private static final Map<String, String> DOWNSAMPLER = Map.of("op.", "conv.");
+    private static final Map<String, String> VAE_SHORTCUT = Map.of("nin_shortcut.", "conv_shortcut.");
+    private static final Map<String, String> VAE_TOP = Map.of("encoder.norm_out.", "encoder.conv_norm_out.",
+            "decoder.norm_out.", "decoder.conv_norm_out.");
+    private static final Map<String, String> VAE_ATTENTION = Map.of("norm.", "group_norm.", "q.", "to_q.",
+            "k.", "to_k.", "v.", "to_v.", "proj_out.", "to_out.0.");
+    private static final Map<String, String> OPEN_CLIP_LAYER = Map.of("ln_1.", "layer_norm1.", "ln_2.", "layer_norm2.",
+            "attn.out_proj.", "self_attn.out_proj.", "mlp.c_fc.", "mlp.fc1.", "mlp.c_proj.", "mlp.fc2.");
+
+    /** {@code key} with its prefix renamed by the table, or unchanged when no prefix matches. */
+    static String rename(String key, Map<String, String> prefixes) {
+        for (Map.Entry<String, String> e : prefixes.entrySet()) {
+            if (key.startsWith(e.getKey())) {
+                return e.getValue() + key.substring(e.getKey().length());
+            }
+        }
+        return key;
     }
 
     /** Walks groups and slots in order, placing each group in the next slot of its kind; leftovers keep their names. */
@@ -154,26 +172,15 @@ final class LdmLayout {
         for (Slot slot : slots) {
             if (g < groups.size() && groups.get(g).kind() == slot.kind()) {
                 Group group = groups.get(g++);
-                group.keys().forEach((rel, key) -> out.put(slot.target() + "." + unetInner(slot.kind(), rel),
+                Map<String, String> renames = slot.kind() == Kind.RESNET ? RESNET
+                        : slot.kind() == Kind.DOWNSAMPLE ? DOWNSAMPLER : Map.of();
+                group.keys().forEach((rel, key) -> out.put(slot.target() + "." + rename(rel, renames),
                         TensorSource.of(file, key)));
             }
         }
         for (; g < groups.size(); g++) {
             groups.get(g).keys().values().forEach(key -> out.put(key, TensorSource.of(file, key)));
         }
-    }
-
-    private static String unetInner(Kind kind, String rel) {
-        return switch (kind) {
-            case RESNET -> rel.replaceFirst("^in_layers\\.0\\.", "norm1.")
-                    .replaceFirst("^in_layers\\.2\\.", "conv1.")
-                    .replaceFirst("^emb_layers\\.1\\.", "time_emb_proj.")
-                    .replaceFirst("^out_layers\\.0\\.", "norm2.")
-                    .replaceFirst("^out_layers\\.3\\.", "conv2.")
-                    .replaceFirst("^skip_connection\\.", "conv_shortcut.");
-            case DOWNSAMPLE -> rel.replaceFirst("^op\\.", "conv.");
-            default -> rel;
-        };
     }
 
     // ---------------------------------------------------------------------------------------------------- VAE
@@ -194,7 +201,7 @@ final class LdmLayout {
             Matcher m;
             if ((m = VAE_RESNET.matcher(rest)).matches()) {
                 out.put(vaeLevel(m.group(1), Integer.parseInt(m.group(2)), n) + ".resnets." + m.group(3) + "."
-                        + m.group(4).replaceFirst("^nin_shortcut\\.", "conv_shortcut."), src);
+                        + rename(m.group(4), VAE_SHORTCUT), src);
             } else if ((m = VAE_SAMPLER.matcher(rest)).matches()) {
                 String sampler = m.group(3).equals("downsample") ? ".downsamplers.0." : ".upsamplers.0.";
                 out.put(vaeLevel(m.group(1), Integer.parseInt(m.group(2)), n) + sampler + m.group(4), src);
@@ -203,10 +210,10 @@ final class LdmLayout {
                 switch (m.group(2)) {
                     case "block_1" -> out.put(mid + "resnets.0." + m.group(3), src);
                     case "block_2" -> out.put(mid + "resnets.1." + m.group(3), src);
-                    default -> out.put(mid + "attentions.0." + vaeAttention(m.group(3)), asLinear(src));
+                    default -> out.put(mid + "attentions.0." + rename(m.group(3), VAE_ATTENTION), asLinear(src));
                 }
             } else {
-                out.put(rest.replaceFirst("^(encoder|decoder)\\.norm_out\\.", "$1.conv_norm_out."), src);
+                out.put(rename(rest, VAE_TOP), src);
             }
         }
         return out;
@@ -216,14 +223,6 @@ final class LdmLayout {
     private static String vaeLevel(String part, int index, int levels) {
         return part.equals("encoder.down") ? "encoder.down_blocks." + index
                 : "decoder.up_blocks." + (levels - 1 - index);
-    }
-
-    private static String vaeAttention(String rel) {
-        return rel.replaceFirst("^norm\\.", "group_norm.")
-                .replaceFirst("^q\\.", "to_q.")
-                .replaceFirst("^k\\.", "to_k.")
-                .replaceFirst("^v\\.", "to_v.")
-                .replaceFirst("^proj_out\\.", "to_out.0.");
     }
 
     /** LDM's VAE attention uses 1×1 convs ([C, C, 1, 1]); diffusers uses linears ([C, C]). */
@@ -276,11 +275,7 @@ final class LdmLayout {
                     out.put(p + "self_attn.k_proj." + kind, TensorSource.rows(src, d, 2 * d));
                     out.put(p + "self_attn.v_proj." + kind, TensorSource.rows(src, 2 * d, 3 * d));
                 } else {
-                    out.put(p + rel.replaceFirst("^ln_1\\.", "layer_norm1.")
-                            .replaceFirst("^ln_2\\.", "layer_norm2.")
-                            .replaceFirst("^attn\\.out_proj\\.", "self_attn.out_proj.")
-                            .replaceFirst("^mlp\\.c_fc\\.", "mlp.fc1.")
-                            .replaceFirst("^mlp\\.c_proj\\.", "mlp.fc2."), src);
+                    out.put(p + rename(rel, OPEN_CLIP_LAYER), src);
                 }
             } else if (rest.equals("token_embedding.weight")) {
                 out.put(t + "embeddings.token_embedding.weight", src);
