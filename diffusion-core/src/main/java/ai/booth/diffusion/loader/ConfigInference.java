@@ -60,7 +60,8 @@ public final class ConfigInference {
         List<Integer> channels = new ArrayList<>();
         List<Integer> layers = new ArrayList<>();
         List<Boolean> attention = new ArrayList<>();
-        int depth = 1;
+        List<Integer> depths = new ArrayList<>();
+        int depth = 0;
         long contextDim = -1;
         boolean linear = false;
         int resnets = 0;
@@ -84,7 +85,9 @@ public final class ConfigInference {
                     channels.add(levelChannels);
                     layers.add(resnets);
                     attention.add(levelHasAttention);
+                    depths.add(depth);
                     resnets = 0;
+                    depth = 0;
                     levelHasAttention = false;
                 }
                 default -> throw new CheckpointException(file.file() + ": cannot infer the UNet, unrecognised module "
@@ -94,6 +97,9 @@ public final class ConfigInference {
         channels.add(levelChannels);
         layers.add(resnets);
         attention.add(levelHasAttention);
+        depths.add(depth);
+        // levels without attention have no depth; give them the deepest one so uniform configs read back as such
+        int deepest = Math.max(1, depths.stream().mapToInt(Integer::intValue).max().orElse(1));
         List<Boolean> upAttention = new ArrayList<>();
         boolean upLevelAttention = false;
         for (LdmLayout.Group g : LdmLayout.groups(file, "output_blocks")) {
@@ -117,14 +123,15 @@ public final class ConfigInference {
         ArrayNode lpb = c.putArray("layers_per_block");
         ArrayNode down = c.putArray("down_block_types");
         ArrayNode up = c.putArray("up_block_types");
+        ArrayNode transformerDepth = c.putArray("transformer_layers_per_block");
         for (int i = 0; i < channels.size(); i++) {
             ch.add(channels.get(i));
+            transformerDepth.add(depths.get(i) > 0 ? depths.get(i) : deepest);
             heads.add(sd2 ? Math.max(1, channels.get(i) / 64) : 8);
             lpb.add(layers.get(i));
             down.add(attention.get(i) ? "CrossAttnDownBlock2D" : "DownBlock2D");
             up.add(i < upAttention.size() && upAttention.get(i) ? "CrossAttnUpBlock2D" : "UpBlock2D");
         }
-        c.put("transformer_layers_per_block", depth);
         c.put("cross_attention_dim", contextDim > 0 ? contextDim : 768);
         c.put("use_linear_projection", linear);
         if (!file.names().stream().anyMatch(k -> k.startsWith(LdmLayout.UNET + "middle_block."))) {

@@ -71,12 +71,15 @@ class CheckpointErrorsTest {
         try (Reference ref = Reference.load()) {
             Path source = ref.dir().resolve("model.ckpt.safetensors");
             String vaeKey;
+            String textKey;
             try (SafeTensors st = SafeTensors.open(source)) {
                 vaeKey = st.names().stream().filter(k -> k.startsWith("first_stage_model.encoder.conv_in.")).findFirst()
                         .orElseThrow();
+                // the final layer norm's weight, in OpenAI CLIP (final_layer_norm) or OpenCLIP (ln_final) layout
+                textKey = st.names().stream().filter(k -> k.startsWith("cond_stage_model.")
+                        && k.matches(".*(final_layer_norm|ln_final)\\.weight")).findFirst().orElseThrow();
             }
             String extra = "model.diffusion_model.input_blocks.1.0.extra_layers.weight";
-            String textKey = "cond_stage_model.transformer.text_model.final_layer_norm.weight";
             Path broken = tmp.resolve("broken.safetensors");
             writeBroken(source, broken, textKey, vaeKey, extra);
 
