@@ -1,0 +1,165 @@
+package ai.booth.diffusion.unet;
+
+import ai.booth.diffusion.nn.Activations;
+import ai.booth.diffusion.nn.Conv2d;
+import ai.booth.diffusion.nn.GroupNorm;
+import ai.booth.diffusion.nn.Linear;
+import ai.booth.diffusion.nn.Scope;
+import ai.booth.diffusion.nn.StateDict;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * diffusers' UNet2DConditionModel for SD-1.x/2.x configs: predicts the noise (or v) of a latent batch at given
+ * timesteps, conditioned on text embeddings. Built from its config and weights under diffusers' key names; owns
+ * the manager holding them.
+ */
+public final class UNet2DConditionModel implements AutoCloseable {
+
+    private final UNet2DConditionConfig config;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final Timesteps timeProj;
+    private final TimestepEmbedding timeEmbedding;
+    private final Conv2d convIn;
+    private final List<DownBlock2D> downBlocks = new ArrayList<>();
+    private final UNetMidBlock2DCrossAttn midBlock;
+    private final List<UpBlock2D> upBlocks = new ArrayList<>();
+    private final GroupNorm normOut;
+    private final Conv2d convOut;
+    private final Map<String, Linear> linears;
+
+    public UNet2DConditionModel(UNet2DConditionConfig config, StateDict w) {
+        this.config = config;
+        this.manager = w.manager();
+        this.dtype = w.dtype();
+        int[] ch = config.blockOutChannels();
+        int n = config.blocks();
+        int groups = config.normNumGroups();
+        float eps = (float) config.normEps();
+        int temb = config.timeEmbeddingDim();
+        this.timeProj = new Timesteps(manager, ch[0], config.flipSinToCos(), config.freqShift());
+        this.timeEmbedding = new TimestepEmbedding(w.at("time_embedding"), ch[0], temb);
+        this.convIn = Conv2d.same(w.at("conv_in"), config.inChannels(), ch[0], config.convInKernel());
+
+        for (int i = 0; i < n; i++) {
+            StateDict b = w.at("down_blocks." + i);
+            long in = i == 0 ? ch[0] : ch[i - 1];
+            boolean last = i == n - 1;
+            int layers = config.layersPerBlock()[i];
+            downBlocks.add(config.crossAttentionDown(i)
+                    ? new CrossAttnDownBlock2D(b, in, ch[i], layers, temb, groups, eps, !last,
+                            config.downsamplePadding(), spec(i))
+                    : new DownBlock2D(b, in, ch[i], layers, temb, groups, eps, !last, config.downsamplePadding()));
+        }
+        this.midBlock = config.midBlockType() == null ? null : new UNetMidBlock2DCrossAttn(w.at("mid_block"),
+                ch[n - 1], temb, groups, eps, config.midBlockScaleFactor(), spec(n - 1));
+        for (int i = 0; i < n; i++) {
+            StateDict b = w.at("up_blocks." + i);
+            int level = config.mirror(i);
+            long prev = ch[config.mirror(Math.max(i - 1, 0))];
+            long skipIn = ch[Math.max(level - 1, 0)];
+            boolean last = i == n - 1;
+            int layers = config.layersPerBlock()[level] + 1;
+            upBlocks.add(config.crossAttentionUp(i)
+                    ? new CrossAttnUpBlock2D(b, prev, skipIn, ch[level], layers, temb, groups, eps, !last, spec(level))
+                    : new UpBlock2D(b, prev, skipIn, ch[level], layers, temb, groups, eps, !last));
+        }
+        this.normOut = new GroupNorm(w.at("conv_norm_out"), groups, ch[0], eps);
+        this.convOut = Conv2d.same(w.at("conv_out"), ch[0], config.outChannels(), config.convOutKernel());
+        this.linears = w.linears();
+    }
+
+    private Transformer2DModel.Spec spec(int level) {
+        return new Transformer2DModel.Spec(config.numAttentionHeads()[level], config.transformerLayersPerBlock()[level],
+                config.crossAttentionDim(), config.useLinearProjection(), config.normNumGroups());
+    }
+
+    /**
+     * @param sample        noisy latents [B, in_channels, H, W]
+     * @param timesteps     [B] per-sample timesteps, or a scalar/[1] used for the whole batch (any numeric type)
+     * @param context       text embeddings [B, tokens, cross_attention_dim]
+     * @return the model output [B, out_channels, H, W] in the model's dtype, attached to the sample's manager
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        Shape s = sample.getShape();
+        long batch = s.get(0);
+        check(s.dimension() == 4 && s.get(1) == config.inChannels(), "sample must be [B, " + config.inChannels()
+                + ", H, W]", s);
+        check(timesteps.size() == 1 || timesteps.getShape().equals(new Shape(batch)), "timesteps must be [" + batch
+                + "] or a scalar", timesteps.getShape());
+        Shape cs = context.getShape();
+        check(cs.dimension() == 3 && cs.get(0) == batch && cs.get(2) == config.crossAttentionDim(),
+                "encoder_hidden_states must be [" + batch + ", tokens, " + config.crossAttentionDim() + "]", cs);
+        try (Scope scope = Scope.of(sample, timesteps, context)) {
+            NDArray x = sample.toType(dtype, false);
+            if (config.centerInputSample()) {
+                x = x.mul(2).sub(1);
+            }
+            NDArray ctx = context.toType(dtype, false);
+            NDArray t = timesteps.reshape(timesteps.size()).broadcast(new Shape(batch));
+            NDArray temb = timeEmbedding.forward(timeProj.forward(t).toType(dtype, false));
+
+            NDArray h = convIn.forward(x);
+            Deque<NDArray> skips = new ArrayDeque<>();
+            skips.add(h);
+            for (DownBlock2D block : downBlocks) {
+                NDList states = block.forward(h, temb, ctx);
+                skips.addAll(states);
+                h = states.get(states.size() - 1);
+            }
+            if (midBlock != null) {
+                h = midBlock.forward(h, temb, ctx);
+            }
+            for (UpBlock2D block : upBlocks) {
+                h = block.forward(h, skips, temb, ctx);
+            }
+            return scope.keep(convOut.forward(Activations.silu(normOut.forward(h))));
+        }
+    }
+
+    private static void check(boolean ok, String what, Shape actual) {
+        if (!ok) {
+            throw new IllegalArgumentException("UNet input: " + what + ", got " + actual);
+        }
+    }
+
+    public UNet2DConditionConfig config() {
+        return config;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    public List<DownBlock2D> downBlocks() {
+        return downBlocks;
+    }
+
+    public UNetMidBlock2DCrossAttn midBlock() {
+        return midBlock;
+    }
+
+    public List<UpBlock2D> upBlocks() {
+        return upBlocks;
+    }
+
+    /** Linear layers by diffusers module path, e.g. {@code down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q}. */
+    public Map<String, Linear> linears() {
+        return linears;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
