@@ -3,6 +3,7 @@ package ai.booth.diffusion.clip;
 import ai.booth.diffusion.nn.Embedding;
 import ai.booth.diffusion.nn.LayerNorm;
 import ai.booth.diffusion.nn.Linear;
+import ai.booth.diffusion.nn.LoraTarget;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
@@ -28,6 +29,7 @@ public final class CLIPTextModel implements AutoCloseable {
     private final List<CLIPEncoderLayer> layers = new ArrayList<>();
     private final LayerNorm finalNorm;
     private final Map<String, Linear> linears;
+    private final Map<String, LoraTarget> loraTargets;
 
     public CLIPTextModel(CLIPTextConfig config, StateDict weights) {
         this.config = config;
@@ -42,6 +44,7 @@ public final class CLIPTextModel implements AutoCloseable {
         }
         this.finalNorm = new LayerNorm(w.at("final_layer_norm"), dim, (float) config.layerNormEps());
         this.linears = weights.linears();
+        this.loraTargets = weights.loraTargets();
     }
 
     /**
@@ -89,6 +92,11 @@ public final class CLIPTextModel implements AutoCloseable {
     /** Linear layers by PEFT module path, e.g. {@code text_model.encoder.layers.0.self_attn.q_proj}. */
     public Map<String, Linear> linears() {
         return linears;
+    }
+
+    /** Every layer LoRA adapters can target (Linear and Conv2d), by the same module paths. */
+    public Map<String, LoraTarget> loraTargets() {
+        return loraTargets;
     }
 
     public DataType dtype() {

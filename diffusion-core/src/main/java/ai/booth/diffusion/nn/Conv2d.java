@@ -3,8 +3,18 @@ package ai.booth.diffusion.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
-/** torch.nn.Conv2d with square kernel, weight [out, in, k, k] and bias; runs libtorch's native convolution. */
-public final class Conv2d {
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * torch.nn.Conv2d with square kernel, weight [out, in, k, k] and bias; runs libtorch's native convolution. Like
+ * {@link Linear} it may carry LoRA branches (kohya adapters on SD-1's 1×1 projections, LoCon on 3×3 kernels): the
+ * down factor runs with this layer's stride and padding, the up factor as a 1×1 convolution.
+ */
+public final class Conv2d implements LoraTarget {
+
+    private static final Shape UNIT = new Shape(1, 1);
+    private static final Shape NO_PADDING = new Shape(0, 0);
 
     private final NDArray weight;
     private final NDArray bias;
@@ -13,6 +23,8 @@ public final class Conv2d {
     private final int kernel;
     private final Shape stride;
     private final Shape padding;
+    private final String path;
+    private final List<LoraBranch> loras = new CopyOnWriteArrayList<>();
 
     public Conv2d(StateDict w, long in, long out, int kernel, int stride, int padding) {
         this.in = in;
@@ -22,6 +34,8 @@ public final class Conv2d {
         this.bias = w.take("bias", out);
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
+        this.path = w.path();
+        w.register(this);
     }
 
     /** A stride-1 convolution keeping the spatial size (padding (k−1)/2). */
@@ -30,12 +44,62 @@ public final class Conv2d {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = x.getNDArrayInternal()
-                .convolution(x, weight, bias, stride, padding, new Shape(1, 1), 1)
-                .singletonOrThrow();
+        NDArray y = conv(x, weight, bias, stride, padding);
         Shape s = y.getShape();
-        Flops.add(2 * s.get(0) * out * s.get(2) * s.get(3) * in * kernel * kernel);
+        long pixels = s.get(0) * s.get(2) * s.get(3);
+        Flops.add(2 * pixels * out * in * kernel * kernel);
+        for (LoraBranch lora : loras) {
+            float m = lora.multiplier();
+            if (m != 0f) {
+                NDArray a = lora.kernelA();
+                long k = a.getShape().get(2);
+                Flops.add(2 * pixels * lora.rank() * (in * k * k + out));
+                NDArray down = conv(x, a, null, stride, k == kernel ? padding : NO_PADDING);
+                NDArray delta = conv(down, lora.kernelB(), null, UNIT, NO_PADDING);
+                y = Ops.add(y, delta.mul(m));
+            }
+        }
         return y;
+    }
+
+    private static NDArray conv(NDArray x, NDArray w, NDArray b, Shape stride, Shape padding) {
+        return x.getNDArrayInternal().convolution(x, w, b, stride, padding, UNIT, 1).singletonOrThrow();
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public long inFeatures() {
+        return in;
+    }
+
+    @Override
+    public long outFeatures() {
+        return out;
+    }
+
+    @Override
+    public int kernelSize() {
+        return kernel;
+    }
+
+    @Override
+    public void addLora(LoraBranch lora) {
+        checkFits(lora);
+        loras.add(lora);
+    }
+
+    @Override
+    public boolean removeLora(LoraBranch lora) {
+        return loras.remove(lora);
+    }
+
+    @Override
+    public List<LoraBranch> loras() {
+        return List.copyOf(loras);
     }
 
     public long outChannels() {

@@ -9,7 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code y = x·Wᵀ + b} (torch.nn.Linear, weight [out, in]) plus any {@link LoraBranch}es whose scale is not 0.
  * Registers itself in the {@link StateDict} under its module path so LoRA loaders and trainers find it by name.
  */
-public final class Linear {
+public final class Linear implements LoraTarget {
 
     private final String path;
     private final long in;
@@ -36,22 +36,25 @@ public final class Linear {
             if (m != 0f) {
                 long r = lora.rank();
                 Flops.add(2 * rows * r * (in + out));
-                NDArray down = ai.djl.nn.core.Linear.linear(x, lora.loraA()).singletonOrThrow();
-                NDArray delta = ai.djl.nn.core.Linear.linear(down, lora.loraB()).singletonOrThrow();
+                NDArray down = ai.djl.nn.core.Linear.linear(x, lora.matrixA()).singletonOrThrow();
+                NDArray delta = ai.djl.nn.core.Linear.linear(down, lora.matrixB()).singletonOrThrow();
                 y = Ops.add(y, delta.mul(m));
             }
         }
         return y;
     }
 
+    @Override
     public String path() {
         return path;
     }
 
+    @Override
     public long inFeatures() {
         return in;
     }
 
+    @Override
     public long outFeatures() {
         return out;
     }
@@ -64,19 +67,19 @@ public final class Linear {
         return bias;
     }
 
+    @Override
     public List<LoraBranch> loras() {
         return List.copyOf(loras);
     }
 
-    /** Adds an adapter; its factors must be [rank, in] and [out, rank] for this layer. */
+    /** Adds an adapter; its factors must be [rank, in] and [out, rank] (1×1 kernels are flattened). */
+    @Override
     public void addLora(LoraBranch lora) {
-        if (lora.loraA().getShape().get(1) != in || lora.loraB().getShape().get(0) != out) {
-            throw new IllegalArgumentException("LoRA '" + lora.name() + "' on " + path + " [out " + out + ", in " + in
-                    + "]: lora_A " + lora.loraA().getShape() + " / lora_B " + lora.loraB().getShape() + " do not fit");
-        }
+        checkFits(lora);
         loras.add(lora);
     }
 
+    @Override
     public boolean removeLora(LoraBranch lora) {
         return loras.remove(lora);
     }

@@ -3,27 +3,40 @@ package ai.booth.diffusion.nn;
 import ai.djl.ndarray.NDArray;
 
 /**
- * A low-rank adapter on one {@link Linear}: {@code Δy = scale · (alpha / rank) · (x·Aᵀ)·Bᵀ} with {@code lora_A}
- * [rank, in] and {@code lora_B} [out, rank]. The scale is mutable (per request, or 0 to switch the branch off);
- * A and B may require gradients for training. The base weight is never modified.
+ * A low-rank adapter on one {@link LoraTarget}: {@code Δy = scale · (alpha / rank) · (x·Aᵀ)·Bᵀ} with {@code lora_A}
+ * [rank, in] and {@code lora_B} [out, rank] for a Linear; for a convolution A is [rank, in, k, k] (applied with the
+ * layer's stride and padding) and B [out, rank, 1, 1]. The scale is mutable (per request, or 0 to switch the branch
+ * off); A and B may require gradients for training. The base weight is never modified.
  */
 public final class LoraBranch {
 
     private final String name;
     private final NDArray a;
     private final NDArray b;
+    private final NDArray matrixA;
+    private final NDArray matrixB;
+    private final NDArray kernelA;
+    private final NDArray kernelB;
     private final float alpha;
     private volatile float scale;
 
     public LoraBranch(String name, NDArray loraA, NDArray loraB, float alpha, float scale) {
-        if (loraA.getShape().dimension() != 2 || loraB.getShape().dimension() != 2
-                || loraA.getShape().get(0) != loraB.getShape().get(1)) {
+        int da = loraA.getShape().dimension();
+        int db = loraB.getShape().dimension();
+        if ((da != 2 && da != 4) || (db != 2 && db != 4) || loraA.getShape().get(0) != loraB.getShape().get(1)) {
             throw new IllegalArgumentException("LoRA '" + name + "': lora_A " + loraA.getShape() + " and lora_B "
-                    + loraB.getShape() + " must be [rank, in] and [out, rank]");
+                    + loraB.getShape() + " must be [rank, in(, k, k)] and [out, rank(, 1, 1)]");
         }
         this.name = name;
         this.a = loraA;
         this.b = loraB;
+        // Views for the other layer kind, made once: a 1×1 kernel is a matrix and vice versa. A factor already in
+        // the needed form is used as is, so gradients of trainable (2-D) factors flow through Linear targets.
+        long r = loraA.getShape().get(0);
+        this.matrixA = da == 4 && loraA.getShape().get(2) == 1 ? loraA.reshape(r, -1) : loraA;
+        this.matrixB = db == 4 ? loraB.reshape(loraB.getShape().get(0), r) : loraB;
+        this.kernelA = da == 2 ? loraA.reshape(r, loraA.getShape().get(1), 1, 1) : loraA;
+        this.kernelB = db == 2 ? loraB.reshape(loraB.getShape().get(0), r, 1, 1) : loraB;
         this.alpha = alpha;
         this.scale = scale;
     }
@@ -38,6 +51,26 @@ public final class LoraBranch {
 
     public NDArray loraB() {
         return b;
+    }
+
+    /** A as [rank, in] (for a Linear; a 1×1 kernel flattened). */
+    NDArray matrixA() {
+        return matrixA;
+    }
+
+    /** B as [out, rank]. */
+    NDArray matrixB() {
+        return matrixB;
+    }
+
+    /** A as a kernel [rank, in, k, k] (for a convolution). */
+    NDArray kernelA() {
+        return kernelA;
+    }
+
+    /** B as a 1×1 kernel [out, rank, 1, 1]. */
+    NDArray kernelB() {
+        return kernelB;
     }
 
     public long rank() {

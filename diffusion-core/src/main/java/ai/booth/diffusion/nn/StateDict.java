@@ -40,6 +40,7 @@ public final class StateDict {
         final List<String> misShaped = new ArrayList<>();
         final Map<String, NDArray> taken = new LinkedHashMap<>();
         final Map<String, Linear> linears = new LinkedHashMap<>();
+        final Map<String, LoraTarget> loraTargets = new LinkedHashMap<>();
 
         Core(Map<String, TensorSource> sources, NDManager manager, DataType dtype, boolean random, boolean dry) {
             this.sources = sources;
@@ -161,8 +162,16 @@ public final class StateDict {
         }
     }
 
-    void register(Linear linear) {
-        core.linears.put(path(), linear);
+    void register(LoraTarget target) {
+        core.loraTargets.put(path(), target);
+        if (target instanceof Linear linear) {
+            core.linears.put(path(), linear);
+        }
+    }
+
+    /** Every Linear and Conv2d built from this dictionary, by module path, in build order. */
+    public Map<String, LoraTarget> loraTargets() {
+        return Collections.unmodifiableMap(core.loraTargets);
     }
 
     /** Every Linear built from this dictionary, by module path, in build order. */

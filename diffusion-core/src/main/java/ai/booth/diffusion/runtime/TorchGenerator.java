@@ -69,6 +69,21 @@ public final class TorchGenerator implements NoiseSource {
         return data;
     }
 
+    /**
+     * The values of {@code torch.rand(numel)} in float32: uniform on [0, 1) with 24 random bits each, drawn from
+     * the same stream as {@link #randn}.
+     */
+    public synchronized float[] rand(long numel) {
+        if (numel < 0 || numel > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("rand: cannot draw " + numel + " values");
+        }
+        float[] data = new float[(int) numel];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = nextFloatUniform();
+        }
+        return data;
+    }
+
     private void fillVectorised(float[] data) {
         int n = data.length;
         for (int i = 0; i < n; i++) {

@@ -4,6 +4,7 @@ import ai.booth.diffusion.nn.Activations;
 import ai.booth.diffusion.nn.Conv2d;
 import ai.booth.diffusion.nn.GroupNorm;
 import ai.booth.diffusion.nn.Linear;
+import ai.booth.diffusion.nn.LoraTarget;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
@@ -37,6 +38,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private final GroupNorm normOut;
     private final Conv2d convOut;
     private final Map<String, Linear> linears;
+    private final Map<String, LoraTarget> loraTargets;
 
     public UNet2DConditionModel(UNet2DConditionConfig config, StateDict w) {
         this.config = config;
@@ -77,6 +79,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
         this.normOut = new GroupNorm(w.at("conv_norm_out"), groups, ch[0], eps);
         this.convOut = Conv2d.same(w.at("conv_out"), ch[0], config.outChannels(), config.convOutKernel());
         this.linears = w.linears();
+        this.loraTargets = w.loraTargets();
     }
 
     private Transformer2DModel.Spec spec(int level) {
@@ -156,6 +159,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
     /** Linear layers by diffusers module path, e.g. {@code down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q}. */
     public Map<String, Linear> linears() {
         return linears;
+    }
+
+    /** Every layer LoRA adapters can target (Linear and Conv2d), by the same module paths. */
+    public Map<String, LoraTarget> loraTargets() {
+        return loraTargets;
     }
 
     @Override
