@@ -25,6 +25,26 @@ final class MT19937 {
         next = N;
     }
 
+    /** A generator continuing from a {@link #state()} snapshot. */
+    MT19937(int[] state, int next) {
+        if (state.length != N || next < 0 || next > N) {
+            throw new IllegalArgumentException("MT19937 state must be " + N + " words and a position 0.." + N
+                    + ", got " + state.length + " words at " + next);
+        }
+        System.arraycopy(state, 0, this.state, 0, N);
+        this.next = next;
+    }
+
+    /** A copy of the 624 state words; with {@link #position()} it continues the stream exactly. */
+    int[] state() {
+        return state.clone();
+    }
+
+    /** How many words of the current state have been used (624: twist before the next draw). */
+    int position() {
+        return next;
+    }
+
     /** The next 32 random bits, as an unsigned value in an int. */
     int nextInt() {
         if (next == N) {

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import java.nio.ByteBuffer;
+import java.util.Base64;
+
 /**
  * {@code torch.Generator("cpu").manual_seed(seed)} followed by {@code torch.randn(shape, generator=g)} in float32,
  * bit for bit as PyTorch computes it on an x86 CPU with AVX2 (the normal kernel is never dispatched to AVX-512, so
@@ -17,13 +20,15 @@ import ai.djl.ndarray.types.Shape;
  * element (53-bit uniforms from two 32-bit draws), the second value of each pair kept for the next call.
  *
  * <p>Noise is made on the CPU in Java and only then copied to the manager's device, so a seed gives the same noise
- * on every device. Each instance owns its state; calls on one instance are serialised.
+ * on every device. Each instance owns its state; calls on one instance are serialised. {@link #state()} and
+ * {@link #restore} save and continue a stream exactly (training checkpoints resume bit for bit).
  */
 public final class TorchGenerator implements NoiseSource {
 
     private static final float TWO_PI = (float) (2.0 * Math.PI);
     private static final double TWO_53 = 0x1p-53;
     private static final float TWO_24 = 0x1p-24f;
+    private static final long MAX_RANDINT_RANGE = (1L << 24) + 1;
 
     private long seed;
     private MT19937 engine;
@@ -82,6 +87,93 @@ public final class TorchGenerator implements NoiseSource {
             data[i] = nextFloatUniform();
         }
         return data;
+    }
+
+    /**
+     * The values of {@code torch.randint(low, high, (numel,))}: one 32-bit draw per value, {@code low + u % (high −
+     * low)}, as torch's CPU kernel does. Checked against libtorch for ranges up to 2²⁴ + 1 (timesteps, indices);
+     * libtorch 2.7 draws larger ranges differently, so they are refused rather than silently different.
+     */
+    public synchronized long[] randint(long low, long high, int numel) {
+        long range = high - low;
+        if (range <= 0 || range > MAX_RANDINT_RANGE || numel < 0) {
+            throw new IllegalArgumentException("randint: need low < high with high - low <= 2^24 + 1 and numel >= 0, "
+                    + "got [" + low + ", " + high + ") x " + numel);
+        }
+        long[] out = new long[numel];
+        for (int i = 0; i < numel; i++) {
+            out[i] = low + Integer.toUnsignedLong(engine.nextInt()) % range;
+        }
+        return out;
+    }
+
+    /** A snapshot of the stream: the seed, the Mersenne Twister state and the cached normal of scalar draws. */
+    public synchronized State state() {
+        return new State(seed, engine.state(), engine.position(), hasCachedNormal, cachedNormal);
+    }
+
+    /** Continues exactly where {@code state} was taken. */
+    public synchronized void restore(State state) {
+        engine = new MT19937(state.words(), state.position());
+        seed = state.seed();
+        hasCachedNormal = state.hasCachedNormal();
+        cachedNormal = state.cachedNormal();
+    }
+
+    /** A generator's state (see {@link #state()}); {@link #encode()} makes a compact string for JSON files. */
+    public record State(long seed, int[] words, int position, boolean hasCachedNormal, double cachedNormal) {
+
+        private static final int BYTES = 8 + 4 + 624 * 4 + 1 + 8;
+
+        public State {
+            words = words.clone();
+        }
+
+        @Override
+        public int[] words() {
+            return words.clone();
+        }
+
+        public String encode() {
+            ByteBuffer b = ByteBuffer.allocate(BYTES).putLong(seed).putInt(position);
+            for (int w : words) {
+                b.putInt(w);
+            }
+            b.put((byte) (hasCachedNormal ? 1 : 0)).putDouble(cachedNormal);
+            return Base64.getEncoder().encodeToString(b.array());
+        }
+
+        public static State decode(String text) {
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("generator state is not base64: " + e.getMessage());
+            }
+            if (bytes.length != BYTES) {
+                throw new IllegalArgumentException("generator state has " + bytes.length + " bytes, expected " + BYTES);
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            long seed = b.getLong();
+            int position = b.getInt();
+            int[] words = new int[624];
+            for (int i = 0; i < words.length; i++) {
+                words[i] = b.getInt();
+            }
+            return new State(seed, words, position, b.get() != 0, b.getDouble());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State s && s.seed == seed && s.position == position
+                    && s.hasCachedNormal == hasCachedNormal && Double.compare(s.cachedNormal, cachedNormal) == 0
+                    && java.util.Arrays.equals(s.words, words);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(words) * 31 + Long.hashCode(seed) + position;
+        }
     }
 
     private void fillVectorised(float[] data) {

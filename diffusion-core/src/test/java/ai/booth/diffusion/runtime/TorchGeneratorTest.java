@@ -99,6 +99,43 @@ class TorchGeneratorTest {
     }
 
     @Test
+    void randintMatchesLibtorchOfTheEngine() {
+        Engine engine = Engine.getEngine("PyTorch");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int seed : new int[] {0, 7, 1234}) {
+                for (long[] range : new long[][] {{0, 1000}, {0, 1}, {-5, 17}, {0, 1L << 24}, {0, (1L << 24) + 1}}) {
+                    engine.setRandomSeed(seed);
+                    long[] torch = manager.randomInteger(range[0], range[1], new Shape(37), DataType.INT64)
+                            .toLongArray();
+                    long[] ours = new TorchGenerator(seed).randint(range[0], range[1], 37);
+                    assertArrayEquals(torch, ours, "seed " + seed + " range " + Arrays.toString(range));
+                }
+            }
+        }
+    }
+
+    @Test
+    void restoredStateContinuesEveryKindOfDrawExactly() {
+        TorchGenerator generator = new TorchGenerator(2024);
+        generator.randn(3);         // scalar path: leaves a cached normal
+        generator.randint(0, 1000, 5);
+        TorchGenerator.State saved = TorchGenerator.State.decode(generator.state().encode());
+        assertEquals(generator.state(), saved);
+        float[] n1 = generator.randn(1);
+        float[] n2 = generator.randn(700);   // crosses a twist of the 624-word state
+        float[] u = generator.rand(9);
+        long[] t = generator.randint(0, 1000, 4);
+
+        TorchGenerator resumed = new TorchGenerator(1);
+        resumed.restore(saved);
+        assertArrayEquals(bits(n1), bits(resumed.randn(1)));
+        assertArrayEquals(bits(n2), bits(resumed.randn(700)));
+        assertArrayEquals(bits(u), bits(resumed.rand(9)));
+        assertArrayEquals(t, resumed.randint(0, 1000, 4));
+        assertEquals(2024, resumed.seed());
+    }
+
+    @Test
     void onlyTheLow32BitsOfTheSeedMatterAsInTorch() {
         assertArrayEquals(bits(new TorchGenerator(5).randn(40)), bits(new TorchGenerator((1L << 32) + 5).randn(40)));
         assertFalse(Arrays.equals(new TorchGenerator(5).randn(40), new TorchGenerator(6).randn(40)));
