@@ -66,8 +66,8 @@ public final class LoraAdapter implements AutoCloseable {
                             + (path == null ? e.name() : path));
                     continue;
                 }
-                NDArray down = st.load(e.downKey(), manager, model.options().dtype());
-                NDArray up = st.load(e.upKey(), manager, model.options().dtype());
+                NDArray down = owned(st.load(e.downKey(), manager, model.options().dtype()));
+                NDArray up = owned(st.load(e.upKey(), manager, model.options().dtype()));
                 long rank = down.getShape().get(0);
                 float alpha = e.alphaKey() != null ? st.load(e.alphaKey(), manager, DataType.FLOAT32).getFloat()
                         : fileAlpha != null ? fileAlpha : rank;
@@ -211,6 +211,17 @@ public final class LoraAdapter implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+    }
+
+    /**
+     * A copy in the process's own memory: float32 tensors load as read-only views of the file's mapping, and
+     * factors may be written in place (trained further) — writing to the mapping would crash the JVM.
+     */
+    private static NDArray owned(NDArray loaded) {
+        NDArray copy = loaded.duplicate();
+        copy.setName(loaded.getName());
+        loaded.close();
+        return copy;
     }
 
     private static Float fileAlpha(Map<String, String> metadata) {

@@ -1,0 +1,84 @@
+package ai.booth.diffusion.train;
+
+import ai.booth.diffusion.scheduler.Scheduler;
+import ai.booth.diffusion.unet.UNet2DConditionModel;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * The DreamBooth objective (Ruiz et al. 2023, eq. 2, as diffusers' train_dreambooth_lora): noise the latents at the
+ * given timesteps on the training schedule, let the UNet predict the noise (or v, for v-prediction models) and take
+ * the mean squared error in float32 — on the instance part of the batch, plus λ times the error on the class
+ * ("prior preservation") part.
+ */
+public final class DreamBoothLoss {
+
+    /** The loss and its two terms (scalars; prior is null when the batch has no class part). */
+    public record Terms(NDArray total, NDArray instance, NDArray prior) { }
+
+    private final UNet2DConditionModel unet;
+    private final Scheduler schedule;
+    private final String predictionType;
+    private final double priorLossWeight;
+
+    /**
+     * @param schedule        the training noise schedule (the model's scheduler config as DDPM), whose
+     *                        {@code prediction_type} sets the target
+     * @param priorLossWeight λ, the weight of the class-prior term
+     */
+    public DreamBoothLoss(UNet2DConditionModel unet, Scheduler schedule, double priorLossWeight) {
+        this.unet = unet;
+        this.schedule = schedule;
+        Object type = schedule.config().values().getOrDefault("prediction_type", "epsilon");
+        this.predictionType = String.valueOf(type);
+        if (!predictionType.equals("epsilon") && !predictionType.equals("v_prediction")) {
+            throw new IllegalArgumentException("training supports prediction_type epsilon and v_prediction, the "
+                    + "scheduler config says '" + predictionType + "'");
+        }
+        if (!(priorLossWeight >= 0)) {
+            throw new IllegalArgumentException("prior loss weight must be >= 0, got " + priorLossWeight);
+        }
+        this.priorLossWeight = priorLossWeight;
+    }
+
+    public String predictionType() {
+        return predictionType;
+    }
+
+    /** √ᾱ_t·latents + √(1−ᾱ_t)·noise: what the UNet sees. */
+    public NDArray noisyLatents(NDArray latents, NDArray noise, NDArray timesteps) {
+        return schedule.addNoise(latents, noise, timesteps);
+    }
+
+    /**
+     * @param latents       [B, C, h, w] scaled latents: the instance examples first, then the class examples
+     * @param noise         [B, C, h, w]
+     * @param timesteps     [B] integer training timesteps
+     * @param text          [B, tokens, width] text-encoder hidden states of each example's prompt
+     * @param instanceCount how many leading examples are instance examples (B for no prior preservation)
+     */
+    public Terms compute(NDArray latents, NDArray noise, NDArray timesteps, NDArray text, int instanceCount) {
+        long batch = latents.getShape().get(0);
+        if (instanceCount < 1 || instanceCount > batch) {
+            throw new IllegalArgumentException("instance count " + instanceCount + " must be 1.." + batch);
+        }
+        NDArray prediction = unet.forward(noisyLatents(latents, noise, timesteps), timesteps, text)
+                .toType(DataType.FLOAT32, false);
+        NDArray target = predictionType.equals("epsilon") ? noise : schedule.getVelocity(latents, noise, timesteps);
+        target = target.toType(DataType.FLOAT32, false);
+        if (instanceCount == batch) {
+            NDArray loss = mse(prediction, target);
+            return new Terms(loss, loss, null);
+        }
+        NDIndex instances = new NDIndex("0:" + instanceCount);
+        NDIndex classes = new NDIndex(instanceCount + ":");
+        NDArray instance = mse(prediction.get(instances), target.get(instances));
+        NDArray prior = mse(prediction.get(classes), target.get(classes));
+        return new Terms(instance.add(prior.mul((float) priorLossWeight)), instance, prior);
+    }
+
+    private static NDArray mse(NDArray prediction, NDArray target) {
+        return prediction.sub(target).square().mean();
+    }
+}
