@@ -23,7 +23,7 @@ public final class Activations {
 
     /** x·σ(1.702x), OpenAI CLIP's approximation. */
     public static NDArray quickGelu(NDArray x) {
-        return Ops.mul(x.mul(1.702f).getNDArrayInternal().sigmoid(), x);
+        return Ops.mul(Ops.scale(x, 1.702f).getNDArrayInternal().sigmoid(), x);
     }
 
     /** The activation named by a config's {@code act_fn} / {@code hidden_act}. */

@@ -43,7 +43,7 @@ public final class Attention {
     public static NDArray multiHead(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, float scale) {
         long d = q.getShape().get(2) / heads;
         long dv = v.getShape().get(2) / heads;
-        NDArray scaled = q.mul(scale);
+        NDArray scaled = Ops.scale(q, scale);
         NDList out = new NDList(heads);
         for (int h = 0; h < heads; h++) {
             NDIndex qk = new NDIndex(":, :, " + h * d + ":" + (h + 1) * d);
@@ -108,7 +108,7 @@ public final class Attention {
         NDArray qf = upcast ? q.toType(DataType.FLOAT32, false) : q;
         NDArray kf = upcast ? k.toType(DataType.FLOAT32, false) : k;
         int nd = kf.getShape().dimension();
-        NDArray scores = (scale == 1f ? qf : qf.mul(scale)).matMul(kf.swapAxes(nd - 2, nd - 1));
+        NDArray scores = (scale == 1f ? qf : Ops.scale(qf, scale)).matMul(kf.swapAxes(nd - 2, nd - 1));
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -56,7 +56,7 @@ public final class Conv2d implements LoraTarget {
                 Flops.add(2 * pixels * lora.rank() * (in * k * k + out));
                 NDArray down = conv(x, a, null, stride, k == kernel ? padding : NO_PADDING);
                 NDArray delta = conv(down, lora.kernelB(), null, UNIT, NO_PADDING);
-                y = Ops.add(y, delta.mul(m));
+                y = Ops.add(y, Ops.scale(delta, m));
             }
         }
         return y;

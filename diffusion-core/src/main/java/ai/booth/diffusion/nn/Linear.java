@@ -38,7 +38,7 @@ public final class Linear implements LoraTarget {
                 Flops.add(2 * rows * r * (in + out));
                 NDArray down = ai.djl.nn.core.Linear.linear(x, lora.matrixA()).singletonOrThrow();
                 NDArray delta = ai.djl.nn.core.Linear.linear(down, lora.matrixB()).singletonOrThrow();
-                y = Ops.add(y, delta.mul(m));
+                y = Ops.add(y, Ops.scale(delta, m));
             }
         }
         return y;

@@ -1,5 +1,6 @@
 package ai.booth.diffusion.train;
 
+import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.unet.UNet2DConditionModel;
 import ai.djl.ndarray.NDArray;
@@ -75,7 +76,7 @@ public final class DreamBoothLoss {
         NDIndex classes = new NDIndex(instanceCount + ":");
         NDArray instance = mse(prediction.get(instances), target.get(instances));
         NDArray prior = mse(prediction.get(classes), target.get(classes));
-        return new Terms(instance.add(prior.mul((float) priorLossWeight)), instance, prior);
+        return new Terms(instance.add(Ops.scale(prior, (float) priorLossWeight)), instance, prior);
     }
 
     private static NDArray mse(NDArray prediction, NDArray target) {

@@ -1,5 +1,6 @@
 package ai.booth.diffusion.train;
 
+import ai.booth.diffusion.nn.Ops;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -67,7 +68,7 @@ public final class TrainingStep {
             NDArray text = prompts.encode(batch.prompts(), step);
             DreamBoothLoss.Terms terms = loss.compute(batch.latents(), batch.noise(), batch.timesteps(), text,
                     batch.instanceCount());
-            collector.backward(terms.total().mul((float) (weight * scaler.scale())));
+            collector.backward(Ops.scale(terms.total(), (float) (weight * scaler.scale())));
             return new Losses(terms.total().getFloat(), terms.instance().getFloat(),
                     terms.prior() == null ? Float.NaN : terms.prior().getFloat());
         }

@@ -44,7 +44,7 @@ public final class ResnetBlock2D {
             }
             h = conv2.forward(Activations.silu(norm2.forward(h)));
             NDArray y = shortcut == null ? Ops.add(h, x) : Ops.add(shortcut.forward(x), h);
-            return scope.keep(outputScale == 1f ? y : y.div(outputScale));
+            return scope.keep(outputScale == 1f ? y : Ops.divide(y, outputScale));
         }
     }
 }

@@ -1,0 +1,405 @@
+package ai.booth.diffusion.train;
+
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.lora.LoraAdapter;
+import ai.booth.diffusion.lora.LoraTargets;
+import ai.booth.diffusion.scheduler.Scheduler;
+import ai.booth.diffusion.scheduler.SchedulerConfig;
+import ai.booth.diffusion.scheduler.Schedulers;
+import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.booth.diffusion.train.LatentCache.Part;
+import ai.booth.diffusion.train.RandomStreams.Purpose;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * DreamBooth LoRA training of a Stable Diffusion model, as diffusers' {@code train_dreambooth_lora.py}: a fresh
+ * PEFT-initialised adapter on the UNet's attention projections (and the text encoder's), trained with the
+ * DreamBooth loss with prior preservation, AdamW, an lr schedule, gradient accumulation and clipping.
+ *
+ * <p>Each optimizer step draws {@code gradientAccumulation} micro-batches: {@code batchSize} instance examples in the
+ * data order (example i of an epoch of max(#instance, #class) examples is instance image i mod #instance and class
+ * image i mod #class, as diffusers' dataset), each maybe mirrored, their latents (sampled from the cached posterior),
+ * noise and uniform timesteps over the training schedule. Everything random comes from the job's seed through
+ * {@link RandomStreams}, so a seed reproduces a run and a checkpoint resumes it bit for bit (on the same machine).
+ *
+ * <p>The trainer owns the adapter it trains and the latent cache it is given; the model stays the caller's and is
+ * left without the adapter when the trainer is closed.
+ */
+public final class DreamBoothTrainer implements AutoCloseable {
+
+    static final String CACHE_FILE = "latent-cache.safetensors";
+    /** Config fields that may change on resume: they do not affect the steps already taken. */
+    private static final Set<String> RESUMABLE_CHANGES = Set.of("maxSteps", "epochs", "checkpointEvery",
+            "checkpointsToKeep", "validationEvery", "validationPrompts", "validationSeed");
+
+    private final StableDiffusionModel model;
+    private final LatentCache data;
+    private final TrainingConfig config;
+    private final RandomStreams streams;
+    private final LoraAdapter adapter;
+    private final TrainableLora lora;
+    private final PromptEncoder prompts;
+    private final AdamW optimizer;
+    private final TrainingStep step;
+    private final LrSchedule schedule;
+    private final DataOrder order;
+    private final NDManager root;
+    private final int trainTimesteps;
+    private final int totalSteps;
+    private int stepsDone;
+    private float lastLoss = Float.NaN;
+    private double elapsedSeconds;
+
+    private DreamBoothTrainer(StableDiffusionModel model, LatentCache data, TrainingConfig config) {
+        this.model = model;
+        this.data = data;
+        this.config = config;
+        checkPrecision(model, config);
+        if (config.priorPreservation() && data.size(Part.CLASS) == 0) {
+            throw new IllegalArgumentException("prior preservation needs class images; the dataset has none");
+        }
+        if (config.randomFlip() && !data.hasFlips()) {
+            throw new IllegalArgumentException("random flips need a latent cache encoded with flips");
+        }
+        this.streams = new RandomStreams(config.seed());
+        LoraTargets targets = config.loraTargets().equals("transformer")
+                ? new LoraTargets(List.of(LoraTargets.UNET_TRANSFORMER),
+                        config.trainTextEncoder() ? List.of(LoraTargets.TEXT_ALL) : List.of())
+                : LoraTargets.attention(config.trainTextEncoder());
+        this.adapter = LoraAdapter.create("booth", model, targets, config.rank(), config.alpha(),
+                streams.get(Purpose.LORA_INIT));
+        this.root = NDManager.newBaseManager(model.options().device());
+        try {
+            this.lora = new TrainableLora(adapter, model, config.trainTextEncoder());
+            this.prompts = new PromptEncoder(tokenizer(model), model.textEncoder(), config.clipSkip(),
+                    lora.trainsTextEncoder() ? null : root);
+            Scheduler ddpm = Schedulers.create("ddpm", schedulerConfig(model), Map.of());
+            this.trainTimesteps = ddpm.schedule().numTrainTimesteps();
+            List<AdamW.Group> groups = new ArrayList<>();
+            groups.add(new AdamW.Group("unet", config.lrUnet(), lora.unetParameters()));
+            if (lora.trainsTextEncoder()) {
+                groups.add(new AdamW.Group("text_encoder", config.lrTextEncoder(), lora.textEncoderParameters()));
+            }
+            this.optimizer = new AdamW(new AdamW.Settings(config.beta1(), config.beta2(), config.adamEps(),
+                    config.weightDecay()), groups);
+            this.step = new TrainingStep(lora, prompts, new DreamBoothLoss(model.unet(), ddpm, config.priorLossWeight()),
+                    optimizer, config.maxGradNorm(),
+                    config.mixedPrecision().equals("fp16") ? LossScaler.dynamic() : LossScaler.disabled());
+            int epochLength = epochLength();
+            this.totalSteps = config.epochs() > 0 ? config.epochs() * stepsPerEpoch(epochLength) : config.maxSteps();
+            this.schedule = new LrSchedule(config.lrSchedule(), config.warmupSteps(), totalSteps, config.lrCycles(),
+                    config.lrPower());
+            this.order = new DataOrder(epochLength, streams.get(Purpose.DATA_ORDER));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * A new job on prepared data (see {@link LatentCache#encode}); the trainer takes ownership of {@code data}.
+     */
+    public static DreamBoothTrainer start(StableDiffusionModel model, LatentCache data, TrainingConfig config) {
+        try {
+            return new DreamBoothTrainer(model, data, config);
+        } catch (RuntimeException e) {
+            data.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Continues the job saved in {@code checkpoint} exactly where it stopped. {@code config} may be null (the saved
+     * one) or the saved one with other step counts, checkpoint or validation settings — e.g. to train longer.
+     */
+    public static DreamBoothTrainer resume(StableDiffusionModel model, Path checkpoint, TrainingConfig config) {
+        TrainingCheckpoint.State state = TrainingCheckpoint.readState(checkpoint);
+        if (!state.baseModelHash().equals(model.contentHash())) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained on base model "
+                    + state.baseModelHash() + ", not on the loaded " + model.contentHash());
+        }
+        TrainingConfig effective = config == null ? state.config() : checkResumable(state.config(), config);
+        DreamBoothTrainer t = start(model, LatentCache.load(checkpoint.resolve(TrainingCheckpoint.CACHE)), effective);
+        try {
+            TrainingCheckpoint.restoreTensors(checkpoint, t.adapter, t.optimizer, state.optimizerSteps());
+            t.streams.restore(state.random());
+            t.order.restore(state.dataOrder());
+            t.step.scaler().restore(state.lossScale(), state.lossScaleGoodSteps());
+            t.stepsDone = state.step();
+            t.lastLoss = state.lastLoss();
+            t.elapsedSeconds = state.elapsedSeconds();
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    private static TrainingConfig checkResumable(TrainingConfig saved, TrainingConfig given) {
+        ObjectMapper json = new ObjectMapper();
+        Map<?, ?> a = json.convertValue(saved, Map.class);
+        Map<?, ?> b = json.convertValue(given, Map.class);
+        List<String> changed = new ArrayList<>();
+        a.forEach((k, v) -> {
+            if (!RESUMABLE_CHANGES.contains(k) && !String.valueOf(v).equals(String.valueOf(b.get(k)))) {
+                changed.add(k + " (" + v + " -> " + b.get(k) + ")");
+            }
+        });
+        if (!changed.isEmpty()) {
+            throw new IllegalArgumentException("a resumed job must keep its training settings; changed: " + changed
+                    + "; only " + new TreeSet<>(RESUMABLE_CHANGES) + " may change");
+        }
+        return given;
+    }
+
+    private static void checkPrecision(StableDiffusionModel model, TrainingConfig config) {
+        DataType dtype = model.options().dtype();
+        boolean fp16 = config.mixedPrecision().equals("fp16");
+        if (fp16 != (dtype == DataType.FLOAT16)) {
+            throw new IllegalArgumentException("mixed precision '" + config.mixedPrecision() + "' needs the model "
+                    + "loaded as " + (fp16 ? "float16" : "float32") + ", it is " + dtype);
+        }
+    }
+
+    private static CLIPTokenizer tokenizer(StableDiffusionModel model) {
+        return CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow(() -> new IllegalArgumentException(
+                "training needs the model's tokenizer/ folder (load a diffusers folder, or a single file with a "
+                        + "folder's configs)")));
+    }
+
+    /** The model's scheduler config (its noise schedule is the training schedule), or SD's when it has none. */
+    private static SchedulerConfig schedulerConfig(StableDiffusionModel model) {
+        return model.schedulerDir().map(d -> SchedulerConfig.fromFile(d.resolve("scheduler_config.json")))
+                .orElseGet(() -> SchedulerConfig.of(Map.of("num_train_timesteps", 1000, "beta_start", 0.00085,
+                        "beta_end", 0.012, "beta_schedule", "scaled_linear")));
+    }
+
+    private int epochLength() {
+        int instances = data.size(Part.INSTANCE);
+        return config.priorPreservation() ? Math.max(instances, data.size(Part.CLASS)) : instances;
+    }
+
+    private int stepsPerEpoch(int epochLength) {
+        int batches = (epochLength + config.batchSize() - 1) / config.batchSize();
+        return (batches + config.gradientAccumulation() - 1) / config.gradientAccumulation();
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** The adapter being trained (valid until the trainer is closed). */
+    public LoraAdapter adapter() {
+        return adapter;
+    }
+
+    public int stepsDone() {
+        return stepsDone;
+    }
+
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    public float lastLoss() {
+        return lastLoss;
+    }
+
+    /** What one optimizer step did. */
+    public record StepReport(int step, float loss, float lossInstance, float lossPrior, double lrUnet,
+                             double gradNorm, boolean skipped) { }
+
+    /** One optimizer step: {@code gradientAccumulation} micro-batches forward and backward, then the update. */
+    public StepReport trainStep() {
+        long t0 = System.nanoTime();
+        int accumulation = config.gradientAccumulation();
+        float loss = 0;
+        float instance = 0;
+        float prior = 0;
+        for (int a = 0; a < accumulation; a++) {
+            try (NDManager micro = root.newSubManager()) {
+                TrainingStep.Losses l = step.accumulate(nextBatch(micro), 1.0 / accumulation);
+                loss += l.total() / accumulation;
+                instance += l.instance() / accumulation;
+                prior += l.prior() / accumulation;
+            }
+        }
+        double[] lrs = optimizer.groups().stream().mapToDouble(g -> schedule.lr(stepsDone, g.lr())).toArray();
+        TrainingStep.Update update = step.apply(lrs);
+        stepsDone++;
+        lastLoss = loss;
+        elapsedSeconds += (System.nanoTime() - t0) / 1e9;
+        return new StepReport(stepsDone, loss, instance, prior, lrs[0], update.gradNorm(), update.skipped());
+    }
+
+    /** The next micro-batch, drawn in a fixed order from the streams: examples, flips, latents, noise, timesteps. */
+    private TrainingBatch nextBatch(NDManager manager) {
+        int n = config.batchSize();
+        boolean prior = config.priorPreservation();
+        NDList latents = new NDList();
+        List<String> texts = new ArrayList<>();
+        List<NDArray> classLatents = new ArrayList<>();
+        List<String> classTexts = new ArrayList<>();
+        var sampler = config.latentSampling().equals("sample") ? streams.get(Purpose.LATENT_SAMPLING) : null;
+        for (int b = 0; b < n; b++) {
+            int i = order.next();
+            int inst = i % data.size(Part.INSTANCE);
+            latents.add(data.latents(Part.INSTANCE, inst, flip(), sampler, manager));
+            texts.add(data.prompt(Part.INSTANCE, inst));
+            if (prior) {
+                int cls = i % data.size(Part.CLASS);
+                classLatents.add(data.latents(Part.CLASS, cls, flip(), sampler, manager));
+                classTexts.add(data.prompt(Part.CLASS, cls));
+            }
+        }
+        latents.addAll(classLatents);
+        texts.addAll(classTexts);
+        NDArray x = NDArrays.concat(latents).toDevice(model.options().device(), false);
+        x.attach(manager);
+        NDArray noise = streams.get(Purpose.NOISE).randn(manager, x.getShape()).toDevice(x.getDevice(), false);
+        long[] t = streams.get(Purpose.TIMESTEPS).randint(0, trainTimesteps, (int) x.getShape().get(0));
+        NDArray timesteps = manager.create(t).toDevice(x.getDevice(), false);
+        return new TrainingBatch(x, noise, timesteps, texts, n);
+    }
+
+    private boolean flip() {
+        return config.randomFlip() && streams.get(Purpose.FLIPS).rand(1)[0] < 0.5f;
+    }
+
+    /**
+     * Trains to the last step, writing checkpoints and validation images on their schedules and the adapter files at
+     * the end (see {@link TrainingOutput}). If {@code cancelled} turns true, the run stops before the next step and
+     * writes a checkpoint to resume from instead of the adapter.
+     *
+     * @param renderer renders validation images; null skips validation
+     */
+    public TrainingResult run(Path outputDir, ProgressListener listener, ValidationRenderer renderer,
+                              BooleanSupplier cancelled) {
+        Instant started = Instant.now();
+        Path cacheFile = outputDir.resolve(CACHE_FILE);
+        try {
+            Files.createDirectories(outputDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + outputDir, e);
+        }
+        if (!Files.exists(cacheFile)) {
+            data.save(cacheFile);
+        }
+        Path lastCheckpoint = null;
+        int startStep = stepsDone;
+        long t0 = System.nanoTime();
+        while (stepsDone < totalSteps) {
+            if (cancelled.getAsBoolean()) {
+                Path dir = checkpoint(outputDir, cacheFile, listener);
+                return new TrainingResult(null, null, null, dir, stepsDone, lastLoss, true);
+            }
+            StepReport r = trainStep();
+            double rate = (stepsDone - startStep) / ((System.nanoTime() - t0) / 1e9);
+            listener.step(new TrainingProgress(stepsDone, totalSteps, r.loss(), r.lossInstance(), r.lossPrior(),
+                    r.lrUnet(), rate, (totalSteps - stepsDone) / rate));
+            if (config.checkpointEvery() > 0 && stepsDone % config.checkpointEvery() == 0 && stepsDone < totalSteps) {
+                lastCheckpoint = checkpoint(outputDir, cacheFile, listener);
+            }
+            if (renderer != null && config.validationEvery() > 0 && stepsDone % config.validationEvery() == 0) {
+                validate(outputDir, renderer, listener);
+            }
+        }
+        TrainingOutput.Stats stats = new TrainingOutput.Stats(stepsDone, order.epoch() + 1, lastLoss,
+                data.size(Part.INSTANCE), config.priorPreservation() ? data.size(Part.CLASS) : 0, started,
+                Instant.now(), elapsedSeconds);
+        return TrainingOutput.write(outputDir, adapter, model, config, stats, lastCheckpoint);
+    }
+
+    /** Writes {@code checkpoints/checkpoint-<step>} under {@code outputDir}, dropping old ones beyond the limit. */
+    private Path checkpoint(Path outputDir, Path cacheFile, ProgressListener listener) {
+        Path dir = outputDir.resolve("checkpoints").resolve(String.format("checkpoint-%06d", stepsDone));
+        try {
+            Files.createDirectories(dir.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir.getParent(), e);
+        }
+        saveCheckpoint(dir, cacheFile);
+        listener.checkpoint(stepsDone, dir);
+        if (config.checkpointsToKeep() > 0) {
+            pruneCheckpoints(dir.getParent());
+        }
+        return dir;
+    }
+
+    /** Writes a resumable checkpoint of the current state to {@code dir}, linking the saved cache into it. */
+    public void saveCheckpoint(Path dir, Path cacheFile) {
+        TrainingCheckpoint.State state = new TrainingCheckpoint.State(TrainingCheckpoint.FORMAT, stepsDone,
+                optimizer.steps(), config, model.contentHash(), streams.state(), order.state(),
+                step.scaler().scale(), step.scaler().goodSteps(), lastLoss, elapsedSeconds);
+        TrainingCheckpoint.write(dir, state, adapter, optimizer, cacheFile);
+    }
+
+    private void pruneCheckpoints(Path parent) {
+        try (Stream<Path> dirs = Files.list(parent)) {
+            List<Path> all = dirs.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).sorted().toList();
+            for (Path old : all.subList(0, Math.max(0, all.size() - config.checkpointsToKeep()))) {
+                TrainingCheckpoint.deleteTree(old);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prune checkpoints in " + parent, e);
+        }
+    }
+
+    private void validate(Path outputDir, ValidationRenderer renderer, ProgressListener listener) {
+        List<BufferedImage> images;
+        try (NDManager manager = root.newSubManager(); TrainableLora.Binding bound = lora.bind(manager)) {
+            images = renderer.render(model, config.validationPrompts(), config.validationSeed());
+        }
+        Path dir = outputDir.resolve("validation").resolve(String.format("step-%06d", stepsDone));
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < images.size(); i++) {
+                Path f = dir.resolve(String.format("%02d.png", i));
+                ImageIO.write(images.get(i), "png", f.toFile());
+                files.add(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write validation images to " + dir, e);
+        }
+        listener.validation(stepsDone, files);
+    }
+
+    @Override
+    public void close() {
+        if (prompts != null) {
+            prompts.close();
+        }
+        if (optimizer != null) {
+            optimizer.close();
+        }
+        if (lora != null) {
+            lora.close();
+        }
+        if (root != null) {
+            root.close();
+        }
+        adapter.close();
+        data.close();
+    }
+}

@@ -1,0 +1,131 @@
+package ai.booth.diffusion.train;
+
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.lora.LoraAdapter;
+import ai.booth.diffusion.lora.LoraLayout;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Writes a trained adapter: {@code pytorch_lora_weights.safetensors} (diffusers/PEFT), {@code lora_kohya.safetensors}
+ * (kohya/A1111) and {@code metadata.json}. Both adapter files carry the key facts in their safetensors metadata —
+ * kohya's {@code ss_*} keys, which A1111 shows, and {@code booth_*} keys.
+ */
+public final class TrainingOutput {
+
+    public static final String METADATA = "metadata.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** How the run went, for the metadata. */
+    public record Stats(int steps, int epochs, float finalLoss, int instanceImages, int classImages, Instant started,
+                        Instant finished, double trainingSeconds) { }
+
+    private TrainingOutput() {
+    }
+
+    /** Writes the three files into {@code dir} and returns the result. */
+    public static TrainingResult write(Path dir, LoraAdapter adapter, StableDiffusionModel model, TrainingConfig config,
+                                       Stats stats, Path lastCheckpoint) {
+        Map<String, String> meta = safetensorsMetadata(model, config, stats);
+        Path peft = dir.resolve(LoraLayout.PEFT.fileName());
+        Path kohya = dir.resolve(LoraLayout.KOHYA.fileName());
+        Path metadata = dir.resolve(METADATA);
+        try {
+            Files.createDirectories(dir);
+            adapter.save(peft, LoraLayout.PEFT, meta);
+            adapter.save(kohya, LoraLayout.KOHYA, meta);
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("booth_version", boothVersion());
+            record.put("base_model", Map.of("source", String.valueOf(model.source()), "hash", model.contentHash()));
+            record.put("dataset_id", config.datasetId());
+            record.put("config", config);
+            record.put("steps", stats.steps());
+            record.put("epochs", stats.epochs());
+            record.put("final_loss", stats.finalLoss());
+            record.put("instance_images", stats.instanceImages());
+            record.put("class_images", stats.classImages());
+            record.put("timings", Map.of("started", stats.started().toString(), "finished", stats.finished().toString(),
+                    "training_seconds", stats.trainingSeconds(),
+                    "seconds_per_step", stats.steps() == 0 ? 0 : stats.trainingSeconds() / stats.steps()));
+            record.put("files", Map.of("peft", peft.getFileName().toString(), "kohya", kohya.getFileName().toString()));
+            Path tmp = dir.resolve("." + METADATA + ".tmp");
+            JSON.writeValue(tmp.toFile(), record);
+            Files.move(tmp, metadata, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write training output to " + dir, e);
+        }
+        return new TrainingResult(peft, kohya, metadata, lastCheckpoint, stats.steps(), stats.finalLoss(), false);
+    }
+
+    /** kohya's {@code ss_*} keys where a counterpart exists, plus {@code booth_*} keys. */
+    static Map<String, String> safetensorsMetadata(StableDiffusionModel model, TrainingConfig c, Stats s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("ss_network_module", "networks.lora");
+        m.put("ss_network_dim", Integer.toString(c.rank()));
+        m.put("ss_network_alpha", Float.toString(c.alpha()));
+        m.put("ss_sd_model_hash", model.contentHash());
+        m.put("ss_sd_model_name", model.source() == null ? "" : model.source().getFileName().toString());
+        m.put("ss_learning_rate", Double.toString(c.lrUnet()));
+        m.put("ss_unet_lr", Double.toString(c.lrUnet()));
+        m.put("ss_text_encoder_lr", c.trainTextEncoder() ? Double.toString(c.lrTextEncoder()) : "0");
+        m.put("ss_max_train_steps", Integer.toString(s.steps()));
+        m.put("ss_steps", Integer.toString(s.steps()));
+        m.put("ss_epoch", Integer.toString(s.epochs()));
+        m.put("ss_seed", Long.toString(c.seed()));
+        m.put("ss_resolution", "(" + c.resolution() + ", " + c.resolution() + ")");
+        m.put("ss_num_train_images", Integer.toString(s.instanceImages()));
+        m.put("ss_num_reg_images", Integer.toString(s.classImages()));
+        m.put("ss_batch_size_per_device", Integer.toString(c.batchSize()));
+        m.put("ss_gradient_accumulation_steps", Integer.toString(c.gradientAccumulation()));
+        m.put("ss_lr_scheduler", c.lrSchedule());
+        m.put("ss_lr_warmup_steps", Integer.toString(c.warmupSteps()));
+        m.put("ss_prior_loss_weight", c.priorPreservation() ? Double.toString(c.priorLossWeight()) : "0");
+        m.put("ss_mixed_precision", c.mixedPrecision());
+        m.put("ss_max_grad_norm", Double.toString(c.maxGradNorm()));
+        m.put("ss_clip_skip", Integer.toString(c.clipSkip()));
+        m.put("ss_optimizer", String.format(Locale.ROOT, "torch.optim.AdamW(weight_decay=%s,betas=(%s, %s),eps=%s)",
+                c.weightDecay(), c.beta1(), c.beta2(), c.adamEps()));
+        m.put("ss_training_started_at", Long.toString(s.started().getEpochSecond()));
+        m.put("ss_training_finished_at", Long.toString(s.finished().getEpochSecond()));
+        m.put("booth_version", boothVersion());
+        m.put("booth_instance_prompt", c.instancePrompt());
+        m.put("booth_class_prompt", c.classPrompt() == null ? "" : c.classPrompt());
+        m.put("booth_dataset_id", c.datasetId() == null ? "" : c.datasetId());
+        m.put("booth_final_loss", Float.toString(s.finalLoss()));
+        try {
+            m.put("booth_config", JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(c));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    /** The engine's version from its Maven properties (in the jar), else "dev". */
+    public static String boothVersion() {
+        try (InputStream in = TrainingOutput.class.getResourceAsStream(
+                "/META-INF/maven/ai.booth/diffusion-core/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "dev");
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "dev";
+    }
+}
