@@ -1,7 +1,6 @@
 package ai.booth.diffusion.train;
 
 import ai.booth.diffusion.loader.StableDiffusionModel;
-import ai.booth.diffusion.lora.AttachedLora;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraComponent;
 import ai.booth.diffusion.lora.LoraModule;
@@ -23,11 +22,12 @@ import java.util.Map;
  * named by their PEFT keys ({@code unet.<module>.lora_A.weight}, ...). The base model's weights never require
  * gradients and are never written.
  *
- * <p>How the factors reach the forward depends on the model's dtype. A float32 model gets the adapter attached
- * once, at scale 1 (so a branch adds {@code alpha/rank · B·A·x}, PEFT's scaling), for the trainer's lifetime.
- * A float16 model (mixed precision on a GPU) cannot mix float32 factors into half activations, so
- * {@link #bind} attaches half-precision casts of the masters for one step; made under autograd, the casts pass
- * gradients back to the float32 masters.
+ * <p>The factors join a forward through {@link #bind}: for one step, every module is attached at scale 1 (so a
+ * branch adds {@code alpha/rank · B·A·x}, PEFT's scaling) through views of the masters made in the step's
+ * manager — casts to half precision on a float16 model (mixed precision on a GPU), since half activations cannot
+ * mix with float32 factors. Made under autograd, views and casts pass gradients back to the masters; made per
+ * step, they never outlive an optimizer update that changes the masters in place (libtorch refuses a view from
+ * before an in-place change, e.g. the 1×1-kernel form a convolution target uses).
  */
 public final class TrainableLora implements AutoCloseable {
 
@@ -36,7 +36,6 @@ public final class TrainableLora implements AutoCloseable {
     private final DataType computeType;
     private final Map<String, NDArray> unet = new LinkedHashMap<>();
     private final Map<String, NDArray> textEncoder = new LinkedHashMap<>();
-    private final AttachedLora attached;
 
     /**
      * @param trainTextEncoder whether the adapter's text-encoder modules are trained; if not they stay attached but
@@ -66,7 +65,6 @@ public final class TrainableLora implements AutoCloseable {
         if (unet.isEmpty() && textEncoder.isEmpty()) {
             throw new IllegalArgumentException("LoRA '" + adapter.name() + "' has no module to train");
         }
-        this.attached = computeType == DataType.FLOAT32 ? adapter.attach(model, 1f, 1f) : null;
     }
 
     public LoraAdapter adapter() {
@@ -96,25 +94,28 @@ public final class TrainableLora implements AutoCloseable {
     }
 
     /**
-     * Makes the current factors part of the next forwards until the returned handle is closed: nothing to do for a
-     * float32 model; for a float16 model, half casts made in {@code step} (under autograd when a collector is open).
+     * Attaches the current factors to the model until the returned handle is closed, through views (or half casts)
+     * made in {@code step} — under autograd when a collector is open, so backward reaches the masters.
      */
     public Binding bind(NDManager step) {
-        if (attached != null) {
-            return () -> { };
-        }
         List<Map.Entry<LoraTarget, LoraBranch>> added = new ArrayList<>();
         for (LoraModule m : adapter.modules()) {
             LoraTarget target = m.component().targets(model).get(m.path());
-            NDArray down = m.down().toType(computeType, false);
-            NDArray up = m.up().toType(computeType, false);
-            down.attach(step);
-            up.attach(step);
+            NDArray down = forward(m.down(), step);
+            NDArray up = forward(m.up(), step);
             LoraBranch branch = new LoraBranch(adapter.name() + ":" + m.peftName(), down, up, m.alpha(), 1f);
             target.addLora(branch);
             added.add(Map.entry(target, branch));
         }
         return () -> added.forEach(e -> e.getKey().removeLora(e.getValue()));
+    }
+
+    /** A view of a master in the compute dtype, owned by {@code step}. */
+    private NDArray forward(NDArray master, NDManager step) {
+        NDArray v = computeType == master.getDataType() ? master.reshape(master.getShape())
+                : master.toType(computeType, false);
+        v.attach(step);
+        return v;
     }
 
     /** The accumulated gradient of every trained factor, by PEFT key, as arrays attached to {@code manager}. */
@@ -139,12 +140,9 @@ public final class TrainableLora implements AutoCloseable {
         void close();
     }
 
-    /** Detaches from the model (a float32 model); the adapter and its factors stay. */
+    /** Stops the factors requiring gradients; the adapter and its factors stay. */
     @Override
     public void close() {
-        if (attached != null) {
-            attached.close();
-        }
         for (LoraModule m : adapter.modules()) {
             m.down().setRequiresGradient(false);
             m.up().setRequiresGradient(false);
