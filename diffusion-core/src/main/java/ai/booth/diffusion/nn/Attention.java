@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Scaled dot-product attention, {@code softmax(scale·q·kᵀ + mask)·v}, composed from native matmul and softmax
@@ -104,7 +105,9 @@ public final class Attention {
 
     private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
         DataType type = q.getDataType();
-        boolean upcast = type == DataType.FLOAT16;
+        // Under autograd (half-precision training) the scores stay in half: DJL's dtype cast is not differentiable
+        // (it runs under libtorch's no-grad guard), so the upcast would cut q and k out of the gradient.
+        boolean upcast = type == DataType.FLOAT16 && !JniUtils.isGradMode();
         NDArray qf = upcast ? q.toType(DataType.FLOAT32, false) : q;
         NDArray kf = upcast ? k.toType(DataType.FLOAT32, false) : k;
         int nd = kf.getShape().dimension();

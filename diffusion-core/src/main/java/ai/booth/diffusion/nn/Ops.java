@@ -1,6 +1,7 @@
 package ai.booth.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -52,6 +53,19 @@ public final class Ops {
         }
         try (NDArray c = scalar(x, s)) {
             return x.div(c);
+        }
+    }
+
+    /**
+     * x as float32, keeping the autograd graph: DJL's {@code toType} runs under libtorch's no-grad guard, so under
+     * autograd the widening is done by type promotion instead (x · a float32 one of shape [1]).
+     */
+    public static NDArray toFloat32(NDArray x) {
+        if (x.getDataType() == DataType.FLOAT32 || !JniUtils.isGradMode()) {
+            return x.toType(DataType.FLOAT32, false);
+        }
+        try (NDArray one = x.getManager().full(new Shape(1), 1f, DataType.FLOAT32).toDevice(x.getDevice(), false)) {
+            return x.mul(one);
         }
     }
 

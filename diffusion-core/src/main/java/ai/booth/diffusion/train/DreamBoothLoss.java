@@ -64,8 +64,7 @@ public final class DreamBoothLoss {
         if (instanceCount < 1 || instanceCount > batch) {
             throw new IllegalArgumentException("instance count " + instanceCount + " must be 1.." + batch);
         }
-        NDArray prediction = unet.forward(noisyLatents(latents, noise, timesteps), timesteps, text)
-                .toType(DataType.FLOAT32, false);
+        NDArray prediction = Ops.toFloat32(unet.forward(noisyLatents(latents, noise, timesteps), timesteps, text));
         NDArray target = predictionType.equals("epsilon") ? noise : schedule.getVelocity(latents, noise, timesteps);
         target = target.toType(DataType.FLOAT32, false);
         if (instanceCount == batch) {

@@ -23,11 +23,15 @@ import java.util.Map;
  * gradients and are never written.
  *
  * <p>The factors join a forward through {@link #bind}: for one step, every module is attached at scale 1 (so a
- * branch adds {@code alpha/rank · B·A·x}, PEFT's scaling) through views of the masters made in the step's
- * manager — casts to half precision on a float16 model (mixed precision on a GPU), since half activations cannot
- * mix with float32 factors. Made under autograd, views and casts pass gradients back to the masters; made per
- * step, they never outlive an optimizer update that changes the masters in place (libtorch refuses a view from
- * before an in-place change, e.g. the 1×1-kernel form a convolution target uses).
+ * branch adds {@code alpha/rank · B·A·x}, PEFT's scaling) through arrays made in the step's manager. On a float32
+ * model these are views of the masters: made under autograd, they pass gradients to the masters; made per step,
+ * they never outlive an optimizer update that changes the masters in place (libtorch refuses a view from before an
+ * in-place change, e.g. the 1×1-kernel form a convolution target uses).
+ *
+ * <p>On a float16 model (mixed precision, for GPUs) half activations cannot mix with float32 factors, and DJL's
+ * dtype cast is not differentiable, so this is mixed precision the classic way ("master weights"): each binding
+ * attaches half copies of the masters that are leaves of their own; when the binding closes after backward, their
+ * gradients are widened to float32 and added to per-factor sums, which {@link #gradients} returns.
  */
 public final class TrainableLora implements AutoCloseable {
 
@@ -36,6 +40,9 @@ public final class TrainableLora implements AutoCloseable {
     private final DataType computeType;
     private final Map<String, NDArray> unet = new LinkedHashMap<>();
     private final Map<String, NDArray> textEncoder = new LinkedHashMap<>();
+    /** Float32 gradient sums of the half copies (float16 models only), by PEFT key. */
+    private final Map<String, NDArray> halfGradients = new LinkedHashMap<>();
+    private final NDManager manager;
 
     /**
      * @param trainTextEncoder whether the adapter's text-encoder modules are trained; if not they stay attached but
@@ -64,6 +71,10 @@ public final class TrainableLora implements AutoCloseable {
         }
         if (unet.isEmpty() && textEncoder.isEmpty()) {
             throw new IllegalArgumentException("LoRA '" + adapter.name() + "' has no module to train");
+        }
+        this.manager = adapter.modules().get(0).down().getManager().newSubManager();
+        if (computeType != DataType.FLOAT32) {
+            parameters().forEach((name, p) -> halfGradients.put(name, manager.zeros(p.getShape(), DataType.FLOAT32)));
         }
     }
 
@@ -94,36 +105,55 @@ public final class TrainableLora implements AutoCloseable {
     }
 
     /**
-     * Attaches the current factors to the model until the returned handle is closed, through views (or half casts)
-     * made in {@code step} — under autograd when a collector is open, so backward reaches the masters.
+     * Attaches the current factors to the model until the returned handle is closed, through arrays made in
+     * {@code step}; under autograd (a collector open) backward reaches the masters' gradients.
      */
     public Binding bind(NDManager step) {
+        boolean half = computeType != DataType.FLOAT32;
+        boolean collecting = JniUtils.isGradMode();
+        Map<String, NDArray> trained = parameters();
+        Map<String, NDArray> copies = new LinkedHashMap<>();
         List<Map.Entry<LoraTarget, LoraBranch>> added = new ArrayList<>();
         for (LoraModule m : adapter.modules()) {
+            String key = m.peftName();
+            NDArray down = forward(m.down(), step, half);
+            NDArray up = forward(m.up(), step, half);
+            if (half && trained.containsKey(key + ".lora_A.weight")) {
+                down.setRequiresGradient(true);
+                up.setRequiresGradient(true);
+                copies.put(key + ".lora_A.weight", down);
+                copies.put(key + ".lora_B.weight", up);
+            }
             LoraTarget target = m.component().targets(model).get(m.path());
-            NDArray down = forward(m.down(), step);
-            NDArray up = forward(m.up(), step);
-            LoraBranch branch = new LoraBranch(adapter.name() + ":" + m.peftName(), down, up, m.alpha(), 1f);
+            LoraBranch branch = new LoraBranch(adapter.name() + ":" + key, down, up, m.alpha(), 1f);
             target.addLora(branch);
             added.add(Map.entry(target, branch));
         }
-        return () -> added.forEach(e -> e.getKey().removeLora(e.getValue()));
+        return () -> {
+            added.forEach(e -> e.getKey().removeLora(e.getValue()));
+            if (collecting) {
+                copies.forEach((name, copy) -> {
+                    try (NDArray g = copy.getGradient(); NDArray wide = g.toType(DataType.FLOAT32, false)) {
+                        halfGradients.get(name).addi(wide);
+                    }
+                });
+            }
+        };
     }
 
-    /** A view of a master in the compute dtype, owned by {@code step}. */
-    private NDArray forward(NDArray master, NDManager step) {
-        NDArray v = computeType == master.getDataType() ? master.reshape(master.getShape())
-                : master.toType(computeType, false);
+    /** The master as the forward takes it, owned by {@code step}: a view, or a half-precision copy. */
+    private static NDArray forward(NDArray master, NDManager step, boolean half) {
+        NDArray v = half ? master.toType(DataType.FLOAT16, false) : master.reshape(master.getShape());
         v.attach(step);
         return v;
     }
 
-    /** The accumulated gradient of every trained factor, by PEFT key, as arrays attached to {@code manager}. */
-    public Map<String, NDArray> gradients(NDManager manager) {
+    /** The accumulated gradient of every trained factor, by PEFT key, as float32 arrays attached to {@code into}. */
+    public Map<String, NDArray> gradients(NDManager into) {
         Map<String, NDArray> grads = new LinkedHashMap<>();
         parameters().forEach((name, p) -> {
-            NDArray g = p.getGradient();
-            g.attach(manager);
+            NDArray g = halfGradients.isEmpty() ? p.getGradient() : halfGradients.get(name).duplicate();
+            g.attach(into);
             grads.put(name, g);
         });
         return grads;
@@ -131,7 +161,15 @@ public final class TrainableLora implements AutoCloseable {
 
     /** Clears the accumulated gradients (autograd adds each backward's gradient to them). */
     public void zeroGradients() {
-        parameters().values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+        if (halfGradients.isEmpty()) {
+            parameters().values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+        } else {
+            halfGradients.replaceAll((name, g) -> {
+                NDArray zeros = manager.zeros(g.getShape(), DataType.FLOAT32);
+                g.close();   // not g·0: a skipped overflow step leaves inf/NaN, which no multiply clears
+                return zeros;
+            });
+        }
     }
 
     /** A {@link #bind}ing, undone by closing. */
@@ -147,5 +185,6 @@ public final class TrainableLora implements AutoCloseable {
             m.down().setRequiresGradient(false);
             m.up().setRequiresGradient(false);
         }
+        manager.close();
     }
 }
