@@ -86,6 +86,17 @@ public final class Infotext {
         return (prompt + negative + "\n" + last).strip();
     }
 
+    /** {@code text} with more {@code key: value} fields at the end of its parameters line. */
+    public static String appendFields(String text, Map<String, String> more) {
+        StringBuilder out = new StringBuilder(text.strip());
+        boolean hasFields = !fields(text).isEmpty();
+        for (Map.Entry<String, String> e : more.entrySet()) {
+            out.append(hasFields ? ", " : "\n").append(e.getKey()).append(": ").append(quote(e.getValue()));
+            hasFields = true;
+        }
+        return out.toString();
+    }
+
     /** The {@code key: value} fields of the last line (quoted values unquoted), in order; empty if there are none. */
     public static Map<String, String> fields(String text) {
         String[] lines = text.strip().split("\n", -1);

@@ -10,7 +10,7 @@ public interface StepListener {
 
     /**
      * @param step       steps done so far in this call, 1..totalSteps
-     * @param totalSteps steps of the whole call (steps × images, summed over requests)
+     * @param totalSteps model evaluations of the whole call (timesteps × images, summed over requests)
      * @param timestep   the timestep just evaluated
      * @param elapsed    time since the call started
      */

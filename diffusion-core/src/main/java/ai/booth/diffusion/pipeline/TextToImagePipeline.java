@@ -110,7 +110,7 @@ public final class TextToImagePipeline implements AutoCloseable {
                                                            BooleanSupplier cancelled) {
         List<GenerationParams> sized = requests.stream().map(this::withSize).toList();
         Progress progress = new Progress(listener, cancelled,
-                sized.stream().mapToInt(p -> p.steps() * p.imagesPerPrompt()).sum());
+                sized.stream().mapToInt(p -> evaluations(p) * p.imagesPerPrompt()).sum());
         List<LoraRequest> union = new ArrayList<>();
         sized.forEach(p -> union.addAll(p.loras()));
         try (NDManager call = NDManager.newBaseManager(model.options().device());
@@ -140,6 +140,22 @@ public final class TextToImagePipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Model evaluations per image: usually the steps, fewer when a sampler's timesteps coincide (DPM++ Karras
+     * rounds and de-duplicates them, as diffusers does). Building the scheduler here also rejects bad overrides
+     * before any work is done.
+     */
+    private int evaluations(GenerationParams p) {
+        try (Scheduler scheduler = scheduler(p)) {
+            scheduler.setTimesteps(p.steps());
+            return scheduler.timesteps().length;
+        }
+    }
+
+    private Scheduler scheduler(GenerationParams p) {
+        return Schedulers.create(p.scheduler(), schedulerConfig, p.schedulerOverrides());
+    }
+
     private GenerationParams withSize(GenerationParams p) {
         return p.width() > 0 && p.height() > 0 ? p : p.toBuilder()
                 .width(p.width() > 0 ? p.width() : defaultSize()).height(p.height() > 0 ? p.height() : defaultSize())
@@ -163,7 +179,7 @@ public final class TextToImagePipeline implements AutoCloseable {
                                   Progress progress) {
         int f = model.vae().config().downscale();
         try (NDManager image = parent.newSubManager();
-             Scheduler scheduler = Schedulers.create(p.scheduler(), schedulerConfig, p.schedulerOverrides())) {
+             Scheduler scheduler = scheduler(p)) {
             scheduler.setTimesteps(p.steps());
             TorchGenerator generator = new TorchGenerator(p.seed());
             NDArray latents = initialNoise != null ? initialNoise.toType(DataType.FLOAT32, true)
