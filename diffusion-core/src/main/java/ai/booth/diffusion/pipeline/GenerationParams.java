@@ -23,8 +23,9 @@ import java.util.function.Function;
  *                           from its own {@code torch.Generator("cpu").manual_seed(seed + i)}: 0 ≤ seed, and the
  *                           last image's seed must fit torch's 32 bits
  * @param imagesPerPrompt    how many images, ≥ 1
- * @param width              image width in pixels, a multiple of 8; 0 = the model's default size
- * @param height             image height in pixels, a multiple of 8; 0 = the model's default size
+ * @param width              image width in pixels, a multiple of 8; 0 = the initial latents' width, else the
+ *                           model's default size
+ * @param height             image height in pixels, a multiple of 8; 0 = as for width
  * @param clipSkip           A1111's clip skip: 1 = last CLIP layer, 2 = penultimate, ...
  * @param scheduler          a scheduler name or A1111 sampler label (see {@link Schedulers})
  * @param schedulerOverrides scheduler parameters set over the model's scheduler config

@@ -33,14 +33,29 @@ public final class ModelHashes {
                 throw new IllegalArgumentException(safetensors + " is too short to be a safetensors file");
             }
             in.skipNBytes(ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong());
+            return sha256(in).substring(0, 12);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash " + safetensors, e);
+        }
+    }
+
+    /** The SHA-256 of a whole file, in hex. */
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return sha256(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash " + file, e);
+        }
+    }
+
+    private static String sha256(InputStream in) throws IOException {
+        try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 20];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
             }
-            return HexFormat.of().formatHex(digest.digest()).substring(0, 12);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot hash " + safetensors, e);
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

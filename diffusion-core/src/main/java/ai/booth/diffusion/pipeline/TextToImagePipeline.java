@@ -1,6 +1,5 @@
 package ai.booth.diffusion.pipeline;
 
-import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.AttachedLora;
 import ai.booth.diffusion.lora.LoraAdapter;
@@ -156,10 +155,16 @@ public final class TextToImagePipeline implements AutoCloseable {
         return Schedulers.create(p.scheduler(), schedulerConfig, p.schedulerOverrides());
     }
 
+    /** Width and height left at 0 come from the initial latents when given, else from {@link #defaultSize}. */
     private GenerationParams withSize(GenerationParams p) {
-        return p.width() > 0 && p.height() > 0 ? p : p.toBuilder()
-                .width(p.width() > 0 ? p.width() : defaultSize()).height(p.height() > 0 ? p.height() : defaultSize())
-                .build();
+        if (p.width() > 0 && p.height() > 0) {
+            return p;
+        }
+        int f = model.vae().config().downscale();
+        Shape latents = p.initialLatents() == null ? null : InitialLatents.shape(p.initialLatents());
+        int w = latents == null ? defaultSize() : (int) latents.get(3) * f;
+        int h = latents == null ? defaultSize() : (int) latents.get(2) * f;
+        return p.toBuilder().width(p.width() > 0 ? p.width() : w).height(p.height() > 0 ? p.height() : h).build();
     }
 
     private NDArray embedding(String text, GenerationParams p, Attached loras, Map<EmbeddingKey, NDArray> cache,
@@ -213,16 +218,7 @@ public final class TextToImagePipeline implements AutoCloseable {
 
     private NDArray initialLatents(GenerationParams p, NDManager manager) {
         Path file = p.initialLatents();
-        NDArray latents;
-        try (SafeTensors st = SafeTensors.open(file)) {
-            String name = st.names().size() == 1 ? st.names().iterator().next()
-                    : st.contains("latents") ? "latents" : null;
-            if (name == null) {
-                throw new IllegalArgumentException("initial latents " + file + " must hold one tensor or one named "
-                        + "'latents', found " + st.names());
-            }
-            latents = st.load(name, manager, DataType.FLOAT32);
-        }
+        NDArray latents = InitialLatents.load(file, manager);
         int f = model.vae().config().downscale();
         Shape expected = new Shape(p.imagesPerPrompt(), model.unet().config().inChannels(), p.height() / f,
                 p.width() / f);

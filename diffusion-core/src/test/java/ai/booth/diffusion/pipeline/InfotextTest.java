@@ -1,5 +1,6 @@
 package ai.booth.diffusion.pipeline;
 
+import ai.booth.diffusion.testing.PipelineCase;
 import ai.booth.diffusion.testing.Reference;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class InfotextTest {
             JsonNode c = ref.testCase(caseName);
             return GenerationParams.builder(c.get("prompt").asText()).negativePrompt(c.get("negative_prompt").asText())
                     .steps(c.get("steps").asInt()).guidanceScale(c.get("guidance_scale").asDouble())
-                    .scheduler(PipelineParityTest.schedulerLabel(c)).seed(42).size(768, 1024).clipSkip(2)
+                    .scheduler(PipelineCase.schedulerLabel(c)).seed(42).size(768, 1024).clipSkip(2)
                     .loras(List.of(new LoraRequest(Path.of("loras/rex.safetensors"), 0.7f, 0.4f),
                             new LoraRequest(Path.of("style.safetensors"), 0.5f, 0.5f)))
                     .build();
