@@ -19,6 +19,11 @@ public record LoraRequest(Path file, float unetScale, float textEncoderScale) {
     }
 
     public String name() {
+        return stem(file);
+    }
+
+    /** A file or folder name without {@code .safetensors}: how A1111 names models and LoRAs. */
+    static String stem(Path file) {
         String n = file.getFileName().toString();
         return n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
     }

@@ -80,8 +80,7 @@ public final class TextToImagePipeline implements AutoCloseable {
 
     /** The model's name for infotexts: the folder or file name without {@code .safetensors}. */
     public String modelName() {
-        String n = model.source().getFileName().toString();
-        return n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
+        return LoraRequest.stem(model.source());
     }
 
     /** The size used when a request leaves width or height at 0: the UNet's sample size in pixels. */
