@@ -4,6 +4,7 @@ import ai.booth.diffusion.bench.EngineBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
+import java.util.ArrayList;
 import java.util.List;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -13,7 +14,7 @@ final class BenchCommand implements Runnable {
 
     /** Everything after {@code bench} goes to the benchmark, which checks it. */
     @Unmatched
-    List<String> args = List.of();
+    List<String> args = new ArrayList<>();
 
     @Override
     public void run() {

@@ -161,6 +161,7 @@ class BoothCliTest {
                 new String[]{"generate", "--model", model, "-p", "x", "--lora", tmp.resolve("no.safetensors") + ":1"},
                 new String[]{"generate", "--steps", "many"},
                 new String[]{"sweep", "--model", model, "-p", "x", "--x", "seed=1,2", "--y", "seed=3"},
+                new String[]{"bench", "--bogus"},
                 new String[]{"frobnicate"})) {
             Run run = booth(args);
             assertEquals(BoothCli.BAD_INPUT, run.code(), String.join(" ", args) + " → " + run.err());
