@@ -48,16 +48,17 @@ public final class FaceDetector {
             }
             Imgproc.equalizeHist(grey, grey);
             int minSide = (int) Math.max(24, MIN_FACE * Math.min(grey.cols(), grey.rows()));
-            return find(HUMANS.get(), grey, minSide, HUMAN, scope)
-                    .or(() -> find(CATS.get(), grey, minSide, CAT, scope))
+            // The cat cascade is weaker: it needs a finer scale step and fewer agreeing windows to fire at all.
+            return find(HUMANS.get(), grey, minSide, 1.1, 5, HUMAN, scope)
+                    .or(() -> find(CATS.get(), grey, minSide, 1.05, 3, CAT, scope))
                     .map(face -> face.scaled(1 / scale));
         }
     }
 
-    private static Optional<Face> find(CascadeClassifier cascade, Mat grey, int minSide, String kind,
-                                       NativeScope scope) {
+    private static Optional<Face> find(CascadeClassifier cascade, Mat grey, int minSide, double scaleStep,
+                                       int minNeighbours, String kind, NativeScope scope) {
         MatOfRect found = scope.track(new MatOfRect());
-        cascade.detectMultiScale(grey, found, 1.1, 5, 0, new Size(minSide, minSide), new Size());
+        cascade.detectMultiScale(grey, found, scaleStep, minNeighbours, 0, new Size(minSide, minSide), new Size());
         Rect best = null;
         double bestScore = 0;
         for (Rect rect : found.toArray()) {
