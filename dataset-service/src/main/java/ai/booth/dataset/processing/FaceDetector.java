@@ -28,7 +28,7 @@ public final class FaceDetector {
     /** Long side of the image detection runs on: Booth's subjects fill the frame, so faces stay above 30 px. */
     static final int DETECTION_SIDE = 640;
     /** Smallest face searched for, as a fraction of the image's short side. */
-    private static final double MIN_FACE = 0.08;
+    private static final double MIN_FACE = 0.1;
 
     private static final Path HUMAN_CASCADE = resourceFile("haarcascade_frontalface_alt2.xml");
     private static final Path CAT_CASCADE = resourceFile("haarcascade_frontalcatface.xml");
@@ -49,7 +49,7 @@ public final class FaceDetector {
             Imgproc.equalizeHist(grey, grey);
             int minSide = (int) Math.max(24, MIN_FACE * Math.min(grey.cols(), grey.rows()));
             // The cat cascade is weaker: it needs a finer scale step and fewer agreeing windows to fire at all.
-            return find(HUMANS.get(), grey, minSide, 1.1, 5, HUMAN, scope)
+            return find(HUMANS.get(), grey, minSide, 1.1, 6, HUMAN, scope)
                     .or(() -> find(CATS.get(), grey, minSide, 1.05, 3, CAT, scope))
                     .map(face -> face.scaled(1 / scale));
         }
