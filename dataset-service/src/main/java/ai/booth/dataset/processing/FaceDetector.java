@@ -25,8 +25,8 @@ public final class FaceDetector {
 
     public static final String HUMAN = "human";
     public static final String CAT = "cat";
-    /** Long side of the image detection runs on: Booth's subjects fill the frame, so faces stay above 30 px. */
-    static final int DETECTION_SIDE = 640;
+    /** Long side of the image detection runs on: subjects fill the frame, so faces stay above 30 px. */
+    static final int DETECTION_SIDE = 400;
     /** Smallest face searched for, as a fraction of the image's short side. */
     private static final double MIN_FACE = 0.1;
 
@@ -48,9 +48,9 @@ public final class FaceDetector {
             }
             Imgproc.equalizeHist(grey, grey);
             int minSide = (int) Math.max(24, MIN_FACE * Math.min(grey.cols(), grey.rows()));
-            // The cat cascade is weaker: it needs a finer scale step and fewer agreeing windows to fire at all.
+            // The cat cascade is weaker: it fires only when fewer neighbouring windows must agree.
             return find(HUMANS.get(), grey, minSide, 1.1, 6, HUMAN, scope)
-                    .or(() -> find(CATS.get(), grey, minSide, 1.05, 3, CAT, scope))
+                    .or(() -> find(CATS.get(), grey, minSide, 1.1, 3, CAT, scope))
                     .map(face -> face.scaled(1 / scale));
         }
     }

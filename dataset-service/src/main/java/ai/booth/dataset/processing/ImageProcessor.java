@@ -92,7 +92,7 @@ public final class ImageProcessor {
         return 1;
     }
 
-    private static Mat decodeUpright(byte[] content, ImageHeader header, int reduction, NativeScope scope) {
+    static Mat decodeUpright(byte[] content, ImageHeader header, int reduction, NativeScope scope) {
         int mode = switch (reduction) {
             case 8 -> Imgcodecs.IMREAD_REDUCED_COLOR_8;
             case 4 -> Imgcodecs.IMREAD_REDUCED_COLOR_4;
