@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -180,7 +181,7 @@ public final class DatasetProcessor implements AutoCloseable {
             warnings.add(images.size() + " training images: more than " + limits.manyImages()
                     + " rarely help one subject and slow training down");
         }
-        int duplicateGroups = java.util.Arrays.stream(groups).max().orElse(0);
+        int duplicateGroups = Arrays.stream(groups).max().orElse(0);
         DatasetReport report = new DatasetReport(job.datasetId(), job.version(), job.settings(), job.instancePrompt(),
                 reports, List.copyOf(rejected), List.copyOf(warnings),
                 new ReportTotals(accepted.size() + rejected.size(), accepted.size(), rejected.size(), images.size(),

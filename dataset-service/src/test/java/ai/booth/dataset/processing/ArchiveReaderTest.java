@@ -1,7 +1,6 @@
 package ai.booth.dataset.processing;
 
 import ai.booth.contracts.DatasetLimits;
-import ai.booth.contracts.RejectedFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,9 +129,5 @@ class ArchiveReaderTest {
 
     private ArchiveReader.Contents read(Map<String, byte[]> entries) {
         return new ArchiveReader(LIMITS, root).read("rex.zip", new ByteArrayInputStream(Photos.zip(entries)));
-    }
-
-    static List<String> reasons(List<RejectedFile> rejected) {
-        return rejected.stream().map(RejectedFile::reason).toList();
     }
 }
