@@ -50,15 +50,18 @@ public final class Cropper {
     }
 
     /**
-     * Cuts {@code box} (in pixels of the upright photo, which {@code image} shows at {@code scale}) out of the image
-     * and resizes it to the output size: area averaging when shrinking, Lanczos when enlarging. Parts of the box
-     * outside the photo (pad mode) are filled with the photo's mean colour.
+     * Cuts {@code box} (in pixels of the {@code width}×{@code height} upright photo, which {@code image} shows at
+     * its own, possibly reduced, size) out of the image and resizes it to the output size: area averaging when
+     * shrinking, Lanczos when enlarging. Parts of the box outside the photo (pad mode) are filled with the photo's
+     * mean colour. Each axis has its own scale: a JPEG decoded at 1/k rounds each side up separately.
      */
-    public static Mat cut(Mat image, double scale, CropBox box, int outWidth, int outHeight) {
-        int x0 = (int) Math.floor(box.x() * scale);
-        int y0 = (int) Math.floor(box.y() * scale);
-        int x1 = Math.max(x0 + 1, (int) Math.round((box.x() + box.width()) * scale));
-        int y1 = Math.max(y0 + 1, (int) Math.round((box.y() + box.height()) * scale));
+    public static Mat cut(Mat image, int width, int height, CropBox box, int outWidth, int outHeight) {
+        double sx = (double) image.cols() / width;
+        double sy = (double) image.rows() / height;
+        int x0 = (int) Math.floor(box.x() * sx);
+        int y0 = (int) Math.floor(box.y() * sy);
+        int x1 = Math.max(x0 + 1, (int) Math.round((box.x() + box.width()) * sx));
+        int y1 = Math.max(y0 + 1, (int) Math.round((box.y() + box.height()) * sy));
         try (NativeScope scope = new NativeScope()) {
             int ix0 = Math.max(0, x0);
             int iy0 = Math.max(0, y0);

@@ -72,7 +72,7 @@ public final class ImageProcessor {
             if (needed < reduction) { // a tight face crop needs more pixels than the first decode kept
                 upright = decodeUpright(content, header, needed, scope);
             }
-            Mat image = Cropper.cut(upright, (double) upright.cols() / width, box, out[0], out[1]);
+            Mat image = Cropper.cut(upright, width, height, box, out[0], out[1]);
             return new ProcessedImage(header, face, box, image, QualityMetrics.blurScore(image), hash, notes);
         } catch (CvException e) {
             throw CORRUPT.with("cannot be decoded: " + e.getMessage());

@@ -2,7 +2,11 @@ package ai.booth.dataset.processing;
 
 import ai.booth.contracts.CropBox;
 import org.junit.jupiter.api.Test;
+import org.opencv.core.CvType;
 import org.opencv.core.Mat;
+import org.opencv.core.Point;
+import org.opencv.core.Scalar;
+import org.opencv.imgproc.Imgproc;
 
 import java.util.List;
 
@@ -44,7 +48,7 @@ class CropperTest {
     void cutPadsWithTheMeanColourAndResizes() {
         Mat photo = Photos.photo("coffee.jpg", 600, 400);
         CropBox box = Cropper.box("pad", 600, 400, null, 300, 300);
-        Mat out = Cropper.cut(photo, 1.0, box, 300, 300);
+        Mat out = Cropper.cut(photo, 600, 400, box, 300, 300);
         assertEquals(300, out.cols());
         assertEquals(300, out.rows());
         double[] mean = Photos.meanColour(photo, 0, 0, 600, 400);
@@ -52,6 +56,19 @@ class CropperTest {
         for (int c = 0; c < 3; c++) {
             assertEquals(mean[c], band[c], 1.5, "padding channel " + c);
         }
+    }
+
+    @Test
+    void aReducedDecodeIsCutWithoutPaddingEvenWhenItsSidesRoundedUp() {
+        // 1001×752 decoded at 1/4: libjpeg rounds up to 251×188, so x scales by 0.2507 and y by 0.2500; one scale
+        // for both axes would reach past the last row and pad it. Here the last rows are white, the rest black.
+        Mat quarter = new Mat(188, 251, CvType.CV_8UC3, new Scalar(0, 0, 0));
+        Imgproc.rectangle(quarter, new Point(0, 184), new Point(250, 187), new Scalar(255, 255, 255), -1);
+        CropBox box = Cropper.box("centre", 1001, 752, null, 128, 128);
+        Mat out = Cropper.cut(quarter, 1001, 752, box, 128, 128);
+        double[] lastRow = Photos.meanColour(out, 0, 127, 128, 1);
+        assertTrue(lastRow[0] > 240, "the last output row shows the photo's white bottom, not padding: "
+                + lastRow[0]);
     }
 
     @Test

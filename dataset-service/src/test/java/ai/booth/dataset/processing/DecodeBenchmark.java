@@ -63,7 +63,7 @@ public final class DecodeBenchmark {
         int reduction = scaled ? ImageProcessor.reduction(header, box, new int[] {512, 512}) : 1;
         try (NativeScope scope = new NativeScope()) {
             Mat upright = ImageProcessor.decodeUpright(jpeg, header, reduction, scope);
-            scope.track(Cropper.cut(upright, (double) upright.cols() / header.orientedWidth(), box, 512, 512));
+            scope.track(Cropper.cut(upright, header.orientedWidth(), header.orientedHeight(), box, 512, 512));
         }
     }
 
