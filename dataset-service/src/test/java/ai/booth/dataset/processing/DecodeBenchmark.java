@@ -8,6 +8,7 @@ import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
 import org.opencv.imgcodecs.Imgcodecs;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +31,9 @@ public final class DecodeBenchmark {
         OpenCv.load();
         List<byte[]> jpegs = photos();
         long bytes = jpegs.stream().mapToLong(b -> b.length).sum();
-        System.out.printf(Locale.ROOT, "%d distinct 4000x3000 JPEGs, %.1f MB on average; %d cores; best of %d rounds%n%n",
-                jpegs.size(), bytes / 1e6 / jpegs.size(), Runtime.getRuntime().availableProcessors(), ROUNDS);
+        System.out.printf(Locale.ROOT, "%d distinct 4000x3000 JPEGs, %.1f MB on average; %d cores; best of %d rounds;"
+                        + " load average %.2f (other processes' demand for the same cores)%n%n", jpegs.size(),
+                bytes / 1e6 / jpegs.size(), Runtime.getRuntime().availableProcessors(), ROUNDS, loadAverage());
         ImageProcessor processor = new ImageProcessor(DatasetLimits.DEFAULT);
         DatasetSettings centre = new DatasetSettings("centre", 512, false, true);
         System.out.printf("%-58s %7s %10s %10s%n", "pipeline", "threads", "images/s", "ms/image");
@@ -54,6 +56,11 @@ public final class DecodeBenchmark {
                 }
             });
         }
+        System.out.printf(Locale.ROOT, "%nload average at the end %.2f%n", loadAverage());
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** The three steps the target names, with the library's own pieces; DCT scaling on or off. */
