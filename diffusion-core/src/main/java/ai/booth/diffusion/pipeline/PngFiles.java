@@ -1,5 +1,7 @@
 package ai.booth.diffusion.pipeline;
 
+import ai.booth.diffusion.io.AtomicFiles;
+
 import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
 
@@ -19,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,18 +71,12 @@ public final class PngFiles {
                 root.appendChild(iTXt);
             }
             metadata.mergeTree(FORMAT, root);
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".booth-", ".png.tmp");
-            try {
+            AtomicFiles.write(file, tmp -> {
                 try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
                     writer.setOutput(out);
                     writer.write(null, new IIOImage(image, null, metadata), writer.getDefaultWriteParam());
                 }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         } catch (IIOInvalidTreeException e) {
             throw new IllegalStateException("PNG text metadata rejected: " + e.getMessage(), e);
         } catch (IOException e) {
