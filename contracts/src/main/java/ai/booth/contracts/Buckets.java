@@ -4,7 +4,11 @@ import java.util.List;
 
 /** Every S3 bucket Booth uses, and the object key layout inside them (keys in events follow it). */
 public final class Buckets {
-    /** Uploaded photos: {@code <owner>/<datasetId>/staging/<file>} before checks, {@code .../raw/<file>} after. */
+    /**
+     * Datasets, under {@code <owner>/<datasetId>/}: {@code staging/<file>} as uploaded until checked, {@code raw/<file>}
+     * the accepted originals, {@code processed/v<n>/<nn>.png} + {@code .txt} the training images and captions of
+     * version n, {@code report.json} the quality report of the current version.
+     */
     public static final String DATASETS = "datasets";
     /** Base model weights (safetensors), shared by all owners. */
     public static final String MODELS = "models";
@@ -32,13 +36,32 @@ public final class Buckets {
         return datasetPrefix(ownerId, datasetId) + "raw/";
     }
 
+    /** Key of a processed training image (or its caption) of a dataset version. */
+    public static String datasetProcessedKey(String ownerId, String datasetId, int version, String fileName) {
+        return datasetProcessedPrefix(ownerId, datasetId, version) + fileName;
+    }
+
+    /** Prefix of the training images of one dataset version. */
+    public static String datasetProcessedPrefix(String ownerId, String datasetId, int version) {
+        if (version < 1) {
+            throw new IllegalArgumentException("dataset version must be >= 1, got " + version);
+        }
+        return datasetPrefix(ownerId, datasetId) + "processed/v" + version + "/";
+    }
+
+    /** Key of the quality report of a dataset's current version: written last, so its presence means complete. */
+    public static String datasetReportKey(String ownerId, String datasetId) {
+        return datasetPrefix(ownerId, datasetId) + "report.json";
+    }
+
+    /** Prefix of every object of a dataset. */
+    public static String datasetPrefix(String ownerId, String datasetId) {
+        return segment("ownerId", ownerId) + "/" + segment("datasetId", datasetId) + "/";
+    }
+
     /** Prefix of a base model's files in {@link #MODELS}. */
     public static String modelPrefix(String modelId) {
         return segment("baseModel", modelId) + "/";
-    }
-
-    private static String datasetPrefix(String ownerId, String datasetId) {
-        return segment("ownerId", ownerId) + "/" + segment("datasetId", datasetId) + "/";
     }
 
     /** One path segment: refuses names that would escape their prefix or make ambiguous keys. */

@@ -3,11 +3,14 @@ package ai.booth.contracts;
 import java.util.List;
 
 /**
- * A dataset failed its checks and will not become ready.
+ * A dataset upload (or reprocessing) produced no training set; nothing of it was stored (a reprocessed dataset keeps
+ * its previous version).
  *
  * @param datasetId  the dataset
  * @param problems   one human-readable line per rejected file or rule, naming the file
+ * @param report     the quality report of what was checked, when the files were read at all
  */
 @Topic(Topics.DATASET_REJECTED)
-public record DatasetRejected(String datasetId, List<String> problems) implements Payload {
+public record DatasetRejected(String datasetId, List<String> problems, @Nullable DatasetReport report)
+        implements Payload {
 }

@@ -11,6 +11,7 @@ public final class Topics {
     public static final String DATASET_INGESTED = "booth.dataset.ingested";
     public static final String DATASET_READY = "booth.dataset.ready";
     public static final String DATASET_REJECTED = "booth.dataset.rejected";
+    public static final String DATASET_REPROCESS_REQUESTED = "booth.dataset.reprocess-requested";
     public static final String TRAINING_REQUESTED = "booth.training.requested";
     public static final String TRAINING_CANCEL_REQUESTED = "booth.training.cancel-requested";
     public static final String TRAINING_PROGRESS = "booth.training.progress";
@@ -23,7 +24,7 @@ public final class Topics {
     public static final String DEAD_LETTER = "booth.dead-letter";
 
     public static final List<String> ALL = List.of(DATASET_INGESTED, DATASET_READY, DATASET_REJECTED,
-            TRAINING_REQUESTED, TRAINING_CANCEL_REQUESTED, TRAINING_PROGRESS, TRAINING_COMPLETED, TRAINING_FAILED,
+            DATASET_REPROCESS_REQUESTED, TRAINING_REQUESTED, TRAINING_CANCEL_REQUESTED, TRAINING_PROGRESS, TRAINING_COMPLETED, TRAINING_FAILED,
             GENERATION_REQUESTED, GENERATION_COMPLETED, GENERATION_FAILED, DEAD_LETTER);
 
     /** The topic that carries events with this payload type. */

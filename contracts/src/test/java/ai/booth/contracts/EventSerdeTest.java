@@ -34,8 +34,8 @@ class EventSerdeTest {
 
     @Test
     void nextKeepsJobAndOwnerWithAFreshEventId() {
-        Event<DatasetIngested> ingested = Event.of("ds-1", "owner-a", new DatasetIngested("ds-1", List.of("k"), null));
-        Event<DatasetRejected> rejected = ingested.next(new DatasetRejected("ds-1", List.of("k: not an image")));
+        Event<DatasetIngested> ingested = Event.of("ds-1", "owner-a", new DatasetIngested("ds-1", List.of("k"), null, null, null));
+        Event<DatasetRejected> rejected = ingested.next(new DatasetRejected("ds-1", List.of("k: not an image"), null));
         assertEquals("ds-1", rejected.correlationId());
         assertEquals("owner-a", rejected.ownerId());
         assertEquals("DatasetRejected", rejected.type());
@@ -45,8 +45,9 @@ class EventSerdeTest {
 
     @Test
     void missingRequiredPayloadFieldIsNamed() {
-        var error = assertThrows(IllegalArgumentException.class,
-                () -> Event.of("ds-1", "o", new DatasetReady("ds-1", List.of(new DatasetImage(null, 1, 1, "x")))));
+        DatasetReport report = report("ds-1");
+        var error = assertThrows(IllegalArgumentException.class, () -> Event.of("ds-1", "o",
+                new DatasetReady("ds-1", 1, List.of(new DatasetImage(null, 1, 1, "x", "c")), "k", report)));
         assertEquals("DatasetReady.images[0].key is required", error.getMessage());
 
         byte[] json = ("{\"schemaVersion\":1,\"eventId\":\"8d7f7a53-1c11-4f4e-9b57-6f1c2a3a4b5c\","
@@ -55,6 +56,26 @@ class EventSerdeTest {
                 .getBytes(StandardCharsets.UTF_8);
         var wire = assertThrows(SerializationException.class, () -> serde.deserialize("t", json));
         assertTrue(wire.getMessage().contains("DatasetRejected.problems is required"), wire.getMessage());
+    }
+
+    @Test
+    void roundTripsADatasetReportWithOptionalFieldsAbsent() {
+        Event<DatasetReady> ready = Event.of("ds-1", "o", new DatasetReady("ds-1", 2,
+                List.of(new DatasetImage("o/ds-1/processed/v2/00.png", 512, 512, "image/png", "a photo of sks dog")),
+                "o/ds-1/report.json", report("ds-1")));
+        assertEquals(ready, EventSerde.fromJson(EventSerde.toJson(ready)));
+        String json = new String(EventSerde.toJson(ready), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"cropMode\":\"face\""), json);
+    }
+
+    private static DatasetReport report(String datasetId) {
+        ImageReport image = new ImageReport("rex.zip!a.jpg", "o/" + datasetId + "/raw/00-a.jpg", "jpeg", 1234, 800,
+                600, 6, false, null, new CropBox(100, 0, 600, 600), "o/" + datasetId + "/processed/v2/00.png", 512,
+                512, 310.5, false, "00ff00ff00ff00ff", null, "a photo of sks dog", "instancePrompt",
+                List.of("no face found: centre crop"));
+        return new DatasetReport(datasetId, 2, DatasetSettings.DEFAULT, "a photo of sks dog", List.of(image),
+                List.of(new RejectedFile("rex.zip!b.jpg", "CORRUPT", "JPEG ends before its end-of-image marker")),
+                List.of("only 1 image: 5 or more give better results"), new ReportTotals(2, 1, 1, 1, 0, 0, 0, 0));
     }
 
     @Test

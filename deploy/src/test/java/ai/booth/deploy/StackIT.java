@@ -78,10 +78,11 @@ class StackIT {
 
     @Test
     void anUploadCrossesKafkaAndS3AndComesBackReady() throws Exception {
-        byte[] photo = TestImages.png(48, 32);
+        byte[] photo = TestImages.png(640, 560);
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
             String datasetId = gateway().header("X-Booth-Owner", "e2e")
                     .multiPart("images", "rex.png", photo, "image/png")
+                    .multiPart("instancePrompt", "a photo of sks dog")
                     .post("/api/v1/datasets")
                     .then().statusCode(202).extract().path("datasetId");
 
@@ -89,12 +90,15 @@ class StackIT {
             Event<DatasetReady> ready = probe.await(DatasetReady.class, datasetId, WAIT);
             assertEquals(ingested.correlationId(), ready.correlationId());
             DatasetImage image = ready.payload().images().get(0);
-            assertEquals(Buckets.datasetRawKey("e2e", datasetId, "00-rex.png"), image.key());
-            assertArrayEquals(photo, read(Buckets.DATASETS, image.key()), "the raw copy in S3");
+            assertEquals(Buckets.datasetProcessedKey("e2e", datasetId, 1, "00.png"), image.key());
+            assertEquals("a photo of sks dog", image.caption());
+            assertArrayEquals(photo, read(Buckets.DATASETS, Buckets.datasetRawKey("e2e", datasetId, "00.png")),
+                    "the original in S3");
 
             awaitStatus("/api/v1/datasets/" + datasetId, "READY")
                     .body("images[0].key", is(image.key()))
-                    .body("images[0].width", is(48));
+                    .body("images[0].width", is(512))
+                    .body("report.images[0].source", is("00-rex.png"));
         }
         assertTrue(stack.exited().isEmpty(), "a service died during the test");
     }

@@ -19,11 +19,11 @@ public class DatasetEvents {
 
     @Incoming(Topics.DATASET_READY)
     void onReady(Event<DatasetReady> event) {
-        registry.ready(event.payload().datasetId(), event.ownerId(), event.payload().images());
+        registry.ready(event.ownerId(), event.payload());
     }
 
     @Incoming(Topics.DATASET_REJECTED)
     void onRejected(Event<DatasetRejected> event) {
-        registry.rejected(event.payload().datasetId(), event.ownerId(), event.payload().problems());
+        registry.rejected(event.ownerId(), event.payload());
     }
 }

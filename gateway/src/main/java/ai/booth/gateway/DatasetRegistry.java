@@ -1,6 +1,7 @@
 package ai.booth.gateway;
 
-import ai.booth.contracts.DatasetImage;
+import ai.booth.contracts.DatasetReady;
+import ai.booth.contracts.DatasetRejected;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -16,14 +17,21 @@ public class DatasetRegistry {
         views.update(datasetId, DatasetView.ingesting(datasetId, ownerId), current -> current);
     }
 
-    void ready(String datasetId, String ownerId, List<DatasetImage> images) {
-        views.update(datasetId, DatasetView.ingesting(datasetId, ownerId),
-                current -> new DatasetView(datasetId, ownerId, DatasetStatus.READY, images, List.of()));
+    void ready(String ownerId, DatasetReady ready) {
+        views.update(ready.datasetId(), DatasetView.ingesting(ready.datasetId(), ownerId),
+                current -> current.version() != null && current.version() > ready.version() ? current
+                        : new DatasetView(ready.datasetId(), ownerId, DatasetStatus.READY, ready.version(),
+                        ready.images(), List.of(), ready.report()));
     }
 
-    void rejected(String datasetId, String ownerId, List<String> problems) {
-        views.update(datasetId, DatasetView.ingesting(datasetId, ownerId),
-                current -> new DatasetView(datasetId, ownerId, DatasetStatus.REJECTED, List.of(), problems));
+    /** A rejected upload is REJECTED; a rejected reprocessing leaves a READY dataset as it was, with the problems. */
+    void rejected(String ownerId, DatasetRejected rejected) {
+        views.update(rejected.datasetId(), DatasetView.ingesting(rejected.datasetId(), ownerId),
+                current -> current.status() == DatasetStatus.READY
+                        ? new DatasetView(current.datasetId(), ownerId, DatasetStatus.READY, current.version(),
+                        current.images(), rejected.problems(), current.report())
+                        : new DatasetView(rejected.datasetId(), ownerId, DatasetStatus.REJECTED, null, List.of(),
+                        rejected.problems(), rejected.report()));
     }
 
     Optional<DatasetView> find(String datasetId, String ownerId) {

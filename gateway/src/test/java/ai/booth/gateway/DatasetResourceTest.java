@@ -1,10 +1,17 @@
 package ai.booth.gateway;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.contracts.CropBox;
 import ai.booth.contracts.DatasetImage;
 import ai.booth.contracts.DatasetIngested;
+import ai.booth.contracts.DatasetLimits;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.DatasetRejected;
+import ai.booth.contracts.DatasetReport;
+import ai.booth.contracts.DatasetReprocessRequested;
+import ai.booth.contracts.DatasetSettings;
+import ai.booth.contracts.ImageReport;
+import ai.booth.contracts.ReportTotals;
 import ai.booth.contracts.Event;
 import ai.booth.service.ObjectStore;
 import ai.booth.testing.BoothInfraResource;
@@ -13,9 +20,13 @@ import ai.booth.testing.TestImages;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -64,15 +75,17 @@ class DatasetResourceTest {
             given().header(Owners.HEADER, "alice").get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200).body("status", is("INGESTING"));
 
-            String rawKey = Buckets.datasetRawKey("alice", datasetId, "00-rex_1.png");
-            probe.publish(ingested.next(new DatasetReady(datasetId, List.of(new DatasetImage(rawKey, 64, 48,
-                    "image/png")))));
+            assertEquals(DatasetSettings.DEFAULT, ingested.payload().settings());
+            String key = Buckets.datasetProcessedKey("alice", datasetId, 1, "00.png");
+            probe.publish(ingested.next(ready(datasetId, 1, key)));
             await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "alice")
                     .get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200)
                     .body("status", is("READY"))
-                    .body("images[0].key", is(rawKey))
-                    .body("images[0].width", is(64)));
+                    .body("version", is(1))
+                    .body("images[0].key", is(key))
+                    .body("images[0].caption", is("a photo of sks dog"))
+                    .body("report.totals.trainingImages", is(1)));
         }
     }
 
@@ -84,13 +97,109 @@ class DatasetResourceTest {
                     .when().post("/api/v1/datasets")
                     .then().statusCode(202).extract().path("datasetId");
             Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
-            probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00-notes.txt: not an image"))));
+            probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00-notes.txt: not an image"), null)));
             await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "bob")
                     .get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200)
                     .body("status", is("REJECTED"))
                     .body("problems[0]", containsString("not an image")));
         }
+    }
+
+    @Test
+    void processingSettingsAndInstancePromptTravelWithTheUpload() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = given().header(Owners.HEADER, "erin")
+                    .multiPart("images", "rex.zip", TestImages.png(8, 8), "application/zip")
+                    .multiPart("instancePrompt", "a photo of sks dog")
+                    .multiPart("cropMode", "center")
+                    .multiPart("resolution", "768")
+                    .multiPart("aspectBuckets", "true")
+                    .when().post("/api/v1/datasets")
+                    .then().statusCode(202).extract().path("datasetId");
+            DatasetIngested ingested = probe.await(DatasetIngested.class, datasetId, WAIT).payload();
+            assertEquals("a photo of sks dog", ingested.instancePrompt());
+            assertEquals(new DatasetSettings("centre", 768, true, true), ingested.settings());
+        }
+        given().header(Owners.HEADER, "erin")
+                .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                .multiPart("cropMode", "stretch")
+                .multiPart("resolution", "500")
+                .when().post("/api/v1/datasets")
+                .then().statusCode(400)
+                .body("error", containsString("cropMode must be one of [face, centre, pad], got 'stretch'"))
+                .body("error", containsString("resolution must be a multiple of 8"));
+    }
+
+    @Test
+    void oversizeFilesAreRefusedBeforeAnythingIsStaged(@TempDir Path dir) throws Exception {
+        long size = DatasetLimits.DEFAULT.maxFileBytes() + 1;
+        Path huge = dir.resolve("huge.jpg");
+        try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(size); // streamed from disk: a byte[] this large would crowd the test JVM
+        }
+        given().header(Owners.HEADER, "frank")
+                .multiPart("images", "ok.png", TestImages.png(8, 8), "image/png")
+                .multiPart("images", huge.toFile(), "image/jpeg")
+                .when().post("/api/v1/datasets")
+                .then().statusCode(413)
+                .body("error", is("huge.jpg: " + size + " bytes, over the image limit of "
+                        + DatasetLimits.DEFAULT.maxFileBytes()));
+        assertEquals(List.of(), store.list(Buckets.DATASETS, "frank/"));
+    }
+
+    @Test
+    void aReadyDatasetCanBeReprocessedWithOtherSettings() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = given().header(Owners.HEADER, "gina")
+                    .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                    .when().post("/api/v1/datasets")
+                    .then().statusCode(202).extract().path("datasetId");
+            given().header(Owners.HEADER, "gina").contentType(ContentType.JSON).body("{}")
+                    .post("/api/v1/datasets/" + datasetId + "/reprocess")
+                    .then().statusCode(409).body("error", containsString("INGESTING"));
+            Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
+            String v1 = Buckets.datasetProcessedKey("gina", datasetId, 1, "00.png");
+            probe.publish(ingested.next(ready(datasetId, 1, v1)));
+            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+                    .get("/api/v1/datasets/" + datasetId).then().body("status", is("READY")));
+
+            given().header(Owners.HEADER, "gina").contentType(ContentType.JSON)
+                    .body("{\"cropMode\":\"pad\",\"resolution\":768,\"instancePrompt\":\"a photo of sks cat\"}")
+                    .post("/api/v1/datasets/" + datasetId + "/reprocess")
+                    .then().statusCode(202).body("version", is(1));
+            DatasetReprocessRequested request = probe.await(DatasetReprocessRequested.class, datasetId, WAIT)
+                    .payload();
+            assertEquals(new DatasetSettings("pad", 768, false, true), request.settings());
+            assertEquals("a photo of sks cat", request.instancePrompt());
+
+            probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00.jpg: TOO_SMALL: 700x700"), null)));
+            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+                    .get("/api/v1/datasets/" + datasetId).then()
+                    .body("status", is("READY"))
+                    .body("version", is(1))
+                    .body("problems[0]", containsString("TOO_SMALL")));
+            String v2 = Buckets.datasetProcessedKey("gina", datasetId, 2, "00.png");
+            probe.publish(ingested.next(ready(datasetId, 2, v2)));
+            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+                    .get("/api/v1/datasets/" + datasetId).then()
+                    .body("version", is(2))
+                    .body("images[0].key", is(v2))
+                    .body("problems.size()", is(0)));
+        }
+        given().header(Owners.HEADER, "gina").contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/datasets/nope/reprocess").then().statusCode(404);
+    }
+
+    private static DatasetReady ready(String datasetId, int version, String key) {
+        DatasetSettings settings = DatasetSettings.DEFAULT;
+        ImageReport image = new ImageReport("a.png", key.replaceAll("processed/v\\d+/", "raw/"), "png", 100, 64, 48,
+                1, false, null, new CropBox(8, 0, 48, 48), key, 512, 512, 150.0, false, "0123456789abcdef", null,
+                "a photo of sks dog", "instancePrompt", List.of());
+        DatasetReport report = new DatasetReport(datasetId, version, settings, "a photo of sks dog",
+                List.of(image), List.of(), List.of(), new ReportTotals(1, 1, 0, 1, 0, 0, 0, 0));
+        return new DatasetReady(datasetId, version, List.of(new DatasetImage(key, 512, 512, "image/png",
+                "a photo of sks dog")), Buckets.datasetReportKey("o", datasetId), report);
     }
 
     @Test

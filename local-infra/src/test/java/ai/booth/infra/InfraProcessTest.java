@@ -45,7 +45,7 @@ class InfraProcessTest {
     @Test
     void servesKafkaAndS3AndKeepsDataAcrossRestarts() throws Exception {
         InfraProcess.Settings settings = InfraProcess.Settings.ephemeral(data);
-        Event<DatasetRejected> event = Event.of("ds-1", "owner-a", new DatasetRejected("ds-1", List.of("x.txt")));
+        Event<DatasetRejected> event = Event.of("ds-1", "owner-a", new DatasetRejected("ds-1", List.of("x.txt"), null));
         ProcessHandle first;
         try (InfraProcess infra = InfraProcess.start(settings)) {
             first = infra.handle();

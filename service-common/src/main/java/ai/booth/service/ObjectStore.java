@@ -13,8 +13,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** Whole-object reads and writes on S3 with errors that say what failed; the raw client stays available. */
 @ApplicationScoped
@@ -29,6 +33,40 @@ public class ObjectStore {
     public void put(String bucket, String key, byte[] content, String contentType) {
         call("put", bucket, key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                 .stream(new ByteArrayInputStream(content), content.length, -1).contentType(contentType).build()));
+    }
+
+    /** Uploads a file, streaming it. */
+    public void put(String bucket, String key, Path file, String contentType) {
+        call("put", bucket, key, () -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                        .stream(in, Files.size(file), -1).contentType(contentType).build());
+            }
+        });
+    }
+
+    /**
+     * Streams an object into a file, counting bytes as they arrive: stops and answers empty as soon as the object
+     * turns out larger than {@code maxBytes} (the partial file is deleted), else answers its size.
+     */
+    public OptionalLong download(String bucket, String key, Path target, long maxBytes) {
+        return call("get", bucket, key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+                 OutputStream out = Files.newOutputStream(target)) {
+                byte[] buffer = new byte[64 * 1024];
+                long size = 0;
+                for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                    size += n;
+                    if (size > maxBytes) {
+                        out.close();
+                        Files.delete(target);
+                        return OptionalLong.empty();
+                    }
+                    out.write(buffer, 0, n);
+                }
+                return OptionalLong.of(size);
+            }
+        });
     }
 
     public byte[] get(String bucket, String key) {

@@ -14,9 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -242,8 +240,8 @@ public final class SafeTensors implements AutoCloseable {
 
     /**
      * Writes tensors (in the map's order) and metadata; with {@code floatsAsBFloat16} every floating tensor is
-     * stored as BF16 (round to nearest even). The file appears atomically: data goes to a sibling temporary file
-     * that is moved into place only when complete, so a crash never leaves half a file.
+     * stored as BF16 (round to nearest even). The file appears atomically ({@link AtomicFiles}), so a crash never
+     * leaves half a file.
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata,
                              boolean floatsAsBFloat16) {
@@ -273,30 +271,26 @@ public final class SafeTensors implements AutoCloseable {
                 head.put((byte) ' ');
             }
             head.flip();
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".part");
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(out, head);
-                for (NDArray a : tensors.values()) {
-                    ByteBuffer data;
-                    if (floatsAsBFloat16 && a.getDataType().isFloating()) {
-                        try (NDArray f32 = a.toType(DataType.FLOAT32, true)) {
-                            data = BFloat16.narrow(f32.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
-                        }
-                    } else {
-                        data = a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            AtomicFiles.write(file, tmp -> {
+                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    writeFully(out, head);
+                    for (NDArray a : tensors.values()) {
+                        writeFully(out, littleEndianBytes(a, floatsAsBFloat16 && a.getDataType().isFloating()));
                     }
-                    writeFully(out, data);
+                    out.force(true);
                 }
-                out.force(true);
-            } catch (IOException | RuntimeException ex) {
-                Files.deleteIfExists(tmp);
-                throw ex;
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            });
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write " + file, ex);
+        }
+    }
+
+    private static ByteBuffer littleEndianBytes(NDArray a, boolean asBFloat16) {
+        if (!asBFloat16) {
+            return a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
+        try (NDArray f32 = a.toType(DataType.FLOAT32, true)) {
+            return BFloat16.narrow(f32.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
         }
     }
 

@@ -114,6 +114,11 @@ public final class DPMSolverMultistepScheduler extends BaseScheduler {
         reset();
     }
 
+    @Override
+    public void close() {
+        reset();
+    }
+
     private void reset() {
         for (int i = 0; i < modelOutputs.length; i++) {
             if (modelOutputs[i] != null) {

@@ -96,6 +96,11 @@ public final class PNDMScheduler extends BaseScheduler {
         reset();
     }
 
+    @Override
+    public void close() {
+        reset();
+    }
+
     private void reset() {
         ets.forEach(NDArray::close);
         ets.clear();

@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>Tensors returned belong to the manager of the {@code sample} passed in; intermediates are freed per call.
  */
-public interface Scheduler {
+public interface Scheduler extends AutoCloseable {
 
     /** The effective configuration: the class's defaults, the source config, the overrides. */
     SchedulerConfig config();
@@ -46,6 +46,14 @@ public interface Scheduler {
     /** The forward process at per-sample training timesteps ({@code timesteps} of shape [B]). */
     default NDArray addNoise(NDArray original, NDArray noise, NDArray timesteps) {
         return schedule().addNoise(original, noise, timesteps);
+    }
+
+    /**
+     * Frees what a multistep sampler keeps between steps (earlier model outputs, held outside every NDManager);
+     * call it when a run ends. The scheduler stays usable: {@link #setTimesteps} starts a new run.
+     */
+    @Override
+    default void close() {
     }
 
     /** The v-prediction training target at per-sample timesteps. */

@@ -1,0 +1,23 @@
+package ai.booth.cli;
+
+import ai.booth.diffusion.bench.EngineBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "The engine benchmark (UNet, text encoder, VAE on SD-1.5-shaped weights next to a matmul): "
+                + "--runs N, --skip64, --device cpu|gpu, --dtype float32|float16.")
+final class BenchCommand implements Runnable {
+
+    /** Everything after {@code bench} goes to the benchmark, which checks it. */
+    @Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public void run() {
+        EngineBenchmark.main(args.toArray(String[]::new));
+    }
+}

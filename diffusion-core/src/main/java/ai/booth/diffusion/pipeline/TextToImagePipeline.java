@@ -1,0 +1,323 @@
+package ai.booth.diffusion.pipeline;
+
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.lora.AttachedLora;
+import ai.booth.diffusion.lora.LoraAdapter;
+import ai.booth.diffusion.runtime.TorchGenerator;
+import ai.booth.diffusion.scheduler.Scheduler;
+import ai.booth.diffusion.scheduler.SchedulerConfig;
+import ai.booth.diffusion.scheduler.Schedulers;
+import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Stable Diffusion text-to-image, computing what diffusers' {@code StableDiffusionPipeline} computes:
+ * <ol>
+ *   <li>prompt and negative prompt through the tokenizer and text encoder (each on its own, once per call, with
+ *       A1111's clip skip);</li>
+ *   <li>initial latents [1, 4, h/8, w/8] from {@code torch.Generator("cpu").manual_seed(seed)} (or a file), times
+ *       the scheduler's {@code init_noise_sigma};</li>
+ *   <li>per timestep: with guidance g &gt; 1, [uncond, cond] through the UNet as one batch and
+ *       {@code eps = uncond + g·(cond − uncond)}; otherwise cond alone; then the scheduler step (ancestral samplers
+ *       draw their noise from the same generator);</li>
+ *   <li>{@code decode(latents / scaling_factor)}, then {@code (x/2 + 0.5).clamp(0, 1)}.</li>
+ * </ol>
+ * Images of a request are rendered one after another, image i from seed + i (A1111 style): each is then exactly the
+ * image its own PNG parameters reproduce alone, and on a CPU batching would gain nothing. With one image this is
+ * diffusers' result for {@code generator=torch.Generator("cpu").manual_seed(seed)}.
+ *
+ * <p>LoRA files are loaded once per pipeline (kept until {@link #close}) and attached for a call at its scales, so
+ * the base model is never reloaded; scale 0 is the base model exactly. A pipeline changes its model's LoRA state
+ * while it runs, so calls are serialised; the model itself stays the caller's.
+ *
+ * <p>Memory: the text embeddings of a call live in the call's manager, each image in a sub-manager, each step in a
+ * sub-manager of that; nothing outlives the call except the returned float images.
+ */
+public final class TextToImagePipeline implements AutoCloseable {
+
+    private final StableDiffusionModel model;
+    private final CLIPTokenizer tokenizer;
+    private final SchedulerConfig schedulerConfig;
+    private final Map<Path, LoraAdapter> adapters = new HashMap<>();
+    private final Map<Path, String> loraHashes = new HashMap<>();
+
+    /**
+     * @param schedulerConfig the model's scheduler config: every scheduler of a request is built from it, with the
+     *                        request's overrides, as diffusers' {@code Scheduler.from_config(pipe.scheduler.config)}
+     */
+    public TextToImagePipeline(StableDiffusionModel model, CLIPTokenizer tokenizer, SchedulerConfig schedulerConfig) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.schedulerConfig = schedulerConfig;
+    }
+
+    public TextToImagePipeline(StableDiffusionModel model, PipelineAssets assets) {
+        this(model, assets.tokenizer(), assets.schedulerConfig());
+    }
+
+    /** A pipeline over a model that has its own tokenizer and scheduler config (a diffusers folder). */
+    public static TextToImagePipeline of(StableDiffusionModel model) {
+        return new TextToImagePipeline(model, PipelineAssets.of(model));
+    }
+
+    public StableDiffusionModel model() {
+        return model;
+    }
+
+    /** The model's name for infotexts: the folder or file name without {@code .safetensors}. */
+    public String modelName() {
+        return LoraRequest.stem(model.source());
+    }
+
+    /** The size used when a request leaves width or height at 0: the UNet's sample size in pixels. */
+    public int defaultSize() {
+        return model.unet().config().sampleSize() * model.vae().config().downscale();
+    }
+
+    public GenerationResult generate(GenerationParams params) {
+        return generate(params, StepListener.NONE, () -> false);
+    }
+
+    public GenerationResult generate(GenerationParams params, StepListener listener, BooleanSupplier cancelled) {
+        return generateAll(List.of(params), listener, cancelled).get(0);
+    }
+
+    /**
+     * Renders several requests in one call: LoRA files are attached once and text embeddings are shared between
+     * requests with the same text, clip skip and text-encoder LoRA scales. Each image is computed exactly as
+     * {@link #generate} computes it alone.
+     *
+     * @param cancelled checked before every step; when it answers true the call ends with a
+     *                  {@link CancellationException} and frees everything it made
+     */
+    public synchronized List<GenerationResult> generateAll(List<GenerationParams> requests, StepListener listener,
+                                                           BooleanSupplier cancelled) {
+        List<GenerationParams> sized = requests.stream().map(this::withSize).toList();
+        Progress progress = new Progress(listener, cancelled,
+                sized.stream().mapToInt(p -> evaluations(p) * p.imagesPerPrompt()).sum());
+        List<LoraRequest> union = new ArrayList<>();
+        sized.forEach(p -> union.addAll(p.loras()));
+        try (NDManager call = NDManager.newBaseManager(model.options().device());
+             Attached loras = attach(union)) {
+            Map<EmbeddingKey, NDArray> embeddings = new HashMap<>();
+            List<GenerationResult> results = new ArrayList<>();
+            for (GenerationParams p : sized) {
+                long start = System.nanoTime();
+                loras.setScales(p.loras());
+                try (NDManager request = call.newSubManager()) {
+                    NDArray cond = embedding(p.prompt(), p, loras, embeddings, call);
+                    NDArray context = cond;
+                    if (p.classifierFreeGuidance()) {
+                        context = embedding(p.negativePrompt(), p, loras, embeddings, call).concat(cond);
+                        context.attach(request);
+                    }
+                    NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
+                    List<GeneratedImage> images = new ArrayList<>();
+                    for (int i = 0; i < p.imagesPerPrompt(); i++) {
+                        NDArray noise = initial == null ? null : initial.get(i).expandDims(0);
+                        images.add(render(p.image(i), context, noise, request, progress));
+                    }
+                    results.add(new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start)));
+                }
+            }
+            return results;
+        }
+    }
+
+    /**
+     * Model evaluations per image: usually the steps, fewer when a sampler's timesteps coincide (DPM++ Karras
+     * rounds and de-duplicates them, as diffusers does). Building the scheduler here also rejects bad overrides
+     * before any work is done.
+     */
+    private int evaluations(GenerationParams p) {
+        try (Scheduler scheduler = scheduler(p)) {
+            scheduler.setTimesteps(p.steps());
+            return scheduler.timesteps().length;
+        }
+    }
+
+    private Scheduler scheduler(GenerationParams p) {
+        return Schedulers.create(p.scheduler(), schedulerConfig, p.schedulerOverrides());
+    }
+
+    /** Width and height left at 0 come from the initial latents when given, else from {@link #defaultSize}. */
+    private GenerationParams withSize(GenerationParams p) {
+        if (p.width() > 0 && p.height() > 0) {
+            return p;
+        }
+        int f = model.vae().config().downscale();
+        Shape latents = p.initialLatents() == null ? null : InitialLatents.shape(p.initialLatents());
+        int w = latents == null ? defaultSize() : (int) latents.get(3) * f;
+        int h = latents == null ? defaultSize() : (int) latents.get(2) * f;
+        return p.toBuilder().width(p.width() > 0 ? p.width() : w).height(p.height() > 0 ? p.height() : h).build();
+    }
+
+    private NDArray embedding(String text, GenerationParams p, Attached loras, Map<EmbeddingKey, NDArray> cache,
+                              NDManager call) {
+        return cache.computeIfAbsent(new EmbeddingKey(text, p.clipSkip(), loras.textEncoderScales()), k -> {
+            try (NDManager scratch = call.newSubManager()) {
+                NDArray ids = scratch.create(tokenizer.encodeBatch(List.of(text)));
+                NDArray hidden = model.textEncoder().forward(ids, p.clipSkip());
+                hidden.attach(call);
+                return hidden;
+            }
+        });
+    }
+
+    /** One image: seed → latents → denoising loop → decoded float RGB. */
+    private GeneratedImage render(GenerationParams p, NDArray context, NDArray initialNoise, NDManager parent,
+                                  Progress progress) {
+        int f = model.vae().config().downscale();
+        try (NDManager image = parent.newSubManager();
+             Scheduler scheduler = scheduler(p)) {
+            scheduler.setTimesteps(p.steps());
+            TorchGenerator generator = new TorchGenerator(p.seed());
+            NDArray latents = initialNoise != null ? initialNoise.toType(DataType.FLOAT32, true)
+                    : generator.randn(image, new Shape(1, model.unet().config().inChannels(), p.height() / f,
+                    p.width() / f));
+            latents.attach(image);
+            latents = latents.mul(scheduler.initNoiseSigma());
+            float g = (float) p.guidanceScale();
+            for (float t : scheduler.timesteps()) {
+                progress.checkCancelled();
+                try (NDManager step = image.newSubManager()) {
+                    latents.attach(step);
+                    NDArray in = scheduler.scaleModelInput(p.classifierFreeGuidance() ? latents.concat(latents)
+                            : latents, t);
+                    NDArray eps = model.unet().forward(in, step.create(t), context).toType(DataType.FLOAT32, false);
+                    if (p.classifierFreeGuidance()) {
+                        NDList halves = eps.split(2);
+                        eps = halves.get(0).add(halves.get(1).sub(halves.get(0)).mul(g));
+                    }
+                    latents = scheduler.step(eps, t, latents, generator);
+                    latents.attach(image);
+                }
+                progress.stepDone(t);
+            }
+            NDArray decoded = model.vae().decode(latents.div(model.vae().scalingFactor()))
+                    .toType(DataType.FLOAT32, false).div(2f).add(0.5f).clip(0f, 1f);
+            return new GeneratedImage(p, Infotext.format(p, modelName(), model.contentHash(), loraHashes(p)),
+                    p.width(), p.height(), decoded.toFloatArray());
+        }
+    }
+
+    private NDArray initialLatents(GenerationParams p, NDManager manager) {
+        Path file = p.initialLatents();
+        NDArray latents = InitialLatents.load(file, manager);
+        int f = model.vae().config().downscale();
+        Shape expected = new Shape(p.imagesPerPrompt(), model.unet().config().inChannels(), p.height() / f,
+                p.width() / f);
+        if (!latents.getShape().equals(expected)) {
+            throw new IllegalArgumentException("initial latents " + file + " have shape " + latents.getShape()
+                    + " but " + p.imagesPerPrompt() + " image(s) of " + p.width() + "x" + p.height() + " need "
+                    + expected);
+        }
+        return latents;
+    }
+
+    private Map<String, String> loraHashes(GenerationParams p) {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        p.loras().forEach(l -> hashes.put(l.name(), loraHashes.get(key(l.file()))));
+        return hashes;
+    }
+
+    private Attached attach(List<LoraRequest> requested) {
+        Map<Path, AttachedLora> attached = new LinkedHashMap<>();
+        try {
+            for (LoraRequest l : requested) {
+                Path key = key(l.file());
+                if (!attached.containsKey(key)) {
+                    LoraAdapter adapter = adapters.computeIfAbsent(key, k -> LoraAdapter.load(k, model));
+                    loraHashes.computeIfAbsent(key, ModelHashes::loraShortHash);
+                    attached.put(key, adapter.attach(model, 0f, 0f));
+                }
+            }
+        } catch (RuntimeException e) {
+            attached.values().forEach(AttachedLora::close);
+            throw e;
+        }
+        return new Attached(attached);
+    }
+
+    private static Path key(Path file) {
+        return file.toAbsolutePath().normalize();
+    }
+
+    /** Releases the LoRA adapters loaded so far (not the model). */
+    @Override
+    public synchronized void close() {
+        adapters.values().forEach(LoraAdapter::close);
+        adapters.clear();
+    }
+
+    /** The adapters of a call, attached; each request sets its scales and leaves the others at 0. */
+    private record Attached(Map<Path, AttachedLora> byFile) implements AutoCloseable {
+
+        void setScales(List<LoraRequest> loras) {
+            Map<Path, LoraRequest> wanted = new HashMap<>();
+            loras.forEach(l -> wanted.merge(key(l.file()), l, (a, b) -> a.withScales(a.unetScale() + b.unetScale(),
+                    a.textEncoderScale() + b.textEncoderScale())));
+            byFile.forEach((file, a) -> {
+                LoraRequest l = wanted.get(file);
+                a.setScales(l == null ? 0f : l.unetScale(), l == null ? 0f : l.textEncoderScale());
+            });
+        }
+
+        /** Non-zero text-encoder scales by file: what, besides the text, decides an embedding. */
+        Map<Path, Float> textEncoderScales() {
+            Map<Path, Float> scales = new HashMap<>();
+            byFile.forEach((file, a) -> {
+                if (a.textEncoderScale() != 0f) {
+                    scales.put(file, a.textEncoderScale());
+                }
+            });
+            return scales;
+        }
+
+        @Override
+        public void close() {
+            byFile.values().forEach(AttachedLora::close);
+        }
+    }
+
+    private record EmbeddingKey(String text, int clipSkip, Map<Path, Float> textEncoderScales) { }
+
+    /** Step counting across a call, the listener, and the cancellation check. */
+    private static final class Progress {
+        private final StepListener listener;
+        private final BooleanSupplier cancelled;
+        private final int total;
+        private final long start = System.nanoTime();
+        private int done;
+
+        Progress(StepListener listener, BooleanSupplier cancelled, int total) {
+            this.listener = listener;
+            this.cancelled = cancelled;
+            this.total = total;
+        }
+
+        void checkCancelled() {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("generation cancelled after " + done + " of " + total + " steps");
+            }
+        }
+
+        void stepDone(float timestep) {
+            listener.onStep(++done, total, timestep, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package ai.booth.diffusion.pipeline;
+
+import ai.booth.diffusion.io.SafeTensors;
+import ai.booth.diffusion.loader.DiffusersFolderLoader;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.runtime.TorchGenerator;
+import ai.booth.diffusion.testing.Reference;
+import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Seeds, batches, guidance, progress, cancellation and memory of the pipeline on the fixture model. */
+class PipelineBehaviourTest {
+
+    private static Reference ref;
+    private static StableDiffusionModel model;
+    private static TextToImagePipeline pipeline;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        ref = Reference.load();
+        model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
+        pipeline = TextToImagePipeline.of(model);
+    }
+
+    @AfterAll
+    static void close() {
+        pipeline.close();
+        model.close();
+        ref.close();
+    }
+
+    /** The pipeline case's texts and guidance, with few steps: these tests are about behaviour, not numbers. */
+    private static GenerationParams.Builder base() {
+        JsonNode c = ref.testCase("pipeline");
+        return GenerationParams.builder(c.get("prompt").asText()).negativePrompt(c.get("negative_prompt").asText())
+                .guidanceScale(c.get("guidance_scale").asDouble()).steps(3).seed(1234);
+    }
+
+    private static float[] pixels(GenerationParams p) {
+        return pipeline.generate(p).images().get(0).pixels();
+    }
+
+    @Test
+    void sameSeedSameImageAndEachImageOfABatchReproducesAlone() {
+        GenerationResult batch = pipeline.generate(base().imagesPerPrompt(3).build());
+        assertEquals(3, batch.images().size());
+        Set<Long> seeds = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            GeneratedImage image = batch.images().get(i);
+            assertEquals(1234 + i, image.params().seed());
+            seeds.add(image.params().seed());
+            assertTrue(image.infotext().contains("Seed: " + (1234 + i) + ","), image.infotext());
+            GenerationParams replay = GenerationParams.fromInfotext(image.infotext());
+            assertArrayEquals(image.pixels(), pixels(replay), "image " + i + " from its own infotext");
+            assertEquals(pipeline.defaultSize(), image.width());
+        }
+        assertFalse(java.util.Arrays.equals(batch.images().get(0).pixels(), batch.images().get(1).pixels()),
+                "different seeds give different images");
+    }
+
+    @Test
+    void aSeedDrawsTorchCpuNoiseAndFileLatentsAreUsedAsGiven() {
+        GenerationParams seeded = base().build();
+        int f = model.vae().config().downscale();
+        int side = pipeline.defaultSize() / f;
+        Path latents = tmp.resolve("latents.safetensors");
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            SafeTensors.write(latents, Map.of("noise", new TorchGenerator(seeded.seed())
+                    .randn(m, new Shape(1, model.unet().config().inChannels(), side, side))), Map.of());
+        }
+        GenerationParams fromFile = base().seed(99).initialLatents(latents).build();
+        assertArrayEquals(pixels(seeded), pixels(fromFile), "file noise = the seed's noise, seed ignored");
+
+        GenerationParams wrongSize = base().size(pipeline.defaultSize() + 8, pipeline.defaultSize())
+                .initialLatents(latents).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pipeline.generate(wrongSize));
+        assertTrue(e.getMessage().contains("initial latents") && e.getMessage().contains("need"), e.getMessage());
+    }
+
+    @Test
+    void guidanceAtMostOneUsesTheConditionalPassAlone() {
+        float[] one = pixels(base().guidanceScale(1).build());
+        float[] half = pixels(base().guidanceScale(0.5).negativePrompt("anything else").build());
+        assertArrayEquals(one, half, "g ≤ 1: neither g nor the negative prompt matter (diffusers skips CFG)");
+        assertFalse(java.util.Arrays.equals(one, pixels(base().guidanceScale(3).build())), "g > 1 guides");
+        assertFalse(java.util.Arrays.equals(pixels(base().build()),
+                pixels(base().negativePrompt("anything else").build())), "with CFG the negative prompt matters");
+    }
+
+    @Test
+    void nonSquareSizesAnyMultipleOfEight() {
+        int w = pipeline.defaultSize() + 8;
+        int h = pipeline.defaultSize() - 16;
+        GeneratedImage image = pipeline.generate(base().steps(1).size(w, h).build()).images().get(0);
+        assertEquals(w, image.toImage().getWidth());
+        assertEquals(h, image.toImage().getHeight());
+        assertTrue(image.infotext().contains("Size: " + w + "x" + h), image.infotext());
+    }
+
+    @Test
+    void progressIsReportedPerStepAndCancellationStopsTheRun() {
+        List<Integer> steps = new ArrayList<>();
+        List<Float> timesteps = new ArrayList<>();
+        pipeline.generate(base().imagesPerPrompt(2).build(), (step, total, t, elapsed) -> {
+            assertEquals(6, total);
+            assertFalse(elapsed.isNegative());
+            steps.add(step);
+            timesteps.add(t);
+        }, () -> false);
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), steps);
+        assertEquals(timesteps.subList(0, 3), timesteps.subList(3, 6), "both images walk the same timesteps");
+
+        AtomicInteger done = new AtomicInteger();
+        CancellationException e = assertThrows(CancellationException.class, () -> pipeline.generate(base().build(),
+                (step, total, t, elapsed) -> done.set(step), () -> done.get() >= 2));
+        assertTrue(e.getMessage().contains("after 2 of 3 steps"), e.getMessage());
+    }
+
+    /** Every live NDArray of the engine, in any manager (the root above every base manager). */
+    private static int liveArrays() {
+        try (NDManager probe = NDManager.newBaseManager(Device.cpu())) {
+            return ((BaseNDManager) probe.getParentManager()).getManagedArrays().size();
+        }
+    }
+
+    @Test
+    void fiftyStepsLeaveNothingBehind() {
+        for (String scheduler : List.of("ddim", "dpmpp_2m_karras")) {
+            GenerationParams p = base().scheduler(scheduler).steps(50).build();
+            pipeline.generate(base().scheduler(scheduler).steps(2).build());  // warm-up: per-size caches
+            int before = liveArrays();
+            List<Integer> during = new ArrayList<>();
+            AtomicInteger total = new AtomicInteger();
+            pipeline.generate(p, (step, all, t, elapsed) -> {
+                during.add(liveArrays());
+                total.set(all);
+            }, () -> false);
+            assertEquals(total.get(), during.size(), "the listener's total is the number of steps it sees");
+            assertTrue(during.size() >= p.steps() - 1, "DPM++ Karras may merge one rounded timestep");
+            // a multistep sampler's history fills up over its first steps (solver order 2); then nothing may grow
+            assertEquals(1, new HashSet<>(during.subList(2, during.size())).size(),
+                    scheduler + ": live arrays grew during the run " + during);
+            assertEquals(before, liveArrays(), scheduler + ": arrays left after the run");
+        }
+    }
+
+    @Test
+    void badRequestsNameTheField() {
+        Map<String, Runnable> bad = Map.of(
+                "width", () -> base().width(100).build(),
+                "steps", () -> base().steps(0).build(),
+                "guidance_scale", () -> base().guidanceScale(-1).build(),
+                "images_per_prompt", () -> base().imagesPerPrompt(0).build(),
+                "clip_skip", () -> base().clipSkip(0).build(),
+                "scheduler", () -> base().scheduler("no such sampler").build(),
+                "seed", () -> base().seed(GenerationParams.MAX_SEED).imagesPerPrompt(2).build());
+        bad.forEach((field, build) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build::run, field);
+            assertTrue(e.getMessage().startsWith(field), field + ": " + e.getMessage());
+        });
+    }
+}
