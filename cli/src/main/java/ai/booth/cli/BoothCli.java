@@ -14,7 +14,7 @@ import java.util.concurrent.CancellationException;
 
 /**
  * {@code booth}: the engine from the command line. One subcommand per job ({@code generate}, {@code sweep},
- * {@code inspect}, {@code bench}); new jobs (e.g. {@code train}) are added to {@link #SUBCOMMANDS}. Errors are one
+ * {@code train}, {@code inspect}, {@code bench}); new jobs are added to {@link #SUBCOMMANDS}. Errors are one
  * line on stderr; bad input (options, files, models) exits with 2, other failures with 1.
  */
 @Command(name = "booth", mixinStandardHelpOptions = true, version = "Booth 0.1.0",
@@ -24,15 +24,15 @@ public final class BoothCli implements Runnable {
 
     /** Exit code for bad input: options, files, models. */
     public static final int BAD_INPUT = 2;
-    static final Class<?>[] SUBCOMMANDS = {GenerateCommand.class, SweepCommand.class, InspectCommand.class,
-            BenchCommand.class};
+    static final Class<?>[] SUBCOMMANDS = {GenerateCommand.class, SweepCommand.class, TrainCommand.class,
+            InspectCommand.class, BenchCommand.class};
 
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: generate, sweep, inspect or bench");
+        throw new ParameterException(spec.commandLine(), "missing command: generate, sweep, train, inspect or bench");
     }
 
     public static void main(String[] args) {

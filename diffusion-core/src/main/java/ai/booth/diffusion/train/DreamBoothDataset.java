@@ -51,7 +51,7 @@ public record DreamBoothDataset(List<Example> instances, List<Example> classes) 
         }
         List<Path> images;
         try (Stream<Path> files = Files.list(dir)) {
-            images = files.filter(f -> Files.isRegularFile(f) && IMAGE_EXTENSIONS.contains(extension(f))).sorted().toList();
+            images = files.filter(f -> Files.isRegularFile(f) && isImage(f)).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
@@ -85,9 +85,10 @@ public record DreamBoothDataset(List<Example> instances, List<Example> classes) 
         }
     }
 
-    private static String extension(Path f) {
+    /** Whether a file name has one of {@link #IMAGE_EXTENSIONS}. */
+    public static boolean isImage(Path f) {
         String n = f.getFileName().toString();
         int dot = n.lastIndexOf('.');
-        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return dot >= 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 }

@@ -70,7 +70,8 @@ public final class DreamBoothTrainer implements AutoCloseable {
     private float lastLoss = Float.NaN;
     private double elapsedSeconds;
 
-    private DreamBoothTrainer(StableDiffusionModel model, LatentCache data, TrainingConfig config) {
+    private DreamBoothTrainer(StableDiffusionModel model, CLIPTokenizer tokenizer, SchedulerConfig schedulerConfig,
+                              LatentCache data, TrainingConfig config) {
         this.model = model;
         this.data = data;
         this.config = config;
@@ -91,9 +92,9 @@ public final class DreamBoothTrainer implements AutoCloseable {
         this.root = NDManager.newBaseManager(model.options().device());
         try {
             this.lora = new TrainableLora(adapter, model, config.trainTextEncoder());
-            this.prompts = new PromptEncoder(tokenizer(model), model.textEncoder(), config.clipSkip(),
+            this.prompts = new PromptEncoder(tokenizer, model.textEncoder(), config.clipSkip(),
                     lora.trainsTextEncoder() ? null : root);
-            Scheduler ddpm = Schedulers.create("ddpm", schedulerConfig(model), Map.of());
+            Scheduler ddpm = Schedulers.create("ddpm", schedulerConfig, Map.of());
             this.trainTimesteps = ddpm.schedule().numTrainTimesteps();
             List<AdamW.Group> groups = new ArrayList<>();
             groups.add(new AdamW.Group("unet", config.lrUnet(), lora.unetParameters()));
@@ -118,10 +119,20 @@ public final class DreamBoothTrainer implements AutoCloseable {
 
     /**
      * A new job on prepared data (see {@link LatentCache#encode}); the trainer takes ownership of {@code data}.
+     * The tokenizer and the training noise schedule come from the model's diffusers folder.
      */
     public static DreamBoothTrainer start(StableDiffusionModel model, LatentCache data, TrainingConfig config) {
+        return start(model, tokenizer(model), schedulerConfig(model), data, config);
+    }
+
+    /**
+     * A new job with an explicit tokenizer and scheduler config (whose noise schedule and prediction type are the
+     * training's), e.g. for a single-file checkpoint.
+     */
+    public static DreamBoothTrainer start(StableDiffusionModel model, CLIPTokenizer tokenizer,
+                                          SchedulerConfig schedulerConfig, LatentCache data, TrainingConfig config) {
         try {
-            return new DreamBoothTrainer(model, data, config);
+            return new DreamBoothTrainer(model, tokenizer, schedulerConfig, data, config);
         } catch (RuntimeException e) {
             data.close();
             throw e;
@@ -133,13 +144,20 @@ public final class DreamBoothTrainer implements AutoCloseable {
      * one) or the saved one with other step counts, checkpoint or validation settings — e.g. to train longer.
      */
     public static DreamBoothTrainer resume(StableDiffusionModel model, Path checkpoint, TrainingConfig config) {
+        return resume(model, tokenizer(model), schedulerConfig(model), checkpoint, config);
+    }
+
+    /** {@link #resume(StableDiffusionModel, Path, TrainingConfig)} with an explicit tokenizer and scheduler config. */
+    public static DreamBoothTrainer resume(StableDiffusionModel model, CLIPTokenizer tokenizer,
+                                           SchedulerConfig schedulerConfig, Path checkpoint, TrainingConfig config) {
         TrainingCheckpoint.State state = TrainingCheckpoint.readState(checkpoint);
         if (!state.baseModelHash().equals(model.contentHash())) {
             throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained on base model "
                     + state.baseModelHash() + ", not on the loaded " + model.contentHash());
         }
         TrainingConfig effective = config == null ? state.config() : checkResumable(state.config(), config);
-        DreamBoothTrainer t = start(model, LatentCache.load(checkpoint.resolve(TrainingCheckpoint.CACHE)), effective);
+        DreamBoothTrainer t = start(model, tokenizer, schedulerConfig,
+                LatentCache.load(checkpoint.resolve(TrainingCheckpoint.CACHE)), effective);
         try {
             TrainingCheckpoint.restoreTensors(checkpoint, t.adapter, t.optimizer, state.optimizerSteps());
             t.streams.restore(state.random());
@@ -183,12 +201,12 @@ public final class DreamBoothTrainer implements AutoCloseable {
 
     private static CLIPTokenizer tokenizer(StableDiffusionModel model) {
         return CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow(() -> new IllegalArgumentException(
-                "training needs the model's tokenizer/ folder (load a diffusers folder, or a single file with a "
-                        + "folder's configs)")));
+                "the model has no tokenizer/ folder: pass a tokenizer (or load a diffusers folder, or a single file "
+                        + "with a folder's configs)")));
     }
 
     /** The model's scheduler config (its noise schedule is the training schedule), or SD's when it has none. */
-    private static SchedulerConfig schedulerConfig(StableDiffusionModel model) {
+    public static SchedulerConfig schedulerConfig(StableDiffusionModel model) {
         return model.schedulerDir().map(d -> SchedulerConfig.fromFile(d.resolve("scheduler_config.json")))
                 .orElseGet(() -> SchedulerConfig.of(Map.of("num_train_timesteps", 1000, "beta_start", 0.00085,
                         "beta_end", 0.012, "beta_schedule", "scaled_linear")));

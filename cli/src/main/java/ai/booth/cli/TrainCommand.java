@@ -1,0 +1,197 @@
+package ai.booth.cli;
+
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.pipeline.GenerationParams;
+import ai.booth.diffusion.pipeline.PipelineAssets;
+import ai.booth.diffusion.pipeline.PipelineImages;
+import ai.booth.diffusion.pipeline.TextToImagePipeline;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.train.DreamBoothJob;
+import ai.booth.diffusion.train.ProgressListener;
+import ai.booth.diffusion.train.TrainingConfig;
+import ai.booth.diffusion.train.TrainingResult;
+import ai.djl.ndarray.types.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"DreamBooth LoRA training: a folder of photos to adapter files (PEFT/diffusers and "
+                + "kohya/A1111 layouts) plus metadata.json, with prior preservation on class images (made with the "
+                + "base model when the class folder has too few). Ctrl-C stops at the next step and writes a "
+                + "checkpoint to --resume from.",
+                "Example: booth train --images photos/ --instance-prompt \"a photo of sks dog\" "
+                        + "--class-prompt \"a photo of dog\" --steps 400 --out rex/"})
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--images", required = true, paramLabel = "DIR",
+            description = "The subject's photos (png/jpg/bmp/gif; a PHOTO.txt next to a photo is its caption).")
+    Path images;
+
+    @Option(names = "--instance-prompt", required = true, description = "e.g. \"a photo of sks dog\".")
+    String instancePrompt;
+
+    @Option(names = "--class-prompt", description = "e.g. \"a photo of dog\" (needed for prior preservation).")
+    String classPrompt;
+
+    @Option(names = "--class-images", paramLabel = "DIR",
+            description = "Class images; missing ones are generated into it (default: OUT/class_images).")
+    Path classImages;
+
+    @Option(names = "--num-class-images", defaultValue = "100", description = "Class images used (default: ${DEFAULT-VALUE}).")
+    int numClassImages;
+
+    @Option(names = "--no-prior", description = "Train without prior preservation.")
+    boolean noPrior;
+
+    @Option(names = "--prior-weight", defaultValue = "1.0", description = "λ of the prior loss (default: ${DEFAULT-VALUE}).")
+    double priorWeight;
+
+    @Option(names = "--steps", defaultValue = "500", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--epochs", defaultValue = "0", description = "Train this many epochs instead of --steps.")
+    int epochs;
+
+    @Option(names = "--rank", defaultValue = "4", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(names = "--alpha", description = "LoRA alpha (default: the rank).")
+    Float alpha;
+
+    @Option(names = "--targets", defaultValue = "attention", paramLabel = "attention|transformer",
+            description = "Layers to adapt (default: ${DEFAULT-VALUE}).")
+    String targets;
+
+    @Option(names = "--lr-unet", defaultValue = "1e-4", description = "UNet learning rate (default: ${DEFAULT-VALUE}).")
+    double lrUnet;
+
+    @Option(names = "--lr-text", defaultValue = "5e-5", description = "Text-encoder learning rate (default: ${DEFAULT-VALUE}).")
+    double lrText;
+
+    @Option(names = "--no-text-encoder", description = "Train the UNet only.")
+    boolean noTextEncoder;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant",
+            description = "constant, constant_with_warmup, linear, cosine, cosine_with_restarts, polynomial.")
+    String lrSchedule;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "Warmup steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-2", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--batch-size", defaultValue = "1", description = "Instance images per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")
+    int gradAccum;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Gradient clipping, 0 = off (default: ${DEFAULT-VALUE}).")
+    double maxGradNorm;
+
+    @Option(names = "--resolution", defaultValue = "512", description = "Training size in pixels (default: ${DEFAULT-VALUE}).")
+    int resolution;
+
+    @Option(names = "--random-flip", description = "Mirror images at random.")
+    boolean randomFlip;
+
+    @Option(names = "--seed", defaultValue = "0", description = "The job's seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Checkpoint every N steps (0 = never).")
+    int checkpointEvery;
+
+    @Option(names = "--keep-checkpoints", defaultValue = "0", description = "Keep the newest N checkpoints (0 = all).")
+    int keepCheckpoints;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue from a checkpoint folder.")
+    Path resume;
+
+    @Option(names = "--validation-prompt", description = "Render this prompt during training (repeatable).")
+    List<String> validationPrompts;
+
+    @Option(names = "--validation-every", defaultValue = "0", description = "Render validation images every N steps.")
+    int validationEvery;
+
+    @Option(names = "--sample-steps", defaultValue = "25",
+            description = "Sampler steps of class and validation images (default: ${DEFAULT-VALUE}).")
+    int sampleSteps;
+
+    @Option(names = "--dataset-id", description = "Recorded in the metadata.")
+    String datasetId;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        boolean half = EngineOptions.parseDtype(model.dtype) == DataType.FLOAT16;
+        TrainingConfig.Builder config = TrainingConfig.builder().instancePrompt(instancePrompt).classPrompt(classPrompt)
+                .priorPreservation(!noPrior).priorLossWeight(priorWeight).rank(rank).trainTextEncoder(!noTextEncoder)
+                .loraTargets(targets).lrUnet(lrUnet).lrTextEncoder(lrText).weightDecay(weightDecay)
+                .lrSchedule(lrSchedule).warmupSteps(warmup).maxSteps(steps).epochs(epochs).batchSize(batchSize)
+                .gradientAccumulation(gradAccum).maxGradNorm(maxGradNorm).resolution(resolution)
+                .randomFlip(randomFlip).seed(seed).mixedPrecision(half ? "fp16" : "no")
+                .checkpointEvery(checkpointEvery).checkpointsToKeep(keepCheckpoints)
+                .validationEvery(validationEvery).validationPrompts(validationPrompts).validationSeed(seed)
+                .datasetId(datasetId);
+        if (alpha != null) {
+            config.alpha(alpha);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        // Ctrl-C: finish the step, write a checkpoint, exit
+        SignalHandler previous = Signal.handle(new Signal("INT"), s -> stop.set(true));
+        ProgressListener progress = quiet ? ProgressListener.NONE : new ProgressBar(err);
+        try (StableDiffusionModel sd = model.load()) {
+            PipelineAssets assets = model.assets(sd);
+            return train(sd, assets, config, stop, progress, err);
+        } finally {
+            Signal.handle(new Signal("INT"), previous);
+        }
+    }
+
+    private int train(StableDiffusionModel sd, PipelineAssets assets, TrainingConfig.Builder config, AtomicBoolean stop,
+                      ProgressListener progress, PrintWriter err) {
+        try (TextToImagePipeline pipeline = new TextToImagePipeline(sd, assets)) {
+            PipelineImages images = new PipelineImages(pipeline, GenerationParams.builder("").steps(sampleSteps)
+                    .seed(seed).size(resolution, resolution).build());
+            DreamBoothJob job = new DreamBoothJob(this.images, noPrior ? null
+                    : classImages != null ? classImages : out.resolve("class_images"), numClassImages, config.build(),
+                    out, resume);
+            TrainingResult result = job.run(new DreamBoothJob.Engine(sd, assets.tokenizer(), assets.schedulerConfig(),
+                    images, images), progress, stop::get);
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (result.cancelled()) {
+                err.println("stopped at step " + result.steps() + "; continue with --resume " + result.lastCheckpoint());
+                stdout.println(result.lastCheckpoint());
+                return 130;
+            }
+            stdout.println(result.peftFile());
+            stdout.println(result.kohyaFile());
+            stdout.println(result.metadataFile());
+        }
+        return 0;
+    }
+}

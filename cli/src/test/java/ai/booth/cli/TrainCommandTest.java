@@ -1,0 +1,97 @@
+package ai.booth.cli;
+
+import ai.booth.diffusion.io.SafeTensors;
+import ai.booth.diffusion.loader.DiffusersFolderLoader;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.lora.LoraAdapter;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.testing.Reference;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code booth train} on the fixture model: photos in a folder to adapter files, class images made on the way. */
+class TrainCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void trainsFromAFolderOfPhotosToBothAdapterFilesAndResumes() throws Exception {
+        int resolution;
+        try (Reference ref = Reference.load(); NDManager m = NDManager.newBaseManager()) {
+            resolution = (int) ref.tensor(ref.testCase("vae").at("/encode/input").asText(), m).getShape().get(2);
+        }
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        for (int i = 0; i < 3; i++) {
+            BufferedImage img = new BufferedImage(resolution + 16 * i, resolution, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, img.getWidth(), img.getHeight());
+            g.setColor(Color.RED);
+            g.fillOval(20 + 4 * i, 24, resolution / 2, resolution / 2);
+            g.dispose();
+            ImageIO.write(img, i == 0 ? "jpg" : "png", photos.resolve("photo" + i + (i == 0 ? ".jpg" : ".png")).toFile());
+        }
+        Files.writeString(photos.resolve("photo1.txt"), "a photo of sks shape on white");
+        Path out = tmp.resolve("out");
+        List<String> common = List.of("train", "--model", Reference.fixturesDir().resolve("model").toString(),
+                "--images", photos.toString(), "--instance-prompt", "a photo of sks shape",
+                "--class-prompt", "a photo of shape", "--num-class-images", "2", "--sample-steps", "2",
+                "--resolution", Integer.toString(resolution), "--out", out.toString(), "--seed", "5",
+                "--checkpoint-every", "2", "--validation-prompt", "sks shape", "--validation-every", "3",
+                "--lr-unet", "1e-3");
+
+        BoothCliTest.Run run = BoothCliTest.booth(with(common, "--steps", "3"));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.err().contains("3/3") && run.err().contains("loss"), "progress bar: " + run.err());
+        List<String> files = run.lines();
+        assertEquals(3, files.size(), run.out());
+        try (Stream<Path> classes = Files.list(out.resolve("class_images"))) {
+            assertEquals(2, classes.count(), "class images generated with the base model");
+        }
+        assertTrue(Files.isRegularFile(out.resolve("validation/step-000003/00.png")));
+        JsonNode meta = new ObjectMapper().readTree(Path.of(files.get(2)).toFile());
+        assertEquals(3, meta.get("steps").asInt());
+        assertEquals(3, meta.get("instance_images").asInt());
+        try (StableDiffusionModel model = DiffusersFolderLoader.load(Reference.fixturesDir().resolve("model"),
+                EngineOptions.defaults())) {
+            for (String file : files.subList(0, 2)) {
+                assertEquals("5", SafeTensors.readMetadata(Path.of(file)).get("ss_seed"));
+                try (LoraAdapter adapter = LoraAdapter.load(Path.of(file), model)) {
+                    assertFalse(adapter.modules().isEmpty(), file);
+                }
+            }
+        }
+
+        Path checkpoint = out.resolve("checkpoints/checkpoint-000002");
+        assertTrue(Files.isRegularFile(checkpoint.resolve("state.json")));
+        BoothCliTest.Run resumed = BoothCliTest.booth(with(common, "--steps", "4", "--resume", checkpoint.toString()));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals(4, new ObjectMapper().readTree(out.resolve("metadata.json").toFile()).get("steps").asInt());
+
+        BoothCliTest.Run bad = BoothCliTest.booth("train", "--images", tmp.resolve("nowhere").toString(),
+                "--instance-prompt", "x", "--no-prior", "--out", out.toString());
+        assertEquals(BoothCli.BAD_INPUT, bad.code(), bad.err());
+        assertTrue(bad.err().contains("nowhere"), bad.err());
+    }
+
+    private static String[] with(List<String> common, String... more) {
+        return Stream.concat(common.stream(), Stream.of(more)).toArray(String[]::new);
+    }
+}

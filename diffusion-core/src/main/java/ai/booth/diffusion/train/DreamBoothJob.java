@@ -1,0 +1,92 @@
+package ai.booth.diffusion.train;
+
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.scheduler.SchedulerConfig;
+import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A whole DreamBooth job from folders to adapter files, as diffusers' script runs it: make up the class images the
+ * class folder lacks (with the base model), encode every image once, train, and write the adapter in both layouts
+ * with its metadata — or continue a job from one of its checkpoints. The CLI's {@code train} command and the trainer
+ * service are thin wrappers around {@link #run}.
+ *
+ * @param instanceDir    the subject's photos ({@code <photo>.txt} captions optional)
+ * @param classDir       class images for prior preservation; missing ones (up to {@code numClassImages}) are
+ *                       generated into it; null without prior preservation
+ * @param numClassImages how many class images the job uses (diffusers' {@code num_class_images}, default 100)
+ * @param outputDir      adapter files, metadata, checkpoints, validation images and the latent cache go here
+ * @param resumeFrom     a checkpoint directory to continue from, or null for a new job
+ */
+public record DreamBoothJob(Path instanceDir, Path classDir, int numClassImages, TrainingConfig config,
+                            Path outputDir, Path resumeFrom) {
+
+    public DreamBoothJob {
+        if (config.priorPreservation() && classDir == null) {
+            throw new IllegalArgumentException("prior preservation needs a class image folder (it may start empty)");
+        }
+        if (numClassImages < 1 && config.priorPreservation()) {
+            throw new IllegalArgumentException("numClassImages must be >= 1, got " + numClassImages);
+        }
+    }
+
+    /** The engine pieces a job runs with; {@code classImages} and {@code validation} may be null. */
+    public record Engine(StableDiffusionModel model, CLIPTokenizer tokenizer, SchedulerConfig schedulerConfig,
+                         ClassImageGenerator classImages, ValidationRenderer validation) { }
+
+    /** Runs the job to its end (or to cancellation, which leaves a checkpoint to resume from). */
+    public TrainingResult run(Engine engine, ProgressListener listener, BooleanSupplier cancelled) {
+        StableDiffusionModel model = engine.model();
+        DreamBoothTrainer trainer;
+        if (resumeFrom != null) {
+            trainer = DreamBoothTrainer.resume(model, engine.tokenizer(), engine.schedulerConfig(), resumeFrom, config);
+        } else {
+            if (config.priorPreservation()) {
+                completeClassImages(engine.classImages(), listener);
+            }
+            DreamBoothDataset data = DreamBoothDataset.fromFolders(instanceDir, config.instancePrompt(),
+                    config.priorPreservation() ? classDir : null, config.classPrompt());
+            if (config.priorPreservation() && data.classes().size() > numClassImages) {
+                data = new DreamBoothDataset(data.instances(), data.classes().subList(0, numClassImages));
+            }
+            LatentCache cache = LatentCache.encode(model, data, config.resolution(), config.randomFlip(), listener);
+            trainer = DreamBoothTrainer.start(model, engine.tokenizer(), engine.schedulerConfig(), cache, config);
+        }
+        try (trainer) {
+            return trainer.run(outputDir, listener, engine.validation(), cancelled);
+        }
+    }
+
+    /** Generates class images until the folder holds {@code numClassImages} (seeds follow the job's seed). */
+    private void completeClassImages(ClassImageGenerator generator, ProgressListener listener) {
+        try {
+            Files.createDirectories(classDir);
+            long have;
+            try (Stream<Path> files = Files.list(classDir)) {
+                have = files.filter(DreamBoothDataset::isImage).count();
+            }
+            if (have >= numClassImages) {
+                return;
+            }
+            if (generator == null) {
+                throw new IllegalArgumentException("class folder " + classDir + " holds " + have + " of "
+                        + numClassImages + " class images and no generator was given to make the rest");
+            }
+            for (long i = have; i < numClassImages; i++) {
+                long seed = config.seed() + i;
+                Path file = classDir.resolve(String.format("class-%05d-%d.png", i, seed));
+                ImageIO.write(generator.generate(config.classPrompt(), seed, config.resolution()), "png", file.toFile());
+                listener.preparing("generating class images", (int) (i - have + 1), (int) (numClassImages - have));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write class images to " + classDir, e);
+        }
+    }
+}
