@@ -1,6 +1,7 @@
 package ai.booth.cli;
 
 import ai.booth.diffusion.bench.EngineBenchmark;
+import ai.booth.diffusion.bench.TrainingBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
@@ -8,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "The engine benchmark (UNet, text encoder, VAE on SD-1.5-shaped weights next to a matmul): "
-                + "--runs N, --skip64, --device cpu|gpu, --dtype float32|float16.")
+        description = {"The engine benchmark (UNet, text encoder, VAE on SD-1.5-shaped weights next to a matmul): "
+                + "--runs N, --skip64, --device cpu|gpu, --dtype float32|float16.",
+                "'bench train': one DreamBooth LoRA training step at latent 32 and 64: --runs N, --skip64, "
+                        + "--no-text-encoder."})
 final class BenchCommand implements Runnable {
 
     /** Everything after {@code bench} goes to the benchmark, which checks it. */
@@ -18,6 +21,10 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        EngineBenchmark.main(args.toArray(String[]::new));
+        if (!args.isEmpty() && args.get(0).equals("train")) {
+            TrainingBenchmark.main(args.subList(1, args.size()).toArray(String[]::new));
+        } else {
+            EngineBenchmark.main(args.toArray(String[]::new));
+        }
     }
 }

@@ -13,9 +13,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -156,20 +153,6 @@ public final class EngineBenchmark {
             System.out.printf(Locale.ROOT, "| %s | %.2f | %.1f | %.1f | %.2f |%n", r.what, r.seconds, r.gflop, rate,
                     rate / matmulRate);
         }
-        System.out.printf(Locale.ROOT, "| peak RSS | %s | | | |%n", peakRss());
-    }
-
-    private static String peakRss() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    long kb = Long.parseLong(line.replaceAll("\\D", ""));
-                    return String.format(Locale.ROOT, "%.2f GiB", kb / 1024.0 / 1024.0);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return "n/a (" + e.getMessage() + ")";
-        }
-        return "n/a";
+        System.out.printf(Locale.ROOT, "| peak RSS | %s | | | |%n", ProcessStats.peakRss());
     }
 }
