@@ -33,6 +33,8 @@ import java.util.List;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,7 +53,7 @@ class DatasetResourceTest {
     void uploadStagesFilesPublishesIngestedAndBecomesReadyOnDatasetReady() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
             byte[] photo = TestImages.png(64, 48);
-            var created = given().header(Owners.HEADER, "alice")
+            var created = Api.as("alice")
                     .multiPart("images", "rex 1.png", photo, "image/png")
                     .multiPart("images", "../rex2.png", photo, "image/png")
                     .multiPart("subject", "my dog Rex")
@@ -72,13 +74,13 @@ class DatasetResourceTest {
                 assertArrayEquals(photo, store.get(Buckets.DATASETS, key), key);
             }
 
-            given().header(Owners.HEADER, "alice").get("/api/v1/datasets/" + datasetId)
+            Api.as("alice").get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200).body("status", is("INGESTING"));
 
             assertEquals(DatasetSettings.DEFAULT, ingested.payload().settings());
             String key = Buckets.datasetProcessedKey("alice", datasetId, 1, "00.png");
             probe.publish(ingested.next(ready(datasetId, 1, key)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "alice")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("alice")
                     .get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200)
                     .body("status", is("READY"))
@@ -92,13 +94,13 @@ class DatasetResourceTest {
     @Test
     void rejectionIsReportedWithItsProblems() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = given().header(Owners.HEADER, "bob")
+            String datasetId = Api.as("bob")
                     .multiPart("images", "notes.txt", "hello".getBytes(), "text/plain")
                     .when().post("/api/v1/datasets")
                     .then().statusCode(202).extract().path("datasetId");
             Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
             probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00-notes.txt: not an image"), null)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "bob")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("bob")
                     .get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200)
                     .body("status", is("REJECTED"))
@@ -109,7 +111,7 @@ class DatasetResourceTest {
     @Test
     void processingSettingsAndInstancePromptTravelWithTheUpload() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = given().header(Owners.HEADER, "erin")
+            String datasetId = Api.as("erin")
                     .multiPart("images", "rex.zip", TestImages.png(8, 8), "application/zip")
                     .multiPart("instancePrompt", "a photo of sks dog")
                     .multiPart("cropMode", "center")
@@ -121,50 +123,54 @@ class DatasetResourceTest {
             assertEquals("a photo of sks dog", ingested.instancePrompt());
             assertEquals(new DatasetSettings("centre", 768, true, true), ingested.settings());
         }
-        given().header(Owners.HEADER, "erin")
+        Api.as("erin")
                 .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
                 .multiPart("cropMode", "stretch")
                 .multiPart("resolution", "500")
                 .when().post("/api/v1/datasets")
                 .then().statusCode(400)
-                .body("error", containsString("cropMode must be one of [face, centre, pad], got 'stretch'"))
-                .body("error", containsString("resolution must be a multiple of 8"));
+                .contentType(Problem.MEDIA_TYPE)
+                .body("status", is(400))
+                .body("errors.find { it.field == 'cropMode' }.message",
+                        is("must be one of [face, centre, pad], got 'stretch'"))
+                .body("errors.find { it.field == 'resolution' }.message", containsString("must be a multiple of 8"));
     }
 
     @Test
-    void oversizeFilesAreRefusedBeforeAnythingIsStaged(@TempDir Path dir) throws Exception {
+    void anOversizeFileStopsTheUploadWhileStreamingAndNothingIsStaged(@TempDir Path dir) throws Exception {
         long size = DatasetLimits.DEFAULT.maxFileBytes() + 1;
         Path huge = dir.resolve("huge.jpg");
         try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
             file.setLength(size); // streamed from disk: a byte[] this large would crowd the test JVM
         }
-        given().header(Owners.HEADER, "frank")
+        Api.as("frank")
                 .multiPart("images", "ok.png", TestImages.png(8, 8), "image/png")
                 .multiPart("images", huge.toFile(), "image/jpeg")
                 .when().post("/api/v1/datasets")
                 .then().statusCode(413)
-                .body("error", is("huge.jpg: " + size + " bytes, over the image limit of "
-                        + DatasetLimits.DEFAULT.maxFileBytes()));
+                .contentType(Problem.MEDIA_TYPE)
+                .body("detail", startsWith("huge.jpg: over the image limit of "
+                        + DatasetLimits.DEFAULT.maxFileBytes() + " bytes"));
         assertEquals(List.of(), store.list(Buckets.DATASETS, "frank/"));
     }
 
     @Test
     void aReadyDatasetCanBeReprocessedWithOtherSettings() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = given().header(Owners.HEADER, "gina")
+            String datasetId = Api.as("gina")
                     .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
                     .when().post("/api/v1/datasets")
                     .then().statusCode(202).extract().path("datasetId");
-            given().header(Owners.HEADER, "gina").contentType(ContentType.JSON).body("{}")
+            Api.as("gina").contentType(ContentType.JSON).body("{}")
                     .post("/api/v1/datasets/" + datasetId + "/reprocess")
-                    .then().statusCode(409).body("error", containsString("INGESTING"));
+                    .then().statusCode(409).body("detail", containsString("INGESTING"));
             Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
             String v1 = Buckets.datasetProcessedKey("gina", datasetId, 1, "00.png");
             probe.publish(ingested.next(ready(datasetId, 1, v1)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then().body("status", is("READY")));
 
-            given().header(Owners.HEADER, "gina").contentType(ContentType.JSON)
+            Api.as("gina").contentType(ContentType.JSON)
                     .body("{\"cropMode\":\"pad\",\"resolution\":768,\"instancePrompt\":\"a photo of sks cat\"}")
                     .post("/api/v1/datasets/" + datasetId + "/reprocess")
                     .then().statusCode(202).body("version", is(1));
@@ -174,20 +180,20 @@ class DatasetResourceTest {
             assertEquals("a photo of sks cat", request.instancePrompt());
 
             probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00.jpg: TOO_SMALL: 700x700"), null)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then()
                     .body("status", is("READY"))
                     .body("version", is(1))
                     .body("problems[0]", containsString("TOO_SMALL")));
             String v2 = Buckets.datasetProcessedKey("gina", datasetId, 2, "00.png");
             probe.publish(ingested.next(ready(datasetId, 2, v2)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then()
                     .body("version", is(2))
                     .body("images[0].key", is(v2))
                     .body("problems.size()", is(0)));
         }
-        given().header(Owners.HEADER, "gina").contentType(ContentType.JSON).body("{}")
+        Api.as("gina").contentType(ContentType.JSON).body("{}")
                 .post("/api/v1/datasets/nope/reprocess").then().statusCode(404);
     }
 
@@ -204,26 +210,32 @@ class DatasetResourceTest {
 
     @Test
     void datasetsOfOtherOwnersAreInvisible() {
-        String datasetId = given().header(Owners.HEADER, "carol")
+        String datasetId = Api.as("carol")
                 .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
                 .when().post("/api/v1/datasets")
                 .then().statusCode(202).extract().path("datasetId");
-        given().header(Owners.HEADER, "mallory").get("/api/v1/datasets/" + datasetId).then().statusCode(404);
-        given().header(Owners.HEADER, "carol").get("/api/v1/datasets/" + datasetId).then().statusCode(200);
+        Api.as("mallory").get("/api/v1/datasets/" + datasetId).then().statusCode(404);
+        Api.as("carol").get("/api/v1/datasets/" + datasetId).then().statusCode(200);
     }
 
     @Test
     void badRequestsSayWhatIsWrong() {
-        given().multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+        Api.as("dave").multiPart("subject", "nothing attached")
                 .when().post("/api/v1/datasets")
-                .then().statusCode(400).body("error", containsString("X-Booth-Owner"));
-        given().header(Owners.HEADER, "../etc")
-                .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                .then().statusCode(400).body("errors[0].field", is("images"));
+        Api.as("dave").multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                .multiPart("captionz", "typo")
                 .when().post("/api/v1/datasets")
-                .then().statusCode(400).body("error", containsString("'../etc'"));
-        given().header(Owners.HEADER, "dave").multiPart("subject", "nothing attached")
+                .then().statusCode(400).body("errors[0].field", is("captionz"));
+        Api.as("dave").multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                .multiPart("aspectBuckets", "maybe").multiPart("callbackUrl", "ftp://x")
                 .when().post("/api/v1/datasets")
-                .then().statusCode(400).body("error", containsString("'images'"));
+                .then().statusCode(400)
+                .body("errors.field", hasItems("aspectBuckets", "callbackUrl"));
+        Api.as("dave").contentType(ContentType.JSON).body("{}").when().post("/api/v1/datasets")
+                .then().statusCode(415).contentType(Problem.MEDIA_TYPE);
+        Api.as("dave").get("/api/v1/datasets/nope/report").then().statusCode(404)
+                .body("detail", is("no dataset 'nope'"));
     }
 
     @Test

@@ -32,7 +32,7 @@ class JobResourcesTest {
     @Test
     void trainingIsPublishedWithDefaultsAndFollowsItsEvents() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String trainingId = given().header(Owners.HEADER, "alice").contentType(ContentType.JSON)
+            String trainingId = Api.as("alice").contentType(ContentType.JSON)
                     .body("{\"baseModel\":\"sd15\",\"datasetId\":\"ds-1\",\"instanceToken\":\"sks\","
                             + "\"classNoun\":\"dog\",\"rank\":8}")
                     .post("/api/v1/trainings")
@@ -56,7 +56,7 @@ class JobResourcesTest {
             probe.publish(requested.next(new TrainingProgress(trainingId, 499, 500, 0.08, 1e-4, 2.5, 0, List.of(),
                     null)));
             awaitTraining(trainingId, "COMPLETED", "result.steps", 500);
-            given().header(Owners.HEADER, "alice").get("/api/v1/trainings/" + trainingId)
+            Api.as("alice").get("/api/v1/trainings/" + trainingId)
                     .then().body("status", is("COMPLETED")).body("progress.step", is(10));
         }
     }
@@ -64,7 +64,7 @@ class JobResourcesTest {
     @Test
     void generationIsPublishedAndReportsItsFailure() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String generationId = given().header(Owners.HEADER, "bob").contentType(ContentType.JSON)
+            String generationId = Api.as("bob").contentType(ContentType.JSON)
                     .body("{\"baseModel\":\"sd15\",\"prompt\":\"a photo of sks dog on the moon\","
                             + "\"loras\":[{\"adapterKey\":\"bob/t1/lora.safetensors\",\"unetScale\":0.8,"
                             + "\"textEncoderScale\":0.5}]}")
@@ -77,7 +77,7 @@ class JobResourcesTest {
             assertEquals(0.8, requested.payload().loras().get(0).unetScale());
 
             probe.publish(requested.next(new GenerationFailed(generationId, "MODEL_NOT_FOUND", "no sd15")));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "bob")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("bob")
                     .get("/api/v1/generations/" + generationId)
                     .then().statusCode(200).body("status", is("FAILED")).body("failure.code", is("MODEL_NOT_FOUND")));
         }
@@ -85,19 +85,19 @@ class JobResourcesTest {
 
     @Test
     void missingRequiredFieldsAreNamed() {
-        given().header(Owners.HEADER, "carol").contentType(ContentType.JSON)
+        Api.as("carol").contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"sd15\",\"datasetId\":\"ds\",\"instanceToken\":\"sks\"}")
                 .post("/api/v1/trainings")
                 .then().statusCode(400).body("error", containsString("'classNoun'"));
-        given().header(Owners.HEADER, "carol").contentType(ContentType.JSON)
+        Api.as("carol").contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"sd15\",\"prompt\":\" \"}")
                 .post("/api/v1/generations")
                 .then().statusCode(400).body("error", containsString("'prompt'"));
-        given().header(Owners.HEADER, "carol").get("/api/v1/trainings/nope").then().statusCode(404);
+        Api.as("carol").get("/api/v1/trainings/nope").then().statusCode(404);
     }
 
     private static void awaitTraining(String trainingId, String status, String path, int value) {
-        await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "alice")
+        await().atMost(WAIT).untilAsserted(() -> Api.as("alice")
                 .get("/api/v1/trainings/" + trainingId)
                 .then().statusCode(200).body("status", is(status)).body(path, is(value)));
     }
