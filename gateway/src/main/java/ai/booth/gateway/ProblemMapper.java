@@ -2,6 +2,7 @@ package ai.booth.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -37,6 +38,12 @@ public class ProblemMapper {
                 : "[" + ref.getIndex() + "]").collect(Collectors.joining(".")).replace(".[", "[") : "body";
         String detail = e.getOriginalMessage().split("\n")[0];
         return problem(ProblemException.invalid(List.of(new Problem.FieldError(where, detail))), uri);
+    }
+
+    /** Wrong JSON types (Quarkus maps this subtype itself unless told otherwise). */
+    @ServerExceptionMapper
+    public Response badJsonType(MismatchedInputException e, UriInfo uri) {
+        return badJson(e, uri);
     }
 
     /** JAX-RS' own answers (unknown path, wrong method, unsupported media type...) with a problem body. */

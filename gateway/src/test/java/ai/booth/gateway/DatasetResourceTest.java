@@ -1,17 +1,12 @@
 package ai.booth.gateway;
 
 import ai.booth.contracts.Buckets;
-import ai.booth.contracts.CropBox;
-import ai.booth.contracts.DatasetImage;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetLimits;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.DatasetRejected;
-import ai.booth.contracts.DatasetReport;
 import ai.booth.contracts.DatasetReprocessRequested;
 import ai.booth.contracts.DatasetSettings;
-import ai.booth.contracts.ImageReport;
-import ai.booth.contracts.ReportTotals;
 import ai.booth.contracts.Event;
 import ai.booth.service.ObjectStore;
 import ai.booth.testing.BoothInfraResource;
@@ -26,18 +21,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -79,7 +82,7 @@ class DatasetResourceTest {
 
             assertEquals(DatasetSettings.DEFAULT, ingested.payload().settings());
             String key = Buckets.datasetProcessedKey("alice", datasetId, 1, "00.png");
-            probe.publish(ingested.next(ready(datasetId, 1, key)));
+            probe.publish(ingested.next(Api.ready(datasetId, 1, key)));
             await().atMost(WAIT).untilAsserted(() -> Api.as("alice")
                     .get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200)
@@ -166,7 +169,7 @@ class DatasetResourceTest {
                     .then().statusCode(409).body("detail", containsString("INGESTING"));
             Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
             String v1 = Buckets.datasetProcessedKey("gina", datasetId, 1, "00.png");
-            probe.publish(ingested.next(ready(datasetId, 1, v1)));
+            probe.publish(ingested.next(Api.ready(datasetId, 1, v1)));
             await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then().body("status", is("READY")));
 
@@ -186,7 +189,7 @@ class DatasetResourceTest {
                     .body("version", is(1))
                     .body("problems[0]", containsString("TOO_SMALL")));
             String v2 = Buckets.datasetProcessedKey("gina", datasetId, 2, "00.png");
-            probe.publish(ingested.next(ready(datasetId, 2, v2)));
+            probe.publish(ingested.next(Api.ready(datasetId, 2, v2)));
             await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then()
                     .body("version", is(2))
@@ -197,25 +200,88 @@ class DatasetResourceTest {
                 .post("/api/v1/datasets/nope/reprocess").then().statusCode(404);
     }
 
-    private static DatasetReady ready(String datasetId, int version, String key) {
-        DatasetSettings settings = DatasetSettings.DEFAULT;
-        ImageReport image = new ImageReport("a.png", key.replaceAll("processed/v\\d+/", "raw/"), "png", 100, 64, 48,
-                1, false, null, new CropBox(8, 0, 48, 48), key, 512, 512, 150.0, false, "0123456789abcdef", null,
-                "a photo of sks dog", "instancePrompt", List.of());
-        DatasetReport report = new DatasetReport(datasetId, version, settings, "a photo of sks dog",
-                List.of(image), List.of(), List.of(), new ReportTotals(1, 1, 0, 1, 0, 0, 0, 0));
-        return new DatasetReady(datasetId, version, List.of(new DatasetImage(key, 512, 512, "image/png",
-                "a photo of sks dog")), Buckets.datasetReportKey("o", datasetId), report);
+    @Test
+    void datasetsOfOtherOwnersAreInvisible() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "carol");
+            String key = Buckets.datasetProcessedKey("carol", datasetId, 1, "00.png");
+            store.put(Buckets.DATASETS, key, TestImages.png(16, 16), "image/png");
+            for (String path : List.of("", "/report")) {
+                Api.as("mallory").get("/api/v1/datasets/" + datasetId + path).then().statusCode(404)
+                        .body("detail", is("no dataset '" + datasetId + "'"));
+            }
+            Api.as("mallory").contentType(ContentType.JSON).body("{}")
+                    .post("/api/v1/datasets/" + datasetId + "/reprocess").then().statusCode(404);
+            Api.as("mallory").redirects().follow(false).get("/api/v1/images/datasets/" + key).then().statusCode(404);
+            Api.as("mallory").get("/api/v1/datasets").then().statusCode(200)
+                    .body("items.datasetId", not(hasItem(datasetId)));
+            Api.as("carol").get("/api/v1/datasets/" + datasetId + "/report").then().statusCode(200)
+                    .body("totals.trainingImages", is(1));
+        }
     }
 
     @Test
-    void datasetsOfOtherOwnersAreInvisible() {
-        String datasetId = Api.as("carol")
-                .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
-                .when().post("/api/v1/datasets")
-                .then().statusCode(202).extract().path("datasetId");
-        Api.as("mallory").get("/api/v1/datasets/" + datasetId).then().statusCode(404);
-        Api.as("carol").get("/api/v1/datasets/" + datasetId).then().statusCode(200);
+    void trainingImagesCarryPresignedUrlsThatLoadWithoutAKey() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "hana");
+            String key = Buckets.datasetProcessedKey("hana", datasetId, 1, "00.png");
+            byte[] png = TestImages.png(32, 32);
+            store.put(Buckets.DATASETS, key, png, "image/png");
+            String url = Api.as("hana").get("/api/v1/datasets/" + datasetId).then().statusCode(200)
+                    .body("images[0].width", is(512)).extract().path("images[0].url");
+            assertArrayEquals(png, download(url), "the presigned URL serves the object");
+            String location = Api.as("hana").redirects().follow(false).get("/api/v1/images/datasets/" + key)
+                    .then().statusCode(303).extract().header("Location");
+            assertArrayEquals(png, download(location), "a renewed URL too");
+            assertEquals(403, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    url.replaceAll("X-Amz-Signature=[0-9a-f]+", "X-Amz-Signature=" + "0".repeat(64)))).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "a forged signature is refused");
+        }
+    }
+
+    @Test
+    void anUploadWithAnIdempotencyKeyCreatesOneDataset() {
+        byte[] photo = TestImages.png(20, 20);
+        String first = Api.as("ivy").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", photo, "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+        Api.as("ivy").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", photo, "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(200)
+                .header("Idempotent-Replayed", "true").body("datasetId", is(first));
+        Api.as("ivy").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", TestImages.png(21, 20), "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(409)
+                .body("type", endsWith("idempotency-key-reused")).body("detail", containsString(first));
+        String other = Api.as("jack").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", photo, "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+        assertNotEquals(first, other, "keys are per owner");
+        Api.as("ivy").get("/api/v1/datasets?limit=100").then().statusCode(200)
+                .body("items.findAll { it.datasetId == '" + first + "' }.size()", is(1))
+                .body("items[0].subject", is("Rex"));
+    }
+
+    @Test
+    void listsAreNewestFirstAndPaged() {
+        for (int i = 0; i < 3; i++) {
+            Api.as("kate").multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                    .multiPart("subject", "photo " + i).post("/api/v1/datasets").then().statusCode(202);
+        }
+        Api.as("kate").get("/api/v1/datasets?limit=2").then().statusCode(200)
+                .body("total", is(3)).body("items.size()", is(2))
+                .body("items.subject", contains("photo 2", "photo 1"));
+        Api.as("kate").get("/api/v1/datasets?offset=2&limit=2").then()
+                .body("items.subject", contains("photo 0"));
+        Api.as("kate").get("/api/v1/datasets?limit=1000").then().statusCode(400)
+                .body("errors[0].field", is("limit"));
+    }
+
+    private static byte[] download(String url) throws Exception {
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode(), new String(response.body()));
+        return response.body();
     }
 
     @Test
