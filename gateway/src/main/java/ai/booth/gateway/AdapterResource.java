@@ -46,7 +46,7 @@ public class AdapterResource {
     public Page<Adapter> list(@QueryParam("offset") @DefaultValue("0") int offset,
                               @QueryParam("limit") @DefaultValue("20") int limit) {
         Page.check(offset, limit);
-        return trainings.views.page(caller.ownerId(), view -> view.status() == JobStatus.COMPLETED, offset, limit)
+        return trainings.views().page(caller.ownerId(), view -> view.status() == JobStatus.COMPLETED, offset, limit)
                 .map(AdapterResource::adapter);
     }
 

@@ -13,7 +13,12 @@ import java.util.Optional;
 @ApplicationScoped
 public class DatasetRegistry {
 
-    final Views<DatasetView> views = new Views<>();
+    private final Views<DatasetView> views = new Views<>();
+
+    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
+    Views<DatasetView> views() {
+        return views;
+    }
 
     void ingested(Event<DatasetIngested> event, JobMeta meta) {
         DatasetIngested upload = event.payload();

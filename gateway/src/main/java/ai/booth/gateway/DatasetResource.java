@@ -107,7 +107,7 @@ public class DatasetResource {
                     upload.field("subject"), null, List.of(), List.of(), null, meta.callbackUrl(), meta);
             Event<DatasetIngested> event = Event.of(datasetId, ownerId, new DatasetIngested(datasetId, keys,
                     upload.field("subject"), upload.field("instancePrompt"), settings));
-            return starter.publish(registry.views, fresh, event, ingested, "/api/v1/datasets/" + datasetId,
+            return starter.publish(registry.views(), fresh, event, ingested, "/api/v1/datasets/" + datasetId,
                     idempotencyKey, this::render).whenComplete((response, failure) -> {
                         if (failure != null) {
                             unstage(keys);
@@ -121,7 +121,7 @@ public class DatasetResource {
     public Page<DatasetView> list(@QueryParam("offset") @DefaultValue("0") int offset,
                              @QueryParam("limit") @DefaultValue("20") int limit) {
         Page.check(offset, limit);
-        return registry.views.page(caller.ownerId(), offset, limit).map(this::render);
+        return registry.views().page(caller.ownerId(), offset, limit).map(this::render);
     }
 
     @GET

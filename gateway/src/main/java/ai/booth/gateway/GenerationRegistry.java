@@ -13,7 +13,12 @@ import java.util.function.UnaryOperator;
 @ApplicationScoped
 public class GenerationRegistry {
 
-    final Views<GenerationView> views = new Views<>();
+    private final Views<GenerationView> views = new Views<>();
+
+    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
+    Views<GenerationView> views() {
+        return views;
+    }
 
     void requested(Event<GenerationRequested> event, JobMeta meta) {
         on(event, event.payload().generationId(), view -> view.requested(event.occurredAt(), event.payload(), meta));

@@ -79,7 +79,7 @@ public class GenerationResource {
         JobMeta meta = new JobMeta(caller.key().id(), spec.callbackUrl(), hash);
         GenerationView fresh = GenerationView.unknown(generationId, ownerId, Instant.now())
                 .requested(Instant.now(), request, meta);
-        return starter.publish(registry.views, fresh, Event.of(generationId, ownerId, request), requested,
+        return starter.publish(registry.views(), fresh, Event.of(generationId, ownerId, request), requested,
                 "/api/v1/generations/" + generationId, idempotencyKey, this::render);
     }
 
@@ -88,7 +88,7 @@ public class GenerationResource {
     public Page<GenerationView> list(@QueryParam("offset") @DefaultValue("0") int offset,
                                      @QueryParam("limit") @DefaultValue("20") int limit) {
         Page.check(offset, limit);
-        return registry.views.page(caller.ownerId(), offset, limit).map(this::render);
+        return registry.views().page(caller.ownerId(), offset, limit).map(this::render);
     }
 
     @GET

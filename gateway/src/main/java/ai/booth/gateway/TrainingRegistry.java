@@ -15,7 +15,12 @@ import java.util.function.UnaryOperator;
 @ApplicationScoped
 public class TrainingRegistry {
 
-    final Views<TrainingView> views = new Views<>();
+    private final Views<TrainingView> views = new Views<>();
+
+    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
+    Views<TrainingView> views() {
+        return views;
+    }
 
     void requested(Event<TrainingRequested> event, JobMeta meta) {
         on(event, event.payload().trainingId(), view -> view.requested(event.occurredAt(), event.payload(), meta));

@@ -93,7 +93,7 @@ public class TrainingResource {
         JobMeta meta = new JobMeta(caller.key().id(), spec.callbackUrl(), hash);
         TrainingView fresh = TrainingView.unknown(trainingId, ownerId, Instant.now())
                 .requested(Instant.now(), request, meta);
-        return starter.publish(registry.views, fresh, Event.of(trainingId, ownerId, request), requested,
+        return starter.publish(registry.views(), fresh, Event.of(trainingId, ownerId, request), requested,
                 "/api/v1/trainings/" + trainingId, idempotencyKey, this::render);
     }
 
@@ -102,7 +102,7 @@ public class TrainingResource {
     public Page<TrainingView> list(@QueryParam("offset") @DefaultValue("0") int offset,
                                    @QueryParam("limit") @DefaultValue("20") int limit) {
         Page.check(offset, limit);
-        return registry.views.page(caller.ownerId(), offset, limit).map(this::render);
+        return registry.views().page(caller.ownerId(), offset, limit).map(this::render);
     }
 
     @GET
@@ -127,7 +127,7 @@ public class TrainingResource {
         }
         Event<TrainingCancelRequested> event = Event.of(trainingId, caller.ownerId(),
                 new TrainingCancelRequested(trainingId, "cancelled through the API with key " + caller.key().id()));
-        TrainingView cancelling = registry.views.update(trainingId, () -> view, TrainingView::cancelling);
+        TrainingView cancelling = registry.views().update(trainingId, () -> view, TrainingView::cancelling);
         return EventMessages.send(cancel, event).thenApply(acked -> Response.accepted(render(cancelling))
                 .location(URI.create("/api/v1/trainings/" + trainingId)).build());
     }
@@ -156,7 +156,7 @@ public class TrainingResource {
                     }
                 }
             };
-            Runnable stop = registry.views.listen(view -> {
+            Runnable stop = registry.views().listen(view -> {
                 if (view.id().equals(trainingId)) {
                     send.accept(view);
                 }

@@ -96,8 +96,8 @@ public class Webhooks {
 
     /** The job's meta once its request event has been seen (views built from a result alone have no key id). */
     private Optional<JobMeta> meta(String jobId) {
-        return datasets.views.get(jobId).<Views.Job>map(v -> v)
-                .or(() -> trainings.views.get(jobId)).or(() -> generations.views.get(jobId))
+        return datasets.views().get(jobId).<Views.Job>map(v -> v)
+                .or(() -> trainings.views().get(jobId)).or(() -> generations.views().get(jobId))
                 .map(Views.Job::meta).filter(meta -> meta.keyId() != null);
     }
 
