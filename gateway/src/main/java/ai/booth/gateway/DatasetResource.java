@@ -92,7 +92,7 @@ public class DatasetResource {
                                             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                             InputStream body) throws IOException {
         String ownerId = caller.ownerId();
-        String datasetId = Idempotency.jobId("dataset", ownerId, idempotencyKey);
+        String datasetId = Idempotency.jobId("datasets", ownerId, idempotencyKey);
         rateLimits.spend(caller.key()); // before the body: uploads are the most expensive call to receive
         try (DatasetUpload upload = DatasetUpload.read(body, contentType, LIMITS)) {
             Optional<DatasetView> earlier = Idempotency.replay(registry.find(datasetId, ownerId), upload.sha256(),
@@ -107,8 +107,8 @@ public class DatasetResource {
                     upload.field("subject"), null, List.of(), List.of(), null, meta.callbackUrl(), meta);
             Event<DatasetIngested> event = Event.of(datasetId, ownerId, new DatasetIngested(datasetId, keys,
                     upload.field("subject"), upload.field("instancePrompt"), settings));
-            return starter.publish(registry.views(), fresh, event, ingested, "/api/v1/datasets/" + datasetId,
-                    idempotencyKey, this::render).whenComplete((response, failure) -> {
+            return starter.publish(registry.views(), new JobStarter.Job<>(fresh, event), ingested,
+                    "/api/v1/datasets/" + datasetId, idempotencyKey, this::render).whenComplete((response, failure) -> {
                         if (failure != null) {
                             unstage(keys);
                         }

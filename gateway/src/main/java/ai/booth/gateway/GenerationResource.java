@@ -22,8 +22,6 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 import java.time.Instant;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** Generations: images from a base model and optional LoRA adapters, single or as a grid. */
@@ -35,18 +33,16 @@ public class GenerationResource {
     private final GenerationRegistry registry;
     private final GenerationRequests requests;
     private final Caller caller;
-    private final RateLimits rateLimits;
     private final JobStarter starter;
     private final Links links;
     private final Emitter<Event<?>> requested;
 
     public GenerationResource(GenerationRegistry registry, GenerationRequests requests, Caller caller,
-                              RateLimits rateLimits, JobStarter starter, Links links,
+                              JobStarter starter, Links links,
                               @Channel(Topics.GENERATION_REQUESTED) Emitter<Event<?>> requested) {
         this.registry = registry;
         this.requests = requests;
         this.caller = caller;
-        this.rateLimits = rateLimits;
         this.starter = starter;
         this.links = links;
         this.requested = requested;
@@ -66,21 +62,14 @@ public class GenerationResource {
     @APIResponse(responseCode = "429", description = "rate limit of the API key; see Retry-After")
     public CompletionStage<Response> create(@HeaderParam(Idempotency.HEADER) String idempotencyKey,
                                             GenerationSpec spec) {
-        String ownerId = caller.ownerId();
-        String generationId = Idempotency.jobId("generation", ownerId, idempotencyKey);
-        String hash = Idempotency.hash(spec);
-        Optional<GenerationView> earlier = Idempotency.replay(registry.find(generationId, ownerId), hash,
-                idempotencyKey);
-        if (earlier.isPresent()) {
-            return CompletableFuture.completedFuture(JobStarter.replayed(earlier.get(), this::render));
-        }
-        GenerationRequested request = requests.build(spec, generationId, ownerId);
-        rateLimits.spend(caller.key());
-        JobMeta meta = new JobMeta(caller.key().id(), spec.callbackUrl(), hash);
-        GenerationView fresh = GenerationView.unknown(generationId, ownerId, Instant.now())
-                .requested(Instant.now(), request, meta);
-        return starter.publish(registry.views(), fresh, Event.of(generationId, ownerId, request), requested,
-                "/api/v1/generations/" + generationId, idempotencyKey, this::render);
+        return starter.start("generations", idempotencyKey, spec, spec == null ? null : spec.callbackUrl(),
+                registry.views(), (generationId, meta) -> {
+                    String ownerId = caller.ownerId();
+                    GenerationRequested request = requests.build(spec, generationId, ownerId);
+                    Instant now = Instant.now();
+                    return new JobStarter.Job<>(GenerationView.unknown(generationId, ownerId, now)
+                            .requested(now, request, meta), Event.of(generationId, ownerId, request));
+                }, requested, this::render);
     }
 
     @GET

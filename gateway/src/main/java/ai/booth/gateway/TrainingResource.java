@@ -29,8 +29,6 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,20 +46,18 @@ public class TrainingResource {
     private final TrainingRegistry registry;
     private final TrainingRequests requests;
     private final Caller caller;
-    private final RateLimits rateLimits;
     private final JobStarter starter;
     private final Links links;
     private final Emitter<Event<?>> requested;
     private final Emitter<Event<?>> cancel;
 
     public TrainingResource(TrainingRegistry registry, TrainingRequests requests, Caller caller,
-                            RateLimits rateLimits, JobStarter starter, Links links,
+                            JobStarter starter, Links links,
                             @Channel(Topics.TRAINING_REQUESTED) Emitter<Event<?>> requested,
                             @Channel(Topics.TRAINING_CANCEL_REQUESTED) Emitter<Event<?>> cancel) {
         this.registry = registry;
         this.requests = requests;
         this.caller = caller;
-        this.rateLimits = rateLimits;
         this.starter = starter;
         this.links = links;
         this.requested = requested;
@@ -81,20 +77,14 @@ public class TrainingResource {
     @APIResponse(responseCode = "429", description = "rate limit of the API key; see Retry-After")
     public CompletionStage<Response> create(@HeaderParam(Idempotency.HEADER) String idempotencyKey,
                                             TrainingSpec spec) {
-        String ownerId = caller.ownerId();
-        String trainingId = Idempotency.jobId("training", ownerId, idempotencyKey);
-        String hash = Idempotency.hash(spec);
-        Optional<TrainingView> earlier = Idempotency.replay(registry.find(trainingId, ownerId), hash, idempotencyKey);
-        if (earlier.isPresent()) {
-            return CompletableFuture.completedFuture(JobStarter.replayed(earlier.get(), this::render));
-        }
-        TrainingRequested request = requests.build(spec, trainingId, ownerId);
-        rateLimits.spend(caller.key());
-        JobMeta meta = new JobMeta(caller.key().id(), spec.callbackUrl(), hash);
-        TrainingView fresh = TrainingView.unknown(trainingId, ownerId, Instant.now())
-                .requested(Instant.now(), request, meta);
-        return starter.publish(registry.views(), fresh, Event.of(trainingId, ownerId, request), requested,
-                "/api/v1/trainings/" + trainingId, idempotencyKey, this::render);
+        return starter.start("trainings", idempotencyKey, spec, spec == null ? null : spec.callbackUrl(),
+                registry.views(), (trainingId, meta) -> {
+                    String ownerId = caller.ownerId();
+                    TrainingRequested request = requests.build(spec, trainingId, ownerId);
+                    Instant now = Instant.now();
+                    return new JobStarter.Job<>(TrainingView.unknown(trainingId, ownerId, now)
+                            .requested(now, request, meta), Event.of(trainingId, ownerId, request));
+                }, requested, this::render);
     }
 
     @GET

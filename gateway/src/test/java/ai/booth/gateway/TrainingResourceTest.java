@@ -180,7 +180,7 @@ class TrainingResourceTest {
 
             // A job the gateway only knows from Kafka (as after a restart): the headers carry key and body hash.
             String replayKey = "t-restart";
-            String trainingId = Idempotency.jobId("training", "dora", replayKey);
+            String trainingId = Idempotency.jobId("trainings", "dora", replayKey);
             TrainingSpec spec = JSON.readValue(body, TrainingSpec.class);
             TrainingRequested request = probe.await(TrainingRequested.class, first, WAIT).payload();
             TrainingRequested earlier = new TrainingRequested(trainingId, request.baseModel(), request.datasetId(),
