@@ -44,6 +44,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -210,7 +211,9 @@ class TrainingResourceTest {
                         .then().statusCode(202).extract().path("trainingId"));
             }
             Api.as("emma").get("/api/v1/trainings?limit=2").then().statusCode(200)
-                    .body("total", is(3)).body("items.trainingId", contains(ids.get(0), ids.get(1)));
+                    .body("total", is(3)).body("items.trainingId", contains(ids.get(0), ids.get(1)))
+                    .body("items[0].meta", nullValue()) // key id and request hash stay inside
+                    .body("items[0].request.maxTrainSteps", is(30));
             Api.as("fred").get("/api/v1/trainings").then().statusCode(200).body("total", is(0));
         }
     }
