@@ -1,6 +1,7 @@
 package ai.booth.deploy;
 
 import ai.booth.infra.BoothHome;
+import ai.booth.keys.ApiKeyStore;
 
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * all on Ctrl-C or SIGTERM (or when a service dies on its own).
  */
 public final class Launcher {
+
+    static final String DEMO_OWNER = "demo";
 
     public static void main(String[] args) throws Exception {
         StackSettings settings = StackSettings.fromEnvironment(BoothHome.root(), System.getenv());
@@ -29,8 +32,17 @@ public final class Launcher {
 
         String gateway = stack.url(Service.GATEWAY).toString();
         System.out.println("Booth is up.");
-        System.out.println("  Gateway:    " + gateway);
+        System.out.println("  Gateway:    " + gateway + "   (web client: open it in a browser)");
         System.out.println("  Swagger UI: " + gateway + "/q/swagger-ui");
+        ApiKeyStore keys = new ApiKeyStore(settings.keysFile());
+        if (keys.list().isEmpty()) { // the very first start: a key to sign in with at once
+            ApiKeyStore.Created demo = keys.create(DEMO_OWNER, "demo", "standard");
+            System.out.println("  API key:    " + demo.keyText() + "   (owner " + DEMO_OWNER
+                    + "; shown only now, stored hashed in " + settings.keysFile() + ")");
+        } else {
+            System.out.println("  API keys:   " + keys.list().size() + " in " + settings.keysFile()
+                    + " (./booth key create --owner NAME for another)");
+        }
         System.out.println("Press Ctrl-C to stop.");
 
         while (!stopped.await(1, TimeUnit.SECONDS)) {

@@ -120,6 +120,9 @@ public final class Stack implements AutoCloseable {
         env.put("BOOTH_S3_ACCESS_KEY", settings.infra().accessKey());
         env.put("BOOTH_S3_SECRET_KEY", settings.infra().secretKey());
         env.put("BOOTH_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
+        if (service == Service.GATEWAY) {
+            env.put("BOOTH_GATEWAY_KEYS_FILE", settings.keysFile().toString());
+        }
         return builder.start();
     }
 

@@ -44,6 +44,11 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
                 infra.secretKey(), dataDir.resolve("logs/infra.log")), ports);
     }
 
+    /** The gateway's API keys ({@code ./booth key create}); the gateway re-reads it when it changes. */
+    public Path keysFile() {
+        return dataDir.resolve("gateway").resolve("keys.tsv");
+    }
+
     public Path logFile(String component) {
         return dataDir.resolve("logs").resolve(component + ".log");
     }

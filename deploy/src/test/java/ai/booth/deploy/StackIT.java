@@ -5,7 +5,9 @@ import ai.booth.contracts.DatasetImage;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.Event;
+import ai.booth.contracts.GenerationRequested;
 import ai.booth.infra.BoothHome;
+import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.EventProbe;
 import ai.booth.testing.TestImages;
 import io.minio.GetObjectArgs;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
@@ -46,9 +49,13 @@ class StackIT {
     private static Stack stack;
     private static final List<String> status = new ArrayList<>();
 
+    private static String apiKey;
+
     @BeforeAll
     static void start() throws Exception {
-        stack = new Stack(StackSettings.ephemeral(BoothHome.root(), data)).start(status::add);
+        StackSettings settings = StackSettings.ephemeral(BoothHome.root(), data);
+        stack = new Stack(settings).start(status::add);
+        apiKey = new ApiKeyStore(settings.keysFile()).create("e2e", "stack test", "standard").keyText();
     }
 
     @AfterAll
@@ -80,7 +87,7 @@ class StackIT {
     void anUploadCrossesKafkaAndS3AndComesBackReady() throws Exception {
         byte[] photo = TestImages.png(640, 560);
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
-            String datasetId = gateway().header("X-Booth-Owner", "e2e")
+            String datasetId = gateway()
                     .multiPart("images", "rex.png", photo, "image/png")
                     .multiPart("instancePrompt", "a photo of sks dog")
                     .post("/api/v1/datasets")
@@ -104,20 +111,27 @@ class StackIT {
     }
 
     @Test
-    void aGenerationRequestIsAnsweredBySamplerService() throws Exception {
-        String generationId = gateway().header("X-Booth-Owner", "e2e").contentType(ContentType.JSON)
+    void aGenerationRequestedOverKafkaIsAnsweredBySamplerServiceAndShownByTheGateway() throws Exception {
+        gateway().contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"not-installed\",\"prompt\":\"a photo of sks dog\"}")
                 .post("/api/v1/generations")
-                .then().statusCode(202).extract().path("generationId");
+                .then().statusCode(400).body("errors[0].field", is("baseModel"));
+        String generationId = UUID.randomUUID().toString();
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            probe.publish(Event.of(generationId, "e2e", new GenerationRequested(generationId, "not-installed",
+                    "a photo of sks dog", null, 20, 7.5, 1, 1, 512, 512, "ddim", 0, List.of(), null)));
+        }
         awaitStatus("/api/v1/generations/" + generationId, "FAILED")
                 .body("failure.code", is("MODEL_NOT_FOUND"));
+        given().baseUri(stack.url(Service.GATEWAY).toString()).get("/api/v1/generations/" + generationId)
+                .then().statusCode(401);
     }
 
     /** Polls a gateway resource until its status is {@code expected}; returns the last answer for more checks. */
     private static ValidatableResponse awaitStatus(String path, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            ValidatableResponse response = gateway().header("X-Booth-Owner", "e2e").get(path).then().statusCode(200);
+            ValidatableResponse response = gateway().get(path).then().statusCode(200);
             if (expected.equals(response.extract().path("status")) || System.nanoTime() > deadline) {
                 return response.body("status", is(expected));
             }
@@ -125,8 +139,9 @@ class StackIT {
         }
     }
 
+    /** A request to the gateway with owner e2e's API key. */
     private static RequestSpecification gateway() {
-        return given().baseUri(stack.url(Service.GATEWAY).toString());
+        return given().baseUri(stack.url(Service.GATEWAY).toString()).header("Authorization", "Bearer " + apiKey);
     }
 
     private static byte[] read(String bucket, String key) throws Exception {

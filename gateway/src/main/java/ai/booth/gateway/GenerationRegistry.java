@@ -1,11 +1,13 @@
 package ai.booth.gateway;
 
+import ai.booth.contracts.Event;
 import ai.booth.contracts.GenerationCompleted;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** Generations as the API shows them. */
 @ApplicationScoped
@@ -13,25 +15,28 @@ public class GenerationRegistry {
 
     private final Views<GenerationView> views = new Views<>();
 
-    void requested(String ownerId, GenerationRequested request) {
-        views.update(request.generationId(), GenerationView.unknown(request.generationId(), ownerId), current ->
-                new GenerationView(current.generationId(), ownerId, current.status(), request, current.result(),
-                        current.failure()));
+    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
+    Views<GenerationView> views() {
+        return views;
     }
 
-    void completed(String ownerId, GenerationCompleted result) {
-        views.update(result.generationId(), GenerationView.unknown(result.generationId(), ownerId), current ->
-                new GenerationView(current.generationId(), ownerId, JobStatus.COMPLETED, current.request(), result,
-                        null));
+    void requested(Event<GenerationRequested> event, JobMeta meta) {
+        on(event, event.payload().generationId(), view -> view.requested(event.occurredAt(), event.payload(), meta));
     }
 
-    void failed(String ownerId, GenerationFailed failure) {
-        views.update(failure.generationId(), GenerationView.unknown(failure.generationId(), ownerId), current ->
-                new GenerationView(current.generationId(), ownerId, JobStatus.FAILED, current.request(), null,
-                        failure));
+    void completed(Event<GenerationCompleted> event) {
+        on(event, event.payload().generationId(), view -> view.completed(event.payload()));
+    }
+
+    void failed(Event<GenerationFailed> event) {
+        on(event, event.payload().generationId(), view -> view.failed(event.payload()));
     }
 
     Optional<GenerationView> find(String generationId, String ownerId) {
         return views.find(generationId, ownerId);
+    }
+
+    private void on(Event<?> event, String id, UnaryOperator<GenerationView> change) {
+        views.update(id, () -> GenerationView.unknown(id, event.ownerId(), event.occurredAt()), change);
     }
 }

@@ -1,5 +1,7 @@
 package ai.booth.gateway;
 
+import ai.booth.contracts.Event;
+import ai.booth.contracts.TrainingCancelRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingProgress;
@@ -7,6 +9,7 @@ import ai.booth.contracts.TrainingRequested;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** Trainings as the API shows them; a finished training ignores late progress reports. */
 @ApplicationScoped
@@ -14,31 +17,36 @@ public class TrainingRegistry {
 
     private final Views<TrainingView> views = new Views<>();
 
-    void requested(String ownerId, TrainingRequested request) {
-        views.update(request.trainingId(), TrainingView.unknown(request.trainingId(), ownerId), current ->
-                new TrainingView(current.trainingId(), ownerId, current.status(), request, current.progress(),
-                        current.result(), current.failure()));
+    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
+    Views<TrainingView> views() {
+        return views;
     }
 
-    void progress(String ownerId, TrainingProgress progress) {
-        views.update(progress.trainingId(), TrainingView.unknown(progress.trainingId(), ownerId), current ->
-                current.status().finished() ? current : new TrainingView(current.trainingId(), ownerId,
-                        JobStatus.RUNNING, current.request(), progress, null, null));
+    void requested(Event<TrainingRequested> event, JobMeta meta) {
+        on(event, event.payload().trainingId(), view -> view.requested(event.occurredAt(), event.payload(), meta));
     }
 
-    void completed(String ownerId, TrainingCompleted result) {
-        views.update(result.trainingId(), TrainingView.unknown(result.trainingId(), ownerId), current ->
-                new TrainingView(current.trainingId(), ownerId, JobStatus.COMPLETED, current.request(),
-                        current.progress(), result, null));
+    void progress(Event<TrainingProgress> event) {
+        on(event, event.payload().trainingId(), view -> view.reported(event.payload()));
     }
 
-    void failed(String ownerId, TrainingFailed failure) {
-        views.update(failure.trainingId(), TrainingView.unknown(failure.trainingId(), ownerId), current ->
-                new TrainingView(current.trainingId(), ownerId, JobStatus.FAILED, current.request(),
-                        current.progress(), null, failure));
+    void completed(Event<TrainingCompleted> event) {
+        on(event, event.payload().trainingId(), view -> view.completed(event.payload()));
+    }
+
+    void failed(Event<TrainingFailed> event) {
+        on(event, event.payload().trainingId(), view -> view.failed(event.payload()));
+    }
+
+    void cancelRequested(Event<TrainingCancelRequested> event) {
+        on(event, event.payload().trainingId(), TrainingView::cancelling);
     }
 
     Optional<TrainingView> find(String trainingId, String ownerId) {
         return views.find(trainingId, ownerId);
+    }
+
+    private void on(Event<?> event, String trainingId, UnaryOperator<TrainingView> change) {
+        views.update(trainingId, () -> TrainingView.unknown(trainingId, event.ownerId(), event.occurredAt()), change);
     }
 }

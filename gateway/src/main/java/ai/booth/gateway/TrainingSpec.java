@@ -1,34 +1,40 @@
 package ai.booth.gateway;
 
-import ai.booth.contracts.TrainingRequested;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 
-import static ai.booth.gateway.Defaults.or;
-import static ai.booth.gateway.Defaults.required;
-
 /**
- * The body of {@code POST /api/v1/trainings}: what {@link TrainingRequested} needs, with DreamBooth LoRA defaults
- * (diffusers' train_dreambooth_lora) for everything but the base model, dataset, token and class noun.
+ * The body of {@code POST /api/v1/trainings}. Only {@code baseModel}, {@code datasetId} and {@code classNoun} are
+ * required; the rest defaults as diffusers' train_dreambooth_lora does (see {@link TrainingRequests}).
  */
-public record TrainingSpec(String baseModel, String datasetId, String instanceToken, String classNoun,
-                           String instancePrompt, String classPrompt, Boolean priorPreservation,
-                           Double priorLossWeight, Integer classImageCount, Integer resolution,
-                           Integer maxTrainSteps, Integer batchSize, Integer rank, Double alpha,
-                           Double unetLearningRate, Double textEncoderLearningRate, String lrScheduler,
-                           Integer lrWarmupSteps, Long seed, Integer checkpointInterval, Integer validationInterval,
-                           List<String> validationPrompts) {
-
-    TrainingRequested toRequest(String trainingId) {
-        String token = required(instanceToken, "instanceToken");
-        String noun = required(classNoun, "classNoun");
-        int r = or(rank, 4);
-        return new TrainingRequested(trainingId, required(baseModel, "baseModel"), required(datasetId, "datasetId"),
-                token, noun, or(instancePrompt, "a photo of " + token + " " + noun), or(classPrompt, "a photo of "
-                + noun), or(priorPreservation, true), or(priorLossWeight, 1.0), or(classImageCount, 100),
-                or(resolution, 512), or(maxTrainSteps, 500), or(batchSize, 1), r, or(alpha, (double) r),
-                or(unetLearningRate, 1e-4), or(textEncoderLearningRate, 0.0), or(lrScheduler, "constant"),
-                or(lrWarmupSteps, 0), or(seed, 0L), or(checkpointInterval, 0), or(validationInterval, 0),
-                or(validationPrompts, List.of()));
-    }
+@Schema(description = "A DreamBooth LoRA training. Absent fields take the documented defaults.")
+public record TrainingSpec(
+        @Schema(description = "installed base model id (GET /api/v1/models)", required = true) String baseModel,
+        @Schema(description = "a READY dataset of yours", required = true) String datasetId,
+        @Schema(description = "rare token bound to the subject", defaultValue = "sks") String instanceToken,
+        @Schema(description = "the subject's class, e.g. dog", required = true) String classNoun,
+        @Schema(description = "default: a photo of <token> <class>") String instancePrompt,
+        @Schema(description = "default: a photo of <class>") String classPrompt,
+        @Schema(defaultValue = "true") Boolean priorPreservation,
+        @Schema(description = "0-10", defaultValue = "1.0") Double priorLossWeight,
+        @Schema(description = "class images for prior preservation, 1-1000", defaultValue = "100")
+        Integer classImageCount,
+        @Schema(description = "multiple of 8 in 64-2048; default: the dataset's resolution") Integer resolution,
+        @Schema(description = "1-20000", defaultValue = "500") Integer maxTrainSteps,
+        @Schema(description = "1-16", defaultValue = "1") Integer batchSize,
+        @Schema(description = "LoRA rank 1-128", defaultValue = "4") Integer rank,
+        @Schema(description = "LoRA alpha (0, 1024]; default: the rank") Double alpha,
+        @Schema(description = "(0, 0.01]", defaultValue = "1e-4") Double unetLearningRate,
+        @Schema(description = "[0, 0.01]; 0 keeps the text encoder frozen", defaultValue = "0")
+        Double textEncoderLearningRate,
+        @Schema(defaultValue = "constant") String lrScheduler,
+        @Schema(description = "0-maxTrainSteps", defaultValue = "0") Integer lrWarmupSteps,
+        @Schema(description = ">= 0", defaultValue = "0") Long seed,
+        @Schema(description = "save a checkpoint every this many steps; 0 none", defaultValue = "0")
+        Integer checkpointInterval,
+        @Schema(description = "render validation prompts every this many steps; 0 none; default: a quarter of the"
+                + " steps when validation prompts are given") Integer validationInterval,
+        @Schema(description = "up to 4 prompts rendered during training") List<String> validationPrompts,
+        @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl) {
 }

@@ -1,17 +1,12 @@
 package ai.booth.gateway;
 
 import ai.booth.contracts.Buckets;
-import ai.booth.contracts.CropBox;
-import ai.booth.contracts.DatasetImage;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetLimits;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.DatasetRejected;
-import ai.booth.contracts.DatasetReport;
 import ai.booth.contracts.DatasetReprocessRequested;
 import ai.booth.contracts.DatasetSettings;
-import ai.booth.contracts.ImageReport;
-import ai.booth.contracts.ReportTotals;
 import ai.booth.contracts.Event;
 import ai.booth.service.ObjectStore;
 import ai.booth.testing.BoothInfraResource;
@@ -26,16 +21,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -51,7 +56,7 @@ class DatasetResourceTest {
     void uploadStagesFilesPublishesIngestedAndBecomesReadyOnDatasetReady() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
             byte[] photo = TestImages.png(64, 48);
-            var created = given().header(Owners.HEADER, "alice")
+            var created = Api.as("alice")
                     .multiPart("images", "rex 1.png", photo, "image/png")
                     .multiPart("images", "../rex2.png", photo, "image/png")
                     .multiPart("subject", "my dog Rex")
@@ -72,13 +77,13 @@ class DatasetResourceTest {
                 assertArrayEquals(photo, store.get(Buckets.DATASETS, key), key);
             }
 
-            given().header(Owners.HEADER, "alice").get("/api/v1/datasets/" + datasetId)
+            Api.as("alice").get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200).body("status", is("INGESTING"));
 
             assertEquals(DatasetSettings.DEFAULT, ingested.payload().settings());
             String key = Buckets.datasetProcessedKey("alice", datasetId, 1, "00.png");
-            probe.publish(ingested.next(ready(datasetId, 1, key)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "alice")
+            probe.publish(ingested.next(Api.ready(datasetId, 1, key)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("alice")
                     .get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200)
                     .body("status", is("READY"))
@@ -92,13 +97,13 @@ class DatasetResourceTest {
     @Test
     void rejectionIsReportedWithItsProblems() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = given().header(Owners.HEADER, "bob")
+            String datasetId = Api.as("bob")
                     .multiPart("images", "notes.txt", "hello".getBytes(), "text/plain")
                     .when().post("/api/v1/datasets")
                     .then().statusCode(202).extract().path("datasetId");
             Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
             probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00-notes.txt: not an image"), null)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "bob")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("bob")
                     .get("/api/v1/datasets/" + datasetId)
                     .then().statusCode(200)
                     .body("status", is("REJECTED"))
@@ -109,7 +114,7 @@ class DatasetResourceTest {
     @Test
     void processingSettingsAndInstancePromptTravelWithTheUpload() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = given().header(Owners.HEADER, "erin")
+            String datasetId = Api.as("erin")
                     .multiPart("images", "rex.zip", TestImages.png(8, 8), "application/zip")
                     .multiPart("instancePrompt", "a photo of sks dog")
                     .multiPart("cropMode", "center")
@@ -121,50 +126,54 @@ class DatasetResourceTest {
             assertEquals("a photo of sks dog", ingested.instancePrompt());
             assertEquals(new DatasetSettings("centre", 768, true, true), ingested.settings());
         }
-        given().header(Owners.HEADER, "erin")
+        Api.as("erin")
                 .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
                 .multiPart("cropMode", "stretch")
                 .multiPart("resolution", "500")
                 .when().post("/api/v1/datasets")
                 .then().statusCode(400)
-                .body("error", containsString("cropMode must be one of [face, centre, pad], got 'stretch'"))
-                .body("error", containsString("resolution must be a multiple of 8"));
+                .contentType(Problem.MEDIA_TYPE)
+                .body("status", is(400))
+                .body("errors.find { it.field == 'cropMode' }.message",
+                        is("must be one of [face, centre, pad], got 'stretch'"))
+                .body("errors.find { it.field == 'resolution' }.message", containsString("must be a multiple of 8"));
     }
 
     @Test
-    void oversizeFilesAreRefusedBeforeAnythingIsStaged(@TempDir Path dir) throws Exception {
+    void anOversizeFileStopsTheUploadWhileStreamingAndNothingIsStaged(@TempDir Path dir) throws Exception {
         long size = DatasetLimits.DEFAULT.maxFileBytes() + 1;
         Path huge = dir.resolve("huge.jpg");
         try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
             file.setLength(size); // streamed from disk: a byte[] this large would crowd the test JVM
         }
-        given().header(Owners.HEADER, "frank")
+        Api.as("frank")
                 .multiPart("images", "ok.png", TestImages.png(8, 8), "image/png")
                 .multiPart("images", huge.toFile(), "image/jpeg")
                 .when().post("/api/v1/datasets")
                 .then().statusCode(413)
-                .body("error", is("huge.jpg: " + size + " bytes, over the image limit of "
-                        + DatasetLimits.DEFAULT.maxFileBytes()));
+                .contentType(Problem.MEDIA_TYPE)
+                .body("detail", startsWith("huge.jpg: over the image limit of "
+                        + DatasetLimits.DEFAULT.maxFileBytes() + " bytes"));
         assertEquals(List.of(), store.list(Buckets.DATASETS, "frank/"));
     }
 
     @Test
     void aReadyDatasetCanBeReprocessedWithOtherSettings() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = given().header(Owners.HEADER, "gina")
+            String datasetId = Api.as("gina")
                     .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
                     .when().post("/api/v1/datasets")
                     .then().statusCode(202).extract().path("datasetId");
-            given().header(Owners.HEADER, "gina").contentType(ContentType.JSON).body("{}")
+            Api.as("gina").contentType(ContentType.JSON).body("{}")
                     .post("/api/v1/datasets/" + datasetId + "/reprocess")
-                    .then().statusCode(409).body("error", containsString("INGESTING"));
+                    .then().statusCode(409).body("detail", containsString("INGESTING"));
             Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
             String v1 = Buckets.datasetProcessedKey("gina", datasetId, 1, "00.png");
-            probe.publish(ingested.next(ready(datasetId, 1, v1)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+            probe.publish(ingested.next(Api.ready(datasetId, 1, v1)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then().body("status", is("READY")));
 
-            given().header(Owners.HEADER, "gina").contentType(ContentType.JSON)
+            Api.as("gina").contentType(ContentType.JSON)
                     .body("{\"cropMode\":\"pad\",\"resolution\":768,\"instancePrompt\":\"a photo of sks cat\"}")
                     .post("/api/v1/datasets/" + datasetId + "/reprocess")
                     .then().statusCode(202).body("version", is(1));
@@ -174,56 +183,125 @@ class DatasetResourceTest {
             assertEquals("a photo of sks cat", request.instancePrompt());
 
             probe.publish(ingested.next(new DatasetRejected(datasetId, List.of("00.jpg: TOO_SMALL: 700x700"), null)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+            await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then()
                     .body("status", is("READY"))
                     .body("version", is(1))
                     .body("problems[0]", containsString("TOO_SMALL")));
             String v2 = Buckets.datasetProcessedKey("gina", datasetId, 2, "00.png");
-            probe.publish(ingested.next(ready(datasetId, 2, v2)));
-            await().atMost(WAIT).untilAsserted(() -> given().header(Owners.HEADER, "gina")
+            probe.publish(ingested.next(Api.ready(datasetId, 2, v2)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("gina")
                     .get("/api/v1/datasets/" + datasetId).then()
                     .body("version", is(2))
                     .body("images[0].key", is(v2))
                     .body("problems.size()", is(0)));
         }
-        given().header(Owners.HEADER, "gina").contentType(ContentType.JSON).body("{}")
+        Api.as("gina").contentType(ContentType.JSON).body("{}")
                 .post("/api/v1/datasets/nope/reprocess").then().statusCode(404);
     }
 
-    private static DatasetReady ready(String datasetId, int version, String key) {
-        DatasetSettings settings = DatasetSettings.DEFAULT;
-        ImageReport image = new ImageReport("a.png", key.replaceAll("processed/v\\d+/", "raw/"), "png", 100, 64, 48,
-                1, false, null, new CropBox(8, 0, 48, 48), key, 512, 512, 150.0, false, "0123456789abcdef", null,
-                "a photo of sks dog", "instancePrompt", List.of());
-        DatasetReport report = new DatasetReport(datasetId, version, settings, "a photo of sks dog",
-                List.of(image), List.of(), List.of(), new ReportTotals(1, 1, 0, 1, 0, 0, 0, 0));
-        return new DatasetReady(datasetId, version, List.of(new DatasetImage(key, 512, 512, "image/png",
-                "a photo of sks dog")), Buckets.datasetReportKey("o", datasetId), report);
+    @Test
+    void datasetsOfOtherOwnersAreInvisible() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "carol");
+            String key = Buckets.datasetProcessedKey("carol", datasetId, 1, "00.png");
+            store.put(Buckets.DATASETS, key, TestImages.png(16, 16), "image/png");
+            for (String path : List.of("", "/report")) {
+                Api.as("mallory").get("/api/v1/datasets/" + datasetId + path).then().statusCode(404)
+                        .body("detail", is("no dataset '" + datasetId + "'"));
+            }
+            Api.as("mallory").contentType(ContentType.JSON).body("{}")
+                    .post("/api/v1/datasets/" + datasetId + "/reprocess").then().statusCode(404);
+            Api.as("mallory").redirects().follow(false).get("/api/v1/images/datasets/" + key).then().statusCode(404);
+            Api.as("mallory").get("/api/v1/datasets").then().statusCode(200)
+                    .body("items.datasetId", not(hasItem(datasetId)));
+            Api.as("carol").get("/api/v1/datasets/" + datasetId + "/report").then().statusCode(200)
+                    .body("totals.trainingImages", is(1));
+        }
     }
 
     @Test
-    void datasetsOfOtherOwnersAreInvisible() {
-        String datasetId = given().header(Owners.HEADER, "carol")
-                .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
-                .when().post("/api/v1/datasets")
-                .then().statusCode(202).extract().path("datasetId");
-        given().header(Owners.HEADER, "mallory").get("/api/v1/datasets/" + datasetId).then().statusCode(404);
-        given().header(Owners.HEADER, "carol").get("/api/v1/datasets/" + datasetId).then().statusCode(200);
+    void trainingImagesCarryPresignedUrlsThatLoadWithoutAKey() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "hana");
+            String key = Buckets.datasetProcessedKey("hana", datasetId, 1, "00.png");
+            byte[] png = TestImages.png(32, 32);
+            store.put(Buckets.DATASETS, key, png, "image/png");
+            String url = Api.as("hana").get("/api/v1/datasets/" + datasetId).then().statusCode(200)
+                    .body("images[0].width", is(512)).extract().path("images[0].url");
+            assertArrayEquals(png, download(url), "the presigned URL serves the object");
+            String location = Api.as("hana").redirects().follow(false).get("/api/v1/images/datasets/" + key)
+                    .then().statusCode(303).extract().header("Location");
+            assertArrayEquals(png, download(location), "a renewed URL too");
+            assertEquals(403, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    url.replaceAll("X-Amz-Signature=[0-9a-f]+", "X-Amz-Signature=" + "0".repeat(64)))).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "a forged signature is refused");
+        }
+    }
+
+    @Test
+    void anUploadWithAnIdempotencyKeyCreatesOneDataset() {
+        byte[] photo = TestImages.png(20, 20);
+        String first = Api.as("ivy").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", photo, "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+        Api.as("ivy").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", photo, "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(200)
+                .header("Idempotent-Replayed", "true").body("datasetId", is(first));
+        Api.as("ivy").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", TestImages.png(21, 20), "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(409)
+                .body("type", endsWith("idempotency-key-reused")).body("detail", containsString(first));
+        String other = Api.as("jack").header(Idempotency.HEADER, "upload-1")
+                .multiPart("images", "a.png", photo, "image/png").multiPart("subject", "Rex")
+                .post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+        assertNotEquals(first, other, "keys are per owner");
+        Api.as("ivy").get("/api/v1/datasets?limit=100").then().statusCode(200)
+                .body("items.findAll { it.datasetId == '" + first + "' }.size()", is(1))
+                .body("items[0].subject", is("Rex"));
+    }
+
+    @Test
+    void listsAreNewestFirstAndPaged() {
+        for (int i = 0; i < 3; i++) {
+            Api.as("kate").multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                    .multiPart("subject", "photo " + i).post("/api/v1/datasets").then().statusCode(202);
+        }
+        Api.as("kate").get("/api/v1/datasets?limit=2").then().statusCode(200)
+                .body("total", is(3)).body("items.size()", is(2))
+                .body("items.subject", contains("photo 2", "photo 1"));
+        Api.as("kate").get("/api/v1/datasets?offset=2&limit=2").then()
+                .body("items.subject", contains("photo 0"));
+        Api.as("kate").get("/api/v1/datasets?limit=1000").then().statusCode(400)
+                .body("errors[0].field", is("limit"));
+    }
+
+    private static byte[] download(String url) throws Exception {
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode(), new String(response.body()));
+        return response.body();
     }
 
     @Test
     void badRequestsSayWhatIsWrong() {
-        given().multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+        Api.as("dave").multiPart("subject", "nothing attached")
                 .when().post("/api/v1/datasets")
-                .then().statusCode(400).body("error", containsString("X-Booth-Owner"));
-        given().header(Owners.HEADER, "../etc")
-                .multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                .then().statusCode(400).body("errors[0].field", is("images"));
+        Api.as("dave").multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                .multiPart("captionz", "typo")
                 .when().post("/api/v1/datasets")
-                .then().statusCode(400).body("error", containsString("'../etc'"));
-        given().header(Owners.HEADER, "dave").multiPart("subject", "nothing attached")
+                .then().statusCode(400).body("errors[0].field", is("captionz"));
+        Api.as("dave").multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
+                .multiPart("aspectBuckets", "maybe").multiPart("callbackUrl", "ftp://x")
                 .when().post("/api/v1/datasets")
-                .then().statusCode(400).body("error", containsString("'images'"));
+                .then().statusCode(400)
+                .body("errors.field", hasItems("aspectBuckets", "callbackUrl"));
+        Api.as("dave").contentType(ContentType.JSON).body("{}").when().post("/api/v1/datasets")
+                .then().statusCode(415).contentType(Problem.MEDIA_TYPE);
+        Api.as("dave").get("/api/v1/datasets/nope/report").then().statusCode(404)
+                .body("detail", is("no dataset 'nope'"));
     }
 
     @Test

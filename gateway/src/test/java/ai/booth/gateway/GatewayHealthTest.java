@@ -16,7 +16,11 @@ class GatewayHealthTest extends ServiceHealthContract {
 
     @Test
     void publishesOpenApiAndSwaggerUi() {
-        given().when().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/datasets"));
+        given().when().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/api/v1/datasets"))
+                .body(containsString("/api/v1/trainings/{trainingId}/cancel"))
+                .body(containsString("scheme: bearer"))
+                .body(containsString("UploadForm"));
         given().when().get("/q/swagger-ui/").then().statusCode(200);
     }
 }

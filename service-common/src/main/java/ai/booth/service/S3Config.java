@@ -3,6 +3,8 @@ package ai.booth.service;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.Optional;
+
 /** How services reach S3 (MinIO, or the embedded S3Proxy): {@code booth.s3.*}, env {@code BOOTH_S3_*}. */
 @ConfigMapping(prefix = "booth.s3")
 public interface S3Config {
@@ -16,4 +18,10 @@ public interface S3Config {
 
     @WithDefault("us-east-1")
     String region();
+
+    /**
+     * The endpoint browsers reach S3 at, for presigned URLs handed to them (e.g. https://s3.example.com); absent
+     * means {@link #endpoint()}, right for the embedded S3 server on localhost.
+     */
+    Optional<String> publicEndpoint();
 }

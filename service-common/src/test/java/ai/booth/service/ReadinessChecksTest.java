@@ -4,6 +4,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.net.ServerSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +31,10 @@ class ReadinessChecksTest {
 
             public String region() {
                 return "us-east-1";
+            }
+
+            public Optional<String> publicEndpoint() {
+                return Optional.empty();
             }
         };
         var store = new ObjectStore(new MinioClientProducer().minioClient(config));

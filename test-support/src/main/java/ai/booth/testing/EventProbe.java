@@ -10,6 +10,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -45,7 +47,12 @@ public final class EventProbe implements AutoCloseable {
     }
 
     public void publish(Event<?> event) throws ExecutionException, InterruptedException {
-        producer.send(new ProducerRecord<>(event.topic(), event.correlationId(), event)).get();
+        publish(event, new RecordHeaders());
+    }
+
+    /** Publishes with record headers, as a service does that passes facts outside the payload schema. */
+    public void publish(Event<?> event, Headers headers) throws ExecutionException, InterruptedException {
+        producer.send(new ProducerRecord<>(event.topic(), null, event.correlationId(), event, headers)).get();
     }
 
     /** The first event with this payload type and correlation id, waiting up to {@code timeout}. */

@@ -1,0 +1,253 @@
+package ai.booth.deploy;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.infra.BoothHome;
+import ai.booth.keys.ApiKeyStore;
+import io.minio.MinioClient;
+import io.minio.UploadObjectArgs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A new user's whole workflow in a real headless Chromium against the real stack, as {@code ./booth up} runs it:
+ * sign in with a key, drop photos, wait for the dataset report, train a tiny adapter and watch the progress reach
+ * 100 %, generate with it and see the image load; then another owner sees none of it. Needs Debian's
+ * {@code chromium} and {@code chromium-driver} (see .ci/run); {@code -Dbooth.browser.skip=true} skips it.
+ */
+class BrowserIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final String MODEL = "sd-tiny";
+
+    @TempDir
+    static Path data;
+
+    private static Stack stack;
+    private static StackSettings settings;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeFalse(Boolean.getBoolean("booth.browser.skip"), "-Dbooth.browser.skip=true");
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("the browser test needs Debian's chromium and chromedriver (" + CHROMIUM + ", " + CHROMEDRIVER
+                    + "): apt-get install -y chromium chromium-driver, or run with -Dbooth.browser.skip=true");
+        }
+        settings = StackSettings.ephemeral(BoothHome.root(), data);
+        stack = new Stack(settings).start(line -> { });
+        installDemoModel();
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,2000");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .build(), options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void aNewUserUploadsTrainsAndGeneratesAndNobodyElseSeesIt() throws Exception {
+        ApiKeyStore keys = new ApiKeyStore(settings.keysFile());
+        String key = keys.create("rex-owner", "browser test", "standard").keyText();
+        String gateway = stack.url(Service.GATEWAY).toString();
+        browser.get(gateway);
+        signIn(key);
+        waitFor(Duration.ofSeconds(30), ExpectedConditions.textToBePresentInElementLocated(By.id("signed-in-as"),
+                "rex-owner"));
+
+        // 1. photos: dropped files go to the file input, thumbnails appear, the report follows
+        List<String> photos = photos(6);
+        byLabel("Photos").sendKeys(String.join("\n", photos));
+        assertEquals(photos.size(), browser.findElements(By.cssSelector("#thumbnails img")).size(), "thumbnails");
+        byLabel("Subject").sendKeys("Rex");
+        byLabel("Caption").sendKeys("a photo of sks dog");
+        new Select(byLabel("Crop")).selectByValue("centre");
+        setValue(byLabel("Resolution"), "256");
+        browser.findElement(By.id("upload")).click();
+        waitFor(Duration.ofMinutes(2), ExpectedConditions.textToBePresentInElementLocated(By.id("dataset-status"),
+                "READY"));
+        List<WebElement> trainingImages = browser.findElements(By.cssSelector("table.report img"));
+        assertTrue(!trainingImages.isEmpty(), "the report shows the training images");
+        waitUntilLoaded(trainingImages.get(0));
+
+        // 2. a tiny training: few steps at the model's own small size, followed live to 100 %
+        new Select(byLabel("Base model")).selectByValue(MODEL);
+        byLabel("Class noun").sendKeys("dog");
+        setValue(byLabel("Steps"), "4");
+        setValue(byLabel("Rank"), "4");
+        setValue(byLabel("Training resolution"), "128");
+        WebElement prior = byLabel("Prior preservation");
+        if (prior.isSelected()) {
+            prior.click();
+        }
+        byLabel("Validation prompt").sendKeys("a photo of sks dog");
+        browser.findElement(By.id("start-training")).click();
+        waitFor(Duration.ofMinutes(10), driver -> {
+            String error = driver.findElement(By.id("training-error")).getText();
+            if (!error.isEmpty() || driver.findElement(By.id("training-status")).getText().startsWith("FAILED")) {
+                throw new AssertionError("training failed: " + error + " "
+                        + driver.findElement(By.id("training-status")).getText());
+            }
+            return "100".equals(driver.findElement(By.id("training-progress")).getAttribute("value"))
+                    && driver.findElement(By.id("training-status")).getText().startsWith("COMPLETED");
+        });
+        screenshot("training");
+
+        // 3. generate with the adapter: the image appears in the gallery with its parameters
+        waitFor(Duration.ofSeconds(30), driver -> new Select(byLabel("Adapter")).getOptions().size() > 1);
+        new Select(byLabel("Adapter")).selectByIndex(1);
+        new Select(byLabel("Base model", "generate-model")).selectByValue(MODEL);
+        byLabel("Prompt").sendKeys("a photo of sks dog on the beach");
+        setValue(byLabel("Seed"), "42");
+        setValue(byLabel("Sampling steps"), "4");
+        setValue(byLabel("Width"), "128");
+        setValue(byLabel("Height"), "128");
+        setValue(byLabel("UNet LoRA scale"), "0.8");
+        browser.findElement(By.id("generate-button")).click();
+        WebElement image = waitFor(Duration.ofMinutes(5), ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("img[alt='Generated image, seed 42']")));
+        waitUntilLoaded(image);
+        String gallery = browser.findElement(By.id("gallery-items")).getText();
+        assertTrue(gallery.contains("a photo of sks dog on the beach") && gallery.contains("UNet 0.8"), gallery);
+        screenshot("gallery");
+
+        // 4. another owner: nothing of rex-owner's in the browser, and 404 through the API
+        String datasetId = browser.findElement(By.id("training-dataset")).getAttribute("value");
+        String other = keys.create("someone-else", "browser test", "standard").keyText();
+        browser.findElement(By.id("sign-out")).click();
+        signIn(other);
+        waitFor(Duration.ofSeconds(30), ExpectedConditions.textToBePresentInElementLocated(By.id("signed-in-as"),
+                "someone-else"));
+        assertEquals(0, browser.findElements(By.cssSelector("#dataset-list li")).size());
+        assertEquals(0, browser.findElements(By.cssSelector("#gallery-items article")).size());
+        given().baseUri(gateway).header("Authorization", "Bearer " + other).get("/api/v1/datasets/" + datasetId)
+                .then().statusCode(404);
+        given().baseUri(gateway).header("Authorization", "Bearer " + key).get("/api/v1/datasets/" + datasetId)
+                .then().statusCode(200);
+    }
+
+    private static void signIn(String key) {
+        WebElement field = waitFor(Duration.ofSeconds(30), ExpectedConditions.visibilityOfElementLocated(
+                By.id("api-key")));
+        field.clear();
+        field.sendKeys(key);
+        browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+    }
+
+    /** The form control a visible label names (the page's accessible names are what a user sees). */
+    private static WebElement byLabel(String text) {
+        List<WebElement> labels = browser.findElements(By.xpath("//label[normalize-space(.)='" + text + "']"));
+        if (labels.isEmpty()) {
+            throw new AssertionError("no label '" + text + "'");
+        }
+        return browser.findElement(By.id(labels.get(0).getAttribute("for")));
+    }
+
+    private static WebElement byLabel(String text, String id) {
+        WebElement field = browser.findElement(By.id(id));
+        assertEquals(text, browser.findElement(By.cssSelector("label[for='" + id + "']")).getText());
+        return field;
+    }
+
+    private static void setValue(WebElement field, String value) {
+        field.clear();
+        field.sendKeys(value);
+    }
+
+    private static <T> T waitFor(Duration timeout, java.util.function.Function<WebDriver, T> condition) {
+        return new WebDriverWait(browser, timeout, Duration.ofMillis(250)).until(condition::apply);
+    }
+
+    private static void waitUntilLoaded(WebElement image) {
+        waitFor(Duration.ofSeconds(30), driver -> (Boolean) ((JavascriptExecutor) driver).executeScript(
+                "return arguments[0].complete && arguments[0].naturalWidth > 0", image));
+    }
+
+    private static void screenshot(String name) throws Exception {
+        Path target = BoothHome.root().resolve("deploy/target/browser-" + name + ".png");
+        Files.createDirectories(target.getParent());
+        Files.write(target, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** Distinct photo-like PNGs (different shapes and colours, so none is a near-duplicate of another). */
+    private static List<String> photos(int count) throws Exception {
+        List<String> paths = new ArrayList<>();
+        Random random = new Random(7);
+        for (int i = 0; i < count; i++) {
+            BufferedImage image = new BufferedImage(640 + 16 * i, 560, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = image.createGraphics();
+            for (int y = 0; y < image.getHeight(); y += 8) {
+                for (int x = 0; x < image.getWidth(); x += 8) {
+                    g.setColor(new Color(random.nextInt(256), random.nextInt(256), random.nextInt(256)));
+                    g.fillRect(x, y, 8, 8);
+                }
+            }
+            g.setColor(new Color(random.nextInt(256), random.nextInt(256), random.nextInt(256)));
+            g.fillOval(40 * i, 30 * i, 300, 260);
+            g.dispose();
+            File file = data.resolve("rex-" + i + ".png").toFile();
+            ImageIO.write(image, "png", file);
+            paths.add(file.getAbsolutePath());
+        }
+        return paths;
+    }
+
+    /** The tiny demo model (fixtures/sd-tiny, random weights) as base model {@value #MODEL}. */
+    private static void installDemoModel() throws Exception {
+        Path model = BoothHome.root().resolve("fixtures/sd-tiny/model");
+        MinioClient s3 = MinioClient.builder().endpoint(stack.infra().s3Endpoint()).region("us-east-1")
+                .credentials(settings.infra().accessKey(), settings.infra().secretKey()).build();
+        try (Stream<Path> files = Files.walk(model)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                s3.uploadObject(UploadObjectArgs.builder().bucket(Buckets.MODELS)
+                        .object(Buckets.modelPrefix(MODEL) + model.relativize(file)).filename(file.toString()).build());
+            }
+        }
+        Path manifest = data.resolve("model.json");
+        Files.writeString(manifest, "{\"name\":\"sd-tiny (demo, random weights)\",\"resolution\":128}");
+        s3.uploadObject(UploadObjectArgs.builder().bucket(Buckets.MODELS).object(Buckets.modelPrefix(MODEL)
+                + "model.json").filename(manifest.toString()).build());
+    }
+}

@@ -1,0 +1,12 @@
+package ai.booth.gateway;
+
+import java.util.Map;
+
+/**
+ * A base model installed in the models bucket.
+ *
+ * @param id        the id trainings and generations name ({@code baseModel}), its folder in the bucket
+ * @param manifest  its {@code model.json} (name, description, resolution...), or empty for a bare diffusers folder
+ */
+public record BaseModel(String id, Map<String, Object> manifest) {
+}

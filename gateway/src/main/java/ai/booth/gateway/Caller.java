@@ -1,0 +1,26 @@
+package ai.booth.gateway;
+
+import ai.booth.keys.ApiKey;
+import jakarta.enterprise.context.RequestScoped;
+
+/** Who is calling: the API key of the request, set by {@link Authentication}. The owner comes only from it. */
+@RequestScoped
+public class Caller {
+
+    private ApiKey key;
+
+    void authenticate(ApiKey key) {
+        this.key = key;
+    }
+
+    ApiKey key() {
+        if (key == null) {
+            throw ProblemException.unauthorized("no API key");
+        }
+        return key;
+    }
+
+    String ownerId() {
+        return key().ownerId();
+    }
+}

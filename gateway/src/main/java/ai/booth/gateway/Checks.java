@@ -1,0 +1,94 @@
+package ai.booth.gateway;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Validation of one request: every bad field is collected, then {@link #done()} answers 400 naming all of them.
+ * Each check is skipped for absent (null) values, which take their defaults; {@link #required} says otherwise.
+ */
+final class Checks {
+
+    private final List<Problem.FieldError> errors = new ArrayList<>();
+
+    void fail(String field, String message) {
+        errors.add(new Problem.FieldError(field, message));
+    }
+
+    boolean required(String field, Object value) {
+        if (value == null || (value instanceof String text && text.isBlank())) {
+            fail(field, "is required");
+            return false;
+        }
+        return true;
+    }
+
+    void range(String field, Number value, double min, double max) {
+        if (value != null && !(value.doubleValue() >= min && value.doubleValue() <= max)) {
+            fail(field, "must be in [" + format(min) + ", " + format(max) + "], got " + value);
+        }
+    }
+
+    /** A rate: above zero, at most max. */
+    void positive(String field, Double value, double max) {
+        if (value != null && !(value > 0 && value <= max)) {
+            fail(field, "must be in (0, " + format(max) + "], got " + value);
+        }
+    }
+
+    /** An image side: a multiple of 8 in [min, max] (the VAE halves it three times). */
+    void pixels(String field, Integer value, int min, int max) {
+        if (value != null && (value < min || value > max || value % 8 != 0)) {
+            fail(field, "must be a multiple of 8 in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    void length(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            fail(field, "must be at most " + max + " characters, got " + value.length());
+        }
+    }
+
+    void size(String field, Collection<?> values, int max) {
+        if (values != null && values.size() > max) {
+            fail(field, "must hold at most " + max + " entries, got " + values.size());
+        }
+    }
+
+    void oneOf(String field, String value, Collection<String> allowed) {
+        if (value != null && !allowed.contains(value.toLowerCase(Locale.ROOT))) {
+            fail(field, "must be one of " + allowed + ", got '" + value + "'");
+        }
+    }
+
+    /** An absolute http(s) URL, for callbacks. */
+    void httpUrl(String field, String value) {
+        if (value == null) {
+            return;
+        }
+        try {
+            URI uri = URI.create(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                fail(field, "must be an absolute http or https URL, got '" + value + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            fail(field, "is not a URL: " + e.getMessage());
+        }
+        length(field, value, 2048);
+    }
+
+    /** Throws the 400 problem if any check failed. */
+    void done() {
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+                : String.valueOf(value);
+    }
+}

@@ -1,0 +1,46 @@
+package ai.booth.gateway;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** The gateway's settings: {@code booth.gateway.*}, env {@code BOOTH_GATEWAY_*}. */
+@ConfigMapping(prefix = "booth.gateway")
+public interface GatewayConfig {
+
+    /** The API keys file (see {@link ai.booth.keys.ApiKeyStore}); the launcher passes {@code <data>/gateway/keys.tsv}. */
+    @WithDefault("data/gateway/keys.tsv")
+    Path keysFile();
+
+    /** How long presigned image and adapter URLs stay valid. */
+    @WithDefault("15M")
+    Duration presignExpiry();
+
+    /** Token buckets per rate-limit tier, for calls that start work (uploads, trainings, generations). */
+    Map<String, RateTier> rateLimits();
+
+    Webhooks webhooks();
+
+    /** A key may spend {@code burst} expensive calls at once, refilled at {@code perMinute}. */
+    interface RateTier {
+        int burst();
+
+        double perMinute();
+    }
+
+    interface Webhooks {
+        /** Deliveries per event, the first included. */
+        @WithDefault("5")
+        int attempts();
+
+        /** Wait before the second attempt; each further wait doubles. */
+        @WithDefault("2S")
+        Duration initialBackoff();
+
+        @WithDefault("10S")
+        Duration timeout();
+    }
+}

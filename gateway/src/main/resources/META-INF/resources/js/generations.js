@@ -1,0 +1,84 @@
+// Page 3: generate with prompt, seed, guidance and LoRA scales, single or as a grid; the gallery shows every
+// image with the parameters it was rendered with.
+import { get, post } from './api.js';
+import { $, el, fillSelect, formValues, poll, showError, time } from './ui.js';
+
+const AXES = [['seed', 'seed'], ['steps', 'steps'], ['guidanceScale', 'guidance'], ['prompt', 'prompt'],
+  ['unetScale', 'UNet LoRA scale'], ['textEncoderScale', 'text encoder LoRA scale']];
+
+export function setUpGenerations() {
+  fillSelect($('grid-x'), AXES, 'none');
+  fillSelect($('grid-y'), AXES, 'none');
+  $('generate-form').addEventListener('submit', (e) => { e.preventDefault(); generate(e.target); });
+}
+
+/** The request body from the form: LoRA by training id with both scales, a grid when both axes are chosen. */
+function spec(form) {
+  const { trainingId, unetScale, textEncoderScale, gridX, gridXValues, gridY, gridYValues, ...values } = formValues(form);
+  if (trainingId) values.loras = [{ trainingId, unetScale, textEncoderScale }];
+  const axis = (parameter, text) => ({ parameter, values: text.split(parameter === 'prompt' ? '|' : ',').map((v) => v.trim()) });
+  if (gridX && gridY) values.grid = { x: axis(gridX, gridXValues ?? ''), y: axis(gridY, gridYValues ?? '') };
+  else if (gridX || gridY) throw new Error('A grid needs both an X and a Y axis.');
+  return values;
+}
+
+async function generate(form) {
+  showError('generate-error');
+  try {
+    const generation = await post('/api/v1/generations', spec(form));
+    await showGallery();
+    poll(async () => {
+      const view = await get(`/api/v1/generations/${generation.generationId}`);
+      if (view.status === 'REQUESTED') return false;
+      await showGallery();
+      return true;
+    });
+  } catch (error) {
+    showError('generate-error', error);
+  }
+}
+
+export function fillGenerateForm(models, trainings) {
+  fillSelect($('generate-model'), models.map((m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id]));
+  fillSelect($('adapter'), trainings.filter((t) => t.status === 'COMPLETED')
+    .map((t) => [t.trainingId, `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} (${t.result.steps} steps)`]), 'none');
+}
+
+export async function showGallery() {
+  const page = await get('/api/v1/generations?limit=30');
+  $('gallery-items').replaceChildren(...page.items.map(card));
+}
+
+function card(view) {
+  const r = view.request;
+  const lora = r?.loras?.[0];
+  const parameters = r ? [
+    ['Prompt', r.prompt], ['Negative prompt', r.negativePrompt], ['Steps', r.steps], ['Guidance', r.guidanceScale],
+    ['Scheduler', r.scheduler], ['Size', `${r.width}×${r.height}`], ['Seed', r.seed],
+    ['LoRA', lora ? `UNet ${lora.unetScale}, text encoder ${lora.textEncoderScale}` : 'none'],
+  ].filter(([, v]) => v !== null && v !== undefined && v !== '') : [];
+  return el('article', { class: 'generation', 'aria-label': `Generation ${r?.prompt ?? view.generationId}` },
+    el('header', {}, el('strong', {}, view.status), ` ${time(view.createdAt)}`,
+      view.totalMillis ? ` · ${(view.totalMillis / 1000).toFixed(1)} s` : ''),
+    el('dl', { class: 'parameters' }, parameters.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))])),
+    view.failure ? el('p', { class: 'error' }, `${view.failure.code}: ${view.failure.message}`) : '',
+    r?.grid ? grid(view) : el('div', { class: 'images' }, view.images.map((image) => el('figure', {},
+      el('a', { href: image.url, target: '_blank' },
+        el('img', { src: image.url, alt: `Generated image, seed ${image.seed}`, class: 'generated' })),
+      el('figcaption', {}, `seed ${image.seed}`)))));
+}
+
+/** A grid: one column per X value, one row per Y value, cells in row-major order as the sampler renders them. */
+function grid(view) {
+  const { x, y } = view.request.grid;
+  const label = (axis, value) => `${AXES.find(([p]) => p === axis.parameter)?.[1] ?? axis.parameter} ${value}`;
+  const table = el('table', { class: 'grid', 'aria-label': 'Grid' },
+    el('thead', {}, el('tr', {}, el('th', {}), x.values.map((v) => el('th', { scope: 'col' }, label(x, v))))),
+    el('tbody', {}, y.values.map((yv, row) => el('tr', {}, el('th', { scope: 'row' }, label(y, yv)),
+      x.values.map((xv, col) => {
+        const image = view.images[row * x.values.length + col];
+        return el('td', {}, image ? el('img', { src: image.url, class: 'generated',
+          alt: `Grid cell ${label(x, xv)}, ${label(y, yv)}` }) : '…');
+      })))));
+  return el('div', {}, table, view.grid ? el('p', {}, el('a', { href: view.grid.url, target: '_blank' }, 'Whole grid image')) : '');
+}

@@ -1,0 +1,74 @@
+// Page 2: train an adapter, then follow it live: progress bar, loss chart, validation samples.
+import { follow, get, post } from './api.js';
+import { drawLoss } from './chart.js';
+import { $, el, fillSelect, formValues, showError, time } from './ui.js';
+
+let onChange = () => {};
+let stopFollowing = () => {};
+let followed = null;
+
+export function setUpTrainings(changed) {
+  onChange = changed;
+  $('training-form').addEventListener('submit', (e) => { e.preventDefault(); start(e.target); });
+  $('cancel-training').addEventListener('click', async () => {
+    try {
+      await post(`/api/v1/trainings/${followed}/cancel`);
+    } catch (error) {
+      showError('training-error', error);
+    }
+  });
+}
+
+async function start(form) {
+  showError('training-error');
+  const { validationPrompt, ...values } = formValues(form);
+  if (validationPrompt) values.validationPrompts = [validationPrompt];
+  try {
+    const training = await post('/api/v1/trainings', values);
+    followTraining(training.trainingId);
+    onChange();
+  } catch (error) {
+    showError('training-error', error);
+  }
+}
+
+/** Shows a training and follows its server-sent events until it ends. */
+export function followTraining(trainingId) {
+  stopFollowing();
+  followed = trainingId;
+  $('training-live').hidden = false;
+  stopFollowing = follow(`/api/v1/trainings/${trainingId}/events`, render, (error) => {
+    if (error) showError('training-error', error);
+    onChange();
+  });
+}
+
+function render(view) {
+  const p = view.progress;
+  $('training-live-title').textContent = `Training ${view.request?.instancePrompt ?? view.trainingId}`;
+  $('training-progress').value = view.percent;
+  $('training-status').textContent = [
+    `${view.status}${view.cancelRequested && !['COMPLETED', 'FAILED'].includes(view.status) ? ' (cancelling)' : ''}`,
+    `${Math.round(view.percent)}%`,
+    p ? `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(4)}, ${p.itPerSecond.toFixed(2)} it/s, ETA ${p.etaSeconds} s` : '',
+    view.failure ? `${view.failure.code}: ${view.failure.message}` : '',
+    view.result ? `adapter ready (final loss ${view.result.finalLoss.toFixed(4)})` : '',
+  ].filter(Boolean).join(' · ');
+  drawLoss($('loss-chart'), view.losses);
+  $('validation-images').replaceChildren(...view.validationImages.map((image) => el('figure', {},
+    el('img', { src: image.url, alt: `Validation sample at step ${image.step ?? 'end'}`, class: 'thumb' }),
+    el('figcaption', {}, `step ${image.step ?? 'end'}`))));
+  $('cancel-training').hidden = ['COMPLETED', 'FAILED'].includes(view.status);
+}
+
+export async function listTrainings(datasets, models) {
+  fillSelect($('training-dataset'), datasets.filter((d) => d.status === 'READY')
+    .map((d) => [d.datasetId, `${d.subject || d.datasetId.slice(0, 8)} (v${d.version}, ${d.images.length} images)`]));
+  fillSelect($('training-model'), models.map((m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id]));
+  const page = await get('/api/v1/trainings?limit=50');
+  $('training-list').replaceChildren(...page.items.map((t) => el('li', {},
+    el('button', { type: 'button', class: 'link', onclick: () => followTraining(t.trainingId) },
+      `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} — ${t.status} ${Math.round(t.percent)}%`),
+    el('small', {}, ` ${time(t.createdAt)}`))));
+  return page.items;
+}
