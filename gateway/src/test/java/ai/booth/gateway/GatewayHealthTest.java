@@ -20,7 +20,7 @@ class GatewayHealthTest extends ServiceHealthContract {
                 .body(containsString("/api/v1/datasets"))
                 .body(containsString("/api/v1/trainings/{trainingId}/cancel"))
                 .body(containsString("scheme: bearer"))
-                .body(containsString("UploadForm"));
+                .body(containsString("DatasetUpload"));
         given().when().get("/q/swagger-ui/").then().statusCode(200);
     }
 }
