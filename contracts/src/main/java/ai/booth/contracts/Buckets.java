@@ -64,6 +64,21 @@ public final class Buckets {
         return segment("baseModel", modelId) + "/";
     }
 
+    /** Prefix of a generation's objects in {@link #GENERATIONS} (images, grid, result.json). */
+    public static String generationPrefix(String ownerId, String generationId) {
+        return segment("ownerId", ownerId) + "/" + segment("generationId", generationId) + "/";
+    }
+
+    /** Prefix of a training's adapter files in {@link #ADAPTERS} (PEFT file, kohya file, metadata.json). */
+    public static String adapterPrefix(String ownerId, String trainingId) {
+        return segment("ownerId", ownerId) + "/" + segment("trainingId", trainingId) + "/";
+    }
+
+    /** Prefix of a training's job state in {@link #CHECKPOINTS}: checkpoints, validation images, outcome. */
+    public static String checkpointPrefix(String ownerId, String trainingId) {
+        return segment("ownerId", ownerId) + "/" + segment("trainingId", trainingId) + "/";
+    }
+
     /** One path segment: refuses names that would escape their prefix or make ambiguous keys. */
     static String segment(String what, String value) {
         if (value == null || value.isEmpty() || value.contains("/") || value.equals(".") || value.equals("..")) {

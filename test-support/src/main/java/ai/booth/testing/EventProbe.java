@@ -79,6 +79,16 @@ public final class EventProbe implements AutoCloseable {
         }
     }
 
+    /** Every event of this payload type and correlation id received so far (after one more poll), in order. */
+    @SuppressWarnings("unchecked")
+    public <P extends Payload> List<Event<P>> all(Class<P> type, String correlationId) {
+        for (ConsumerRecord<String, Event<?>> record : consumer.poll(Duration.ofMillis(200))) {
+            received.add(record.value());
+        }
+        return received.stream().filter(e -> type.isInstance(e.payload()) && e.correlationId().equals(correlationId))
+                .map(e -> (Event<P>) e).toList();
+    }
+
     @Override
     public void close() {
         producer.close();
