@@ -123,7 +123,23 @@ public final class Stack implements AutoCloseable {
         if (service == Service.GATEWAY) {
             env.put("BOOTH_GATEWAY_KEYS_FILE", settings.keysFile().toString());
         }
+        if (service == Service.SAMPLER || service == Service.TRAINER) {
+            engineEnvironment(env, service);
+        }
         return builder.start();
+    }
+
+    /**
+     * The workers run the engine: the allocator settings of {@code ./bench}, a model cache under the data folder,
+     * and the fixture model as demo model {@code sd-tiny} (installed by whichever worker starts first, before it
+     * reports ready, so the stack is up only once the model is listed).
+     */
+    private void engineEnvironment(Map<String, String> env, Service service) {
+        env.putIfAbsent("MALLOC_MMAP_THRESHOLD_", "33554432");
+        env.putIfAbsent("MALLOC_TRIM_THRESHOLD_", "68719476736");
+        env.putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
+        env.put("BOOTH_CACHE_DIR", settings.dataDir().resolve("cache").resolve(service.module()).toString());
+        env.put("BOOTH_MODELS_DEMO_DIR", settings.home().resolve("fixtures/sd-tiny/model").toString());
     }
 
     private void awaitReady(Service service) throws IOException, InterruptedException {
