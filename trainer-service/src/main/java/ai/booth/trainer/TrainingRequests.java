@@ -2,11 +2,15 @@ package ai.booth.trainer;
 
 import ai.booth.contracts.Event;
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.service.DeadLetters;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,22 +21,34 @@ import java.util.concurrent.CompletionStage;
  * leaves it uncommitted, and whichever worker gets the partition next resumes it from its S3 checkpoint. The
  * consumer keeps polling (paused) while a job runs, so long jobs do not leave the group; the channel's
  * unprocessed-record age check is off, since a record legitimately waits for hours (application.properties).
+ * Records arrive as bytes: one that is not a valid training request goes to the dead-letter topic and is
+ * acknowledged, so it never blocks the partition.
  */
 @ApplicationScoped
 public class TrainingRequests {
 
     private final TrainingRunner runner;
+    private final DeadLetters deadLetters;
 
-    public TrainingRequests(TrainingRunner runner) {
+    public TrainingRequests(TrainingRunner runner, DeadLetters deadLetters) {
         this.runner = runner;
+        this.deadLetters = deadLetters;
     }
 
     @Incoming("training-requests")
     @Blocking
-    CompletionStage<Void> onRequested(Message<Event<TrainingRequested>> message) {
-        if (runner.run(message.getPayload()) == TrainingRunner.Ending.TERMINAL) {
-            return message.ack();
+    @SuppressWarnings("unchecked")
+    CompletionStage<Void> onRequested(Message<byte[]> message) {
+        ConsumerRecord<?, byte[]> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .orElseThrow(() -> new IllegalStateException("not a Kafka message")).getRecord();
+        Optional<Event<?>> event = deadLetters.read(record);
+        if (event.isPresent() && !(event.get().payload() instanceof TrainingRequested)) {
+            deadLetters.publish(record, "expected a TrainingRequested event on " + record.topic() + ", got "
+                    + event.get().type());
+        } else if (event.isPresent()
+                && runner.run((Event<TrainingRequested>) event.get()) == TrainingRunner.Ending.INTERRUPTED) {
+            return CompletableFuture.completedFuture(null); // unacknowledged: redelivered after restart or rebalance
         }
-        return CompletableFuture.completedFuture(null); // unacknowledged: redelivered after a restart or rebalance
+        return message.ack();
     }
 }

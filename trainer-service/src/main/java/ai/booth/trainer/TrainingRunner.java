@@ -16,6 +16,7 @@ import ai.booth.diffusion.train.TrainingConfig;
 import ai.booth.diffusion.train.TrainingResult;
 import ai.booth.service.ObjectStore;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -94,7 +95,7 @@ public class TrainingRunner {
                 outcome = failed(request, "CANCELLED", "cancelled on request", step[0]);
             } catch (JobFailure e) {
                 outcome = failed(request, e.code(), e.getMessage(), step[0]);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 LOG.errorf(e, "training %s failed", request.trainingId());
                 outcome = failed(request, "INTERNAL", e.toString(), step[0]);
             } finally {
@@ -123,6 +124,7 @@ public class TrainingRunner {
         DatasetReport dataset = resuming ? null : datasets.report(event.ownerId(), request.datasetId());
         try (BaseModels.Lease lease = models.open(request.baseModel())) {
             StableDiffusionModel model = lease.model();
+            JniUtils.setGradMode(false); // per thread in PyTorch, on in a fresh worker thread: inference in place
             TrainingConfig training = trainingConfig(request, model);
             Path resume = work.resolve("resume");
             Optional<JobObjects.CheckpointPointer> checkpoint = resuming ? objects.downloadLatestCheckpoint(resume)

@@ -3,40 +3,26 @@ package ai.booth.trainer;
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.TrainingRequested;
 import ai.booth.service.ObjectStore;
+import ai.booth.service.models.ModelRegistry;
 import ai.booth.testing.TestImages;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /** What trainer tests put into S3 first: the fixture model and small processed datasets. */
 final class TrainingFixtures {
 
-    static final String MODEL = "sd-tiny";
+    static final String MODEL = ModelRegistry.DEMO_MODEL_ID;
 
     /** The fixture model's diffusers folder ({@code booth.fixtures}/model). */
     static Path modelFolder() {
         return Path.of(System.getProperty("booth.fixtures", "../fixtures/sd-tiny")).resolve("model");
     }
 
-    /** Uploads the fixture model to {@code models/sd-tiny/} unless it is there. */
+    /** Installs the fixture model as {@code sd-tiny} through the registry (a no-op once installed). */
     static void installModel(ObjectStore store) {
-        if (store.hasPrefix(Buckets.MODELS, Buckets.modelPrefix(MODEL))) {
-            return;
-        }
-        Path folder = modelFolder();
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                store.put(Buckets.MODELS, Buckets.modelPrefix(MODEL) + folder.relativize(file).toString()
-                        .replace('\\', '/'), file, "application/octet-stream");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        new ModelRegistry(store).ensureDemoModel(modelFolder());
     }
 
     /**
