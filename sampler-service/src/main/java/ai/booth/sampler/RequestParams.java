@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** A {@link GenerationRequested} in the engine's terms; bad values are {@link IllegalArgumentException}s naming them. */
+/** A {@link GenerationRequested} in the engine's terms; a bad value is an IllegalArgumentException naming it. */
 final class RequestParams {
 
     /** Contract grid parameters → the engine's sweep axes ({@code prompt} has no engine axis yet). */

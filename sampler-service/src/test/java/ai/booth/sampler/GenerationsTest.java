@@ -139,7 +139,8 @@ class GenerationsTest {
 
     /** A completed event published after {@code request} (events of one request share the correlation id). */
     private static boolean isAnswerTo(Event<?> event, Event<?> request) {
-        return event.correlationId().equals(request.correlationId()) && event.occurredAt().isAfter(request.occurredAt());
+        return event.correlationId().equals(request.correlationId())
+                && event.occurredAt().isAfter(request.occurredAt());
     }
 
     @Test
