@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -31,23 +32,23 @@ public final class EventProbe implements AutoCloseable {
     private final KafkaConsumer<String, Event<?>> consumer;
     private final List<Event<?>> received = new ArrayList<>();
 
+    /** Reads events; a poison record (tests publish some on purpose) is read as null and skipped, not thrown. */
+    private static final Deserializer<Event<?>> POISON_TOLERANT = (topic, data) -> {
+        try {
+            return EventSerde.fromJson(data);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    };
+
     /** Subscribes to every Booth topic from the beginning, in a consumer group of its own. */
     public EventProbe(String bootstrapServers) {
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new StringSerializer(), new EventSerde());
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), EventProbe::lenient);
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), POISON_TOLERANT);
         consumer.subscribe(Topics.ALL.stream().filter(t -> !t.equals(Topics.DEAD_LETTER)).toList());
-    }
-
-    /** Reads events, skipping records that are none (poison records a test published on purpose). */
-    private static Event<?> lenient(String topic, byte[] data) {
-        try {
-            return EventSerde.fromJson(data);
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     /** A probe on the broker the running Quarkus application is configured with ({@code kafka.bootstrap.servers}). */

@@ -10,8 +10,8 @@ import ai.booth.contracts.Payload;
 import ai.booth.contracts.Topics;
 import ai.booth.contracts.TrainingRequested;
 import ai.booth.service.EventMessages;
+import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -43,22 +43,19 @@ public class ClassImages {
 
     /** Owner of system-made generations such as class images. */
     static final String OWNER = "booth-system";
-    static final String RESULT = "result.json";
 
     private static final Logger LOG = Logger.getLogger(ClassImages.class);
     private static final long POLL_MILLIS = 2000;
 
     private final ObjectStore store;
-    private final ObjectMapper json;
-    private final GenerationResults results;
+    private final ClassImageAnswers answers;
     private final Emitter<Event<?>> requests;
     private final TrainerConfig.Sampling sampling;
 
-    public ClassImages(ObjectStore store, ObjectMapper json, GenerationResults results, TrainerConfig config,
+    public ClassImages(ObjectStore store, ClassImageAnswers answers, TrainerConfig config,
                        @Channel(Topics.GENERATION_REQUESTED) Emitter<Event<?>> requests) {
         this.store = store;
-        this.json = json;
-        this.results = results;
+        this.answers = answers;
         this.requests = requests;
         this.sampling = config.sampling();
     }
@@ -86,12 +83,11 @@ public class ClassImages {
         int size = request.resolution();
         String id = generationId(modelHash, request.classPrompt(), null, request.seed(), request.classImageCount(),
                 size, size);
-        String resultKey = Buckets.generationPrefix(OWNER, id) + RESULT;
-        GenerationCompleted done = stored(resultKey);
+        GenerationCompleted done = GenerationResults.read(store, OWNER, id).orElse(null);
         if (done == null) {
             done = request(new GenerationRequested(id, request.baseModel(), request.classPrompt(), null,
                     sampling.steps(), sampling.guidanceScale(), request.seed(), request.classImageCount(), size, size,
-                    sampling.scheduler(), 0, List.of(), null), resultKey, cancelled);
+                    sampling.scheduler(), 0, List.of(), null), cancelled);
         } else {
             LOG.infof("training %s reuses class images %s", request.trainingId(), id);
         }
@@ -99,19 +95,8 @@ public class ClassImages {
         return id;
     }
 
-    private GenerationCompleted stored(String resultKey) {
-        if (!store.exists(Buckets.GENERATIONS, resultKey)) {
-            return null;
-        }
-        try {
-            return json.readValue(store.get(Buckets.GENERATIONS, resultKey), GenerationCompleted.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read class images s3://" + Buckets.GENERATIONS + "/" + resultKey, e);
-        }
-    }
-
-    private GenerationCompleted request(GenerationRequested request, String resultKey, BooleanSupplier cancelled) {
-        var answer = results.expect(request.generationId());
+    private GenerationCompleted request(GenerationRequested request, BooleanSupplier cancelled) {
+        var answer = answers.expect(request.generationId());
         try {
             EventMessages.send(requests, Event.of(request.generationId(), OWNER, request)).toCompletableFuture().join();
             long deadline = System.nanoTime() + sampling.classImageTimeout().toNanos();
@@ -124,9 +109,9 @@ public class ClassImages {
                     }
                     return (GenerationCompleted) payload;
                 } catch (TimeoutException e) {
-                    GenerationCompleted stored = stored(resultKey); // answered before this worker listened
-                    if (stored != null) {
-                        return stored;
+                    var stored = GenerationResults.read(store, OWNER, request.generationId());
+                    if (stored.isPresent()) { // answered before this worker listened
+                        return stored.get();
                     }
                 }
                 if (cancelled.getAsBoolean()) {
@@ -144,7 +129,7 @@ public class ClassImages {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {
-            results.forget(request.generationId());
+            answers.forget(request.generationId());
         }
     }
 

@@ -7,6 +7,7 @@ import ai.booth.contracts.GenerationCompleted;
 import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.models.ModelRegistry;
 import ai.booth.testing.BoothInfraResource;
@@ -73,15 +74,14 @@ class ClassImagesTest {
 
     /** Stores stand-in images and result.json as sampler-service does, and answers like it. */
     private GenerationCompleted actAsSampler(GenerationRequested request) throws Exception {
-        String prefix = Buckets.generationPrefix(ClassImages.OWNER, request.generationId());
         List<GeneratedImage> images = new ArrayList<>();
         for (int i = 0; i < request.count(); i++) {
-            String key = prefix + i + ".png";
+            String key = Buckets.generationImageKey(ClassImages.OWNER, request.generationId(), i);
             store.put(Buckets.GENERATIONS, key, TestImages.png(request.width(), request.height()), "image/png");
             images.add(new GeneratedImage(key, request.seed() + i, 1));
         }
-        GenerationCompleted done = new GenerationCompleted(request.generationId(), images, null, 1);
-        store.put(Buckets.GENERATIONS, prefix + ClassImages.RESULT, json.writeValueAsBytes(done), "application/json");
+        GenerationCompleted done = new GenerationCompleted(request.generationId(), images, null, 1, null);
+        GenerationResults.write(store, ClassImages.OWNER, done);
         return done;
     }
 

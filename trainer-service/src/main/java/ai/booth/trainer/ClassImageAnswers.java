@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the answer, whichever partition it lands on.
  */
 @ApplicationScoped
-public class GenerationResults {
+public class ClassImageAnswers {
 
     private final Map<String, CompletableFuture<Payload>> waiting = new ConcurrentHashMap<>();
 
