@@ -3,6 +3,8 @@ package ai.booth.deploy;
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.Event;
+import ai.booth.contracts.GenerationCompleted;
+import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingProgress;
 import ai.booth.infra.BoothHome;
@@ -33,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The workers as real processes of the stack ({@code ./booth up}'s way): a trainer killed with SIGKILL mid-job is
- * started again and finishes the job from its last S3 checkpoint.
+ * The workers as real processes of the stack ({@code ./booth up}'s way): the whole flow from a dataset upload
+ * through class images, training and the adapter to a generation with it; and a trainer killed with SIGKILL mid-job
+ * is started again and finishes the job from its last S3 checkpoint.
  */
 class WorkersIT {
 
@@ -89,6 +92,44 @@ class WorkersIT {
             stat(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, trainingId) + "lora_kohya.safetensors");
             gateway().get("/api/v1/trainings/" + trainingId).then().statusCode(200)
                     .body("status", org.hamcrest.Matchers.is("COMPLETED"));
+        }
+    }
+
+    @Test
+    void datasetClassImagesTrainingAdapterAndGenerationRunAcrossTheServices() throws Exception {
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String trainingId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"priorPreservation\":true,\"classImageCount\":2,\"resolution\":64,"
+                            + "\"maxTrainSteps\":4,\"rank\":2,\"validationPrompts\":[\"a photo of sks dog\"],"
+                            + "\"validationInterval\":2}")
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+
+            // the trainer asks the sampler for the class images over Kafka
+            Event<GenerationRequested> classImages = probe.await(GenerationRequested.class,
+                    e -> e.ownerId().equals("booth-system") && e.correlationId().startsWith("class-"), WAIT);
+            assertEquals(2, classImages.payload().count());
+            GenerationCompleted rendered = probe.await(GenerationCompleted.class, classImages.correlationId(), WAIT)
+                    .payload();
+            assertEquals(2, rendered.images().size());
+            TrainingCompleted trained = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
+            assertEquals(4, trained.steps());
+            assertEquals(2, trained.validationImageKeys().size());
+            String metadata = new String(read(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, trainingId)
+                    + "metadata.json"), StandardCharsets.UTF_8);
+            assertTrue(metadata.matches("(?s).*\"class_images\"\\s*:\\s*2\\b.*"), metadata);
+
+            // the adapter, by training id, in a generation through the gateway
+            String generationId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":4,\"seed\":3,"
+                            + "\"width\":64,\"height\":64,\"loras\":[{\"trainingId\":\"" + trainingId + "\","
+                            + "\"unetScale\":1.0,\"textEncoderScale\":1.0}]}")
+                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            GenerationCompleted generated = probe.await(GenerationCompleted.class, generationId, WAIT).payload();
+            String png = new String(read(Buckets.GENERATIONS, generated.images().get(0).key()),
+                    StandardCharsets.ISO_8859_1);
+            assertTrue(png.contains("parameters") && png.contains("<lora:"), "PNG with the adapter's infotext");
         }
     }
 
