@@ -1,6 +1,7 @@
 package ai.booth.cli;
 
 import ai.booth.diffusion.nn.CheckpointException;
+import ai.booth.service.models.ModelInstallException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,8 +15,8 @@ import java.util.concurrent.CancellationException;
 
 /**
  * {@code booth}: the engine from the command line. One subcommand per job ({@code generate}, {@code sweep},
- * {@code train}, {@code inspect}, {@code bench}); new jobs are added to {@link #SUBCOMMANDS}. Errors are one
- * line on stderr; bad input (options, files, models) exits with 2, other failures with 1.
+ * {@code train}, {@code inspect}, {@code bench}, {@code model}); new jobs are added to {@link #SUBCOMMANDS}. Errors
+ * are one line on stderr; bad input (options, files, models) exits with 2, other failures with 1.
  */
 @Command(name = "booth", mixinStandardHelpOptions = true, version = "Booth 0.1.0",
         description = "Stable Diffusion with DreamBooth LoRA adapters, in Java.",
@@ -25,14 +26,15 @@ public final class BoothCli implements Runnable {
     /** Exit code for bad input: options, files, models. */
     public static final int BAD_INPUT = 2;
     static final Class<?>[] SUBCOMMANDS = {GenerateCommand.class, SweepCommand.class, TrainCommand.class,
-            InspectCommand.class, BenchCommand.class};
+            InspectCommand.class, BenchCommand.class, ModelCommand.class};
 
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: generate, sweep, train, inspect or bench");
+        throw new ParameterException(spec.commandLine(),
+                "missing command: generate, sweep, train, inspect, bench or model");
     }
 
     public static void main(String[] args) {
@@ -73,6 +75,7 @@ public final class BoothCli implements Runnable {
 
     private static boolean badInput(Throwable e) {
         return e instanceof IllegalArgumentException || e instanceof CheckpointException
+                || e instanceof ModelInstallException
                 || e instanceof UncheckedIOException || e instanceof FileSystemException;
     }
 

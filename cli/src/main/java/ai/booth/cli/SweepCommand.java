@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"A grid over two of unet_scale, te_scale, guidance, seed: one labelled contact-sheet PNG "
+        description = {"A grid over two of unet_scale, te_scale, guidance, seed, steps: one labelled contact-sheet PNG "
                 + "(NNNNN-grid-SEED.png). LoRA scale axes set the scales of every --lora.",
                 "Example: booth sweep -p \"a photo of sks dog\" --lora rex.safetensors --x unet_scale=0,0.5,1 "
                         + "--y guidance=3,7.5"})

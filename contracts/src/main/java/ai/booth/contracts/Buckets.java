@@ -14,7 +14,10 @@ public final class Buckets {
     public static final String MODELS = "models";
     /** Trained LoRA adapters: {@code <owner>/<trainingId>/...}. */
     public static final String ADAPTERS = "adapters";
-    /** Generated images: {@code <owner>/<generationId>/...}. */
+    /**
+     * Generated images: {@code <owner>/<generationId>/<n>.png} ({@code grid.png} for a grid) and {@code result.json}
+     * last. Class images for prior preservation live under owner {@code booth-system}, id {@code class-<key>}.
+     */
     public static final String GENERATIONS = "generations";
     /** Intermediate training checkpoints and validation images: {@code <owner>/<trainingId>/...}. */
     public static final String CHECKPOINTS = "checkpoints";
@@ -59,9 +62,42 @@ public final class Buckets {
         return segment("ownerId", ownerId) + "/" + segment("datasetId", datasetId) + "/";
     }
 
+    /** Prefix of every object of a generation request: its PNGs, the grid and result.json. */
+    public static String generationPrefix(String ownerId, String generationId) {
+        return segment("ownerId", ownerId) + "/" + segment("generationId", generationId) + "/";
+    }
+
+    /** Key of image {@code index} of a generation (cells of a grid row-major). */
+    public static String generationImageKey(String ownerId, String generationId, int index) {
+        return generationPrefix(ownerId, generationId) + index + ".png";
+    }
+
+    /** Key of a grid request's contact sheet. */
+    public static String generationGridKey(String ownerId, String generationId) {
+        return generationPrefix(ownerId, generationId) + "grid.png";
+    }
+
+    /**
+     * Key of a generation's result: the GenerationCompleted payload as JSON, written after every image, so its
+     * presence means the generation is complete (and a duplicate request is answered from it).
+     */
+    public static String generationResultKey(String ownerId, String generationId) {
+        return generationPrefix(ownerId, generationId) + "result.json";
+    }
+
     /** Prefix of a base model's files in {@link #MODELS}. */
     public static String modelPrefix(String modelId) {
         return segment("baseModel", modelId) + "/";
+    }
+
+    /** Prefix of a training's adapter files in {@link #ADAPTERS} (PEFT file, kohya file, metadata.json). */
+    public static String adapterPrefix(String ownerId, String trainingId) {
+        return segment("ownerId", ownerId) + "/" + segment("trainingId", trainingId) + "/";
+    }
+
+    /** Prefix of a training's job state in {@link #CHECKPOINTS}: checkpoints, validation images, outcome. */
+    public static String checkpointPrefix(String ownerId, String trainingId) {
+        return segment("ownerId", ownerId) + "/" + segment("trainingId", trainingId) + "/";
     }
 
     /** One path segment: refuses names that would escape their prefix or make ambiguous keys. */

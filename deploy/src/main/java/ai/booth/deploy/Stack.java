@@ -104,6 +104,29 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** Kills a service at once (SIGKILL: no shutdown hook, no last checkpoint), as a crashed node would. */
+    public void kill(Service service) throws InterruptedException {
+        Process process;
+        synchronized (services) {
+            process = services.get(service);
+        }
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Starts a stopped or killed service again and waits until it is ready. */
+    public void restart(Service service) throws IOException, InterruptedException {
+        synchronized (services) {
+            if (closed) {
+                throw new IOException("the stack is stopped");
+            }
+            if (services.get(service).isAlive()) {
+                throw new IllegalStateException(service.module() + " is still running");
+            }
+            services.put(service, launch(service, jar(settings.home(), service)));
+        }
+        awaitReady(service);
+    }
+
     static Path jar(Path home, Service service) {
         return home.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
     }
@@ -112,7 +135,7 @@ public final class Stack implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(BoothHome.javaExecutable().toString(), "-Xmx384m",
                 "-XX:+UseSerialGC", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(settings.logFile(service.module()).toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(settings.logFile(service.module()).toFile()));
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.servicePorts().get(service)));
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrap());
@@ -123,7 +146,26 @@ public final class Stack implements AutoCloseable {
         if (service == Service.GATEWAY) {
             env.put("BOOTH_GATEWAY_KEYS_FILE", settings.keysFile().toString());
         }
+        if (service == Service.SAMPLER || service == Service.TRAINER) {
+            engineEnvironment(env, service);
+        }
         return builder.start();
+    }
+
+    /**
+     * The workers run the engine: the allocator settings of {@code ./bench}, a model cache under the data folder,
+     * and the fixture model as demo model {@code sd-tiny} (installed by whichever worker starts first, before it
+     * reports ready, so the stack is up only once the model is listed).
+     */
+    private void engineEnvironment(Map<String, String> env, Service service) {
+        env.putIfAbsent("MALLOC_MMAP_THRESHOLD_", "33554432");
+        env.putIfAbsent("MALLOC_TRIM_THRESHOLD_", "68719476736");
+        env.putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
+        env.put("BOOTH_CACHE_DIR", settings.dataDir().resolve("cache").resolve(service.module()).toString());
+        env.put("BOOTH_MODELS_DEMO_DIR", settings.home().resolve("fixtures/sd-tiny/model").toString());
+        if (service == Service.TRAINER) {
+            env.put("BOOTH_TRAINER_WORK_DIR", settings.dataDir().resolve("work").resolve(service.module()).toString());
+        }
     }
 
     private void awaitReady(Service service) throws IOException, InterruptedException {

@@ -1,10 +1,7 @@
 package ai.booth.deploy;
 
-import ai.booth.contracts.Buckets;
 import ai.booth.infra.BoothHome;
 import ai.booth.keys.ApiKeyStore;
-import io.minio.MinioClient;
-import io.minio.UploadObjectArgs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,8 +64,7 @@ class BrowserIT {
                     + "): apt-get install -y chromium chromium-driver, or run with -Dbooth.browser.skip=true");
         }
         settings = StackSettings.ephemeral(BoothHome.root(), data);
-        stack = new Stack(settings).start(line -> { });
-        installDemoModel();
+        stack = new Stack(settings).start(line -> { }); // the sampler installs demo model sd-tiny as it starts
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
                 "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,2000");
@@ -232,22 +227,5 @@ class BrowserIT {
             paths.add(file.getAbsolutePath());
         }
         return paths;
-    }
-
-    /** The tiny demo model (fixtures/sd-tiny, random weights) as base model {@value #MODEL}. */
-    private static void installDemoModel() throws Exception {
-        Path model = BoothHome.root().resolve("fixtures/sd-tiny/model");
-        MinioClient s3 = MinioClient.builder().endpoint(stack.infra().s3Endpoint()).region("us-east-1")
-                .credentials(settings.infra().accessKey(), settings.infra().secretKey()).build();
-        try (Stream<Path> files = Files.walk(model)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                s3.uploadObject(UploadObjectArgs.builder().bucket(Buckets.MODELS)
-                        .object(Buckets.modelPrefix(MODEL) + model.relativize(file)).filename(file.toString()).build());
-            }
-        }
-        Path manifest = data.resolve("model.json");
-        Files.writeString(manifest, "{\"name\":\"sd-tiny (demo, random weights)\",\"resolution\":128}");
-        s3.uploadObject(UploadObjectArgs.builder().bucket(Buckets.MODELS).object(Buckets.modelPrefix(MODEL)
-                + "model.json").filename(manifest.toString()).build());
     }
 }

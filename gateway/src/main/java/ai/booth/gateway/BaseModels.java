@@ -1,36 +1,36 @@
 package ai.booth.gateway;
 
 import ai.booth.contracts.Buckets;
-import ai.booth.service.ObjectStore;
+import ai.booth.service.models.ModelRegistry;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.minio.ListObjectsArgs;
-import io.minio.messages.Item;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The base models installed in the models bucket: every top-level folder holding a {@code model.json} manifest or a
- * diffusers {@code model_index.json}. Listed afresh at most every few seconds, so newly installed models appear.
+ * The base models of the {@link ModelRegistry} (every model whose {@code model.json} manifest is written). Listed
+ * afresh at most every few seconds, so newly installed models appear.
  */
 @ApplicationScoped
 public class BaseModels {
 
-    static final String MANIFEST = "model.json";
-    static final String MODEL_INDEX = "model_index.json";
     private static final long CACHE_NANOS = 5_000_000_000L;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    private static final TypeReference<Map<String, Object>> MANIFEST_MAP = new TypeReference<>() { };
 
-    private final ObjectStore store;
+    private final ModelRegistry registry;
     private List<BaseModel> cached;
     private long listedAt;
 
-    public BaseModels(ObjectStore store) {
-        this.store = store;
+    public BaseModels(ModelRegistry registry) {
+        this.registry = registry;
     }
 
     synchronized List<BaseModel> list() {
@@ -54,25 +54,12 @@ public class BaseModels {
     }
 
     private List<BaseModel> read() {
-        List<BaseModel> models = new ArrayList<>();
         try {
-            for (var result : store.client().listObjects(ListObjectsArgs.builder().bucket(Buckets.MODELS)
-                    .recursive(false).build())) {
-                Item item = result.get();
-                if (!item.isDir()) {
-                    continue;
-                }
-                String id = item.objectName().replaceAll("/$", "");
-                if (store.exists(Buckets.MODELS, id + "/" + MANIFEST)) {
-                    models.add(new BaseModel(id, JSON.readValue(store.get(Buckets.MODELS, id + "/" + MANIFEST),
-                            new TypeReference<Map<String, Object>>() { })));
-                } else if (store.exists(Buckets.MODELS, id + "/" + MODEL_INDEX)) {
-                    models.add(new BaseModel(id, Map.of()));
-                }
-            }
-        } catch (Exception e) {
+            return registry.list().stream()
+                    .map(manifest -> new BaseModel(manifest.id(), JSON.convertValue(manifest, MANIFEST_MAP)))
+                    .toList();
+        } catch (RuntimeException e) {
             throw new IllegalStateException("cannot list base models in bucket " + Buckets.MODELS + ": " + e, e);
         }
-        return List.copyOf(models);
     }
 }

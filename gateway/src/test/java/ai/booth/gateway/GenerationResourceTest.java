@@ -78,7 +78,7 @@ class GenerationResourceTest {
             for (GeneratedImage image : images) {
                 store.put(Buckets.GENERATIONS, image.key(), png, "image/png");
             }
-            probe.publish(requested.next(new GenerationCompleted(generationId, images, null, 2000)));
+            probe.publish(requested.next(new GenerationCompleted(generationId, images, null, 2000, null)));
             await().atMost(WAIT).untilAsserted(() -> Api.as("bob").get("/api/v1/generations/" + generationId)
                     .then().statusCode(200).body("status", is("COMPLETED")));
             var view = Api.as("bob").get("/api/v1/generations/" + generationId).then()

@@ -81,7 +81,7 @@ class WebhookTest {
                     .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
             Event<GenerationRequested> requested = probe.await(GenerationRequested.class, generationId, WAIT);
             Event<GenerationCompleted> completed = requested.next(new GenerationCompleted(generationId,
-                    List.of(new GeneratedImage("wanda/" + generationId + "/0.png", 1, 5)), null, 10));
+                    List.of(new GeneratedImage("wanda/" + generationId + "/0.png", 1, 5)), null, 10, null));
             probe.publish(completed);
 
             ApiKey key = Api.key("wanda");

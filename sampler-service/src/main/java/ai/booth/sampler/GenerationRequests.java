@@ -1,16 +1,16 @@
 package ai.booth.sampler;
 
-import ai.booth.contracts.Buckets;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
-import ai.booth.contracts.LoraRef;
 import ai.booth.contracts.Topics;
+import ai.booth.service.DeadLetters;
 import ai.booth.service.EventMessages;
-import ai.booth.service.ObjectStore;
 import ai.booth.service.SeenEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -18,56 +18,75 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Admits generation requests: checks the fields, the base model and every LoRA adapter. This build has no
- * sampling engine wired in, so an admissible request ends as GenerationFailed(ENGINE_UNAVAILABLE).
+ * Takes generation requests from Kafka a poll at a time (channel {@value #CHANNEL}, raw bytes, batch mode): what
+ * is queued is drained and rendered together where compatible ({@link Generations}). A record that is not a
+ * readable GenerationRequested goes to the dead-letter topic and the partition moves on; a request with an id but
+ * bad fields is answered with GenerationFailed(INVALID_REQUEST); a re-delivered event (same event id) is dropped.
+ * Offsets are committed after the whole poll is processed, so a crash re-delivers it (at least once; finished
+ * requests are then answered from their result.json).
  */
 @ApplicationScoped
 public class GenerationRequests {
 
+    static final String CHANNEL = "generation-requests";
+
     private static final Logger LOG = Logger.getLogger(GenerationRequests.class);
 
-    private final ObjectStore store;
+    private final DeadLetters deadLetters;
     private final SeenEvents seen;
+    private final Generations generations;
     private final Emitter<Event<?>> failed;
 
-    public GenerationRequests(ObjectStore store, SeenEvents seen,
+    public GenerationRequests(DeadLetters deadLetters, SeenEvents seen, Generations generations,
                               @Channel(Topics.GENERATION_FAILED) Emitter<Event<?>> failed) {
-        this.store = store;
+        this.deadLetters = deadLetters;
         this.seen = seen;
+        this.generations = generations;
         this.failed = failed;
     }
 
-    @Incoming(Topics.GENERATION_REQUESTED)
-    @Blocking(ordered = false)
-    void onRequested(Event<GenerationRequested> event) {
-        if (!seen.firstTime(event)) {
-            return;
+    @Incoming(CHANNEL)
+    @Blocking
+    void onRequests(ConsumerRecords<String, byte[]> records) {
+        List<Event<GenerationRequested>> admitted = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            admit(record).ifPresent(admitted::add);
         }
-        GenerationRequested request = event.payload();
-        GenerationFailed outcome = admit(request);
-        LOG.infof("generation %s of %s: %s", request.generationId(), event.ownerId(), outcome.code());
-        EventMessages.send(failed, event.next(outcome)).toCompletableFuture().join();
+        if (!admitted.isEmpty()) {
+            generations.process(admitted);
+        }
     }
 
-    private GenerationFailed admit(GenerationRequested request) {
+    @SuppressWarnings("unchecked")
+    private Optional<Event<GenerationRequested>> admit(ConsumerRecord<String, byte[]> record) {
+        Optional<Event<?>> read = deadLetters.read(record);
+        if (read.isEmpty()) {
+            return Optional.empty();
+        }
+        Event<?> event = read.get();
+        if (!(event.payload() instanceof GenerationRequested request)) {
+            deadLetters.publish(record, "expected a GenerationRequested event on " + record.topic() + ", got "
+                    + event.type());
+            return Optional.empty();
+        }
+        if (request.generationId().isBlank()) {
+            deadLetters.publish(record, "GenerationRequested.generationId is blank: nobody to answer");
+            return Optional.empty();
+        }
+        if (!seen.firstTime(event)) {
+            LOG.infof("event %s re-delivered: dropped", event.eventId());
+            return Optional.empty();
+        }
         List<String> problems = problems(request);
         if (!problems.isEmpty()) {
-            return new GenerationFailed(request.generationId(), "INVALID_REQUEST", String.join("; ", problems));
+            EventMessages.send(failed, event.next(new GenerationFailed(request.generationId(), "INVALID_REQUEST",
+                    String.join("; ", problems)))).toCompletableFuture().join();
+            return Optional.empty();
         }
-        if (!store.hasPrefix(Buckets.MODELS, Buckets.modelPrefix(request.baseModel()))) {
-            return new GenerationFailed(request.generationId(), "MODEL_NOT_FOUND", "base model '"
-                    + request.baseModel() + "' is not in bucket " + Buckets.MODELS);
-        }
-        for (LoraRef lora : request.loras()) {
-            if (!store.exists(Buckets.ADAPTERS, lora.adapterKey())) {
-                return new GenerationFailed(request.generationId(), "ADAPTER_NOT_FOUND", "adapter '"
-                        + lora.adapterKey() + "' is not in bucket " + Buckets.ADAPTERS);
-            }
-        }
-        return new GenerationFailed(request.generationId(), "ENGINE_UNAVAILABLE",
-                "this sampler-service build has no sampling engine");
+        return Optional.of((Event<GenerationRequested>) event);
     }
 
     /** Field rules that need no lookups; each problem names the field and its value. */

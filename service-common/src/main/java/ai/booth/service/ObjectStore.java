@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Whole-object reads and writes on S3 with errors that say what failed; the raw client stays available. */
@@ -78,17 +79,7 @@ public class ObjectStore {
     }
 
     public boolean exists(String bucket, String key) {
-        return call("stat", bucket, key, () -> {
-            try {
-                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-                return true;
-            } catch (ErrorResponseException e) {
-                if ("NoSuchKey".equals(e.errorResponse().code())) {
-                    return false;
-                }
-                throw e;
-            }
-        });
+        return stat(bucket, key).isPresent();
     }
 
     /** Keys under a prefix, recursively, in key order. */
@@ -101,6 +92,40 @@ public class ObjectStore {
                 keys.add(item.objectName());
             }
             return keys;
+        });
+    }
+
+    /** The "folders" directly under a prefix (e.g. {@code sd-tiny/} at the bucket root), in key order. */
+    public List<String> folders(String bucket, String prefix) {
+        return call("list", bucket, prefix + "*/", () -> {
+            List<String> folders = new ArrayList<>();
+            for (var result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(false).build())) {
+                Item item = result.get();
+                if (item.isDir()) {
+                    folders.add(item.objectName());
+                }
+            }
+            return folders;
+        });
+    }
+
+    /** Size and ETag of an object (the ETag changes whenever its content is replaced). */
+    public record Stat(long size, String etag) {
+    }
+
+    /** The object's size and ETag, or empty when there is no such object. */
+    public Optional<Stat> stat(String bucket, String key) {
+        return call("stat", bucket, key, () -> {
+            try {
+                var response = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return Optional.of(new Stat(response.size(), response.etag()));
+            } catch (ErrorResponseException e) {
+                if ("NoSuchKey".equals(e.errorResponse().code())) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
         });
     }
 

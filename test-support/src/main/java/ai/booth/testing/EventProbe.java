@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -31,13 +32,22 @@ public final class EventProbe implements AutoCloseable {
     private final KafkaConsumer<String, Event<?>> consumer;
     private final List<Event<?>> received = new ArrayList<>();
 
+    /** Reads events; a poison record (tests publish some on purpose) is read as null and skipped, not thrown. */
+    private static final Deserializer<Event<?>> POISON_TOLERANT = (topic, data) -> {
+        try {
+            return EventSerde.fromJson(data);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    };
+
     /** Subscribes to every Booth topic from the beginning, in a consumer group of its own. */
     public EventProbe(String bootstrapServers) {
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new StringSerializer(), new EventSerde());
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new EventSerde());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), POISON_TOLERANT);
         consumer.subscribe(Topics.ALL.stream().filter(t -> !t.equals(Topics.DEAD_LETTER)).toList());
     }
 
@@ -73,10 +83,24 @@ public final class EventProbe implements AutoCloseable {
                 throw new AssertionError("no " + type.getSimpleName() + " within " + timeout + "; received "
                         + received.stream().map(e -> e.type() + "(" + e.correlationId() + ")").toList());
             }
-            for (ConsumerRecord<String, Event<?>> record : consumer.poll(Duration.ofMillis(200))) {
+            poll();
+        }
+    }
+
+    private void poll() {
+        for (ConsumerRecord<String, Event<?>> record : consumer.poll(Duration.ofMillis(200))) {
+            if (record.value() != null) {
                 received.add(record.value());
             }
         }
+    }
+
+    /** Every event of this payload type and correlation id received so far (after one more poll), in order. */
+    @SuppressWarnings("unchecked")
+    public <P extends Payload> List<Event<P>> all(Class<P> type, String correlationId) {
+        poll();
+        return received.stream().filter(e -> type.isInstance(e.payload()) && e.correlationId().equals(correlationId))
+                .map(e -> (Event<P>) e).toList();
     }
 
     @Override

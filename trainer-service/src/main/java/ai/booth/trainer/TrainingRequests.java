@@ -1,71 +1,54 @@
 package ai.booth.trainer;
 
-import ai.booth.contracts.Buckets;
 import ai.booth.contracts.Event;
-import ai.booth.contracts.Topics;
-import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingRequested;
-import ai.booth.service.EventMessages;
-import ai.booth.service.ObjectStore;
-import ai.booth.service.SeenEvents;
+import ai.booth.service.DeadLetters;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Admits training requests: checks the fields, that the dataset is ready and that the base model is installed.
- * This build has no training engine wired in, so an admissible request ends as TrainingFailed(ENGINE_UNAVAILABLE).
+ * Consumes training requests, one job at a time per worker (ordered blocking processing); all workers share one
+ * consumer group, so partitions — and the jobs keyed onto them — are split between them. A request is acknowledged
+ * (and its offset committed) only when its job reached a terminal state: a worker that crashes or stops mid-job
+ * leaves it uncommitted, and whichever worker gets the partition next resumes it from its S3 checkpoint. The
+ * consumer keeps polling (paused) while a job runs, so long jobs do not leave the group; the channel's
+ * unprocessed-record age check is off, since a record legitimately waits for hours (application.properties).
+ * Records arrive as bytes: one that is not a valid training request goes to the dead-letter topic and is
+ * acknowledged, so it never blocks the partition.
  */
 @ApplicationScoped
 public class TrainingRequests {
 
-    private static final Logger LOG = Logger.getLogger(TrainingRequests.class);
+    private final TrainingRunner runner;
+    private final DeadLetters deadLetters;
 
-    private final ObjectStore store;
-    private final SeenEvents seen;
-    private final Emitter<Event<?>> failed;
-
-    public TrainingRequests(ObjectStore store, SeenEvents seen,
-                            @Channel(Topics.TRAINING_FAILED) Emitter<Event<?>> failed) {
-        this.store = store;
-        this.seen = seen;
-        this.failed = failed;
+    public TrainingRequests(TrainingRunner runner, DeadLetters deadLetters) {
+        this.runner = runner;
+        this.deadLetters = deadLetters;
     }
 
-    @Incoming(Topics.TRAINING_REQUESTED)
-    @Blocking(ordered = false)
-    void onRequested(Event<TrainingRequested> event) {
-        if (!seen.firstTime(event)) {
-            return;
+    @Incoming("training-requests")
+    @Blocking
+    @SuppressWarnings("unchecked")
+    CompletionStage<Void> onRequested(Message<byte[]> message) {
+        ConsumerRecord<?, byte[]> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .orElseThrow(() -> new IllegalStateException("not a Kafka message")).getRecord();
+        Optional<Event<?>> event = deadLetters.read(record);
+        if (event.isPresent() && !(event.get().payload() instanceof TrainingRequested)) {
+            deadLetters.publish(record, "expected a TrainingRequested event on " + record.topic() + ", got "
+                    + event.get().type());
+        } else if (event.isPresent()
+                && runner.run((Event<TrainingRequested>) event.get()) == TrainingRunner.Ending.INTERRUPTED) {
+            return CompletableFuture.completedFuture(null); // unacknowledged: redelivered after restart or rebalance
         }
-        TrainingRequested request = event.payload();
-        TrainingFailed outcome = admit(event.ownerId(), request);
-        LOG.infof("training %s of %s: %s", request.trainingId(), event.ownerId(), outcome.code());
-        EventMessages.send(failed, event.next(outcome)).toCompletableFuture().join();
-    }
-
-    private TrainingFailed admit(String ownerId, TrainingRequested request) {
-        List<String> problems = TrainingRequestCheck.problems(request);
-        if (!problems.isEmpty()) {
-            return failure(request, "INVALID_REQUEST", String.join("; ", problems));
-        }
-        if (!store.hasPrefix(Buckets.DATASETS, Buckets.datasetRawPrefix(ownerId, request.datasetId()))) {
-            return failure(request, "DATASET_NOT_READY", "dataset " + request.datasetId() + " of " + ownerId
-                    + " has no checked images");
-        }
-        if (!store.hasPrefix(Buckets.MODELS, Buckets.modelPrefix(request.baseModel()))) {
-            return failure(request, "MODEL_NOT_FOUND", "base model '" + request.baseModel() + "' is not in bucket "
-                    + Buckets.MODELS);
-        }
-        return failure(request, "ENGINE_UNAVAILABLE", "this trainer-service build has no training engine");
-    }
-
-    private static TrainingFailed failure(TrainingRequested request, String code, String message) {
-        return new TrainingFailed(request.trainingId(), code, message, null);
+        return message.ack();
     }
 }

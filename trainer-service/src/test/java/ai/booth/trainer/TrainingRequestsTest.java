@@ -1,6 +1,5 @@
 package ai.booth.trainer;
 
-import ai.booth.contracts.Buckets;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingRequested;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -29,30 +29,41 @@ class TrainingRequestsTest {
 
     @Test
     void eachAdmissionRuleAnswersWithItsOwnCode() throws Exception {
-        String readyDataset = UUID.randomUUID().toString();
-        store.put(Buckets.DATASETS, Buckets.datasetRawKey("alice", readyDataset, "00-a.png"), new byte[] {1}, "image/png");
-        store.put(Buckets.MODELS, Buckets.modelPrefix("tiny-sd") + "unet.safetensors", new byte[] {1}, "application/octet-stream");
-
+        TrainingFixtures.installModel(store);
+        String ready = TrainingFixtures.dataset(store, "alice", 1, 64);
         try (EventProbe probe = EventProbe.forApplication()) {
-            assertOutcome(probe, request(readyDataset, "tiny-sd", 0), "INVALID_REQUEST", "rank must be > 0, got 0");
-            assertOutcome(probe, request("missing", "tiny-sd", 4), "DATASET_NOT_READY", "dataset missing");
-            assertOutcome(probe, request(readyDataset, "nope", 4), "MODEL_NOT_FOUND", "'nope'");
-            assertOutcome(probe, request(readyDataset, "tiny-sd", 4), "ENGINE_UNAVAILABLE", "no training engine");
+            TrainingRequested valid = TrainingFixtures.request(ready, 1, 0);
+            assertOutcome(probe, withRank(valid, 0), "INVALID_REQUEST", "rank must be > 0, got 0");
+            assertOutcome(probe, TrainingFixtures.request("missing", 1, 0), "DATASET_NOT_READY", "dataset missing");
+            assertOutcome(probe, withModel(valid, "nope"), "MODEL_NOT_FOUND", "'nope'");
+            assertOutcome(probe, TrainingFixtures.request(ready, 1, 0, true, 0, 0, List.of()), "INVALID_REQUEST",
+                    "classImageCount > 0");
         }
     }
 
     private static void assertOutcome(EventProbe probe, TrainingRequested request, String code, String detail)
             throws Exception {
         probe.publish(Event.of(request.trainingId(), "alice", request));
-        TrainingFailed failed = probe.await(TrainingFailed.class, request.trainingId(), Duration.ofSeconds(30))
+        TrainingFailed failed = probe.await(TrainingFailed.class, request.trainingId(), Duration.ofSeconds(60))
                 .payload();
         assertEquals(code, failed.code(), failed.message());
         assertTrue(failed.message().contains(detail), failed.message());
+        assertNull(failed.step(), "failed before the first step");
     }
 
-    private static TrainingRequested request(String datasetId, String baseModel, int rank) {
-        return new TrainingRequested(UUID.randomUUID().toString(), baseModel, datasetId, "sks", "dog",
-                "a photo of sks dog", "a photo of dog", true, 1.0, 10, 512, 100, 1, rank, 4.0, 1e-4, 5e-6,
-                "constant", 0, 42L, 50, 50, List.of("sks dog on the beach"));
+    private static TrainingRequested withRank(TrainingRequested r, int rank) {
+        return new TrainingRequested(UUID.randomUUID().toString(), r.baseModel(), r.datasetId(), r.instanceToken(),
+                r.classNoun(), r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(),
+                r.classImageCount(), r.resolution(), r.maxTrainSteps(), r.batchSize(), rank, r.alpha(),
+                r.unetLearningRate(), r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(),
+                r.checkpointInterval(), r.validationInterval(), r.validationPrompts());
+    }
+
+    private static TrainingRequested withModel(TrainingRequested r, String model) {
+        return new TrainingRequested(UUID.randomUUID().toString(), model, r.datasetId(), r.instanceToken(),
+                r.classNoun(), r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(),
+                r.classImageCount(), r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(),
+                r.unetLearningRate(), r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(),
+                r.checkpointInterval(), r.validationInterval(), r.validationPrompts());
     }
 }

@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * Builds one model from named tensor sources: first a dry run that checks every name and shape (so a wrong
  * checkpoint fails with one {@link ai.booth.diffusion.nn.CheckpointException} before anything is read), then the
- * real build into a fresh manager on the device, which the model owns.
+ * real build into a fresh manager on the device, which the model owns. The dry run alone ({@link #check}) needs no
+ * engine: it touches no tensor, so model registries can vet a checkpoint in processes without native libraries.
  */
 final class ComponentBuilder {
 
@@ -21,11 +22,7 @@ final class ComponentBuilder {
 
     static <T> T build(String what, Map<String, TensorSource> sources, Device device, DataType dtype,
                        Function<StateDict, T> constructor) {
-        try (NDManager scratch = NDManager.newBaseManager(device)) {
-            StateDict dry = StateDict.dryRun(sources, scratch, dtype);
-            constructor.apply(dry);
-            dry.finish(what);
-        }
+        check(what, sources, dtype, constructor);
         NDManager manager = NDManager.newBaseManager(device);
         try {
             StateDict weights = StateDict.of(sources, manager, dtype);
@@ -36,5 +33,13 @@ final class ComponentBuilder {
             manager.close();
             throw e;
         }
+    }
+
+    /** Names and shapes only, without a manager (models store theirs but build nothing from it in a dry run). */
+    static void check(String what, Map<String, TensorSource> sources, DataType dtype,
+                      Function<StateDict, ?> constructor) {
+        StateDict dry = StateDict.dryRun(sources, null, dtype);
+        constructor.apply(dry);
+        dry.finish(what);
     }
 }

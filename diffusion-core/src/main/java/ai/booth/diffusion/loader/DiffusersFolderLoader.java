@@ -5,6 +5,7 @@ import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.io.JsonConfig;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.nn.CheckpointException;
+import ai.booth.diffusion.nn.StateDict;
 import ai.booth.diffusion.nn.TensorSource;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.unet.UNet2DConditionConfig;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,8 +36,7 @@ public final class DiffusersFolderLoader {
     public static StableDiffusionModel load(Path folder, EngineOptions options) {
         checkModelIndex(folder);
         ModelConfigs configs = ModelConfigs.fromFolder(folder);
-        List<Path> files = List.of(WeightFiles.safetensorsIn(folder.resolve("text_encoder")),
-                WeightFiles.safetensorsIn(folder.resolve("unet")), WeightFiles.safetensorsIn(folder.resolve("vae")));
+        List<Path> files = weightFiles(folder);
         CLIPTextModel text = null;
         UNet2DConditionModel unet = null;
         try {
@@ -46,6 +47,34 @@ public final class DiffusersFolderLoader {
         } catch (RuntimeException e) {
             closeAll(text, unet);
             throw e;
+        }
+    }
+
+    /**
+     * What {@link #load} would build, vetted without reading a weight or needing the native engine: the index, the
+     * configs, every key name and shape; plus the content hash {@code load} would compute.
+     */
+    public static ModelCheck check(Path folder) {
+        checkModelIndex(folder);
+        ModelConfigs configs = ModelConfigs.fromFolder(folder);
+        List<Path> files = weightFiles(folder);
+        checkComponent("text encoder", files.get(0), UnaryOperator.identity(),
+                w -> new CLIPTextModel(configs.textEncoder(), w));
+        checkComponent("unet", files.get(1), UnaryOperator.identity(), w -> new UNet2DConditionModel(configs.unet(), w));
+        checkComponent("vae", files.get(2), DiffusersFolderLoader::modernVaeName,
+                w -> new AutoencoderKL(configs.vae(), w));
+        return new ModelCheck(folder, false, configs, folder, ModelCheck.FOLDER, files, WeightFiles.sha256(files));
+    }
+
+    private static List<Path> weightFiles(Path folder) {
+        return List.of(WeightFiles.safetensorsIn(folder.resolve("text_encoder")),
+                WeightFiles.safetensorsIn(folder.resolve("unet")), WeightFiles.safetensorsIn(folder.resolve("vae")));
+    }
+
+    private static void checkComponent(String what, Path weights, UnaryOperator<String> rename,
+                                       Function<StateDict, ?> constructor) {
+        try (SafeTensors file = SafeTensors.open(weights)) {
+            ComponentBuilder.check(what + " " + weights, sources(file, rename), DataType.FLOAT32, constructor);
         }
     }
 

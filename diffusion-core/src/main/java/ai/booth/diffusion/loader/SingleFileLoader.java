@@ -3,13 +3,16 @@ package ai.booth.diffusion.loader;
 import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.nn.CheckpointException;
+import ai.booth.diffusion.nn.TensorSource;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.unet.UNet2DConditionModel;
 import ai.booth.diffusion.vae.AutoencoderKL;
+import ai.djl.ndarray.types.DataType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Loads an original-layout single-file checkpoint (civitai / A1111 {@code .safetensors}) into the same modules as a
@@ -28,14 +31,54 @@ public final class SingleFileLoader {
      *               diffusers folder whose component {@code config.json} files describe it
      */
     public static StableDiffusionModel load(Path file, String config, EngineOptions options) {
-        if (config == null || config.isBlank() || config.equals("infer")) {
-            return load(file, null, null, options);
+        Architecture a = Architecture.of(config);
+        return load(file, a.configs(), a.configDir(), options);
+    }
+
+    /**
+     * What {@link #load(Path, String, EngineOptions)} would build, vetted without reading a weight or needing the
+     * native engine (architecture, every key name and shape), plus the content hash {@code load} would compute.
+     */
+    public static ModelCheck check(Path file, String config) {
+        refusePickle(file);
+        Architecture a = Architecture.of(config);
+        try (SafeTensors st = SafeTensors.open(file)) {
+            ModelConfigs c = a.configs() != null ? a.configs() : ConfigInference.infer(st);
+            ComponentBuilder.check("text encoder of " + file, textEncoderSources(st, c), DataType.FLOAT32,
+                    w -> new CLIPTextModel(c.textEncoder(), w));
+            ComponentBuilder.check("unet of " + file, LdmLayout.unet(st, c.unet()), DataType.FLOAT32,
+                    w -> new UNet2DConditionModel(c.unet(), w));
+            ComponentBuilder.check("vae of " + file, LdmLayout.vae(st, c.vae()), DataType.FLOAT32,
+                    w -> new AutoencoderKL(c.vae(), w));
+            return new ModelCheck(file, true, c, a.configDir(), a.source(), List.of(file),
+                    WeightFiles.sha256(List.of(file)));
         }
-        Path folder = Path.of(config);
-        if (Files.isDirectory(folder)) {
-            return load(file, ModelConfigs.fromFolder(folder), folder, options);
+    }
+
+    /** Where a single file's architecture comes from: configs (null = infer), their folder, and a label. */
+    private record Architecture(ModelConfigs configs, Path configDir, String source) {
+        static Architecture of(String config) {
+            if (config == null || config.isBlank() || config.equals("infer")) {
+                return new Architecture(null, null, ModelCheck.INFERRED);
+            }
+            Path folder = Path.of(config);
+            if (Files.isDirectory(folder)) {
+                return new Architecture(ModelConfigs.fromFolder(folder), folder, ModelCheck.COMPANION);
+            }
+            return new Architecture(ModelConfigs.preset(config), null, ModelCheck.PRESET_PREFIX + config.trim());
         }
-        return load(file, ModelConfigs.preset(config), null, options);
+    }
+
+    private static void refusePickle(Path file) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".ckpt") || name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin")) {
+            throw new CheckpointException(file + " is a pickle checkpoint, which Booth does not load (unpickling can run "
+                    + "arbitrary code); use the .safetensors release of the model or convert it");
+        }
+    }
+
+    private static Map<String, TensorSource> textEncoderSources(SafeTensors st, ModelConfigs c) {
+        return LdmLayout.isOpenClip(st) ? LdmLayout.openClip(st, c.textEncoder()) : LdmLayout.clip(st);
     }
 
     /**
@@ -43,18 +86,14 @@ public final class SingleFileLoader {
      * @param configDir the diffusers folder the configs came from (for its tokenizer and scheduler), or null
      */
     public static StableDiffusionModel load(Path file, ModelConfigs configs, Path configDir, EngineOptions options) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(".ckpt") || name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin")) {
-            throw new CheckpointException(file + " is a pickle checkpoint, which Booth does not load (unpickling can run "
-                    + "arbitrary code); use the .safetensors release of the model or convert it");
-        }
+        refusePickle(file);
         try (SafeTensors st = SafeTensors.open(file)) {
             ModelConfigs c = configs != null ? configs : ConfigInference.infer(st);
             CLIPTextModel text = null;
             UNet2DConditionModel unet = null;
             try {
                 text = ComponentBuilder.build("text encoder of " + file,
-                        LdmLayout.isOpenClip(st) ? LdmLayout.openClip(st, c.textEncoder()) : LdmLayout.clip(st),
+                        textEncoderSources(st, c),
                         options.device(), options.dtype(), w -> new CLIPTextModel(c.textEncoder(), w));
                 unet = ComponentBuilder.build("unet of " + file, LdmLayout.unet(st, c.unet()),
                         options.device(), options.dtype(), w -> new UNet2DConditionModel(c.unet(), w));

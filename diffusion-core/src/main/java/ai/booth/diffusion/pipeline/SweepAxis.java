@@ -9,7 +9,8 @@ public enum SweepAxis {
     UNET_LORA_SCALE("UNet LoRA scale", "unet_scale", "unet_lora_scale", "unet"),
     TEXT_ENCODER_LORA_SCALE("TE LoRA scale", "te_scale", "text_encoder_lora_scale", "text_encoder_scale", "te"),
     GUIDANCE_SCALE("CFG Scale", "guidance", "guidance_scale", "cfg", "cfg_scale"),
-    SEED("Seed", "seed");
+    SEED("Seed", "seed"),
+    STEPS("Steps", "steps");
 
     private final String label;
     private final List<String> names;
@@ -42,13 +43,15 @@ public enum SweepAxis {
             case TEXT_ENCODER_LORA_SCALE -> params.withLoraScales(null, (float) value);
             case GUIDANCE_SCALE -> params.toBuilder().guidanceScale(value).build();
             case SEED -> params.toBuilder().seed((long) value).build();
+            case STEPS -> params.toBuilder().steps((int) value).build();
         };
     }
 
     /** Checks that {@code value} is one this axis can take for {@code params}. */
     void check(GenerationParams params, double value) {
-        if (this == SEED && (value != Math.rint(value) || value < 0)) {
-            throw new IllegalArgumentException("sweep seed values must be whole numbers ≥ 0, got " + value);
+        if ((this == SEED || this == STEPS) && (value != Math.rint(value) || value < 0)) {
+            throw new IllegalArgumentException("sweep " + names.get(0) + " values must be whole numbers ≥ 0, got "
+                    + value);
         }
         if ((this == UNET_LORA_SCALE || this == TEXT_ENCODER_LORA_SCALE) && params.loras().isEmpty()) {
             throw new IllegalArgumentException("sweep axis " + names.get(0) + " needs at least one LoRA");
@@ -63,7 +66,7 @@ public enum SweepAxis {
 
     public String formatValue(double value) {
         return switch (this) {
-            case SEED -> Long.toString((long) value);
+            case SEED, STEPS -> Long.toString((long) value);
             case GUIDANCE_SCALE -> Infotext.number(value);
             // LoRA scales are floats: 0.7 is shown as 0.7, not as its double widening
             case UNET_LORA_SCALE, TEXT_ENCODER_LORA_SCALE -> Infotext.number((float) value);

@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import javax.imageio.ImageIO;
@@ -249,6 +250,9 @@ public final class DreamBoothTrainer implements AutoCloseable {
 
     /** One optimizer step: {@code gradientAccumulation} micro-batches forward and backward, then the update. */
     public StepReport trainStep() {
+        // PyTorch's grad mode is per thread and ON in a new thread (e.g. a service's worker thread); the collector
+        // restores the mode it found, and AdamW's in-place updates of the factors need it off.
+        JniUtils.setGradMode(false);
         long t0 = System.nanoTime();
         int accumulation = config.gradientAccumulation();
         float loss = 0;

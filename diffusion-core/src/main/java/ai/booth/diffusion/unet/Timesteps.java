@@ -18,10 +18,14 @@ public final class Timesteps {
     /** exp(−ln(10000)·i / (half − freq_shift)), shaped [1, half]. */
     private final NDArray frequencies;
 
+    /** {@code manager} null: a dry-run model (names and shapes only), which is never run. */
     public Timesteps(NDManager manager, int channels, boolean flipSinToCos, double freqShift) {
         this.channels = channels;
         this.flipSinToCos = flipSinToCos;
-        int half = channels / 2;
+        this.frequencies = manager == null ? null : frequencies(manager, channels / 2, freqShift);
+    }
+
+    private static NDArray frequencies(NDManager manager, int half, double freqShift) {
         try (NDManager tmp = manager.newSubManager()) {
             NDArray f = tmp.arange(0, half, 1, DataType.FLOAT32)
                     .mul((float) -Math.log(10000))
@@ -29,7 +33,7 @@ public final class Timesteps {
                     .exp()
                     .reshape(1, half);
             f.attach(manager);
-            this.frequencies = f;
+            return f;
         }
     }
 

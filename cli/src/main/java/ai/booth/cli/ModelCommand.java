@@ -1,0 +1,127 @@
+package ai.booth.cli;
+
+import ai.booth.service.ObjectStore;
+import ai.booth.service.models.ModelManifest;
+import ai.booth.service.models.ModelRegistry;
+import io.minio.MinioClient;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code booth model add|list}: the base models in the models bucket, through service-common's
+ * {@link ModelRegistry}. S3 is reached with the services' settings: {@code booth.s3.endpoint}, {@code access-key},
+ * {@code secret-key}, {@code region} as system properties or {@code BOOTH_S3_*} environment variables, defaulting
+ * to the local stack of {@code ./booth up}.
+ */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Install and list base models in Booth's models bucket (S3 from booth.s3.* / BOOTH_S3_*).",
+        subcommands = {ModelCommand.Add.class, ModelCommand.ListModels.class})
+final class ModelCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: add or list");
+    }
+
+    /** The registry on the configured S3 server; a fresh config per call, so system properties set late count. */
+    static ModelRegistry registry() {
+        Config config = ConfigProviderResolver.instance().getBuilder().addDefaultSources().build();
+        MinioClient client = MinioClient.builder()
+                .endpoint(config.getValue("booth.s3.endpoint", String.class))
+                .region(config.getOptionalValue("booth.s3.region", String.class).orElse("us-east-1"))
+                .credentials(config.getValue("booth.s3.access-key", String.class),
+                        config.getValue("booth.s3.secret-key", String.class))
+                .build();
+        return new ModelRegistry(new ObjectStore(client));
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Install a diffusers folder or a single .safetensors checkpoint as a base model. The engine "
+                    + "checks it first (configs, every weight name and shape; pickle .ckpt/.bin/.pt refused), then "
+                    + "the files are uploaded and model.json is written last.",
+                    "Example: booth model add ~/models/dreamshaper_8.safetensors --id dreamshaper-8 --preset sd15"})
+    static final class Add implements Runnable {
+
+        @Parameters(paramLabel = "PATH", description = "A diffusers folder or a .safetensors file.")
+        Path path;
+
+        @Option(names = "--id", description = "Model id (baseModel in requests); default: the folder or file name.")
+        String id;
+
+        @Option(names = "--name", description = "Display name; default: the id.")
+        String name;
+
+        @ArgGroup
+        Architecture architecture;
+
+        static final class Architecture {
+            @Option(names = "--preset", description = "Single files: built-in configs, sd15 or sd2.")
+            String preset;
+
+            @Option(names = "--config-from", paramLabel = "DIR",
+                    description = "Single files: a diffusers folder whose configs, tokenizer and scheduler describe "
+                            + "it (stored with the model).")
+            Path configFrom;
+        }
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            String config = architecture == null ? null
+                    : architecture.preset != null ? architecture.preset : architecture.configFrom.toString();
+            if (config != null && Files.isDirectory(path)) {
+                throw new IllegalArgumentException("--preset and --config-from apply to single files; " + path
+                        + " is a folder with its own configs");
+            }
+            ModelManifest manifest = registry().install(path, id != null ? id : defaultId(path), name, config);
+            spec.commandLine().getOut().printf("installed %s: %s, %s, %d bytes, resolution %d, content hash %s%n",
+                    manifest.id(), manifest.kind(), manifest.configSource(), manifest.sizeBytes(),
+                    manifest.resolution(), manifest.contentHash());
+        }
+
+        /** The folder or file name without {@code .safetensors}, made a valid id. */
+        static String defaultId(Path path) {
+            String name = path.toAbsolutePath().normalize().getFileName().toString();
+            if (name.toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+                name = name.substring(0, name.length() - ".safetensors".length());
+            }
+            return name.replaceAll("[^A-Za-z0-9._-]", "-");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "The installed base models.")
+    static final class ListModels implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            List<ModelManifest> models = registry().list();
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-24s %-12s %-14s %10s %6s  %-12s %s%n", "ID", "KIND", "CONFIG", "MB", "SIZE", "HASH", "NAME");
+            for (ModelManifest m : models) {
+                out.printf("%-24s %-12s %-14s %10.1f %6d  %-12s %s%n", m.id(), m.kind(), m.configSource(),
+                        m.sizeBytes() / 1e6, m.resolution(),
+                        m.contentHash() == null ? "-" : m.contentHash().substring(0, 10), m.name());
+            }
+        }
+    }
+}

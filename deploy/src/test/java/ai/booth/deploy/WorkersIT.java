@@ -1,0 +1,171 @@
+package ai.booth.deploy;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.contracts.DatasetReady;
+import ai.booth.contracts.Event;
+import ai.booth.contracts.GenerationCompleted;
+import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.TrainingCompleted;
+import ai.booth.contracts.TrainingProgress;
+import ai.booth.infra.BoothHome;
+import ai.booth.keys.ApiKeyStore;
+import ai.booth.testing.EventProbe;
+import ai.booth.testing.TestImages;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The workers as real processes of the stack ({@code ./booth up}'s way): the whole flow from a dataset upload
+ * through class images, training and the adapter to a generation with it; and a trainer killed with SIGKILL mid-job
+ * is started again and finishes the job from its last S3 checkpoint.
+ */
+class WorkersIT {
+
+    private static final Duration WAIT = Duration.ofMinutes(5);
+    private static final String OWNER = "workers";
+
+    @TempDir
+    static Path data;
+
+    private static Stack stack;
+    private static String apiKey;
+
+    @BeforeAll
+    static void start() throws Exception {
+        StackSettings settings = StackSettings.ephemeral(BoothHome.root(), data);
+        stack = new Stack(settings).start(line -> { });
+        apiKey = new ApiKeyStore(settings.keysFile()).create(OWNER, "workers test", "unlimited").keyText();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void aTrainerKilledMidJobResumesFromItsCheckpointAfterRestart() throws Exception {
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String trainingId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":60,\"rank\":2,"
+                            + "\"checkpointInterval\":5}")
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+
+            probe.await(TrainingProgress.class, e -> e.correlationId().equals(trainingId)
+                    && ((TrainingProgress) e.payload()).checkpointKey() != null, WAIT);
+            stack.kill(Service.TRAINER);
+            Instant killed = Instant.now();
+            int checkpointStep = pointerStep(trainingId);
+            assertTrue(checkpointStep >= 5 && checkpointStep < 60, "checkpoint at " + checkpointStep);
+
+            stack.restart(Service.TRAINER);
+            TrainingCompleted done = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
+            assertEquals(60, done.steps());
+            List<Event<TrainingProgress>> progress = probe.all(TrainingProgress.class, trainingId);
+            TrainingProgress firstAfterRestart = progress.stream().filter(e -> e.occurredAt().isAfter(killed))
+                    .findFirst().orElseThrow().payload();
+            assertEquals(checkpointStep + 1, firstAfterRestart.step(), "resumed from the checkpoint, not from 0");
+            assertEquals(60, progress.get(progress.size() - 1).payload().step());
+            stat(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, trainingId) + "lora_kohya.safetensors");
+            gateway().get("/api/v1/trainings/" + trainingId).then().statusCode(200)
+                    .body("status", org.hamcrest.Matchers.is("COMPLETED"));
+        }
+    }
+
+    @Test
+    void datasetClassImagesTrainingAdapterAndGenerationRunAcrossTheServices() throws Exception {
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String trainingId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"priorPreservation\":true,\"classImageCount\":2,\"resolution\":64,"
+                            + "\"maxTrainSteps\":4,\"rank\":2,\"validationPrompts\":[\"a photo of sks dog\"],"
+                            + "\"validationInterval\":2}")
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+
+            // the trainer asks the sampler for the class images over Kafka
+            Event<GenerationRequested> classImages = probe.await(GenerationRequested.class,
+                    e -> e.ownerId().equals("booth-system") && e.correlationId().startsWith("class-"), WAIT);
+            assertEquals(2, classImages.payload().count());
+            GenerationCompleted rendered = probe.await(GenerationCompleted.class, classImages.correlationId(), WAIT)
+                    .payload();
+            assertEquals(2, rendered.images().size());
+            TrainingCompleted trained = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
+            assertEquals(4, trained.steps());
+            assertEquals(2, trained.validationImageKeys().size());
+            String metadata = new String(read(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, trainingId)
+                    + "metadata.json"), StandardCharsets.UTF_8);
+            assertTrue(metadata.matches("(?s).*\"class_images\"\\s*:\\s*2\\b.*"), metadata);
+
+            // the adapter, by training id, in a generation through the gateway
+            String generationId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":4,\"seed\":3,"
+                            + "\"width\":64,\"height\":64,\"loras\":[{\"trainingId\":\"" + trainingId + "\","
+                            + "\"unetScale\":1.0,\"textEncoderScale\":1.0}]}")
+                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            GenerationCompleted generated = probe.await(GenerationCompleted.class, generationId, WAIT).payload();
+            String png = new String(read(Buckets.GENERATIONS, generated.images().get(0).key()),
+                    StandardCharsets.ISO_8859_1);
+            assertTrue(png.contains("parameters") && png.contains("<lora:"), "PNG with the adapter's infotext");
+        }
+    }
+
+    /** One photo uploaded through the gateway and processed by dataset-service. */
+    private static String dataset(EventProbe probe) {
+        String datasetId = gateway().multiPart("images", "rex.png", TestImages.png(640, 560), "image/png")
+                .multiPart("instancePrompt", "a photo of sks dog")
+                .post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+        probe.await(DatasetReady.class, datasetId, WAIT);
+        return datasetId;
+    }
+
+    private static int pointerStep(String trainingId) throws Exception {
+        String pointer = new String(read(Buckets.CHECKPOINTS, Buckets.checkpointPrefix(OWNER, trainingId)
+                + "checkpoint.json"), StandardCharsets.UTF_8);
+        Matcher step = Pattern.compile("\"step\"\\s*:\\s*(\\d+)").matcher(pointer);
+        assertTrue(step.find(), pointer);
+        return Integer.parseInt(step.group(1));
+    }
+
+    private static RequestSpecification gateway() {
+        return given().baseUri(stack.url(Service.GATEWAY).toString()).header("Authorization", "Bearer " + apiKey);
+    }
+
+    private static MinioClient s3() {
+        return MinioClient.builder().endpoint(stack.infra().s3Endpoint()).region("us-east-1")
+                .credentials(stack.infra().settings().accessKey(), stack.infra().settings().secretKey()).build();
+    }
+
+    private static byte[] read(String bucket, String key) throws Exception {
+        try (InputStream in = s3().getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static void stat(String bucket, String key) throws Exception {
+        s3().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+    }
+}

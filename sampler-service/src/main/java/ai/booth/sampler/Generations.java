@@ -1,0 +1,287 @@
+package ai.booth.sampler;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.contracts.Event;
+import ai.booth.contracts.GeneratedImage;
+import ai.booth.contracts.GenerationCompleted;
+import ai.booth.contracts.GenerationFailed;
+import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.GenerationTimings;
+import ai.booth.contracts.LoraRef;
+import ai.booth.contracts.Payload;
+import ai.booth.contracts.Topics;
+import ai.booth.diffusion.loader.ModelCheck;
+import ai.booth.diffusion.pipeline.GenerationParams;
+import ai.booth.diffusion.pipeline.GenerationResult;
+import ai.booth.diffusion.pipeline.PipelineAssets;
+import ai.booth.diffusion.pipeline.StepListener;
+import ai.booth.diffusion.pipeline.SweepRenderer;
+import ai.booth.diffusion.pipeline.TextToImagePipeline;
+import ai.booth.service.EventMessages;
+import ai.booth.service.GenerationResults;
+import ai.booth.service.ObjectStore;
+import ai.booth.service.models.ModelCache;
+import ai.booth.service.models.ModelCacheException;
+import ai.booth.service.models.ModelManifest;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Renders admitted generation requests. A request whose result.json exists is answered from it without rendering
+ * (duplicates, and the trainer's class-image sets). The rest are grouped by {@link RequestParams.BatchKey}: a group
+ * leases its model and adapters once and packs its images into pipeline calls of at most
+ * {@code booth.sampler.max-batch} images, uploading each call's PNGs before the next, so memory stays bounded for
+ * any count. Within a call the engine renders image after image, each exactly as alone (bit for bit on CPU; a true
+ * UNet batch would change oneDNN's blocking and so the low bits). A request ends with its result.json, then
+ * GenerationCompleted; a group that fails ends its unfinished requests with GenerationFailed.
+ */
+@ApplicationScoped
+public class Generations {
+
+    private static final Logger LOG = Logger.getLogger(Generations.class);
+
+    private final ModelCache cache;
+    private final ObjectStore store;
+    private final Emitter<Event<?>> completed;
+    private final Emitter<Event<?>> failed;
+    private final int maxBatch;
+
+    public Generations(ModelCache cache, ObjectStore store,
+                       @Channel(Topics.GENERATION_COMPLETED) Emitter<Event<?>> completed,
+                       @Channel(Topics.GENERATION_FAILED) Emitter<Event<?>> failed,
+                       @ConfigProperty(name = "booth.sampler.max-batch", defaultValue = "4") int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("booth.sampler.max-batch must be >= 1, got " + maxBatch);
+        }
+        this.cache = cache;
+        this.store = store;
+        this.completed = completed;
+        this.failed = failed;
+        this.maxBatch = maxBatch;
+    }
+
+    /** One request being rendered: where its images stand. */
+    private static final class Job {
+        final Event<GenerationRequested> event;
+        final long start = System.nanoTime();
+        final List<GeneratedImage> images = new ArrayList<>();
+        long sampleNanos;
+        long uploadNanos;
+        boolean done;
+
+        Job(Event<GenerationRequested> event) {
+            this.event = event;
+        }
+
+        GenerationRequested request() {
+            return event.payload();
+        }
+
+        String key(int index) {
+            return Buckets.generationImageKey(event.ownerId(), request().generationId(), index);
+        }
+    }
+
+    /** Renders the requests (admitted: fields checked); every one ends with a completed or failed event. */
+    public void process(List<Event<GenerationRequested>> requests) {
+        Map<String, Event<GenerationRequested>> unique = new LinkedHashMap<>();
+        List<Event<GenerationRequested>> repeats = new ArrayList<>();
+        for (Event<GenerationRequested> event : requests) {
+            if (unique.putIfAbsent(event.payload().generationId(), event) != null) {
+                repeats.add(event);  // answered after the first, from its result
+            }
+        }
+        Map<RequestParams.BatchKey, List<Job>> groups = new LinkedHashMap<>();
+        for (Event<GenerationRequested> event : unique.values()) {
+            GenerationRequested r = event.payload();
+            var stored = GenerationResults.read(store, event.ownerId(), r.generationId());
+            if (stored.isPresent()) {
+                LOG.infof("generation %s of %s is done already: answering from its result", r.generationId(),
+                        event.ownerId());
+                send(completed, event, stored.get());
+                continue;
+            }
+            try {
+                RequestParams.of(r, Path::of);
+                if (r.grid() != null) {
+                    RequestParams.sweep(r.grid());
+                }
+                groups.computeIfAbsent(RequestParams.BatchKey.of(r), k -> new ArrayList<>()).add(new Job(event));
+            } catch (IllegalArgumentException e) {
+                fail(new Job(event), "INVALID_REQUEST", e.getMessage());
+            }
+        }
+        groups.values().forEach(this::render);
+        if (!repeats.isEmpty()) {
+            process(repeats);
+        }
+    }
+
+    private void render(List<Job> group) {
+        GenerationRequested first = group.get(0).request();
+        long start = System.nanoTime();
+        Map<String, ModelCache.AdapterLease> adapters = new HashMap<>();
+        try (ModelCache.ModelLease model = cache.model(first.baseModel())) {
+            for (LoraRef lora : first.loras()) {
+                adapters.computeIfAbsent(lora.adapterKey(), cache::adapter);
+            }
+            long loadNanos = System.nanoTime() - start;
+            PipelineAssets assets = PipelineAssets.resolve(model.model(), null, preset(model.manifest()));
+            try (TextToImagePipeline pipeline = new TextToImagePipeline(model.model(), assets)) {
+                if (first.grid() != null) {
+                    renderGrid(group.get(0), pipeline, adapters, loadNanos);
+                } else {
+                    renderImages(group, pipeline, adapters, loadNanos);
+                }
+            }
+        } catch (ModelCacheException e) {
+            failUnfinished(group, e.code(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            failUnfinished(group, "INVALID_REQUEST", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "generation group of %s failed", first.generationId());
+            failUnfinished(group, "INTERNAL", e.toString());
+        } finally {
+            adapters.values().forEach(ModelCache.AdapterLease::close);
+        }
+    }
+
+    /** A slice of a request's images: {@code count} images from image {@code offset}. */
+    private record Slice(Job job, GenerationParams params, int offset) {
+    }
+
+    private void renderImages(List<Job> group, TextToImagePipeline pipeline,
+                              Map<String, ModelCache.AdapterLease> adapters, long loadNanos) {
+        List<Slice> slices = new ArrayList<>();
+        for (Job job : group) {
+            GenerationParams all = RequestParams.of(job.request(), key -> adapters.get(key).file());
+            for (int offset = 0; offset < all.imagesPerPrompt(); offset += maxBatch) {
+                int n = Math.min(maxBatch, all.imagesPerPrompt() - offset);
+                slices.add(new Slice(job, all.toBuilder().seed(all.seed() + offset).imagesPerPrompt(n).build(),
+                        offset));
+            }
+        }
+        int next = 0;
+        while (next < slices.size()) {
+            List<Slice> call = new ArrayList<>();
+            int images = 0;
+            while (next < slices.size() && images + slices.get(next).params().imagesPerPrompt() <= maxBatch) {
+                images += slices.get(next).params().imagesPerPrompt();
+                call.add(slices.get(next++));
+            }
+            List<GenerationResult> results = pipeline.generateAll(call.stream().map(Slice::params).toList(),
+                    StepListener.NONE, () -> false);
+            for (int i = 0; i < call.size(); i++) {
+                store(call.get(i), results.get(i));
+            }
+            for (Slice slice : call) {
+                Job job = slice.job();
+                if (!job.done && job.images.size() == job.request().count()) {
+                    finish(job, null, loadNanos, group.size());
+                }
+            }
+        }
+    }
+
+    private void store(Slice slice, GenerationResult result) {
+        Job job = slice.job();
+        job.sampleNanos += result.elapsed().toNanos();
+        long millisPerImage = result.elapsed().toMillis() / result.images().size();
+        long start = System.nanoTime();
+        for (int i = 0; i < result.images().size(); i++) {
+            var image = result.images().get(i);
+            String key = job.key(slice.offset() + i);
+            upload(key, image::writePng);
+            job.images.add(new GeneratedImage(key, image.params().seed(), millisPerImage));
+        }
+        job.uploadNanos += System.nanoTime() - start;
+    }
+
+    private void renderGrid(Job job, TextToImagePipeline pipeline, Map<String, ModelCache.AdapterLease> adapters,
+                            long loadNanos) {
+        GenerationParams base = RequestParams.of(job.request(), key -> adapters.get(key).file());
+        long start = System.nanoTime();
+        SweepRenderer.Result grid = new SweepRenderer(pipeline).render(base, RequestParams.sweep(job.request().grid()),
+                StepListener.NONE, () -> false);
+        job.sampleNanos = System.nanoTime() - start;
+        long millisPerCell = job.sampleNanos / 1_000_000 / grid.cells().size();
+        start = System.nanoTime();
+        for (int i = 0; i < grid.cells().size(); i++) {
+            var cell = grid.cells().get(i);
+            upload(job.key(i), cell::writePng);
+            job.images.add(new GeneratedImage(job.key(i), cell.params().seed(), millisPerCell));
+        }
+        String gridKey = Buckets.generationGridKey(job.event.ownerId(), job.request().generationId());
+        upload(gridKey, grid::writePng);
+        job.uploadNanos = System.nanoTime() - start;
+        finish(job, gridKey, loadNanos, 1);
+    }
+
+    private void finish(Job job, String gridKey, long loadNanos, int batchSize) {
+        GenerationCompleted result = new GenerationCompleted(job.request().generationId(), List.copyOf(job.images),
+                gridKey, (System.nanoTime() - job.start) / 1_000_000, new GenerationTimings(loadNanos / 1_000_000,
+                job.sampleNanos / 1_000_000, job.uploadNanos / 1_000_000, batchSize));
+        GenerationResults.write(store, job.event.ownerId(), result);
+        job.done = true;
+        LOG.infof("generation %s of %s: %d image(s) in %d ms", result.generationId(), job.event.ownerId(),
+                result.images().size(), result.totalMillis());
+        send(completed, job.event, result);
+    }
+
+    private void failUnfinished(List<Job> group, String code, String message) {
+        group.stream().filter(job -> !job.done).forEach(job -> fail(job, code, message));
+    }
+
+    private void fail(Job job, String code, String message) {
+        LOG.infof("generation %s of %s failed: %s %s", job.request().generationId(), job.event.ownerId(), code,
+                message);
+        job.done = true;
+        send(failed, job.event, new GenerationFailed(job.request().generationId(), code, message));
+    }
+
+    private static void send(Emitter<Event<?>> emitter, Event<GenerationRequested> cause,
+                             Payload payload) {
+        EventMessages.send(emitter, cause.next(payload)).toCompletableFuture().join();
+    }
+
+    /** Writes a PNG to a temporary file and uploads it. */
+    private void upload(String key, Consumer<Path> writer) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("booth-sampler-", ".png");
+            writer.accept(file);
+            store.put(Buckets.GENERATIONS, key, file, "image/png");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + key, e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.warnf("cannot delete %s: %s", file, e);
+                }
+            }
+        }
+    }
+
+    /** A single file's preset names the scheduler config to use; otherwise the model brings its own (or sd15). */
+    private static String preset(ModelManifest manifest) {
+        String source = manifest.configSource();
+        return source != null && source.startsWith(ModelCheck.PRESET_PREFIX)
+                ? source.substring(ModelCheck.PRESET_PREFIX.length()) : null;
+    }
+}

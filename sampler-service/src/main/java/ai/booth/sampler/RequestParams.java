@@ -1,0 +1,81 @@
+package ai.booth.sampler;
+
+import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.GridAxis;
+import ai.booth.contracts.GridSpec;
+import ai.booth.contracts.LoraRef;
+import ai.booth.diffusion.pipeline.GenerationParams;
+import ai.booth.diffusion.pipeline.LoraRequest;
+import ai.booth.diffusion.pipeline.Sweep;
+import ai.booth.diffusion.pipeline.SweepAxis;
+import ai.booth.diffusion.scheduler.Schedulers;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** A {@link GenerationRequested} in the engine's terms; a bad value is an IllegalArgumentException naming it. */
+final class RequestParams {
+
+    /** Contract grid parameters → the engine's sweep axes ({@code prompt} has no engine axis yet). */
+    private static final Map<String, SweepAxis> AXES = Map.of("seed", SweepAxis.SEED, "steps", SweepAxis.STEPS,
+            "guidanceScale", SweepAxis.GUIDANCE_SCALE, "unetScale", SweepAxis.UNET_LORA_SCALE,
+            "textEncoderScale", SweepAxis.TEXT_ENCODER_LORA_SCALE);
+
+    private RequestParams() {
+    }
+
+    /**
+     * The pipeline request: clip skip 0 (contract: layers skipped) is the engine's 1 (last layer); a grid renders
+     * one image per cell.
+     *
+     * @param adapterFiles the local file of each adapter key
+     */
+    static GenerationParams of(GenerationRequested r, Function<String, Path> adapterFiles) {
+        List<LoraRequest> loras = r.loras().stream().map(l -> new LoraRequest(adapterFiles.apply(l.adapterKey()),
+                (float) l.unetScale(), (float) l.textEncoderScale())).toList();
+        return GenerationParams.builder(r.prompt()).negativePrompt(r.negativePrompt()).steps(r.steps())
+                .guidanceScale(r.guidanceScale()).seed(r.seed()).imagesPerPrompt(r.grid() == null ? r.count() : 1)
+                .size(r.width(), r.height()).clipSkip(r.clipSkip() + 1).scheduler(r.scheduler()).loras(loras)
+                .build();
+    }
+
+    /** The validated sweep of a grid request (its axes checked against the request by the engine). */
+    static Sweep sweep(GridSpec grid) {
+        return new Sweep(axis("grid.x", grid.x()), values("grid.x", grid.x()), axis("grid.y", grid.y()),
+                values("grid.y", grid.y()));
+    }
+
+    /**
+     * What requests must share to be rendered together: model, adapters and their scales, scheduler, steps,
+     * guidance, size and clip skip. Grids are rendered alone (their cells are a batch already).
+     */
+    record BatchKey(String baseModel, List<LoraRef> loras, String scheduler, int steps, double guidanceScale,
+                    int width, int height, int clipSkip, String gridId) {
+
+        static BatchKey of(GenerationRequested r) {
+            return new BatchKey(r.baseModel(), r.loras(), Schedulers.canonicalName(r.scheduler()), r.steps(),
+                    r.guidanceScale(), r.width(), r.height(), r.clipSkip(),
+                    r.grid() == null ? null : r.generationId());
+        }
+    }
+
+    private static SweepAxis axis(String field, GridAxis axis) {
+        SweepAxis engine = AXES.get(axis.parameter());
+        if (engine == null) {
+            throw new IllegalArgumentException(field + ".parameter '" + axis.parameter() + "' is not supported by "
+                    + "sampler-service; use one of " + AXES.keySet());
+        }
+        return engine;
+    }
+
+    private static List<Double> values(String field, GridAxis axis) {
+        try {
+            return axis.values().stream().map(String::strip).map(Double::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + ".values must be numbers for " + axis.parameter() + ", got "
+                    + axis.values());
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package ai.booth.sampler;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.contracts.Event;
+import ai.booth.contracts.EventSerde;
+import ai.booth.contracts.GeneratedImage;
+import ai.booth.contracts.GenerationCompleted;
+import ai.booth.contracts.GenerationFailed;
+import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.GridAxis;
+import ai.booth.contracts.GridSpec;
+import ai.booth.contracts.LoraRef;
+import ai.booth.contracts.Topics;
+import ai.booth.service.DeadLetters;
+import ai.booth.service.GenerationResults;
+import ai.booth.service.ObjectStore;
+import ai.booth.service.models.ModelRegistry;
+import ai.booth.testing.BoothInfraResource;
+import ai.booth.testing.EventProbe;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static ai.booth.sampler.SamplerFixture.ADAPTER_KEY;
+import static ai.booth.sampler.SamplerFixture.png;
+import static ai.booth.sampler.SamplerFixture.request;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** sampler-service through the real broker and S3 server, rendering with the tiny fixture model. */
+@QuarkusTest
+@WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class GenerationsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    Generations generations;
+
+    @BeforeEach
+    void adapter() {
+        SamplerFixture.installAdapter(store);
+    }
+
+    @Test
+    void aRequestWithAnAdapterEndsWithPngsTheirParametersAndAResult() throws Exception {
+        GenerationRequested request = request(registry, "a photo of sks dog", 42, 2,
+                List.of(new LoraRef(ADAPTER_KEY, 0.8, 0.5)), null);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.generationId(), "alice", request));
+            GenerationCompleted done = probe.await(GenerationCompleted.class, request.generationId(), WAIT).payload();
+
+            assertEquals(List.of(Buckets.generationImageKey("alice", request.generationId(), 0),
+                    Buckets.generationImageKey("alice", request.generationId(), 1)),
+                    done.images().stream().map(GeneratedImage::key).toList());
+            assertEquals(List.of(42L, 43L), done.images().stream().map(GeneratedImage::seed).toList());
+            assertNotNull(done.timings());
+            assertTrue(done.totalMillis() >= done.timings().sampleMillis(), done.toString());
+            for (GeneratedImage image : done.images()) {
+                String parameters = png(store, image.key()).parameters();
+                assertTrue(parameters.startsWith("a photo of sks dog <lora:pytorch_lora_weights:"), parameters);
+                assertTrue(parameters.contains("Seed: " + image.seed()), parameters);
+                assertTrue(parameters.contains("Negative prompt: blurry"), parameters);
+            }
+            assertEquals(done, GenerationResults.read(store, "alice", request.generationId()).orElseThrow());
+        }
+    }
+
+    @Test
+    void aGridRequestYieldsAContactSheetAndItsCells() throws Exception {
+        GenerationRequested request = request(registry, "a photo of sks dog", 7, 1,
+                List.of(new LoraRef(ADAPTER_KEY, 1, 1)), new GridSpec(new GridAxis("unetScale", List.of("0", "1")),
+                        new GridAxis("seed", List.of("7", "8"))));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.generationId(), "alice", request));
+            GenerationCompleted done = probe.await(GenerationCompleted.class, request.generationId(), WAIT).payload();
+
+            assertEquals(Buckets.generationGridKey("alice", request.generationId()), done.gridKey());
+            assertEquals(List.of(7L, 7L, 8L, 8L), done.images().stream().map(GeneratedImage::seed).toList());
+            SamplerFixture.Png sheet = png(store, done.gridKey());
+            SamplerFixture.Png cell = png(store, done.images().get(0).key());
+            assertTrue(sheet.image().getWidth() >= 2 * cell.image().getWidth(), "two columns");
+            assertTrue(sheet.image().getHeight() >= 2 * cell.image().getHeight(), "two rows");
+            assertTrue(sheet.parameters().contains("X Type: UNet LoRA scale"), sheet.parameters());
+            assertFalse(Arrays.equals(cell.rgb(), png(store, done.images().get(1).key()).rgb()),
+                    "the adapter at scale 1 changes the image of scale 0");
+        }
+    }
+
+    @Test
+    void aDuplicateRequestIsAnsweredFromItsResultWithoutRendering() throws Exception {
+        GenerationRequested request = request(registry, "a photo of sks dog", 5, 1, List.of(), null);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.generationId(), "alice", request));
+            GenerationCompleted first = probe.await(GenerationCompleted.class, request.generationId(), WAIT)
+                    .payload();
+            var rendered = store.stat(Buckets.GENERATIONS, first.images().get(0).key()).orElseThrow();
+
+            Event<GenerationRequested> again = Event.of(request.generationId(), "alice", request);
+            probe.publish(again);
+            GenerationCompleted second = probe.await(GenerationCompleted.class, e -> isAnswerTo(e, again), WAIT)
+                    .payload();
+
+            assertEquals(first, second, "the same result, timings included: nothing was rendered again");
+            assertEquals(rendered, store.stat(Buckets.GENERATIONS, first.images().get(0).key()).orElseThrow());
+        }
+    }
+
+    /** A completed event published after {@code request} (events of one request share the correlation id). */
+    private static boolean isAnswerTo(Event<?> event, Event<?> request) {
+        return event.correlationId().equals(request.correlationId())
+                && event.occurredAt().isAfter(request.occurredAt());
+    }
+
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicAndTheNextRequestIsStillServed() throws Exception {
+        GenerationRequested good = request(registry, "a photo of sks dog", 1, 1, List.of(), null);
+        Event<GenerationRequested> valid = Event.of(good.generationId(), "alice", good);
+        String unknownVersion = new String(EventSerde.toJson(Event.of("gen-v99", "alice", good)),
+                StandardCharsets.UTF_8).replace("\"schemaVersion\":1", "\"schemaVersion\":99");
+        String key = "poison-" + UUID.randomUUID();
+        String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        try (EventProbe probe = EventProbe.forApplication();
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(),
+                     new ByteArraySerializer())) {
+            byte[] malformed = "{not json".getBytes(StandardCharsets.UTF_8);
+            producer.send(new ProducerRecord<>(Topics.GENERATION_REQUESTED, key, malformed)).get();
+            producer.send(new ProducerRecord<>(Topics.GENERATION_REQUESTED, key,
+                    unknownVersion.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(Topics.GENERATION_REQUESTED, key, EventSerde.toJson(valid))).get();
+
+            probe.await(GenerationCompleted.class, good.generationId(), WAIT);
+            List<ConsumerRecord<String, byte[]>> dead = deadLetters(bootstrap, key, 2);
+            assertArrayEquals(malformed, dead.get(0).value(), "the original bytes, untouched");
+            assertTrue(header(dead.get(0), DeadLetters.ERROR).contains("not a valid Booth event"),
+                    header(dead.get(0), DeadLetters.ERROR));
+            assertTrue(header(dead.get(1), DeadLetters.ERROR).contains("schemaVersion 99"),
+                    header(dead.get(1), DeadLetters.ERROR));
+            for (ConsumerRecord<String, byte[]> record : dead) {
+                assertEquals(Topics.GENERATION_REQUESTED, header(record, DeadLetters.ORIGINAL_TOPIC));
+                assertNotNull(header(record, DeadLetters.ORIGINAL_PARTITION));
+                assertNotNull(header(record, DeadLetters.ORIGINAL_OFFSET));
+            }
+        }
+    }
+
+    @Test
+    void anUnknownModelOrAdapterOrBadFieldIsAFailureWithItsReason() throws Exception {
+        GenerationRequested base = request(registry, "a photo of sks dog", 1, 1, List.of(), null);
+        GenerationRequested noModel = new GenerationRequested("gen-" + UUID.randomUUID(), "no-such-model",
+                base.prompt(), null, 2, 5, 1, 1, base.width(), base.height(), "ddim", 0, List.of(), null);
+        GenerationRequested noAdapter = request(registry, "x", 1, 1,
+                List.of(new LoraRef("alice/none/adapter.safetensors", 1, 1)), null);
+        GenerationRequested badSize = new GenerationRequested("gen-" + UUID.randomUUID(), base.baseModel(),
+                base.prompt(), null, 2, 5, 1, 1, 500, base.height(), "ddim", 0, List.of(), null);
+        GenerationRequested badScheduler = new GenerationRequested("gen-" + UUID.randomUUID(), base.baseModel(),
+                base.prompt(), null, 2, 5, 1, 1, base.width(), base.height(), "warp", 0, List.of(), null);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            assertFailure(probe, noModel, "MODEL_NOT_FOUND", "'no-such-model'");
+            assertFailure(probe, noAdapter, "ADAPTER_NOT_FOUND", "'alice/none/adapter.safetensors'");
+            assertFailure(probe, badSize, "INVALID_REQUEST", "got 500x");
+            assertFailure(probe, badScheduler, "INVALID_REQUEST", "warp");
+        }
+    }
+
+    @Test
+    void batchedRequestsEqualTheirSingleRendersAndManyImagesComeInChunks() {
+        List<GenerationRequested> batch = List.of(
+                request(registry, "a photo of sks dog", 11, 3, List.of(new LoraRef(ADAPTER_KEY, 0.7, 0.4)), null),
+                request(registry, "a photo of sks dog on the beach", 20, 2,
+                        List.of(new LoraRef(ADAPTER_KEY, 0.7, 0.4)), null),
+                request(registry, "a dog", 30, 6, List.of(new LoraRef(ADAPTER_KEY, 0.7, 0.4)), null));
+        generations.process(batch.stream().map(r -> Event.of(r.generationId(), "booth-system", r)).toList());
+
+        for (GenerationRequested together : batch) {
+            GenerationCompleted batched = GenerationResults.read(store, "booth-system", together.generationId())
+                    .orElseThrow();
+            assertEquals(batch.size(), batched.timings().batchSize());
+            assertEquals(together.count(), batched.images().size());
+            GenerationRequested aloneRequest = new GenerationRequested("gen-" + UUID.randomUUID(),
+                    together.baseModel(), together.prompt(), together.negativePrompt(), together.steps(),
+                    together.guidanceScale(), together.seed(), together.count(), together.width(), together.height(),
+                    together.scheduler(), together.clipSkip(), together.loras(), null);
+            generations.process(List.of(Event.of(aloneRequest.generationId(), "booth-system", aloneRequest)));
+            GenerationCompleted alone = GenerationResults.read(store, "booth-system", aloneRequest.generationId())
+                    .orElseThrow();
+            assertEquals(1, alone.timings().batchSize());
+            for (int i = 0; i < together.count(); i++) {
+                SamplerFixture.Png a = png(store, batched.images().get(i).key());
+                SamplerFixture.Png b = png(store, alone.images().get(i).key());
+                assertArrayEquals(b.rgb(), a.rgb(), together.prompt() + " image " + i);
+                assertEquals(b.parameters(), a.parameters());
+            }
+        }
+    }
+
+    private static void assertFailure(EventProbe probe, GenerationRequested request, String code, String detail)
+            throws Exception {
+        probe.publish(Event.of(request.generationId(), "alice", request));
+        GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT).payload();
+        assertEquals(code, failed.code(), failed.message());
+        assertTrue(failed.message().contains(detail), failed.message());
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> deadLetters(String bootstrap, String key, int expected) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG,
+                "dlq-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.DEAD_LETTER));
+            List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (found.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        found.add(r);
+                    }
+                });
+            }
+            assertEquals(expected, found.size(), "dead letters with key " + key);
+            return found;
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,253 @@
+package ai.booth.service.models;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.diffusion.loader.ModelCheck;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.service.ObjectStore;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * A worker's models and adapters. Files come from S3 into a local folder ({@code booth.cache.dir}) that is evicted
+ * least recently used first by total bytes ({@code booth.cache.max-bytes}); loaded models stay in memory, least
+ * recently used closed first beyond {@code booth.cache.max-loaded-models} (SD-1.5 takes 2–4 GB). A model is
+ * handed out as a lease: neither it nor its files are evicted while a lease is open, and eviction closes it only
+ * when the last lease is closed. A loaded model's content hash must equal its manifest's (else MODEL_CORRUPT and its
+ * files are dropped, so the next attempt downloads afresh). Adapters are cached by key and ETag: replacing the
+ * object in S3 is noticed. Thread-safe; loads and downloads are serialised (workers run one job at a time).
+ */
+public class ModelCache implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ModelCache.class);
+
+    private final ModelRegistry registry;
+    private final ObjectStore store;
+    private final DiskCache disk;
+    private final int maxLoaded;
+    private final EngineOptions options;
+    private final LinkedHashMap<String, Loaded> loaded = new LinkedHashMap<>(4, 0.75f, true);
+
+    /** One loaded model and how many leases hold it. */
+    private static final class Loaded {
+        final ModelManifest manifest;
+        final StableDiffusionModel model;
+        final String entry;
+        int leases;
+
+        Loaded(ModelManifest manifest, StableDiffusionModel model, String entry) {
+            this.manifest = manifest;
+            this.model = model;
+            this.entry = entry;
+        }
+    }
+
+    /** A model in use; close it when done (the model itself is closed by the cache, never by the holder). */
+    public final class ModelLease implements AutoCloseable {
+        private final Loaded held;
+        private boolean closed;
+
+        private ModelLease(Loaded held) {
+            this.held = held;
+        }
+
+        public StableDiffusionModel model() {
+            return held.model;
+        }
+
+        public ModelManifest manifest() {
+            return held.manifest;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                release(held);
+            }
+        }
+    }
+
+    /** An adapter file in use: its local copy is not evicted until closed. */
+    public final class AdapterLease implements AutoCloseable {
+        private final String entry;
+        private final Path file;
+        private boolean closed;
+
+        private AdapterLease(String entry, Path file) {
+            this.entry = entry;
+            this.file = file;
+        }
+
+        /** The local file, named like the object (its name is the LoRA's name in infotexts). */
+        public Path file() {
+            return file;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                disk.unpin(entry);
+            }
+        }
+    }
+
+    /**
+     * @param dir        local cache folder (created when missing; entries left by an earlier run are reused)
+     * @param maxBytes   disk budget for model and adapter files
+     * @param maxLoaded  models kept loaded in memory (at least 1)
+     */
+    public ModelCache(ModelRegistry registry, ObjectStore store, Path dir, long maxBytes, int maxLoaded,
+                      EngineOptions options) {
+        if (maxLoaded < 1) {
+            throw new IllegalArgumentException("booth.cache.max-loaded-models must be >= 1, got " + maxLoaded);
+        }
+        this.registry = registry;
+        this.store = store;
+        this.disk = new DiskCache(dir, maxBytes);
+        this.maxLoaded = maxLoaded;
+        this.options = options;
+    }
+
+    /** Leases base model {@code id}: downloaded and loaded on first use. */
+    public synchronized ModelLease model(String id) {
+        Loaded held = loaded.get(id);
+        if (held == null) {
+            ModelManifest manifest = registry.manifest(id).orElseThrow(() -> new ModelCacheException(
+                    ModelCacheException.MODEL_NOT_FOUND, "base model '" + id + "' is not installed in bucket "
+                    + Buckets.MODELS + " (no " + id + "/" + ModelRegistry.MANIFEST + ")"));
+            held = load(manifest);
+            loaded.put(id, held);
+        }
+        held.leases++;
+        evictLoaded();
+        return new ModelLease(held);
+    }
+
+    /** Leases the adapter at {@code key} in {@value Buckets#ADAPTERS}, downloaded when new or changed. */
+    public AdapterLease adapter(String key) {
+        ObjectStore.Stat stat = store.stat(Buckets.ADAPTERS, key).orElseThrow(() -> new ModelCacheException(
+                ModelCacheException.ADAPTER_NOT_FOUND, "adapter '" + key + "' is not in bucket " + Buckets.ADAPTERS));
+        String fileName = key.substring(key.lastIndexOf('/') + 1);
+        String entry = "adapter-" + sha256(key).substring(0, 16) + "-" + stat.etag().replaceAll("[^A-Za-z0-9]", "");
+        Path folder = disk.pin(entry, stat.size(), target -> download(Buckets.ADAPTERS, key,
+                target.resolve(fileName), stat.size()));
+        return new AdapterLease(entry, folder.resolve(fileName));
+    }
+
+    /** Models currently loaded, least recently used first (for tests and metrics). */
+    public synchronized List<String> loadedModels() {
+        return List.copyOf(loaded.keySet());
+    }
+
+    /** Bytes of model and adapter files on disk. */
+    public long diskBytes() {
+        return disk.usedBytes();
+    }
+
+    private Loaded load(ModelManifest manifest) {
+        String entry = "model-" + manifest.id() + "-" + manifest.contentHash().substring(0, 16);
+        Path folder = disk.pin(entry, manifest.sizeBytes(), target -> {
+            for (ModelManifest.ModelFile file : manifest.files()) {
+                Path local = target.resolve(file.path());
+                Files.createDirectories(local.getParent());
+                download(Buckets.MODELS, ModelRegistry.objectKey(manifest.id(), file.path()), local,
+                        file.sizeBytes());
+            }
+        });
+        StableDiffusionModel model = null;
+        try {
+            long start = System.nanoTime();
+            model = check(manifest, folder).load(options);
+            if (!model.contentHash().equals(manifest.contentHash())) {
+                throw new ModelCacheException(ModelCacheException.MODEL_CORRUPT, "base model '" + manifest.id()
+                        + "': its weights hash to " + model.contentHash() + " but the manifest says "
+                        + manifest.contentHash());
+            }
+            LOG.infof("loaded base model %s (%s, %d bytes) on %s in %d ms", manifest.id(), manifest.kind(),
+                    manifest.sizeBytes(), options, (System.nanoTime() - start) / 1_000_000);
+            return new Loaded(manifest, model, entry);
+        } catch (RuntimeException e) {
+            if (model != null) {
+                model.close();
+            }
+            disk.discard(entry);
+            throw e;
+        }
+    }
+
+    /** The engine's view of a cached model folder, laid out as in the bucket. */
+    private static ModelCheck check(ModelManifest manifest, Path folder) {
+        if (!manifest.singleFile()) {
+            return ModelCheck.of(folder, null);
+        }
+        String source = manifest.configSource();
+        String config = source.equals(ModelCheck.COMPANION)
+                ? folder.resolve(ModelRegistry.COMPANION_PREFIX).toString()
+                : source.startsWith(ModelCheck.PRESET_PREFIX) ? source.substring(ModelCheck.PRESET_PREFIX.length())
+                : null;
+        return ModelCheck.of(folder.resolve(manifest.weights()), config);
+    }
+
+    private void download(String bucket, String key, Path target, long expectedBytes) {
+        OptionalLong size = store.download(bucket, key, target, expectedBytes);
+        if (size.isEmpty() || size.getAsLong() != expectedBytes) {
+            throw new ModelCacheException(ModelCacheException.MODEL_CORRUPT, "s3://" + bucket + "/" + key + " has "
+                    + (size.isEmpty() ? "more than " : "") + size.orElse(expectedBytes) + " bytes, expected "
+                    + expectedBytes);
+        }
+    }
+
+    private synchronized void release(Loaded held) {
+        held.leases--;
+        evictLoaded();
+    }
+
+    /** Closes least recently used models beyond the budget; one still leased is closed by its last release. */
+    private void evictLoaded() {
+        Iterator<Loaded> eldestFirst = loaded.values().iterator();
+        int excess = loaded.size() - maxLoaded;
+        while (excess > 0 && eldestFirst.hasNext()) {
+            Loaded held = eldestFirst.next();
+            if (held.leases == 0) {
+                eldestFirst.remove();
+                close(held);
+                excess--;
+            }
+        }
+    }
+
+    private void close(Loaded held) {
+        held.model.close();
+        disk.unpin(held.entry);
+        LOG.infof("unloaded base model %s", held.manifest.id());
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Loaded held : loaded.values()) {
+            close(held);
+        }
+        loaded.clear();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package ai.booth.service.models;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code models/<id>/model.json}: what a base model is and which objects make it up. Written after every other
+ * object of the model, so a model is installed exactly when its manifest exists.
+ *
+ * @param id            the base model id ({@code baseModel} of trainings and generations)
+ * @param name          a display name
+ * @param kind          {@value #FOLDER} (a diffusers folder's files) or {@value #SINGLE_FILE} (one original-layout
+ *                      {@code .safetensors} checkpoint, plus companion configs under {@code config/} when given)
+ * @param contentHash   SHA-256 over the weight files, equal to the engine's {@code StableDiffusionModel.contentHash}
+ *                      of the loaded model (computed from the files by the engine's dry-run check, without loading)
+ * @param sizeBytes     total bytes of {@code files}
+ * @param configSource  where the architecture comes from: {@code folder}, {@code companion} (the files under
+ *                      {@code config/}), {@code preset:<name>} or {@code inferred} (from tensor shapes)
+ * @param resolution    native image size in pixels (UNet sample size × VAE downscale; 512 for SD-1.5)
+ * @param weights       for single files, the checkpoint's path relative to the model prefix; null for folders
+ * @param files         every object of the model except the manifest, relative to {@code <id>/}
+ * @param created       when the model was installed
+ */
+public record ModelManifest(String id, String name, String kind, String contentHash, long sizeBytes,
+                            String configSource, int resolution, String weights, List<ModelFile> files,
+                            Instant created) {
+
+    public static final String FOLDER = "folder";
+    public static final String SINGLE_FILE = "single-file";
+
+    /** One stored object of a model: path relative to the model's prefix, and its size. */
+    public record ModelFile(String path, long sizeBytes) {
+    }
+
+    /** This manifest under another id. */
+    public ModelManifest withId(String newId) {
+        return new ModelManifest(newId, name, kind, contentHash, sizeBytes, configSource, resolution, weights, files,
+                created);
+    }
+
+    @JsonIgnore
+    public boolean singleFile() {
+        return SINGLE_FILE.equals(kind);
+    }
+}

@@ -1,0 +1,227 @@
+package ai.booth.service.models;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.diffusion.loader.ModelCheck;
+import ai.booth.service.ObjectStore;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The base models in the {@value Buckets#MODELS} bucket. {@code <id>/} holds a diffusers folder's files (configs,
+ * tokenizer, scheduler and the three weight files the engine loads) or one original-layout {@code .safetensors}
+ * checkpoint (plus a companion folder's configs under {@value #COMPANION_PREFIX}), and {@value #MANIFEST}
+ * ({@link ModelManifest}).
+ *
+ * <p>Installing checks the model with the engine first (configs parse, every key maps with the right shape, no
+ * pickle weights — {@link ModelCheck}, from file headers only, no native engine needed), uploads the objects, and
+ * writes the manifest LAST: a model is listed only once it is complete, and a crashed upload stays invisible.
+ * Installing the same content under the same id again is a no-op, so racing installers are safe. Usable without
+ * CDI: {@code new ModelRegistry(new ObjectStore(minioClient))}.
+ */
+@ApplicationScoped
+public class ModelRegistry {
+
+    public static final String MANIFEST = "model.json";
+    /** Where a single file's companion configs, tokenizer and scheduler are stored, under the model's prefix. */
+    public static final String COMPANION_PREFIX = "config/";
+    /** The built-in demo model: the tiny fixture model with random weights (images are noise, every option works). */
+    public static final String DEMO_MODEL_ID = "sd-tiny";
+    public static final String DEMO_MODEL_NAME = "sd-tiny (demo, random weights)";
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final List<String> COMPONENTS = List.of("text_encoder", "unet", "vae");
+    private static final List<String> CONFIG_FOLDERS = List.of("tokenizer", "scheduler");
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private final ObjectStore store;
+
+    public ModelRegistry(ObjectStore store) {
+        this.store = store;
+    }
+
+    /** Every installed model (those with a manifest), by id. */
+    public List<ModelManifest> list() {
+        List<ModelManifest> models = new ArrayList<>();
+        for (String folder : store.folders(Buckets.MODELS, "")) {
+            manifest(folder.substring(0, folder.length() - 1)).ifPresent(models::add);
+        }
+        return List.copyOf(models);
+    }
+
+    /**
+     * The manifest of an installed model; empty when there is none (or only a half-finished upload). The id is the
+     * model's folder, whatever the file says (hand-written manifests may omit it).
+     */
+    public Optional<ModelManifest> manifest(String id) {
+        String key = manifestKey(id);
+        if (!store.exists(Buckets.MODELS, key)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(store.get(Buckets.MODELS, key), ModelManifest.class).withId(id));
+        } catch (IOException e) {
+            throw new IllegalStateException("s3://" + Buckets.MODELS + "/" + key + " is not a model manifest: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Installs a diffusers folder or a single {@code .safetensors} file as model {@code id}.
+     *
+     * @param name    display name; null means the id
+     * @param config  single files only: a preset ({@code sd15}, {@code sd2}), a diffusers folder whose configs,
+     *                tokenizer and scheduler describe it (stored with it), or null to infer the architecture
+     * @return the manifest, also when that content was already installed under this id
+     * @throws ModelInstallException when the id is taken by other content or the engine refuses the model;
+     *                               nothing is stored then
+     */
+    public ModelManifest install(Path source, String id, String name, String config) {
+        String prefix = modelPrefix(id);
+        ModelCheck check;
+        try {
+            check = ModelCheck.of(source, config);
+        } catch (RuntimeException e) {
+            throw new ModelInstallException("cannot install model '" + id + "' from " + source + ": "
+                    + e.getMessage(), e);
+        }
+        Optional<ModelManifest> existing = manifest(id);
+        if (existing.isPresent()) {
+            if (existing.get().contentHash().equals(check.contentHash())) {
+                return existing.get();
+            }
+            throw new ModelInstallException("model id '" + id + "' is already installed with other weights (content"
+                    + " hash " + existing.get().contentHash() + ", " + source + " has " + check.contentHash()
+                    + "); choose another id");
+        }
+        Map<String, Path> objects = objects(check);
+        long size = 0;
+        List<ModelManifest.ModelFile> files = new ArrayList<>();
+        for (Map.Entry<String, Path> object : objects.entrySet()) {
+            long bytes = size(object.getValue());
+            store.put(Buckets.MODELS, prefix + object.getKey(), object.getValue(), contentType(object.getKey()));
+            files.add(new ModelManifest.ModelFile(object.getKey(), bytes));
+            size += bytes;
+        }
+        ModelManifest manifest = new ModelManifest(id, name == null || name.isBlank() ? id : name,
+                check.singleFile() ? ModelManifest.SINGLE_FILE : ModelManifest.FOLDER, check.contentHash(), size,
+                check.configSource(), check.resolution(),
+                check.singleFile() ? check.source().getFileName().toString() : null, List.copyOf(files),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        store.put(Buckets.MODELS, prefix + MANIFEST, toJson(manifest), "application/json");
+        return manifest;
+    }
+
+    /** Installs the demo model {@value #DEMO_MODEL_ID} from the fixture model folder unless it is installed. */
+    public ModelManifest ensureDemoModel(Path fixturesModelDir) {
+        return manifest(DEMO_MODEL_ID).orElseGet(() -> install(fixturesModelDir, DEMO_MODEL_ID, DEMO_MODEL_NAME,
+                null));
+    }
+
+    /** Key of a model's object, e.g. {@code objectKey("sd-tiny", "unet/config.json")}. */
+    public static String objectKey(String id, String path) {
+        return modelPrefix(id) + path;
+    }
+
+    static byte[] toJson(ModelManifest manifest) {
+        try {
+            return JSON.writeValueAsBytes(manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String manifestKey(String id) {
+        return modelPrefix(id) + MANIFEST;
+    }
+
+    private static String modelPrefix(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("model id must be 1-100 letters, digits, '.', '_' or '-' starting with"
+                    + " a letter or digit, got '" + id + "'");
+        }
+        return Buckets.modelPrefix(id);
+    }
+
+    /** Object path (relative to the model prefix) → local file: exactly what the engine reads, nothing else. */
+    private static Map<String, Path> objects(ModelCheck check) {
+        Map<String, Path> objects = new TreeMap<>();
+        if (check.singleFile()) {
+            objects.put(check.source().getFileName().toString(), check.source());
+            if (check.configDir() != null) {
+                configFiles(check.configDir()).forEach((path, file) -> objects.put(COMPANION_PREFIX + path, file));
+            }
+        } else {
+            objects.putAll(configFiles(check.source()));
+            for (Path weights : check.weightFiles()) {
+                objects.put(relative(check.source(), weights), weights);
+            }
+        }
+        return objects;
+    }
+
+    /** model_index.json, the components' config.json, and every file of tokenizer/ and scheduler/. */
+    private static Map<String, Path> configFiles(Path folder) {
+        Map<String, Path> files = new TreeMap<>();
+        Path index = folder.resolve("model_index.json");
+        if (Files.isRegularFile(index)) {
+            files.put("model_index.json", index);
+        }
+        for (String component : COMPONENTS) {
+            Path config = folder.resolve(component).resolve("config.json");
+            if (Files.isRegularFile(config)) {
+                files.put(component + "/config.json", config);
+            }
+        }
+        for (String sub : CONFIG_FOLDERS) {
+            Path dir = folder.resolve(sub);
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    walk.filter(Files::isRegularFile).forEach(file -> files.put(relative(folder, file), file));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot list " + dir, e);
+                }
+            }
+        }
+        return files;
+    }
+
+    private static String relative(Path folder, Path file) {
+        return folder.relativize(file).toString().replace('\\', '/');
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static String contentType(String path) {
+        return path.endsWith(".json") ? "application/json"
+                : path.endsWith(".txt") ? "text/plain" : "application/octet-stream";
+    }
+}

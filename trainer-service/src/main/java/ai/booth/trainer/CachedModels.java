@@ -1,0 +1,57 @@
+package ai.booth.trainer;
+
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.pipeline.PipelineAssets;
+import ai.booth.service.models.ModelCache;
+import ai.booth.service.models.ModelCacheException;
+import ai.booth.service.models.ModelManifest;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Base models from the worker's {@link ModelCache} (downloaded, hash-checked, kept loaded between jobs). */
+@ApplicationScoped
+public class CachedModels implements BaseModels {
+
+    private final ModelCache cache;
+
+    public CachedModels(ModelCache cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public Lease open(String modelId) {
+        ModelCache.ModelLease lease;
+        try {
+            lease = cache.model(modelId);
+        } catch (ModelCacheException e) {
+            throw new JobFailure(e.code(), e.getMessage(), e);
+        }
+        try {
+            PipelineAssets assets = PipelineAssets.resolve(lease.model(), null, preset(lease.manifest()));
+            return new Lease() {
+                @Override
+                public StableDiffusionModel model() {
+                    return lease.model();
+                }
+
+                @Override
+                public PipelineAssets assets() {
+                    return assets;
+                }
+
+                @Override
+                public void close() {
+                    lease.close();
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            lease.close();
+            throw new JobFailure("MODEL_NOT_TRAINABLE", "base model '" + modelId + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The preset a single file was installed with ({@code preset:sd15}), whose scheduler config it trains with. */
+    private static String preset(ModelManifest manifest) {
+        String source = manifest.configSource();
+        return source != null && source.startsWith("preset:") ? source.substring("preset:".length()) : null;
+    }
+}

@@ -1,0 +1,218 @@
+package ai.booth.trainer;
+
+import ai.booth.contracts.DatasetReport;
+import ai.booth.contracts.Event;
+import ai.booth.contracts.Payload;
+import ai.booth.contracts.TrainingCompleted;
+import ai.booth.contracts.TrainingFailed;
+import ai.booth.contracts.TrainingRequested;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.pipeline.GenerationParams;
+import ai.booth.diffusion.pipeline.PipelineAssets;
+import ai.booth.diffusion.pipeline.PipelineImages;
+import ai.booth.diffusion.pipeline.TextToImagePipeline;
+import ai.booth.diffusion.train.DreamBoothJob;
+import ai.booth.diffusion.train.TrainingConfig;
+import ai.booth.diffusion.train.TrainingResult;
+import ai.booth.service.ObjectStore;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Runs one training request to its end: the terminal event ({@code TrainingCompleted}, or {@code TrainingFailed} with
+ * a code) is stored as the job's outcome in S3 and published. A request whose outcome exists is not trained again:
+ * its terminal event is published once more, for the client that missed it. A job with a checkpoint in S3 resumes
+ * from it (it was interrupted: a worker crashed or stopped). When this worker shuts down mid-job the job stops at the
+ * next step boundary with a checkpoint in S3 and no outcome, and the runner answers {@link Ending#INTERRUPTED}: the
+ * request must stay uncommitted so Kafka redelivers it.
+ */
+@ApplicationScoped
+public class TrainingRunner {
+
+    /** How a run ended for the request's offset: commit it, or leave it for redelivery. */
+    enum Ending { TERMINAL, INTERRUPTED }
+
+    private static final Logger LOG = Logger.getLogger(TrainingRunner.class);
+
+    private final ObjectStore store;
+    private final ObjectMapper json;
+    private final BaseModels models;
+    private final DatasetFiles datasets;
+    private final ClassImages classImages;
+    private final JobControl control;
+    private final TrainingEvents events;
+    private final TrainerConfig config;
+
+    public TrainingRunner(ObjectStore store, ObjectMapper json, BaseModels models, DatasetFiles datasets,
+                          ClassImages classImages, JobControl control, TrainingEvents events, TrainerConfig config) {
+        this.store = store;
+        this.json = json;
+        this.models = models;
+        this.datasets = datasets;
+        this.classImages = classImages;
+        this.control = control;
+        this.events = events;
+        this.config = config;
+    }
+
+    Ending run(Event<TrainingRequested> event) {
+        TrainingRequested request = event.payload();
+        String ownerId = event.ownerId();
+        JobObjects objects = new JobObjects(store, json, ownerId, request.trainingId());
+        var done = objects.outcome();
+        if (done.isPresent()) {
+            LOG.infof("training %s of %s already ended (%s): publishing its outcome again", request.trainingId(),
+                    ownerId, done.get().payload().getClass().getSimpleName());
+            events.publish(event.next(done.get().payload()));
+            return Ending.TERMINAL;
+        }
+        BooleanSupplier stop = () -> control.stopping() || control.cancelled(ownerId, request.trainingId());
+        Path work = config.workDir().resolve("jobs").resolve(request.trainingId());
+        int[] step = {0};
+        Payload outcome;
+        try (JobControl.Running running = control.running()) {
+            try {
+                outcome = train(event, objects, work, stop, step);
+            } catch (JobStopped e) {
+                if (!control.cancelled(ownerId, request.trainingId())) {
+                    LOG.infof("training %s interrupted at step %d: left for redelivery", request.trainingId(), step[0]);
+                    return Ending.INTERRUPTED;
+                }
+                outcome = failed(request, "CANCELLED", "cancelled on request", step[0]);
+            } catch (JobFailure e) {
+                outcome = failed(request, e.code(), e.getMessage(), step[0]);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.errorf(e, "training %s failed", request.trainingId());
+                outcome = failed(request, "INTERNAL", e.toString(), step[0]);
+            } finally {
+                deleteTree(work);
+            }
+        }
+        objects.writeOutcome(outcome);
+        events.publish(event.next(outcome));
+        LOG.infof("training %s of %s: %s", request.trainingId(), ownerId, outcome.getClass().getSimpleName());
+        return Ending.TERMINAL;
+    }
+
+    private TrainingCompleted train(Event<TrainingRequested> event, JobObjects objects, Path work,
+                                    BooleanSupplier stop, int[] step) {
+        TrainingRequested request = event.payload();
+        List<String> problems = TrainingRequestCheck.problems(request);
+        if (!problems.isEmpty()) {
+            throw new JobFailure("INVALID_REQUEST", String.join("; ", problems));
+        }
+        if (stop.getAsBoolean()) {
+            throw new JobStopped(); // cancelled before it started
+        }
+        long started = System.nanoTime();
+        deleteTree(work);
+        boolean resuming = objects.hasCheckpoint();
+        DatasetReport dataset = resuming ? null : datasets.report(event.ownerId(), request.datasetId());
+        try (BaseModels.Lease lease = models.open(request.baseModel())) {
+            StableDiffusionModel model = lease.model();
+            JniUtils.setGradMode(false); // per thread in PyTorch, on in a fresh worker thread: inference in place
+            TrainingConfig training = trainingConfig(request, model);
+            Path resume = work.resolve("resume");
+            Optional<JobObjects.CheckpointPointer> checkpoint = resuming ? objects.downloadLatestCheckpoint(resume)
+                    : Optional.empty();
+            Path instances = work.resolve("instance");
+            Path classes = request.priorPreservation() ? work.resolve("class") : null;
+            if (checkpoint.isPresent()) {
+                step[0] = checkpoint.get().step();
+                LOG.infof("training %s resumes from its checkpoint at step %d", request.trainingId(), step[0]);
+            } else {
+                datasets.download(dataset, instances);
+                if (classes != null) {
+                    classImages.fetch(request, model.contentHash(), classes, stop);
+                }
+            }
+            DreamBoothJob job = new DreamBoothJob(instances, classes, request.classImageCount(), training,
+                    work.resolve("out"), checkpoint.isPresent() ? resume : null);
+            PipelineAssets assets = lease.assets();
+            try (TextToImagePipeline pipeline = new TextToImagePipeline(model, assets)) {
+                PipelineImages validation = new PipelineImages(pipeline, GenerationParams.builder("")
+                        .steps(config.sampling().steps()).guidanceScale(config.sampling().guidanceScale())
+                        .scheduler(config.sampling().scheduler()).seed(request.seed())
+                        .size(request.resolution(), request.resolution()).build());
+                boolean validates = training.validationEvery() > 0;
+                ProgressReporter reporter = new ProgressReporter(event, objects, training, validates,
+                        config.checkpointsToKeep(), config.progressInterval(), this::publishProgress);
+                TrainingResult result = job.run(new DreamBoothJob.Engine(model, assets.tokenizer(),
+                        assets.schedulerConfig(), null, validates ? validation : null), reporter, () -> {
+                            step[0] = Math.max(step[0], reporter.lastStep());
+                            return stop.getAsBoolean();
+                        });
+                step[0] = result.steps();
+                if (result.cancelled()) {
+                    throw new JobStopped();
+                }
+                Map<String, String> keys = objects.uploadAdapter(result.peftFile(), result.kohyaFile(),
+                        result.metadataFile());
+                return new TrainingCompleted(request.trainingId(), keys.get("peft"), result.steps(),
+                        result.finalLoss(), (System.nanoTime() - started) / 1_000_000, objects.checkpointKeys(),
+                        objects.validationKeys());
+            }
+        }
+    }
+
+    /** The engine's config for a request; settings the contract does not carry keep the engine's defaults. */
+    static TrainingConfig trainingConfig(TrainingRequested r, StableDiffusionModel model) {
+        try {
+            return TrainingConfig.builder().instancePrompt(r.instancePrompt()).classPrompt(r.classPrompt())
+                    .priorPreservation(r.priorPreservation()).priorLossWeight(r.priorLossWeight()).rank(r.rank())
+                    .alpha((float) r.alpha()).trainTextEncoder(r.textEncoderLearningRate() > 0)
+                    .lrUnet(r.unetLearningRate()).lrTextEncoder(r.textEncoderLearningRate())
+                    .lrSchedule(r.lrScheduler()).warmupSteps(r.lrWarmupSteps()).maxSteps(r.maxTrainSteps())
+                    .batchSize(r.batchSize()).seed(r.seed()).resolution(r.resolution())
+                    .mixedPrecision(model.options().dtype() == DataType.FLOAT16 ? "fp16" : "no")
+                    .checkpointEvery(r.checkpointInterval()).checkpointsToKeep(1)
+                    .validationEvery(r.validationPrompts().isEmpty() ? 0 : r.validationInterval())
+                    .validationPrompts(r.validationPrompts()).validationSeed(r.seed()).datasetId(r.datasetId())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new JobFailure("INVALID_REQUEST", e.getMessage(), e);
+        }
+    }
+
+    private void publishProgress(Event<?> progress) {
+        try {
+            events.publish(progress);
+        } catch (RuntimeException e) {
+            if (!control.stopping()) { // while shutting down Kafka may already be gone; the checkpoint matters
+                throw e;
+            }
+            LOG.warnf("progress of %s not published while stopping: %s", progress.correlationId(), e);
+        }
+    }
+
+    private static TrainingFailed failed(TrainingRequested request, String code, String message, int step) {
+        return new TrainingFailed(request.trainingId(), code, message, step > 0 ? step : null);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package ai.booth.trainer;
+
+import ai.booth.contracts.Buckets;
+import ai.booth.contracts.Event;
+import ai.booth.contracts.TrainingCancelRequested;
+import ai.booth.contracts.TrainingCompleted;
+import ai.booth.contracts.TrainingFailed;
+import ai.booth.contracts.TrainingProgress;
+import ai.booth.contracts.TrainingRequested;
+import ai.booth.diffusion.io.SafeTensors;
+import ai.booth.service.ObjectStore;
+import ai.booth.testing.BoothInfraResource;
+import ai.booth.testing.EventProbe;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Trainings on the tiny fixture model through the real broker and S3 server. */
+@QuarkusTest
+@WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class TrainingJobsTest {
+
+    private static final Duration WAIT = Duration.ofMinutes(5);
+    private static final String OWNER = "alice";
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    TrainingRunner runner;
+
+    @Inject
+    JobControl control;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void model() {
+        TrainingFixtures.installModel(store);
+    }
+
+    @Test
+    void aTrainingEndsWithBothAdapterFilesAfterMonotonicProgress() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
+        TrainingRequested request = TrainingFixtures.request(dataset, 4, 2, false, 0, 2, List.of("sks dog"));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.trainingId(), OWNER, request));
+            TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
+
+            String prefix = Buckets.adapterPrefix(OWNER, request.trainingId());
+            assertEquals(prefix + "pytorch_lora_weights.safetensors", done.adapterKey());
+            assertEquals(4, done.steps());
+            assertTrue(Double.isFinite(done.finalLoss()) && done.finalLoss() > 0, "loss " + done.finalLoss());
+            assertTrue(peftKeys(done.adapterKey()).stream().anyMatch(k -> k.startsWith("unet.")
+                    && k.endsWith(".lora_A.weight")), "PEFT keys");
+            assertTrue(peftKeys(prefix + "lora_kohya.safetensors").stream().anyMatch(k -> k.startsWith("lora_unet_")),
+                    "kohya keys");
+            JsonNode metadata = json.readTree(store.get(Buckets.ADAPTERS, prefix + "metadata.json"));
+            assertEquals(dataset, metadata.get("dataset_id").asText());
+            assertEquals(4, metadata.get("steps").asInt());
+
+            List<TrainingProgress> progress = probe.all(TrainingProgress.class, request.trainingId()).stream()
+                    .map(Event::payload).toList();
+            for (int i = 1; i < progress.size(); i++) {
+                assertTrue(progress.get(i).step() > progress.get(i - 1).step(), "steps grow: " + progress);
+            }
+            TrainingProgress last = progress.get(progress.size() - 1);
+            assertEquals(4, last.step());
+            assertEquals(4, last.totalSteps());
+            TrainingProgress atCheckpoint = progress.stream().filter(p -> p.checkpointKey() != null).findFirst()
+                    .orElseThrow(() -> new AssertionError("no checkpoint in " + progress));
+            assertEquals(2, atCheckpoint.step());
+            assertEquals(List.of(atCheckpoint.checkpointKey()), done.checkpointKeys());
+            assertTrue(store.exists(Buckets.CHECKPOINTS, atCheckpoint.checkpointKey()));
+            List<String> validation = progress.stream().flatMap(p -> p.validationImageKeys().stream()).toList();
+            assertEquals(2, validation.size(), "validation at steps 2 and 4: " + progress);
+            assertEquals(validation, done.validationImageKeys());
+            for (String key : validation) {
+                assertTrue(store.exists(Buckets.CHECKPOINTS, key), key);
+            }
+
+            // a client retrying the request (new event, same training) gets the outcome again, no new training
+            int reports = progress.size();
+            Event<TrainingRequested> retry = Event.of(request.trainingId(), OWNER, request);
+            probe.publish(retry);
+            Event<TrainingCompleted> again = probe.await(TrainingCompleted.class,
+                    e -> e.correlationId().equals(request.trainingId()) && e.occurredAt().isAfter(retry.occurredAt()),
+                    WAIT);
+            assertEquals(done, again.payload());
+            assertEquals(reports, probe.all(TrainingProgress.class, request.trainingId()).size(), "no new progress");
+        }
+    }
+
+    @Test
+    void cancelStopsARunningJobAndSkipsOneNotYetStarted() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 1, 64);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            TrainingRequested running = TrainingFixtures.request(dataset, 2000, 0);
+            probe.publish(Event.of(running.trainingId(), OWNER, running));
+            probe.await(TrainingProgress.class, running.trainingId(), WAIT);
+            probe.publish(Event.of(running.trainingId(), OWNER, new TrainingCancelRequested(running.trainingId(),
+                    "test")));
+            TrainingFailed failed = probe.await(TrainingFailed.class, running.trainingId(), WAIT).payload();
+            assertEquals("CANCELLED", failed.code(), failed.message());
+            assertTrue(failed.step() != null && failed.step() > 0 && failed.step() < 2000, "stopped at " + failed);
+            assertFalse(store.hasPrefix(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, running.trainingId())));
+
+            TrainingRequested later = TrainingFixtures.request(dataset, 2, 0);
+            probe.publish(Event.of(later.trainingId(), OWNER, new TrainingCancelRequested(later.trainingId(), null)));
+            Thread.sleep(1000); // the broadcast cancel consumer reads it before the request arrives
+            probe.publish(Event.of(later.trainingId(), OWNER, later));
+            TrainingFailed skipped = probe.await(TrainingFailed.class, later.trainingId(), WAIT).payload();
+            assertEquals("CANCELLED", skipped.code());
+            assertNull(skipped.step(), "never started");
+            assertTrue(probe.all(TrainingProgress.class, later.trainingId()).isEmpty());
+        }
+    }
+
+    @Test
+    void anInterruptedJobResumesFromItsCheckpointNotFromZero() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 1, 64);
+        TrainingRequested request = TrainingFixtures.request(dataset, 12, 3);
+        Event<TrainingRequested> event = Event.of(request.trainingId(), OWNER, request);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            // this worker runs the job directly (as its consumer would) and shuts down after the first checkpoint
+            CompletableFuture<TrainingRunner.Ending> first = CompletableFuture.supplyAsync(() -> runner.run(event));
+            probe.await(TrainingProgress.class, e -> e.correlationId().equals(request.trainingId())
+                    && ((TrainingProgress) e.payload()).checkpointKey() != null, WAIT);
+            control.stop();
+            try {
+                assertEquals(TrainingRunner.Ending.INTERRUPTED, first.get());
+            } finally {
+                control.resume();
+            }
+            assertTrue(store.list(Buckets.CHECKPOINTS, Buckets.checkpointPrefix(OWNER, request.trainingId())).stream()
+                    .noneMatch(k -> k.endsWith(JobObjects.OUTCOME)), "no outcome: the job is unfinished");
+            int before = probe.all(TrainingProgress.class, request.trainingId()).size();
+            JsonNode pointer = json.readTree(store.get(Buckets.CHECKPOINTS,
+                    Buckets.checkpointPrefix(OWNER, request.trainingId()) + JobObjects.POINTER));
+            int checkpointStep = pointer.get("step").asInt();
+            assertTrue(checkpointStep >= 3 && checkpointStep < 12, "checkpoint at step " + checkpointStep);
+
+            // Kafka redelivers the uncommitted request (here: published again) and the job continues
+            probe.publish(event);
+            TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
+            assertEquals(12, done.steps());
+            List<TrainingProgress> all = probe.all(TrainingProgress.class, request.trainingId()).stream()
+                    .map(Event::payload).toList();
+            List<TrainingProgress> after = all.subList(before, all.size());
+            assertEquals(checkpointStep + 1, after.get(0).step(), "resumed from the checkpoint: " + after);
+            assertEquals(12, after.get(after.size() - 1).step());
+        }
+    }
+
+    private List<String> peftKeys(String key) throws Exception {
+        Path file = Files.createTempFile(tmp, "adapter", ".safetensors");
+        Files.write(file, store.get(Buckets.ADAPTERS, key));
+        try (SafeTensors tensors = SafeTensors.open(file)) {
+            assertNotNull(tensors.metadata().get("ss_network_dim"));
+            return List.copyOf(tensors.names());
+        }
+    }
+}
