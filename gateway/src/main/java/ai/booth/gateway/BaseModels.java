@@ -41,6 +41,11 @@ public class BaseModels {
         return cached;
     }
 
+    /** Forget the listing, after an install through this gateway. */
+    synchronized void refresh() {
+        cached = null;
+    }
+
     Optional<BaseModel> find(String id) {
         return list().stream().filter(model -> model.id().equals(id)).findFirst();
     }

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** The gateway's settings: {@code booth.gateway.*}, env {@code BOOTH_GATEWAY_*}. */
@@ -23,6 +24,19 @@ public interface GatewayConfig {
     Map<String, RateTier> rateLimits();
 
     Webhooks webhooks();
+
+    Models models();
+
+    /** Base-model installs over the API ({@code POST /api/v1/models}): models are shared by every owner. */
+    interface Models {
+        /** Owners whose keys may install models; the launcher's first key belongs to {@code demo}. */
+        @WithDefault("demo")
+        List<String> admins();
+
+        /** Largest upload (a single file or a zip of a diffusers folder), checked while it arrives. */
+        @WithDefault("17179869184")
+        long maxBytes();
+    }
 
     /** A key may spend {@code burst} expensive calls at once, refilled at {@code perMinute}. */
     interface RateTier {

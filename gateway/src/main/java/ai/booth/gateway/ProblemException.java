@@ -52,6 +52,10 @@ public class ProblemException extends RuntimeException {
                 Map.of("WWW-Authenticate", "Bearer realm=\"booth\""));
     }
 
+    static ProblemException forbidden(String detail) {
+        return new ProblemException(403, TYPES + "forbidden", "Forbidden", detail, List.of(), Map.of());
+    }
+
     static ProblemException tooLarge(String detail) {
         return new ProblemException(413, TYPES + "too-large", "Payload too large", detail, List.of(), Map.of());
     }

@@ -134,6 +134,40 @@ public class ModelRegistry {
         return manifest;
     }
 
+    /**
+     * Downloads the configs of installed model {@code id} (model_index.json, the components' config.json, tokenizer
+     * and scheduler; a single file's companion configs) into {@code dir}, as a folder to describe another single
+     * file with — e.g. a civitai fine-tune of an installed SD-1.5.
+     */
+    public void downloadConfigs(String id, Path dir) {
+        ModelManifest manifest = manifest(id).orElseThrow(() -> new ModelInstallException("no model '" + id
+                + "' is installed to take configs from"));
+        String prefix = ModelManifest.SINGLE_FILE.equals(manifest.kind()) ? COMPANION_PREFIX : "";
+        boolean any = false;
+        for (ModelManifest.ModelFile file : manifest.files()) {
+            if (!file.path().startsWith(prefix) || file.path().endsWith(".safetensors")) {
+                continue;
+            }
+            Path target = dir.resolve(file.path().substring(prefix.length())).normalize();
+            try {
+                Files.createDirectories(target.getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + target.getParent(), e);
+            }
+            store.download(Buckets.MODELS, objectKey(id, file.path()), target, Long.MAX_VALUE);
+            any = true;
+        }
+        if (!any) {
+            throw new ModelInstallException("model '" + id + "' has no configs to lend (a single file installed"
+                    + " with a preset or inferred config)");
+        }
+    }
+
+    /** Whether {@code id} can name a model (it is an object-key segment). */
+    public static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
     /** Installs the demo model {@value #DEMO_MODEL_ID} from the fixture model folder unless it is installed. */
     public ModelManifest ensureDemoModel(Path fixturesModelDir) {
         return manifest(DEMO_MODEL_ID).orElseGet(() -> install(fixturesModelDir, DEMO_MODEL_ID, DEMO_MODEL_NAME,
@@ -158,7 +192,7 @@ public class ModelRegistry {
     }
 
     private static String modelPrefix(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
+        if (!isValidId(id)) {
             throw new IllegalArgumentException("model id must be 1-100 letters, digits, '.', '_' or '-' starting with"
                     + " a letter or digit, got '" + id + "'");
         }
