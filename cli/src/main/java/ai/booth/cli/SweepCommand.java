@@ -12,8 +12,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"A grid over two of unet_scale, te_scale, guidance, seed, steps: one labelled contact-sheet PNG "
-                + "(NNNNN-grid-SEED.png). LoRA scale axes set the scales of every --lora.",
+        description = {"A grid over two of unet_scale, te_scale, guidance, seed, steps, prompt (prompts separated by |):"
+                + " one labelled contact-sheet PNG (NNNNN-grid-SEED.png). LoRA scale axes set the scales of every --lora.",
                 "Example: booth sweep -p \"a photo of sks dog\" --lora rex.safetensors --x unet_scale=0,0.5,1 "
                         + "--y guidance=3,7.5"})
 final class SweepCommand extends RenderCommand {

@@ -18,10 +18,10 @@ import java.util.function.Function;
 /** A {@link GenerationRequested} in the engine's terms; a bad value is an IllegalArgumentException naming it. */
 final class RequestParams {
 
-    /** Contract grid parameters → the engine's sweep axes ({@code prompt} has no engine axis yet). */
+    /** Contract grid parameters → the engine's sweep axes. */
     private static final Map<String, SweepAxis> AXES = Map.of("seed", SweepAxis.SEED, "steps", SweepAxis.STEPS,
             "guidanceScale", SweepAxis.GUIDANCE_SCALE, "unetScale", SweepAxis.UNET_LORA_SCALE,
-            "textEncoderScale", SweepAxis.TEXT_ENCODER_LORA_SCALE);
+            "textEncoderScale", SweepAxis.TEXT_ENCODER_LORA_SCALE, "prompt", SweepAxis.PROMPT);
 
     private RequestParams() {
     }
@@ -70,12 +70,10 @@ final class RequestParams {
         return engine;
     }
 
-    private static List<Double> values(String field, GridAxis axis) {
-        try {
-            return axis.values().stream().map(String::strip).map(Double::valueOf).toList();
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(field + ".values must be numbers for " + axis.parameter() + ", got "
-                    + axis.values());
+    private static List<String> values(String field, GridAxis axis) {
+        if (axis.values() == null || axis.values().isEmpty()) {
+            throw new IllegalArgumentException(field + ".values must not be empty");
         }
+        return axis.values().stream().map(String::strip).toList(); // each checked against the request by the engine
     }
 }

@@ -10,7 +10,9 @@ public enum SweepAxis {
     TEXT_ENCODER_LORA_SCALE("TE LoRA scale", "te_scale", "text_encoder_lora_scale", "text_encoder_scale", "te"),
     GUIDANCE_SCALE("CFG Scale", "guidance", "guidance_scale", "cfg", "cfg_scale"),
     SEED("Seed", "seed"),
-    STEPS("Steps", "steps");
+    STEPS("Steps", "steps"),
+    /** Whole prompts, one per column or row (e.g. the subject in several scenes). */
+    PROMPT("Prompt", "prompt");
 
     private final String label;
     private final List<String> names;
@@ -36,20 +38,30 @@ public enum SweepAxis {
                 + Arrays.stream(values()).map(a -> a.names.get(0)).toList());
     }
 
+    /** The separator of this axis's values on a command line: prompts may contain commas. */
+    public String separator() {
+        return this == PROMPT ? "|" : ",";
+    }
+
     /** {@code params} with this parameter set to {@code value}. */
-    public GenerationParams apply(GenerationParams params, double value) {
+    public GenerationParams apply(GenerationParams params, String value) {
         return switch (this) {
-            case UNET_LORA_SCALE -> params.withLoraScales((float) value, null);
-            case TEXT_ENCODER_LORA_SCALE -> params.withLoraScales(null, (float) value);
-            case GUIDANCE_SCALE -> params.toBuilder().guidanceScale(value).build();
-            case SEED -> params.toBuilder().seed((long) value).build();
-            case STEPS -> params.toBuilder().steps((int) value).build();
+            case UNET_LORA_SCALE -> params.withLoraScales((float) number(value), null);
+            case TEXT_ENCODER_LORA_SCALE -> params.withLoraScales(null, (float) number(value));
+            case GUIDANCE_SCALE -> params.toBuilder().guidanceScale(number(value)).build();
+            case SEED -> params.toBuilder().seed((long) number(value)).build();
+            case STEPS -> params.toBuilder().steps((int) number(value)).build();
+            case PROMPT -> params.toBuilder().prompt(value).build();
         };
     }
 
     /** Checks that {@code value} is one this axis can take for {@code params}. */
-    void check(GenerationParams params, double value) {
-        if ((this == SEED || this == STEPS) && (value != Math.rint(value) || value < 0)) {
+    void check(GenerationParams params, String value) {
+        if (this == PROMPT ? value == null || value.isBlank() : !Double.isFinite(number(value))) {
+            throw new IllegalArgumentException("sweep " + names.get(0) + " values must be "
+                    + (this == PROMPT ? "non-empty prompts" : "numbers") + ", got '" + value + "'");
+        }
+        if ((this == SEED || this == STEPS) && (number(value) != Math.rint(number(value)) || number(value) < 0)) {
             throw new IllegalArgumentException("sweep " + names.get(0) + " values must be whole numbers ≥ 0, got "
                     + value);
         }
@@ -59,17 +71,28 @@ public enum SweepAxis {
         apply(params, value);  // the request's own validation names a bad value
     }
 
-    /** A cell label: "CFG Scale 7.5", "Seed 42". */
-    public String format(double value) {
-        return label + " " + formatValue(value);
+    /** A cell label: "CFG Scale 7.5", "Seed 42", or the prompt itself. */
+    public String format(String value) {
+        return this == PROMPT ? value : label + " " + formatValue(value);
     }
 
-    public String formatValue(double value) {
+    public String formatValue(String value) {
         return switch (this) {
-            case SEED, STEPS -> Long.toString((long) value);
-            case GUIDANCE_SCALE -> Infotext.number(value);
+            case SEED, STEPS -> Long.toString((long) number(value));
+            case GUIDANCE_SCALE -> Infotext.number(number(value));
             // LoRA scales are floats: 0.7 is shown as 0.7, not as its double widening
-            case UNET_LORA_SCALE, TEXT_ENCODER_LORA_SCALE -> Infotext.number((float) value);
+            case UNET_LORA_SCALE, TEXT_ENCODER_LORA_SCALE -> Infotext.number((float) number(value));
+            // A1111's X/Y values are comma-separated: quote prompts that hold a comma or a quote
+            case PROMPT -> value.contains(",") || value.contains("\"")
+                    ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
         };
+    }
+
+    private static double number(String value) {
+        try {
+            return Double.parseDouble(value.strip());
+        } catch (NumberFormatException | NullPointerException e) {
+            return Double.NaN;
+        }
     }
 }

@@ -40,8 +40,8 @@ public final class SweepRenderer {
         sweep.xValues().forEach(v -> sweep.x().check(base, v));
         sweep.yValues().forEach(v -> sweep.y().check(base, v));
         List<GenerationParams> cells = new ArrayList<>();
-        for (double y : sweep.yValues()) {
-            for (double x : sweep.xValues()) {
+        for (String y : sweep.yValues()) {
+            for (String x : sweep.xValues()) {
                 cells.add(sweep.x().apply(sweep.y().apply(base, y), x));
             }
         }
@@ -59,7 +59,7 @@ public final class SweepRenderer {
         return new Result(sheet.image(), Infotext.appendFields(images.get(0).infotext(), axes), sheet.layout(), images);
     }
 
-    private static String values(SweepAxis axis, List<Double> values) {
+    private static String values(SweepAxis axis, List<String> values) {
         return String.join(", ", values.stream().map(axis::formatValue).toList());
     }
 }

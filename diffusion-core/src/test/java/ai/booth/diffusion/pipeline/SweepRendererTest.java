@@ -30,8 +30,8 @@ class SweepRendererTest {
             float te = c.get("text_encoder_scale").floatValue();
             GenerationParams base = GenerationParams.builder(c.get("prompt").asText()).steps(2).seed(7)
                     .loras(List.of(new LoraRequest(ref.dir().resolve(c.get("lora").asText()), unet, te))).build();
-            Sweep sweep = new Sweep(SweepAxis.UNET_LORA_SCALE, List.of(0.0, (double) unet, 1.0),
-                    SweepAxis.GUIDANCE_SCALE, List.of(1.0, c.get("guidance_scale").asDouble()));
+            Sweep sweep = new Sweep(SweepAxis.UNET_LORA_SCALE, List.of("0", Float.toString(unet), "1"),
+                    SweepAxis.GUIDANCE_SCALE, List.of("1", c.get("guidance_scale").asText()));
 
             SweepRenderer.Result result = new SweepRenderer(pipeline).render(base, sweep, StepListener.NONE, () -> false);
 
@@ -49,9 +49,9 @@ class SweepRendererTest {
             for (int row = 0; row < 2; row++) {
                 for (int col = 0; col < 3; col++) {
                     GenerationParams cell = result.cell(row, col).params();
-                    assertEquals(sweep.xValues().get(col), cell.loras().get(0).unetScale(), 1e-6);
+                    assertEquals(Double.parseDouble(sweep.xValues().get(col)), cell.loras().get(0).unetScale(), 1e-6);
                     assertEquals(te, cell.loras().get(0).textEncoderScale(), "the other scale is kept");
-                    assertEquals(sweep.yValues().get(row), cell.guidanceScale());
+                    assertEquals(Double.parseDouble(sweep.yValues().get(row)), cell.guidanceScale());
                     BufferedImage alone = pipeline.generate(cell).images().get(0).toImage();
                     for (int y = 0; y < size; y++) {
                         for (int x = 0; x < size; x++) {
@@ -81,10 +81,40 @@ class SweepRendererTest {
         assertTrue(e.getMessage().contains("strength"), e.getMessage());
         Sweep sweep = Sweep.parse("unet_scale=0,1", "seed=1,2");
         assertEquals(SweepAxis.SEED, sweep.y());
-        e = assertThrows(IllegalArgumentException.class, () -> sweep.x().check(GenerationParams.builder("x").build(), 1));
+        e = assertThrows(IllegalArgumentException.class, () -> sweep.x().check(GenerationParams.builder("x").build(), "1"));
         assertTrue(e.getMessage().contains("needs at least one LoRA"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> SweepAxis.SEED.check(GenerationParams.builder("x").build(), 1.5));
+        e = assertThrows(IllegalArgumentException.class, () -> SweepAxis.SEED.check(GenerationParams.builder("x").build(), "1.5"));
         assertTrue(e.getMessage().contains("whole numbers"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SweepAxis.GUIDANCE_SCALE.check(GenerationParams.builder("x").build(), "high"));
+        assertTrue(e.getMessage().contains("numbers, got 'high'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SweepAxis.PROMPT.check(GenerationParams.builder("x").build(), " "));
+        assertTrue(e.getMessage().contains("non-empty prompts"), e.getMessage());
+    }
+
+    @Test
+    void promptsAreAnAxis() {
+        Sweep sweep = Sweep.parse("prompt=a photo of sks dog, running | sks dog on the moon", "seed=1,2");
+        assertEquals(List.of("a photo of sks dog, running", "sks dog on the moon"), sweep.xValues());
+        try (Reference ref = Reference.load();
+             StableDiffusionModel model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
+             TextToImagePipeline pipeline = TextToImagePipeline.of(model)) {
+            SweepRenderer.Result result = new SweepRenderer(pipeline).render(
+                    GenerationParams.builder("unused").steps(2).build(), sweep, StepListener.NONE, () -> false);
+            for (int row = 0; row < 2; row++) {
+                for (int col = 0; col < 2; col++) {
+                    GenerationParams cell = result.cell(row, col).params();
+                    assertEquals(sweep.xValues().get(col), cell.prompt());
+                    assertEquals(row + 1, cell.seed());
+                    assertTrue(java.util.Arrays.equals(pipeline.generate(cell).images().get(0).pixels(),
+                            result.cell(row, col).pixels()), "cell " + row + "," + col + " = its lone render");
+                }
+            }
+            assertFalse(java.util.Arrays.equals(result.cell(0, 0).pixels(), result.cell(0, 1).pixels()),
+                    "the prompt changes the image");
+            var fields = Infotext.fields(result.infotext());
+            assertEquals("Prompt", fields.get("X Type"));
+            assertEquals("\"a photo of sks dog, running\", sks dog on the moon", fields.get("X Values"));
+        }
     }
 
     private static boolean inked(BufferedImage image, int x0, int y0, int x1, int y1) {
