@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,6 +126,23 @@ class StackIT {
                 .body("failure.code", is("MODEL_NOT_FOUND"));
         given().baseUri(stack.url(Service.GATEWAY).toString()).get("/api/v1/generations/" + generationId)
                 .then().statusCode(401);
+    }
+
+    @Test
+    void theDemoModelIsInstalledAtStartAndRendersThroughGatewayKafkaSamplerAndS3() throws Exception {
+        gateway().get("/api/v1/models").then().statusCode(200)
+                .body("find { it.id == 'sd-tiny' }.manifest.kind", is("folder"));
+        String generationId = gateway().contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":2,\"count\":2,"
+                        + "\"seed\":5}")
+                .post("/api/v1/generations")
+                .then().statusCode(202).extract().path("generationId");
+        var view = awaitStatus("/api/v1/generations/" + generationId, "COMPLETED")
+                .body("images.size()", is(2)).extract().jsonPath();
+        assertEquals(6L, view.getLong("images[1].seed"));
+        assertTrue(new String(read(Buckets.GENERATIONS, Buckets.generationImageKey("e2e", generationId, 1)),
+                StandardCharsets.ISO_8859_1).contains("Seed: 6"), "the PNG's parameters chunk");
+        assertTrue(stack.exited().isEmpty(), "a service died during the test");
     }
 
     /** Polls a gateway resource until its status is {@code expected}; returns the last answer for more checks. */

@@ -108,14 +108,14 @@ public class Generations {
         Map<RequestParams.BatchKey, List<Job>> groups = new LinkedHashMap<>();
         for (Event<GenerationRequested> event : unique.values()) {
             GenerationRequested r = event.payload();
-            var stored = GenerationResults.read(store, event.ownerId(), r.generationId());
-            if (stored.isPresent()) {
-                LOG.infof("generation %s of %s is done already: answering from its result", r.generationId(),
-                        event.ownerId());
-                send(completed, event, stored.get());
-                continue;
-            }
             try {
+                var stored = GenerationResults.read(store, event.ownerId(), r.generationId());
+                if (stored.isPresent()) {
+                    LOG.infof("generation %s of %s is done already: answering from its result", r.generationId(),
+                            event.ownerId());
+                    send(completed, event, stored.get());
+                    continue;
+                }
                 RequestParams.of(r, Path::of);
                 if (r.grid() != null) {
                     RequestParams.sweep(r.grid());
@@ -123,6 +123,9 @@ public class Generations {
                 groups.computeIfAbsent(RequestParams.BatchKey.of(r), k -> new ArrayList<>()).add(new Job(event));
             } catch (IllegalArgumentException e) {
                 fail(new Job(event), "INVALID_REQUEST", e.getMessage());
+            } catch (RuntimeException e) {  // S3 or Kafka trouble: answered, never a nacked (dead-lettered) poll
+                LOG.errorf(e, "generation %s: cannot look up its result", r.generationId());
+                fail(new Job(event), "INTERNAL", e.toString());
             }
         }
         groups.values().forEach(this::render);
