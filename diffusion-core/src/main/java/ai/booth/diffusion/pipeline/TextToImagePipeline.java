@@ -3,6 +3,7 @@ package ai.booth.diffusion.pipeline;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.AttachedLora;
 import ai.booth.diffusion.lora.LoraAdapter;
+import ai.booth.diffusion.runtime.NoGrad;
 import ai.booth.diffusion.runtime.TorchGenerator;
 import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
@@ -111,7 +112,8 @@ public final class TextToImagePipeline implements AutoCloseable {
                 sized.stream().mapToInt(p -> evaluations(p) * p.imagesPerPrompt()).sum());
         List<LoraRequest> union = new ArrayList<>();
         sized.forEach(p -> union.addAll(p.loras()));
-        try (NDManager call = NDManager.newBaseManager(model.options().device());
+        try (NoGrad noGrad = NoGrad.enter();
+             NDManager call = NDManager.newBaseManager(model.options().device());
              Attached loras = attach(union)) {
             Map<EmbeddingKey, NDArray> embeddings = new HashMap<>();
             List<GenerationResult> results = new ArrayList<>();

@@ -81,6 +81,25 @@ class PipelineBehaviourTest {
     }
 
     @Test
+    void aFreshThreadWithGradModeOnRendersTheSameImageAndKeepsItsMode() throws Exception {
+        float[] here = pixels(base().build());
+        float[][] there = new float[1][];
+        boolean[] modes = new boolean[3];
+        Thread worker = new Thread(() -> {
+            modes[0] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+            there[0] = pipeline.generate(base().build(), (step, total, t, elapsed) -> modes[1] |=
+                    ai.djl.pytorch.jni.JniUtils.isGradMode(), () -> false).images().get(0).pixels();
+            modes[2] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        });
+        worker.start();
+        worker.join();
+        assertTrue(modes[0], "PyTorch starts a new thread with grad mode on (what this test is about)");
+        assertFalse(modes[1], "denoising runs without autograd");
+        assertTrue(modes[2], "the pipeline restores the thread's grad mode");
+        assertArrayEquals(here, there[0], "the same image on a worker thread");
+    }
+
+    @Test
     void aSeedDrawsTorchCpuNoiseAndFileLatentsAreUsedAsGiven() {
         GenerationParams seeded = base().build();
         int f = model.vae().config().downscale();
