@@ -60,7 +60,9 @@ public record TrainingView(String trainingId, String ownerId, JobStatus status, 
         if (status.finished()) {
             return this; // late progress after the end
         }
+        // a worker that resumes from a checkpoint reports steps again from there: what came later is gone
         List<LossPoint> curve = new ArrayList<>(losses);
+        curve.removeIf(point -> point.step() >= report.step());
         curve.add(new LossPoint(report.step(), report.loss()));
         if (curve.size() > MAX_LOSS_POINTS) { // keep the shape: every other point, the newest always
             List<LossPoint> thinned = new ArrayList<>();
@@ -70,6 +72,7 @@ public record TrainingView(String trainingId, String ownerId, JobStatus status, 
             curve = thinned;
         }
         List<ImageLink> images = new ArrayList<>(validationImages);
+        images.removeIf(image -> image.step() != null && image.step() >= report.step());
         report.validationImageKeys().forEach(key -> images.add(new ImageLink(key, null, null, null, null, null,
                 report.step(), null)));
         double done = report.totalSteps() <= 0 ? 0 : Math.min(100, 100.0 * report.step() / report.totalSteps());

@@ -110,6 +110,13 @@ class TrainingResourceTest {
                     .body("losses.step", contains(10, 20))
                     .body("validationImages[0].step", is(10))
                     .body("validationImages[0].url", containsString("X-Amz-Signature")));
+            // a worker resumed from the checkpoint of step 15 reports from step 16: step 20 of the lost run goes
+            probe.publish(requested.next(new TrainingProgress(trainingId, 16, 500, 0.105, 1e-4, 2.5, 192, List.of(),
+                    null)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("alice").get("/api/v1/trainings/" + trainingId)
+                    .then().body("losses.step", contains(10, 16)).body("progress.step", is(16)));
+            probe.publish(requested.next(new TrainingProgress(trainingId, 20, 500, 0.11, 1e-4, 2.5, 190, List.of(),
+                    null)));
             probe.publish(requested.next(new TrainingCompleted(trainingId, "alice/" + trainingId + "/lora.safetensors",
                     500, 0.08, 200_000, List.of(), List.of(image))));
             probe.publish(requested.next(new TrainingProgress(trainingId, 499, 500, 0.08, 1e-4, 2.5, 0, List.of(),
