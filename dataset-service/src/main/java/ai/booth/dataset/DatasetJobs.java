@@ -17,6 +17,7 @@ import ai.booth.dataset.processing.DatasetProcessor;
 import ai.booth.dataset.processing.PendingObject;
 import ai.booth.dataset.processing.Rejection;
 import ai.booth.dataset.processing.UploadFile;
+import ai.booth.diffusion.io.FileTrees;
 import ai.booth.service.ObjectStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,11 +29,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Builds dataset versions from S3 and stores them all-or-nothing: files are spooled to a private temp directory and
@@ -186,9 +185,9 @@ public class DatasetJobs {
     }
 
     private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
+        try {
+            FileTrees.delete(dir);
+        } catch (UncheckedIOException e) {
             LOG.warnf("could not delete work directory %s: %s", dir, e.getMessage());
         }
     }

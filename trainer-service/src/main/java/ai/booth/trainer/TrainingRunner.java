@@ -6,6 +6,7 @@ import ai.booth.contracts.Payload;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.PipelineAssets;
@@ -21,16 +22,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * Runs one training request to its end: the terminal event ({@code TrainingCompleted}, or {@code TrainingFailed} with
@@ -99,7 +95,7 @@ public class TrainingRunner {
                 LOG.errorf(e, "training %s failed", request.trainingId());
                 outcome = failed(request, "INTERNAL", e.toString(), step[0]);
             } finally {
-                deleteTree(work);
+                FileTrees.delete(work);
             }
         }
         objects.writeOutcome(outcome);
@@ -119,7 +115,7 @@ public class TrainingRunner {
             throw new JobStopped(); // cancelled before it started
         }
         long started = System.nanoTime();
-        deleteTree(work);
+        FileTrees.delete(work);
         boolean resuming = objects.hasCheckpoint();
         DatasetReport dataset = resuming ? null : datasets.report(event.ownerId(), request.datasetId());
         try (BaseModels.Lease lease = models.open(request.baseModel())) {
@@ -201,18 +197,5 @@ public class TrainingRunner {
 
     private static TrainingFailed failed(TrainingRequested request, String code, String message, int step) {
         return new TrainingFailed(request.trainingId(), code, message, step > 0 ? step : null);
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package ai.booth.diffusion.train;
 
+import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraTargets;
@@ -380,7 +381,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
         try (Stream<Path> dirs = Files.list(parent)) {
             List<Path> all = dirs.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).sorted().toList();
             for (Path old : all.subList(0, Math.max(0, all.size() - config.checkpointsToKeep()))) {
-                TrainingCheckpoint.deleteTree(old);
+                FileTrees.delete(old);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prune checkpoints in " + parent, e);

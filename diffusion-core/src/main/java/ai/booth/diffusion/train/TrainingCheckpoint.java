@@ -1,5 +1,6 @@
 package ai.booth.diffusion.train;
 
+import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraModule;
@@ -15,10 +16,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A resumable training checkpoint: a directory holding
@@ -58,7 +57,7 @@ public final class TrainingCheckpoint {
     public static void write(Path dir, State state, LoraAdapter adapter, AdamW optimizer, Path cacheFile) {
         Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
         try {
-            deleteTree(tmp);
+            FileTrees.delete(tmp);
             Files.createDirectories(tmp);
             SafeTensors.write(tmp.resolve(LORA), factors(adapter), Map.of("format", "pt"));
             SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of());
@@ -68,7 +67,7 @@ public final class TrainingCheckpoint {
                 Files.copy(cacheFile, tmp.resolve(CACHE));
             }
             JSON.writeValue(tmp.resolve(STATE).toFile(), state);
-            deleteTree(dir);
+            FileTrees.delete(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + dir, e);
@@ -114,17 +113,6 @@ public final class TrainingCheckpoint {
                 target.set(value.toByteBuffer());
             });
             optimizer.load(SafeTensors.read(dir.resolve(OPTIMIZER), scratch), optimizerSteps);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

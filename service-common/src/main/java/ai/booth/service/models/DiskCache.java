@@ -1,5 +1,7 @@
 package ai.booth.service.models;
 
+import ai.booth.diffusion.io.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -52,7 +54,7 @@ final class DiskCache {
                 for (Path folder : folders.sorted(Comparator.comparing(DiskCache::modified)).toList()) {
                     String name = folder.getFileName().toString();
                     if (name.startsWith(TEMP_PREFIX) || !Files.isDirectory(folder)) {
-                        delete(folder);
+                        FileTrees.delete(folder);
                     } else {
                         add(name, folder);
                     }
@@ -93,7 +95,7 @@ final class DiskCache {
         Entry entry = entries.remove(name);
         if (entry != null) {
             usedBytes -= entry.bytes;
-            delete(entry.folder);
+            FileTrees.delete(entry.folder);
         }
     }
 
@@ -112,7 +114,7 @@ final class DiskCache {
             if (entry.pins == 0) {
                 eldestFirst.remove();
                 usedBytes -= entry.bytes;
-                delete(entry.folder);
+                FileTrees.delete(entry.folder);
             }
         }
     }
@@ -130,10 +132,10 @@ final class DiskCache {
             }
             return folder;
         } catch (IOException e) {
-            delete(temp);
+            FileTrees.delete(temp);
             throw new UncheckedIOException("cannot fill cache entry " + name + " in " + root, e);
         } catch (RuntimeException e) {
-            delete(temp);
+            FileTrees.delete(temp);
             throw e;
         }
     }
@@ -164,16 +166,6 @@ final class DiskCache {
             return Files.getLastModifiedTime(path).toMillis();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static void delete(Path folder) {
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + folder, e);
         }
     }
 }
