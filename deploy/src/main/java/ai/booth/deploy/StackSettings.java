@@ -1,10 +1,8 @@
 package ai.booth.deploy;
 
+import ai.booth.infra.FreePorts;
 import ai.booth.infra.InfraProcess;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -36,8 +34,9 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
     /** Free ports everywhere and data under {@code dataDir}: for tests next to other running stacks. */
     public static StackSettings ephemeral(Path home, Path dataDir) {
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        int[] free = FreePorts.any(Service.values().length);
         for (Service service : Service.values()) {
-            ports.put(service, freePort());
+            ports.put(service, free[service.ordinal()]);
         }
         var infra = InfraProcess.Settings.ephemeral(dataDir);
         return new StackSettings(home, dataDir, new InfraProcess.Settings(dataDir, 0, 0, 0, infra.accessKey(),
@@ -59,14 +58,6 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
             return value == null ? fallback : Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a port number, got '" + value + "'");
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -7,7 +7,6 @@ import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +29,10 @@ public final class LocalInfra {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parse(args);
         Path data = Path.of(require(options, "data")).toAbsolutePath();
-        int kafkaPort = freeIfZero(Integer.parseInt(options.getOrDefault("kafka-port", "9092")));
-        int controllerPort = freeIfZero(Integer.parseInt(options.getOrDefault("controller-port", "9093")));
+        int[] kafkaPorts = FreePorts.freeIfZero(Integer.parseInt(options.getOrDefault("kafka-port", "9092")),
+                Integer.parseInt(options.getOrDefault("controller-port", "9093")));
+        int kafkaPort = kafkaPorts[0];
+        int controllerPort = kafkaPorts[1];
         int s3Port = Integer.parseInt(options.getOrDefault("s3-port", "9000"));
         int partitions = Integer.parseInt(options.getOrDefault("partitions", "3"));
 
@@ -77,16 +78,6 @@ public final class LocalInfra {
             server.close();
         } catch (Exception e) {
             System.err.println("error while stopping " + server.getClass().getSimpleName() + ": " + e);
-        }
-    }
-
-    /** Reserves a free port for servers that need their port before they bind (Kafka advertises it). */
-    private static int freeIfZero(int port) throws IOException {
-        if (port != 0) {
-            return port;
-        }
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
