@@ -10,7 +10,6 @@ import ai.booth.contracts.GenerationTimings;
 import ai.booth.contracts.LoraRef;
 import ai.booth.contracts.Payload;
 import ai.booth.contracts.Topics;
-import ai.booth.diffusion.loader.ModelCheck;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.GenerationResult;
 import ai.booth.diffusion.pipeline.PipelineAssets;
@@ -22,7 +21,6 @@ import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelCacheException;
-import ai.booth.service.models.ModelManifest;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -143,7 +141,7 @@ public class Generations {
                 adapters.computeIfAbsent(lora.adapterKey(), cache::adapter);
             }
             long loadNanos = System.nanoTime() - start;
-            PipelineAssets assets = PipelineAssets.resolve(model.model(), null, preset(model.manifest()));
+            PipelineAssets assets = model.assets();
             try (TextToImagePipeline pipeline = new TextToImagePipeline(model.model(), assets)) {
                 if (first.grid() != null) {
                     renderGrid(group.get(0), pipeline, adapters, loadNanos);
@@ -279,12 +277,5 @@ public class Generations {
                 }
             }
         }
-    }
-
-    /** A single file's preset names the scheduler config to use; otherwise the model brings its own (or sd15). */
-    private static String preset(ModelManifest manifest) {
-        String source = manifest.configSource();
-        return source != null && source.startsWith(ModelCheck.PRESET_PREFIX)
-                ? source.substring(ModelCheck.PRESET_PREFIX.length()) : null;
     }
 }

@@ -16,20 +16,17 @@ import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.models.ModelRegistry;
 import ai.booth.testing.BoothInfraResource;
+import ai.booth.testing.DeadLetterProbe;
 import ai.booth.testing.EventProbe;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -162,16 +158,17 @@ class GenerationsTest {
             producer.send(new ProducerRecord<>(Topics.GENERATION_REQUESTED, key, EventSerde.toJson(valid))).get();
 
             probe.await(GenerationCompleted.class, good.generationId(), WAIT);
-            List<ConsumerRecord<String, byte[]>> dead = deadLetters(bootstrap, key, 2);
+            List<ConsumerRecord<String, byte[]>> dead = DeadLetterProbe.read(bootstrap, key, 2, WAIT);
+            assertEquals(2, dead.size(), "dead letters with key " + key);
             assertArrayEquals(malformed, dead.get(0).value(), "the original bytes, untouched");
-            assertTrue(header(dead.get(0), DeadLetters.ERROR).contains("not a valid Booth event"),
-                    header(dead.get(0), DeadLetters.ERROR));
-            assertTrue(header(dead.get(1), DeadLetters.ERROR).contains("schemaVersion 99"),
-                    header(dead.get(1), DeadLetters.ERROR));
+            assertTrue(DeadLetterProbe.header(dead.get(0), DeadLetters.ERROR).contains("not a valid Booth event"),
+                    DeadLetterProbe.header(dead.get(0), DeadLetters.ERROR));
+            assertTrue(DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR).contains("schemaVersion 99"),
+                    DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR));
             for (ConsumerRecord<String, byte[]> record : dead) {
-                assertEquals(Topics.GENERATION_REQUESTED, header(record, DeadLetters.ORIGINAL_TOPIC));
-                assertNotNull(header(record, DeadLetters.ORIGINAL_PARTITION));
-                assertNotNull(header(record, DeadLetters.ORIGINAL_OFFSET));
+                assertEquals(Topics.GENERATION_REQUESTED, DeadLetterProbe.header(record, DeadLetters.ORIGINAL_TOPIC));
+                assertNotNull(DeadLetterProbe.header(record, DeadLetters.ORIGINAL_PARTITION));
+                assertNotNull(DeadLetterProbe.header(record, DeadLetters.ORIGINAL_OFFSET));
             }
         }
     }
@@ -232,30 +229,5 @@ class GenerationsTest {
         GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT).payload();
         assertEquals(code, failed.code(), failed.message());
         assertTrue(failed.message().contains(detail), failed.message());
-    }
-
-    private static List<ConsumerRecord<String, byte[]>> deadLetters(String bootstrap, String key, int expected) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG,
-                "dlq-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.DEAD_LETTER));
-            List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (found.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        found.add(r);
-                    }
-                });
-            }
-            assertEquals(expected, found.size(), "dead letters with key " + key);
-            return found;
-        }
-    }
-
-    private static String header(ConsumerRecord<?, ?> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

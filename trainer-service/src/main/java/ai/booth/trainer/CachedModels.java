@@ -4,7 +4,6 @@ import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.PipelineAssets;
 import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelCacheException;
-import ai.booth.service.models.ModelManifest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Base models from the worker's {@link ModelCache} (downloaded, hash-checked, kept loaded between jobs). */
@@ -26,7 +25,7 @@ public class CachedModels implements BaseModels {
             throw new JobFailure(e.code(), e.getMessage(), e);
         }
         try {
-            PipelineAssets assets = PipelineAssets.resolve(lease.model(), null, preset(lease.manifest()));
+            PipelineAssets assets = lease.assets();
             return new Lease() {
                 @Override
                 public StableDiffusionModel model() {
@@ -47,11 +46,5 @@ public class CachedModels implements BaseModels {
             lease.close();
             throw new JobFailure("MODEL_NOT_TRAINABLE", "base model '" + modelId + "': " + e.getMessage(), e);
         }
-    }
-
-    /** The preset a single file was installed with ({@code preset:sd15}), whose scheduler config it trains with. */
-    private static String preset(ModelManifest manifest) {
-        String source = manifest.configSource();
-        return source != null && source.startsWith("preset:") ? source.substring("preset:".length()) : null;
     }
 }

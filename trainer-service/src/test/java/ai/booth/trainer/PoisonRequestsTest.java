@@ -7,27 +7,23 @@ import ai.booth.contracts.TrainingRequested;
 import ai.booth.service.DeadLetters;
 import ai.booth.service.ObjectStore;
 import ai.booth.testing.BoothInfraResource;
+import ai.booth.testing.DeadLetterProbe;
 import ai.booth.testing.EventProbe;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,38 +67,14 @@ class PoisonRequestsTest {
                     .payload().code());
         }
 
-        List<ConsumerRecord<String, byte[]>> dead = deadLetters(key, 2);
+        List<ConsumerRecord<String, byte[]>> dead = DeadLetterProbe.read(bootstrap, key, 2, Duration.ofSeconds(60));
+        assertEquals(2, dead.size(), "dead letters for " + key);
         assertArrayEquals(malformed, dead.get(0).value(), "original bytes untouched");
         assertArrayEquals(future, dead.get(1).value());
-        assertTrue(header(dead.get(0), DeadLetters.ERROR).contains("not a valid Booth event"),
-                header(dead.get(0), DeadLetters.ERROR));
-        assertTrue(header(dead.get(1), DeadLetters.ERROR).contains("schemaVersion 99"),
-                header(dead.get(1), DeadLetters.ERROR));
-        assertEquals(Topics.TRAINING_REQUESTED, header(dead.get(0), DeadLetters.ORIGINAL_TOPIC));
-    }
-
-    private List<ConsumerRecord<String, byte[]>> deadLetters(String key, int count) {
-        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG,
-                "dlq-probe-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.DEAD_LETTER));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (found.size() < count && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        found.add(r);
-                    }
-                });
-            }
-        }
-        assertEquals(count, found.size(), "dead letters for " + key);
-        return found;
-    }
-
-    private static String header(ConsumerRecord<?, ?> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+        assertTrue(DeadLetterProbe.header(dead.get(0), DeadLetters.ERROR).contains("not a valid Booth event"),
+                DeadLetterProbe.header(dead.get(0), DeadLetters.ERROR));
+        assertTrue(DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR).contains("schemaVersion 99"),
+                DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR));
+        assertEquals(Topics.TRAINING_REQUESTED, DeadLetterProbe.header(dead.get(0), DeadLetters.ORIGINAL_TOPIC));
     }
 }

@@ -3,6 +3,7 @@ package ai.booth.service.models;
 import ai.booth.contracts.Buckets;
 import ai.booth.diffusion.loader.ModelCheck;
 import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.pipeline.PipelineAssets;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.service.ObjectStore;
 import org.jboss.logging.Logger;
@@ -67,6 +68,17 @@ public class ModelCache implements AutoCloseable {
 
         public ModelManifest manifest() {
             return held.manifest;
+        }
+
+        /**
+         * The tokenizer and scheduler config to sample and train with: the model's own, or a single file's preset's
+         * scheduler when it was installed with one. Throws IllegalArgumentException when the model has no tokenizer.
+         */
+        public PipelineAssets assets() {
+            String source = held.manifest.configSource();
+            String preset = source != null && source.startsWith(ModelCheck.PRESET_PREFIX)
+                    ? source.substring(ModelCheck.PRESET_PREFIX.length()) : null;
+            return PipelineAssets.resolve(held.model, null, preset);
         }
 
         @Override
