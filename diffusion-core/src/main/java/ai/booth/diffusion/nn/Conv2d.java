@@ -3,38 +3,30 @@ package ai.booth.diffusion.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * torch.nn.Conv2d with square kernel, weight [out, in, k, k] and bias; runs libtorch's native convolution. Like
  * {@link Linear} it may carry LoRA branches (kohya adapters on SD-1's 1×1 projections, LoCon on 3×3 kernels): the
  * down factor runs with this layer's stride and padding, the up factor as a 1×1 convolution.
  */
-public final class Conv2d implements LoraTarget {
+public final class Conv2d extends LoraTarget {
 
     private static final Shape UNIT = new Shape(1, 1);
     private static final Shape NO_PADDING = new Shape(0, 0);
 
     private final NDArray weight;
     private final NDArray bias;
-    private final long in;
-    private final long out;
     private final int kernel;
     private final Shape stride;
     private final Shape padding;
-    private final String path;
-    private final List<LoraBranch> loras = new CopyOnWriteArrayList<>();
 
     public Conv2d(StateDict w, long in, long out, int kernel, int stride, int padding) {
-        this.in = in;
-        this.out = out;
+        super(w.path(), in, out);
         this.kernel = kernel;
         this.weight = w.take("weight", out, in, kernel, kernel);
         this.bias = w.take("bias", out);
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
-        this.path = w.path();
         w.register(this);
     }
 
@@ -67,39 +59,8 @@ public final class Conv2d implements LoraTarget {
     }
 
     @Override
-    public String path() {
-        return path;
-    }
-
-    @Override
-    public long inFeatures() {
-        return in;
-    }
-
-    @Override
-    public long outFeatures() {
-        return out;
-    }
-
-    @Override
     public int kernelSize() {
         return kernel;
-    }
-
-    @Override
-    public void addLora(LoraBranch lora) {
-        checkFits(lora);
-        loras.add(lora);
-    }
-
-    @Override
-    public boolean removeLora(LoraBranch lora) {
-        return loras.remove(lora);
-    }
-
-    @Override
-    public List<LoraBranch> loras() {
-        return List.copyOf(loras);
     }
 
     public long outChannels() {
