@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -19,8 +20,8 @@ import java.util.Optional;
 
 /**
  * The API keys file: one key per line, tab-separated ({@value #HEADER}), '#' lines are comments. Written whole to a
- * temporary file and moved into place, so a reader never sees half a file; re-read when its modification time
- * changes, so keys created by {@code ./booth key create} work in a running gateway at once.
+ * temporary file and moved into place, so a reader never sees half a file; re-read when it changes, so keys created
+ * by {@code ./booth key create} work in a running gateway at once.
  */
 public final class ApiKeyStore {
 
@@ -28,7 +29,7 @@ public final class ApiKeyStore {
 
     private final Path file;
     private Map<String, ApiKey> bySha256 = Map.of();
-    private FileTime loadedVersion;
+    private Version loadedVersion;
 
     public ApiKeyStore(Path file) {
         this.file = file;
@@ -78,13 +79,24 @@ public final class ApiKeyStore {
         return true;
     }
 
+    /**
+     * What identifies one written state of the file: every write moves a new file into place, so its file key
+     * (device and inode) changes even when two writes share a modification time tick.
+     */
+    private record Version(Object fileKey, FileTime modified, long size) {
+        static Version of(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Version(a.fileKey(), a.lastModifiedTime(), a.size());
+        }
+    }
+
     /** A new key: its text (shown once) and what is stored. */
     public record Created(String keyText, ApiKey key) {
     }
 
     private void refresh() {
         try {
-            FileTime version = Files.getLastModifiedTime(file);
+            Version version = Version.of(file);
             if (!version.equals(loadedVersion)) {
                 bySha256 = parse(Files.readAllLines(file, StandardCharsets.UTF_8));
                 loadedVersion = version;
@@ -135,7 +147,7 @@ public final class ApiKeyStore {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            loadedVersion = Files.getLastModifiedTime(file);
+            loadedVersion = Version.of(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write API keys to " + file, e);
         }
