@@ -6,6 +6,7 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -68,14 +69,20 @@ public final class ContactSheet {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setFont(font);
             g.setColor(INK);
-            int baseline = (layout.headerHeight() + metrics.getAscent() - metrics.getDescent()) / 2;
             for (int c = 0; c < columns; c++) {
-                String label = columnLabels.get(c);
-                g.drawString(label, layout.x(c) + (w - metrics.stringWidth(label)) / 2, baseline);
+                List<String> lines = wrap(columnLabels.get(c), w - pad, metrics);
+                int top = (layout.headerHeight() - lines.size() * metrics.getHeight()) / 2;
+                for (int i = 0; i < lines.size(); i++) {
+                    g.drawString(lines.get(i), layout.x(c) + (w - metrics.stringWidth(lines.get(i))) / 2,
+                            top + i * metrics.getHeight() + metrics.getAscent());
+                }
             }
             for (int r = 0; r < rows; r++) {
-                g.drawString(rowLabels.get(r), pad,
-                        layout.y(r) + (h + metrics.getAscent() - metrics.getDescent()) / 2);
+                List<String> lines = wrap(rowLabels.get(r), layout.labelWidth() - 2 * pad, metrics);
+                int top = layout.y(r) + (h - lines.size() * metrics.getHeight()) / 2;
+                for (int i = 0; i < lines.size(); i++) {
+                    g.drawString(lines.get(i), pad, top + i * metrics.getHeight() + metrics.getAscent());
+                }
                 for (int c = 0; c < columns; c++) {
                     BufferedImage cell = cells.get(r * columns + c);
                     if (cell.getWidth() != w || cell.getHeight() != h) {
@@ -95,9 +102,30 @@ public final class ContactSheet {
     public static Layout layout(int cellWidth, int cellHeight, List<String> columnLabels, List<String> rowLabels) {
         FontMetrics metrics = metrics(font(cellWidth, cellHeight));
         int pad = metrics.getHeight() / 2;
-        int labelWidth = rowLabels.stream().mapToInt(metrics::stringWidth).max().orElse(0) + 2 * pad;
-        return new Layout(labelWidth, metrics.getHeight() + 2 * pad, cellWidth, cellHeight, rowLabels.size(),
-                columnLabels.size());
+        // row labels get at most a cell's width, column labels their cell's: longer ones (prompts) wrap
+        int labelWidth = rowLabels.stream().flatMap(label -> wrap(label, cellWidth, metrics).stream())
+                .mapToInt(metrics::stringWidth).max().orElse(0) + 2 * pad;
+        int headerLines = columnLabels.stream().mapToInt(label -> wrap(label, cellWidth - pad, metrics).size())
+                .max().orElse(1);
+        return new Layout(labelWidth, headerLines * metrics.getHeight() + 2 * pad, cellWidth, cellHeight,
+                rowLabels.size(), columnLabels.size());
+    }
+
+    /** The label in lines of at most {@code width} pixels, broken between words (a longer word gets its own line). */
+    static List<String> wrap(String label, int width, FontMetrics metrics) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : label.strip().split("\\s+")) {
+            String candidate = line.isEmpty() ? word : line + " " + word;
+            if (!line.isEmpty() && metrics.stringWidth(candidate) > width) {
+                lines.add(line.toString());
+                line = new StringBuilder(word);
+            } else {
+                line = new StringBuilder(candidate);
+            }
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     /** Labels scale with the cells: 1/16 of the smaller side, at least 12 px. */

@@ -111,6 +111,12 @@ class SweepRendererTest {
             }
             assertFalse(java.util.Arrays.equals(result.cell(0, 0).pixels(), result.cell(0, 1).pixels()),
                     "the prompt changes the image");
+            ContactSheet.Layout layout = result.layout();
+            ContactSheet.Layout oneLine = ContactSheet.layout(layout.cellWidth(), layout.cellHeight(),
+                    List.of("x", "y"), List.of("1", "2"));
+            assertTrue(layout.headerHeight() > oneLine.headerHeight(), "long prompts wrap onto more header lines");
+            assertFalse(inked(result.sheet(), layout.x(1) - 1, 0, layout.x(1) + 1, layout.headerHeight()),
+                    "column labels stay within their columns");
             var fields = Infotext.fields(result.infotext());
             assertEquals("Prompt", fields.get("X Type"));
             assertEquals("\"a photo of sks dog, running\", sks dog on the moon", fields.get("X Values"));
