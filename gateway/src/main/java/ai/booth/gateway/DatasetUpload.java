@@ -32,7 +32,8 @@ final class DatasetUpload implements AutoCloseable {
     static final Set<String> TEXT_FIELDS = Set.of("subject", "instancePrompt", "cropMode", "resolution",
             "aspectBuckets", "dropNearDuplicates", "callbackUrl");
     private static final int MAX_TEXT_BYTES = 4096;
-    private static final byte[] ZIP = {'P', 'K', 3, 4};
+    /** The local-file-header signature every zip archive starts with. */
+    static final byte[] ZIP = {'P', 'K', 3, 4};
 
     /** One spooled file: the client's name, content type, where it is and how large. */
     record File(String fileName, String contentType, Path path, long size) {

@@ -17,7 +17,6 @@ import java.util.zip.ZipInputStream;
  */
 final class ModelUpload implements AutoCloseable {
 
-    private static final byte[] ZIP = {'P', 'K', 3, 4};
     private static final int MAX_ENTRIES = 10_000;
 
     private final Path dir;
@@ -61,7 +60,7 @@ final class ModelUpload implements AutoCloseable {
 
     private static boolean isZip(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return java.util.Arrays.equals(in.readNBytes(ZIP.length), ZIP);
+            return java.util.Arrays.equals(in.readNBytes(DatasetUpload.ZIP.length), DatasetUpload.ZIP);
         }
     }
 

@@ -57,11 +57,12 @@ public enum SweepAxis {
 
     /** Checks that {@code value} is one this axis can take for {@code params}. */
     void check(GenerationParams params, String value) {
-        if (this == PROMPT ? value == null || value.isBlank() : !Double.isFinite(number(value))) {
+        double number = number(value);
+        if (this == PROMPT ? value == null || value.isBlank() : !Double.isFinite(number)) {
             throw new IllegalArgumentException("sweep " + names.get(0) + " values must be "
                     + (this == PROMPT ? "non-empty prompts" : "numbers") + ", got '" + value + "'");
         }
-        if ((this == SEED || this == STEPS) && (number(value) != Math.rint(number(value)) || number(value) < 0)) {
+        if ((this == SEED || this == STEPS) && (number != Math.rint(number) || number < 0)) {
             throw new IllegalArgumentException("sweep " + names.get(0) + " values must be whole numbers ≥ 0, got "
                     + value);
         }
