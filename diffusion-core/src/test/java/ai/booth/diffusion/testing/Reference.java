@@ -52,12 +52,26 @@ public final class Reference implements AutoCloseable {
         return new Reference(fixturesDir());
     }
 
+    /**
+     * A fixture subset with its own {@code reference.json} / {@code reference.safetensors} (e.g. {@code eval},
+     * {@code controlnet}, {@code training}); its {@link #modelDir()} is still the main set's {@code model/}.
+     */
+    public static Reference load(String subset) {
+        Path dir = fixturesDir().resolve(subset);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("fixture subset " + dir + " not found");
+        }
+        return new Reference(dir);
+    }
+
     public Path dir() {
         return dir;
     }
 
     public Path modelDir() {
-        return dir.resolve("model");
+        Path own = dir.resolve("model");
+        return Files.isDirectory(own.resolve("unet")) || !Files.isDirectory(dir.getParent().resolve("model"))
+                ? own : dir.getParent().resolve("model");
     }
 
     /** {@code reference.json}'s {@code cases.<name>}. */
