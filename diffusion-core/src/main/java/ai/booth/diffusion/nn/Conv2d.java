@@ -96,8 +96,9 @@ public final class Conv2d extends LoraTarget {
             }
             patches = NDArrays.stack(shifts, 2).reshape(n, c * k * k, ho * wo);
         }
-        NDArray y = ai.djl.nn.core.Linear.linear(patches.swapAxes(1, 2), w.reshape(w.getShape().get(0), c * k * k), b)
-                .singletonOrThrow();
+        NDArray matrix = w.reshape(w.getShape().get(0), c * k * k);
+        matrix.attach(x.getManager());   // a view made from the weight lands in the weight's manager: a temporary
+        NDArray y = ai.djl.nn.core.Linear.linear(patches.swapAxes(1, 2), matrix, b).singletonOrThrow();
         return y.swapAxes(1, 2).reshape(n, w.getShape().get(0), ho, wo);
     }
 
