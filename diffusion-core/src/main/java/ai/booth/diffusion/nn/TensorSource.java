@@ -55,8 +55,10 @@ public interface TensorSource {
             throw new IllegalArgumentException(src.origin() + ": cannot view " + src.shape() + " as " + shape);
         }
         return new Lazy(shape, src.origin(), (manager, dtype) -> {
-            try (NDArray whole = src.load(manager, dtype)) {
-                return whole.reshape(shape);
+            // A copy, not a view: a float32 tensor loads over the file's mapping, which is unmapped once the
+            // closed array's buffer is collected — a view of it would then read freed memory.
+            try (NDArray whole = src.load(manager, dtype); NDArray view = whole.reshape(shape)) {
+                return view.duplicate();
             }
         });
     }

@@ -13,5 +13,14 @@
  * with only the result kept ({@code scope.keep(y)} attaches it to the caller's manager). Nested blocks do the same,
  * so a UNet forward at latent 64 holds only the live activations, not every intermediate. Autograd is unaffected:
  * libtorch keeps what backward needs by its own references.
+ *
+ * <h2>Autograd rule</h2>
+ * Everything a graph holds must stay what forward wrote until backward ends. Hence: no libtorch convolution backward
+ * (it returns wrong input gradients on AVX-512 CPUs; {@link ai.booth.diffusion.nn.Conv2d} convolves as patches ×
+ * weight under autograd); no tensor over Java memory in a graph (DJL's {@code mul(Number)} and {@code create(float[])}
+ * wrap Java buffers that are freed when closed or collected — use {@link ai.booth.diffusion.nn.Ops#scale},
+ * {@code full}, {@code zeros}, {@code ones}); no view of a closed array over a file mapping; widen with
+ * {@link ai.booth.diffusion.nn.Ops#toFloat32} (DJL's {@code toType} cuts the graph). Closing handles and scopes is
+ * safe: libtorch keeps what the graph references. See the module README, "Autograd rules".
  */
 package ai.booth.diffusion.nn;

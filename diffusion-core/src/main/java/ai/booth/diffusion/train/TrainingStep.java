@@ -28,6 +28,8 @@ public final class TrainingStep {
     private final AdamW optimizer;
     private final double maxGradNorm;
     private final LossScaler scaler;
+    /** Runs between forward and backward; the stress test collects garbage and closes managers there. */
+    private Runnable beforeBackward = () -> { };
 
     /** @param maxGradNorm global gradient-norm limit; 0 or less for no clipping */
     public TrainingStep(TrainableLora lora, PromptEncoder prompts, DreamBoothLoss loss, AdamW optimizer,
@@ -38,6 +40,10 @@ public final class TrainingStep {
         this.optimizer = optimizer;
         this.maxGradNorm = maxGradNorm;
         this.scaler = scaler;
+    }
+
+    void beforeBackward(Runnable hook) {
+        this.beforeBackward = hook;
     }
 
     public AdamW optimizer() {
@@ -68,7 +74,9 @@ public final class TrainingStep {
             NDArray text = prompts.encode(batch.prompts(), step);
             DreamBoothLoss.Terms terms = loss.compute(batch.latents(), batch.noise(), batch.timesteps(), text,
                     batch.instanceCount());
-            collector.backward(Ops.scale(terms.total(), (float) (weight * scaler.scale())));
+            NDArray objective = Ops.scale(terms.total(), (float) (weight * scaler.scale()));
+            beforeBackward.run();
+            collector.backward(objective);
             return new Losses(terms.total().getFloat(), terms.instance().getFloat(),
                     terms.prior() == null ? Float.NaN : terms.prior().getFloat());
         }

@@ -1,0 +1,191 @@
+package ai.booth.diffusion.train;
+
+import ai.booth.diffusion.loader.DiffusersFolderLoader;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.lora.LoraAdapter;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.scheduler.SchedulerConfig;
+import ai.booth.diffusion.scheduler.Schedulers;
+import ai.booth.diffusion.testing.Reference;
+import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Backward must read exactly what forward wrote, whatever else the JVM and libtorch do meanwhile. The reference
+ * {@code training_step} case (two DreamBooth LoRA steps with prior preservation, text encoder trained too) runs
+ * {@value #RUNS} times while another thread allocates and frees arrays over Java buffers, collects garbage and churns
+ * the heap; between each forward and its backward, managers holding unrelated arrays are closed and the collector
+ * runs. Every run must give the first run's losses, gradients and factors bit for bit, and the first run must match
+ * the reference. A graph that held a freed or overwritten tensor fails this on any machine.
+ */
+class AutogradStressTest {
+
+    private static final int RUNS = 20;
+    private static final Pattern FILE = Pattern.compile("(\\S+\\.safetensors)");
+
+    private static Reference ref;
+    private static JsonNode c;
+    private static StableDiffusionModel model;
+
+    @BeforeAll
+    static void load() {
+        ref = Reference.load();
+        c = ref.testCase("training_step");
+        model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        ref.close();
+    }
+
+    @Test
+    void twoTrainingStepsAreBitIdenticalOnEveryRunUnderGarbageCollectionAndAllocationChurn() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread churn = new Thread(() -> churn(stop), "allocation-churn");
+        churn.setDaemon(true);
+        churn.start();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Run first = null;
+            for (int i = 0; i < RUNS; i++) {
+                Run run = run(m);
+                if (first == null) {
+                    first = run;
+                    matchesTheReference(run, m);
+                } else {
+                    assertArrayEquals(first.losses, run.losses, "losses of run " + i);
+                    for (String name : first.gradients.keySet()) {
+                        assertArrayEquals(first.gradients.get(name), run.gradients.get(name),
+                                "gradient " + name + " of run " + i);
+                        assertArrayEquals(first.factors.get(name), run.factors.get(name),
+                                "factor " + name + " after two steps of run " + i);
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+            churn.join();
+        }
+    }
+
+    /** What one run produced: loss bits of both steps, step-1 gradients, factors after step 2. */
+    private record Run(int[] losses, Map<String, float[]> gradients, Map<String, float[]> factors) { }
+
+    private static Run run(NDManager m) {
+        Matcher file = FILE.matcher(c.get("start").asText());
+        assertTrue(file.find(), "the case names its start LoRA file");
+        List<String> texts = List.of(c.get("instance_prompt").asText(), c.get("class_prompt").asText());
+        try (NDManager scratch = m.newSubManager();
+             LoraAdapter adapter = LoraAdapter.load(ref.dir().resolve(file.group(1)), model);
+             TrainableLora lora = new TrainableLora(adapter, model, true);
+             PromptEncoder prompts = new PromptEncoder(CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow()),
+                     model.textEncoder(), 1, null);
+             AdamW optimizer = new AdamW(new AdamW.Settings(c.get("betas").get(0).doubleValue(),
+                     c.get("betas").get(1).doubleValue(), c.get("eps").doubleValue(),
+                     c.get("weight_decay").doubleValue()),
+                     List.of(new AdamW.Group("unet", c.get("lr_unet").doubleValue(), lora.unetParameters()),
+                             new AdamW.Group("text_encoder", c.get("lr_text_encoder").doubleValue(),
+                                     lora.textEncoderParameters())))) {
+            var schedule = Schedulers.create("ddpm", SchedulerConfig.fromFile(
+                    model.schedulerDir().orElseThrow().resolve("scheduler_config.json")), Map.of());
+            DreamBoothLoss loss = new DreamBoothLoss(model.unet(), schedule, c.get("prior_loss_weight").doubleValue());
+            TrainingBatch batch = new TrainingBatch(ref.tensor("train.latents", scratch),
+                    ref.tensor("train.noise", scratch), ref.tensor("train.timesteps", scratch), texts, 1);
+            TrainingStep step = new TrainingStep(lora, prompts, loss, optimizer, 0, LossScaler.disabled());
+            double[] lrs = {c.get("lr_unet").doubleValue(), c.get("lr_text_encoder").doubleValue()};
+
+            List<NDManager> unrelated = unrelatedManagers(m);
+            step.beforeBackward(() -> {
+                unrelated.forEach(NDManager::close);
+                System.gc();
+            });
+            TrainingStep.Losses l1 = step.accumulate(batch, 1.0);
+            Map<String, float[]> gradients = new LinkedHashMap<>();
+            lora.gradients(scratch).forEach((name, g) -> gradients.put(name, g.toFloatArray()));
+            step.apply(lrs);
+
+            List<NDManager> more = unrelatedManagers(m);
+            step.beforeBackward(() -> {
+                more.forEach(NDManager::close);
+                System.gc();
+            });
+            TrainingStep.Losses l2 = step.accumulate(batch, 1.0);
+            step.apply(lrs);
+            Map<String, float[]> factors = new LinkedHashMap<>();
+            lora.parameters().forEach((name, p) -> factors.put(name, p.toFloatArray()));
+            int[] losses = {Float.floatToRawIntBits(l1.total()), Float.floatToRawIntBits(l1.instance()),
+                    Float.floatToRawIntBits(l1.prior()), Float.floatToRawIntBits(l2.total())};
+            return new Run(losses, gradients, factors);
+        }
+    }
+
+    private static void matchesTheReference(Run run, NDManager m) {
+        Reference.Tolerance tol = ref.tolerance("training");
+        String[] lossNames = {"train.loss", "train.loss_instance", "train.loss_prior", "train.loss2"};
+        for (int i = 0; i < lossNames.length; i++) {
+            NDArray expected = ref.tensor(lossNames[i], m);
+            Reference.assertClose(lossNames[i], m.create(new float[] {Float.intBitsToFloat(run.losses[i])},
+                    expected.getShape()), expected, tol);
+        }
+        assertEquals(ref.tensorNames().stream().filter(n -> n.startsWith("train.grad.")).count(),
+                run.gradients.size(), "one gradient per reference gradient");
+        run.gradients.forEach((name, g) -> {
+            NDArray expected = ref.tensor("train.grad." + name, m);
+            Reference.assertClose("train.grad." + name, m.create(g, expected.getShape()), expected, tol);
+        });
+    }
+
+    /** Managers holding arrays over Java buffers, to be closed between a forward and its backward. */
+    private static List<NDManager> unrelatedManagers(NDManager parent) {
+        List<NDManager> managers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            NDManager u = parent.newSubManager();
+            u.create(new float[1 << 14]).add(1f).mul(3f);
+            managers.add(u);
+        }
+        return managers;
+    }
+
+    /** Allocates and frees Java-buffer arrays and heap garbage, collecting now and then, until stopped. */
+    @SuppressWarnings("BusyWait")
+    private static void churn(AtomicBoolean stop) {
+        List<byte[]> garbage = new ArrayList<>();
+        for (int i = 0; !stop.get(); i++) {
+            try (NDManager u = NDManager.newBaseManager()) {
+                float[] data = new float[1 << 12];
+                data[i % data.length] = i;
+                u.create(data).mul(2f).add(1f).sum();
+            }
+            garbage.add(new byte[1 << 16]);
+            if (garbage.size() > 64) {
+                garbage.clear();
+            }
+            if (i % 50 == 0) {
+                System.gc();
+            }
+            try {
+                Thread.sleep(1);   // churn, not a busy loop starving the training thread on 2 cores
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}
