@@ -5,10 +5,16 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** An 8-bit RGB image, rows top to bottom, pixels interleaved R, G, B: what PIL's {@code convert("RGB")} gives. */
 public record RgbImage(int width, int height, byte[] rgb) {
+
+    private static final Pattern IMAGE = Pattern.compile("(?i).+\\.(png|jpe?g|bmp|gif)$");
 
     public RgbImage {
         if (rgb.length != 3L * width * height) {
@@ -34,6 +40,22 @@ public record RgbImage(int width, int height, byte[] rgb) {
             throw new IllegalArgumentException(file + " is not an image Java can read (PNG, JPEG, BMP, GIF)");
         }
         return of(image);
+    }
+
+    /** The image files of a folder (PNG, JPEG, BMP, GIF by extension), sorted by name. */
+    public static List<Path> filesIn(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is not a folder");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> images = files.filter(f -> IMAGE.matcher(f.getFileName().toString()).matches()).sorted().toList();
+            if (images.isEmpty()) {
+                throw new IllegalArgumentException("no images (png, jpg, bmp, gif) in " + dir);
+            }
+            return images;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
 
     public static RgbImage of(BufferedImage image) {
