@@ -23,7 +23,7 @@ public record CLIPConfig(CLIPTextConfig text, CLIPVisionConfig vision, int proje
         }
         JsonConfig text = section(c, "text_config");
         return new CLIPConfig(CLIPTextConfig.from(text), CLIPVisionConfig.from(section(c, "vision_config")),
-                c.integer("projection_dim", 512), text.integer("eos_token_id", 49407));
+                c.integer("projection_dim", text.integer("projection_dim", 512)), text.integer("eos_token_id", 49407));
     }
 
     /** A nested config; absent means all defaults, as transformers does. */

@@ -21,7 +21,7 @@ public record ViTConfig(int hiddenSize, int numHiddenLayers, int numAttentionHea
     public static ViTConfig read(Path configJson) {
         JsonConfig c = JsonConfig.read(configJson);
         String type = c.string("model_type", "vit");
-        if (!type.equals("vit") && !type.equals("dino")) {
+        if (!type.equals("vit")) {
             throw new IllegalArgumentException(configJson + ": model_type '" + type + "' is not a ViTModel (vit)");
         }
         return new ViTConfig(
