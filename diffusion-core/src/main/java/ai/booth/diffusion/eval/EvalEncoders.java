@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -81,7 +82,7 @@ public final class EvalEncoders implements AutoCloseable {
                     int dim = (int) out.getShape().get(1);
                     float[] flat = out.toType(DataType.FLOAT32, false).toFloatArray();
                     for (int i = 0; i < flat.length / dim; i++) {
-                        rows[from + i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+                        rows[from + i] = Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
                     }
                 }
             }

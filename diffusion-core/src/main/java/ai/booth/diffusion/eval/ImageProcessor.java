@@ -55,7 +55,8 @@ public record ImageProcessor(boolean resize, int shortestEdge, int height, int w
         int cropW = cropSize == null ? 0 : cropSize.isInt() ? cropSize.asInt() : cropSize.path("width").asInt();
         boolean crop = c.bool("do_center_crop", cropSize != null);
         if (crop && (cropH <= 0 || cropW <= 0)) {
-            throw new IllegalArgumentException(preprocessorConfig + ": do_center_crop needs crop_size, got " + cropSize);
+            throw new IllegalArgumentException(preprocessorConfig + ": do_center_crop needs crop_size, got "
+                    + cropSize);
         }
         return new ImageProcessor(c.bool("do_resize", true), shortest, height, width,
                 PilResize.Filter.ofPil(c.integer("resample", clip ? 3 : 2)), crop, cropH, cropW,
@@ -67,7 +68,8 @@ public record ImageProcessor(boolean resize, int shortestEdge, int height, int w
         JsonNode v = c.node().get(key);
         float[] out = new float[3];
         for (int i = 0; i < 3; i++) {
-            out[i] = (float) (v == null || v.isNull() ? fallback[i] : v.isNumber() ? v.asDouble() : v.path(i).asDouble());
+            double value = v == null || v.isNull() ? fallback[i] : v.isNumber() ? v.asDouble() : v.path(i).asDouble();
+            out[i] = (float) value;
         }
         return out;
     }

@@ -13,7 +13,7 @@ public final class PilResize {
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    /** PIL's resampling filters by their {@code Image.Resampling} number (the {@code resample} of processor configs). */
+    /** PIL's resampling filters by {@code Image.Resampling} number (the {@code resample} of processor configs). */
     public enum Filter {
         LANCZOS(1, 3.0, x -> -3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3) : 0.0),
         BILINEAR(2, 1.0, x -> Math.abs(x) < 1.0 ? 1.0 - Math.abs(x) : 0.0),

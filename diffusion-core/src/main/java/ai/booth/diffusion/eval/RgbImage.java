@@ -2,6 +2,7 @@ package ai.booth.diffusion.eval;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +49,8 @@ public record RgbImage(int width, int height, byte[] rgb) {
             throw new IllegalArgumentException(dir + " is not a folder");
         }
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> images = files.filter(f -> IMAGE.matcher(f.getFileName().toString()).matches()).sorted().toList();
+            List<Path> images = files.filter(f -> IMAGE.matcher(f.getFileName().toString()).matches())
+                    .sorted().toList();
             if (images.isEmpty()) {
                 throw new IllegalArgumentException("no images (png, jpg, bmp, gif) in " + dir);
             }
@@ -65,8 +67,8 @@ public record RgbImage(int width, int height, byte[] rgb) {
         Raster raster = image.getRaster();
         // 8-bit grey (with or without alpha) is taken from the raster: getRGB would send it through a linear-gray
         // colour space and change the values; PIL just copies the grey level into R, G and B.
-        boolean grey = image.getColorModel().getNumColorComponents() == 1 && raster.getSampleModel().getSampleSize(0) == 8
-                && image.getType() != BufferedImage.TYPE_BYTE_INDEXED && image.getType() != BufferedImage.TYPE_BYTE_BINARY;
+        boolean grey = image.getColorModel() instanceof ComponentColorModel
+                && image.getColorModel().getNumColorComponents() == 1 && raster.getSampleModel().getSampleSize(0) == 8;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int i = (y * w + x) * 3;

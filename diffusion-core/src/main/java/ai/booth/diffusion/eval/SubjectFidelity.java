@@ -52,9 +52,9 @@ public record SubjectFidelity(double dino, double clipI, double clipT, int pairs
     }
 
     /**
-     * DIV: diversity of images generated from one prompt, as 1 − mean DINO cosine over their distinct pairs. The paper
-     * averages LPIPS distances instead (not implemented here: LPIPS needs its own trained network); this embedding
-     * distance ranks the same way for collapsed vs varied generations but is not numerically the paper's DIV.
+     * DIV: diversity of images generated from one prompt, as 1 − mean DINO cosine over their distinct pairs (higher =
+     * more varied). The paper averages LPIPS distances instead, which needs its own trained network and is not in the
+     * engine; this embedding distance is not numerically comparable with the paper's DIV.
      */
     public static double div(EvalEncoders encoders, List<RgbImage> samePromptGenerations) {
         return 1 - Similarity.meanDistinctPairs(encoders.dinoEmbeds(samePromptGenerations));

@@ -49,7 +49,8 @@ final class ViTLayer {
     NDArray forward(NDArray x) {
         try (Scope scope = Scope.of(x)) {
             NDArray n = before.forward(x);
-            NDArray attended = Attention.multiHead(query.forward(n), key.forward(n), value.forward(n), heads, null, scale);
+            NDArray attended = Attention.multiHead(query.forward(n), key.forward(n), value.forward(n), heads, null,
+                    scale);
             NDArray h = Ops.add(attentionOut.forward(attended), x);
             h = Ops.add(output.forward(act.apply(intermediate.forward(after.forward(h)))), h);
             return scope.keep(h);

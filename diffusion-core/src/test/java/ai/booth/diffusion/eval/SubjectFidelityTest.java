@@ -9,7 +9,8 @@ class SubjectFidelityTest {
 
     @Test
     void theRareTokenIsRemovedAsAWordInAnyCase() {
-        assertEquals("a photo of dog on the beach", SubjectFidelity.withoutToken("a photo of sks dog on the beach", "sks"));
+        assertEquals("a photo of dog on the beach",
+                SubjectFidelity.withoutToken("a photo of sks dog on the beach", "sks"));
         assertEquals("a photo of a dog.", SubjectFidelity.withoutToken("a photo of a sks dog.", "sks"));
         assertEquals("dog in the snow", SubjectFidelity.withoutToken("Sks dog in the snow", "sks"));
         assertEquals("asks for a sksdog", SubjectFidelity.withoutToken("asks for a sksdog", "sks"));
