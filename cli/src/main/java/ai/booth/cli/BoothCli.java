@@ -15,8 +15,9 @@ import java.util.concurrent.CancellationException;
 
 /**
  * {@code booth}: the engine from the command line. One subcommand per job ({@code generate}, {@code sweep},
- * {@code train}, {@code inspect}, {@code bench}, {@code model}); new jobs are added to {@link #SUBCOMMANDS}. Errors
- * are one line on stderr; bad input (options, files, models) exits with 2, other failures with 1.
+ * {@code train}, {@code inspect}, {@code bench}, {@code model}, {@code eval}); new jobs are added to
+ * {@link #SUBCOMMANDS}. Errors are one line on stderr; bad input (options, files, models) exits with 2, other failures
+ * with 1.
  */
 @Command(name = "booth", mixinStandardHelpOptions = true, version = "Booth 0.1.0",
         description = "Stable Diffusion with DreamBooth LoRA adapters, in Java.",
@@ -26,7 +27,7 @@ public final class BoothCli implements Runnable {
     /** Exit code for bad input: options, files, models. */
     public static final int BAD_INPUT = 2;
     static final Class<?>[] SUBCOMMANDS = {GenerateCommand.class, SweepCommand.class, TrainCommand.class,
-            InspectCommand.class, BenchCommand.class, ModelCommand.class};
+            InspectCommand.class, BenchCommand.class, ModelCommand.class, EvalCommand.class};
 
     @Spec
     CommandSpec spec;
@@ -34,7 +35,7 @@ public final class BoothCli implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: generate, sweep, train, inspect, bench or model");
+                "missing command: generate, sweep, train, inspect, bench, model or eval");
     }
 
     public static void main(String[] args) {

@@ -20,7 +20,7 @@ final class CLIPEncoderLayer {
     private final Linear fc2;
     private final UnaryOperator<NDArray> act;
 
-    CLIPEncoderLayer(StateDict w, CLIPTextConfig config) {
+    CLIPEncoderLayer(StateDict w, CLIPEncoderConfig config) {
         float eps = (float) config.layerNormEps();
         int dim = config.hiddenSize();
         this.norm1 = new LayerNorm(w.at("layer_norm1"), dim, eps);

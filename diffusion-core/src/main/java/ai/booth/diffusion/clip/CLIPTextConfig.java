@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 /** transformers' CLIPTextConfig: the fields a text encoder needs, with transformers' defaults. */
 public record CLIPTextConfig(int vocabSize, int hiddenSize, int intermediateSize, int numAttentionHeads,
-                             int numHiddenLayers, int maxPositionEmbeddings, String hiddenAct, double layerNormEps) {
+                             int numHiddenLayers, int maxPositionEmbeddings, String hiddenAct, double layerNormEps)
+        implements CLIPEncoderConfig {
 
     public CLIPTextConfig {
         if (hiddenSize % numAttentionHeads != 0) {
@@ -32,6 +33,7 @@ public record CLIPTextConfig(int vocabSize, int hiddenSize, int intermediateSize
                 c.number("layer_norm_eps", 1e-5));
     }
 
+    @Override
     public int headDim() {
         return hiddenSize / numAttentionHeads;
     }

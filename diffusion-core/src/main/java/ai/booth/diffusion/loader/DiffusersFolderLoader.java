@@ -104,7 +104,7 @@ public final class DiffusersFolderLoader {
         return config.forceUpcast() ? DataType.FLOAT32 : options.dtype();
     }
 
-    private static Map<String, TensorSource> sources(SafeTensors file, UnaryOperator<String> rename) {
+    static Map<String, TensorSource> sources(SafeTensors file, UnaryOperator<String> rename) {
         Map<String, TensorSource> sources = new LinkedHashMap<>();
         for (String name : file.names()) {
             sources.put(rename.apply(name), TensorSource.of(file, name));

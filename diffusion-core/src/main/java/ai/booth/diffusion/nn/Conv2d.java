@@ -9,9 +9,9 @@ import ai.djl.pytorch.jni.JniUtils;
 
 
 /**
- * torch.nn.Conv2d with square kernel, weight [out, in, k, k] and bias; runs libtorch's native convolution. Like
- * {@link Linear} it may carry LoRA branches (kohya adapters on SD-1's 1×1 projections, LoCon on 3×3 kernels): the
- * down factor runs with this layer's stride and padding, the up factor as a 1×1 convolution.
+ * torch.nn.Conv2d with square kernel, weight [out, in, k, k] and (unless built without) bias; runs libtorch's native
+ * convolution. Like {@link Linear} it may carry LoRA branches (kohya adapters on SD-1's 1×1 projections, LoCon on 3×3
+ * kernels): the down factor runs with this layer's stride and padding, the up factor as a 1×1 convolution.
  *
  * <p>Under autograd the convolution is computed as patches × weight matrix ({@link #patchConv}) instead of by
  * libtorch's kernel: libtorch 2.7.1's CPU convolution backward returns wrong input gradients on some machines
@@ -30,10 +30,15 @@ public final class Conv2d extends LoraTarget {
     private final Shape padding;
 
     public Conv2d(StateDict w, long in, long out, int kernel, int stride, int padding) {
+        this(w, in, out, kernel, stride, padding, true);
+    }
+
+    /** {@code bias} false for layers saved without one (CLIP's patch embedding). */
+    public Conv2d(StateDict w, long in, long out, int kernel, int stride, int padding, boolean bias) {
         super(w.path(), in, out);
         this.kernel = kernel;
         this.weight = w.take("weight", out, in, kernel, kernel);
-        this.bias = w.take("bias", out);
+        this.bias = bias ? w.take("bias", out) : null;
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
         w.register(this);

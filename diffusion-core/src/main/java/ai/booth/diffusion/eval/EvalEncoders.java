@@ -1,0 +1,98 @@
+package ai.booth.diffusion.eval;
+
+import ai.booth.diffusion.clip.CLIPModel;
+import ai.booth.diffusion.loader.TransformersFolderLoader;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.runtime.NoGrad;
+import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.booth.diffusion.vit.ViTModel;
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * The DreamBooth paper's evaluation encoders, loaded once: a CLIP model with its tokenizer and image processor, and a
+ * DINO ViT with its processor, each from its transformers folder. Embeddings come back as float rows (not normalised);
+ * every call runs without autograd in its own manager, so nothing outlives it but the rows.
+ */
+public final class EvalEncoders implements AutoCloseable {
+
+    /** Images per forward: bounds activation memory for CLIP-L / ViT-S at 224² while keeping batches efficient. */
+    private static final int BATCH = 8;
+
+    private final CLIPModel clip;
+    private final ImageProcessor clipProcessor;
+    private final CLIPTokenizer tokenizer;
+    private final ViTModel dino;
+    private final ImageProcessor dinoProcessor;
+    private final Device device;
+
+    private EvalEncoders(CLIPModel clip, ViTModel dino, Path clipDir, Path dinoDir, Device device) {
+        this.clip = clip;
+        this.dino = dino;
+        this.clipProcessor = ImageProcessor.read(clipDir.resolve("preprocessor_config.json"));
+        this.tokenizer = CLIPTokenizer.fromFolder(clipDir);
+        this.dinoProcessor = ImageProcessor.read(dinoDir.resolve("preprocessor_config.json"));
+        this.device = device;
+    }
+
+    /** A transformers CLIPModel folder and a ViTModel folder (config, model.safetensors, processor, tokenizer). */
+    public static EvalEncoders load(Path clipDir, Path dinoDir, EngineOptions options) {
+        CLIPModel clip = TransformersFolderLoader.clip(clipDir, options);
+        ViTModel dino = null;
+        try {
+            dino = TransformersFolderLoader.vit(dinoDir, options);
+            return new EvalEncoders(clip, dino, clipDir, dinoDir, options.device());
+        } catch (RuntimeException e) {
+            clip.close();
+            if (dino != null) {
+                dino.close();
+            }
+            throw e;
+        }
+    }
+
+    /** CLIP image_embeds, one row per image. */
+    public float[][] clipImageEmbeds(List<RgbImage> images) {
+        return embed(images, (batch, m) -> clip.imageEmbeds(clipProcessor.batch(batch, m)));
+    }
+
+    /** DINO embeddings (the final class token), one row per image. */
+    public float[][] dinoEmbeds(List<RgbImage> images) {
+        return embed(images, (batch, m) -> dino.classEmbeds(dinoProcessor.batch(batch, m)));
+    }
+
+    /** CLIP text_embeds, one row per prompt (tokenised by the CLIP folder's tokenizer). */
+    public float[][] clipTextEmbeds(List<String> prompts) {
+        return embed(prompts, (batch, m) -> clip.textEmbeds(m.create(tokenizer.encodeBatch(batch))));
+    }
+
+    private <T> float[][] embed(List<T> inputs, BiFunction<List<T>, NDManager, NDArray> encoder) {
+        float[][] rows = new float[inputs.size()][];
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (int from = 0; from < inputs.size(); from += BATCH) {
+                try (NDManager m = NDManager.newBaseManager(device)) {
+                    NDArray out = encoder.apply(inputs.subList(from, Math.min(inputs.size(), from + BATCH)), m);
+                    int dim = (int) out.getShape().get(1);
+                    float[] flat = out.toType(DataType.FLOAT32, false).toFloatArray();
+                    for (int i = 0; i < flat.length / dim; i++) {
+                        rows[from + i] = Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        clip.close();
+        dino.close();
+    }
+}
