@@ -51,6 +51,11 @@ public final class ControlNetLoader {
         }
     }
 
+    /** The file holding a ControlNet's weights (itself for a single file), e.g. to hash it. */
+    public static Path weightsFile(Path source) {
+        return Files.isDirectory(source) ? WeightFiles.safetensorsIn(source) : source;
+    }
+
     private static ControlNetModel build(String what, Map<String, TensorSource> sources, ControlNetConfig config,
                                          EngineOptions options) {
         return ComponentBuilder.build(what, sources, options.device(), options.dtype(),
