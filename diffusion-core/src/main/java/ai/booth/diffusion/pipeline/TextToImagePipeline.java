@@ -161,6 +161,11 @@ public final class TextToImagePipeline implements AutoCloseable {
         return Schedulers.create(p.scheduler(), schedulerConfig, p.schedulerOverrides());
     }
 
+    /** The request with the size it will render at (e.g. to prepare control maps at the output size). */
+    public GenerationParams sized(GenerationParams p) {
+        return withSize(p);
+    }
+
     /** Width and height left at 0 come from the initial latents when given, else from {@link #defaultSize}. */
     private GenerationParams withSize(GenerationParams p) {
         if (p.width() > 0 && p.height() > 0) {
