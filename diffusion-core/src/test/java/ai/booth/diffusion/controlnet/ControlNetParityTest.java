@@ -10,6 +10,7 @@ import ai.booth.diffusion.testing.ControlNetToLdm;
 import ai.booth.diffusion.testing.Reference;
 import ai.booth.diffusion.unet.ControlResiduals;
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,6 +64,28 @@ class ControlNetParityTest {
         ControlNetToLdm.write(ref.dir().resolve("model"), ControlNetToLdm.baseUnet(ref), file, prefix);
         try (ControlNetModel cn = ControlNetLoader.load(file, sd.unet().config(), EngineOptions.defaults())) {
             check(cn, "LDM single file, prefix '" + prefix + "'");
+        }
+    }
+
+    @Test
+    void forwardLeavesOnlyItsResidualsInTheCallersManager() {
+        JsonNode c = ref.testCase("controlnet");
+        List<String> inputs = new ArrayList<>();
+        c.get("inputs").forEach(n -> inputs.add(CaseTensors.name(n.asText())));
+        try (ControlNetModel cn = ControlNetLoader.load(ref.dir().resolve("model"), sd.unet().config(),
+                EngineOptions.defaults());
+             NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray sample = ref.tensor(inputs.get(0), m);
+            NDArray t = ref.tensor(inputs.get(1), m);
+            NDArray text = ref.tensor(inputs.get(2), m);
+            NDArray cond = ref.tensor(inputs.get(3), m).repeat(0, sample.getShape().get(0));
+            Runnable run = () -> sd.unet().forward(sample, t, text, cn.forward(sample, t, text, cond, 1.0, true));
+            run.run();  // per-size caches
+            int before = ((BaseNDManager) m).getManagedArrays().size();
+            run.run();
+            int residuals = c.get("outputs").size();
+            assertEquals(before + residuals + 1, ((BaseNDManager) m).getManagedArrays().size(),
+                    "the residuals and the UNet output, nothing else");
         }
     }
 
