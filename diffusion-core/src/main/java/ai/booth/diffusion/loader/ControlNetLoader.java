@@ -31,16 +31,19 @@ public final class ControlNetLoader {
      */
     public static ControlNetModel load(Path source, UNet2DConditionConfig base, EngineOptions options) {
         if (Files.isDirectory(source)) {
-            Path weights = WeightFiles.safetensorsIn(source);
-            ControlNetConfig config = ControlNetConfig.read(source.resolve("config.json"));
-            try (SafeTensors file = SafeTensors.open(weights)) {
-                Map<String, TensorSource> sources = new LinkedHashMap<>();
-                file.names().forEach(name -> sources.put(name, TensorSource.of(file, name)));
-                return build("controlnet " + weights, sources, config, options);
-            }
+            return diffusers(source.resolve("config.json"), WeightFiles.safetensorsIn(source), options);
         }
         refusePickle(source);
         try (SafeTensors file = SafeTensors.open(source)) {
+            if (file.names().stream().anyMatch(k -> k.startsWith("controlnet_cond_embedding."))) {
+                // a diffusers weights file given on its own: its config is beside it
+                Path config = source.resolveSibling("config.json");
+                if (!Files.isRegularFile(config)) {
+                    throw new CheckpointException(source + " holds diffusers ControlNet keys but has no config.json "
+                            + "beside it; give its folder");
+                }
+                return diffusers(config, source, options);
+            }
             if (!ControlNetLayout.isControlNet(file)) {
                 throw new CheckpointException(source + " is not a ControlNet: no input_hint_block (nor a diffusers "
                         + "folder with config.json)");
@@ -48,6 +51,15 @@ public final class ControlNetLoader {
             int[] hint = ControlNetLayout.hintChannels(file);
             ControlNetConfig config = ControlNetConfig.of(base, hint[0], Arrays.copyOfRange(hint, 1, hint.length));
             return build("controlnet " + source, ControlNetLayout.map(file, base), config, options);
+        }
+    }
+
+    private static ControlNetModel diffusers(Path configJson, Path weights, EngineOptions options) {
+        ControlNetConfig config = ControlNetConfig.read(configJson);
+        try (SafeTensors file = SafeTensors.open(weights)) {
+            Map<String, TensorSource> sources = new LinkedHashMap<>();
+            file.names().forEach(name -> sources.put(name, TensorSource.of(file, name)));
+            return build("controlnet " + weights, sources, config, options);
         }
     }
 
