@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import javax.imageio.ImageIO;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A control map as diffusers' ControlNet pipeline feeds it: RGB, resized to the output size when it differs, pixels
- * / 255 with no normalisation, NCHW [1, 3, height, width].
+ * A control map as diffusers' ControlNet pipeline feeds it: RGB, resized to the output size when it differs (PIL's
+ * Lanczos, {@link PilLanczos}), pixels / 255 with no normalisation, NCHW [1, 3, height, width].
  */
 public final class ControlImage {
 
@@ -23,20 +22,24 @@ public final class ControlImage {
 
     public static NDArray load(Path file, int width, int height, NDManager manager) {
         BufferedImage image = read(file);
-        if (image.getWidth() != width || image.getHeight() != height) {
-            image = resize(image, width, height);
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] rgb = new int[w * h];
+        boolean gray = isGray(image);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                rgb[y * w + x] = gray ? grayAsRgb(image, x, y) : image.getRGB(x, y) & 0xFFFFFF;
+            }
+        }
+        if (w != width || h != height) {
+            rgb = PilLanczos.resize(rgb, w, h, width, height);
         }
         float[] chw = new float[3 * width * height];
         int plane = width * height;
-        boolean gray = isGray(image);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int rgb = gray ? grayAsRgb(image, x, y) : image.getRGB(x, y);
-                int i = y * width + x;
-                chw[i] = ((rgb >> 16) & 0xFF) / 255f;
-                chw[plane + i] = ((rgb >> 8) & 0xFF) / 255f;
-                chw[2 * plane + i] = (rgb & 0xFF) / 255f;
-            }
+        for (int i = 0; i < plane; i++) {
+            chw[i] = ((rgb[i] >> 16) & 0xFF) / 255f;
+            chw[plane + i] = ((rgb[i] >> 8) & 0xFF) / 255f;
+            chw[2 * plane + i] = (rgb[i] & 0xFF) / 255f;
         }
         return manager.create(chw, new Shape(1, 3, height, width));
     }
@@ -68,15 +71,5 @@ public final class ControlImage {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read control image " + file, e);
         }
-    }
-
-    /** Bicubic (diffusers uses PIL's Lanczos; maps at the output size, as users normally give, are not resampled). */
-    private static BufferedImage resize(BufferedImage image, int width, int height) {
-        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        var g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(image, 0, 0, width, height, null);
-        g.dispose();
-        return out;
     }
 }
