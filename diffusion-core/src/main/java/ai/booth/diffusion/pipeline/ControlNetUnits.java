@@ -20,7 +20,12 @@ import java.util.Map;
 final class ControlNetUnits implements AutoCloseable {
 
     /** A unit of one request: its settings, its model and its map at the output size. */
-    record Unit(ControlNetRequest request, ControlNetModel model, NDArray image) { }
+    record Unit(ControlNetRequest request, ControlNetModel model, NDArray image) {
+        /** diffusers: {@code guess_mode = guess_mode or global_pool_conditions}. */
+        boolean guessMode() {
+            return request.guessMode() || model.config().globalPoolConditions();
+        }
+    }
 
     private final StableDiffusionModel base;
     private final Map<Path, ControlNetModel> models = new HashMap<>();
@@ -69,11 +74,11 @@ final class ControlNetUnits implements AutoCloseable {
                 continue;  // diffusers runs it at scale 0: zero residuals, which add nothing
             }
             // guess mode under guidance: the ControlNet sees the conditional half only; zeros for the other half
-            boolean half = r.guessMode() && guidance;
+            boolean half = u.guessMode() && guidance;
             NDArray x = half ? condInput : input;
             long batch = x.getShape().get(0);
             NDArray image = batch == 1 ? u.image() : u.image().repeat(0, batch);
-            ControlResiduals out = u.model().forward(x, t, half ? cond : context, image, r.scale(), r.guessMode());
+            ControlResiduals out = u.model().forward(x, t, half ? cond : context, image, r.scale(), u.guessMode());
             if (half) {
                 out = new ControlResiduals(out.down().stream().map(ControlNetUnits::zeroFirstHalf).toList(),
                         zeroFirstHalf(out.mid()));

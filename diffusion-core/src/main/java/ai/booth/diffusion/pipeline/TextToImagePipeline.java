@@ -193,7 +193,7 @@ public final class TextToImagePipeline implements AutoCloseable {
     /** What steers the UNet: text embeddings ([uncond, cond] with guidance), the prompt's alone, ControlNets. */
     private record Conditioning(NDArray context, NDArray cond, List<ControlNetUnits.Unit> units) {
         boolean guessMode() {
-            return units.stream().anyMatch(u -> u.request().guessMode());
+            return units.stream().anyMatch(ControlNetUnits.Unit::guessMode);
         }
     }
 

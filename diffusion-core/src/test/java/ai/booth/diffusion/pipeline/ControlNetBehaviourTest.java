@@ -87,6 +87,18 @@ class ControlNetBehaviourTest {
     }
 
     @Test
+    void a1111sControlNetFieldsAreRead() {
+        String text = "a dog\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, "
+                + "ControlNet 0: \"Module: canny, Model: control_v11p_sd15_canny [d14c016b], Weight: 0.9, "
+                + "Resize Mode: Crop and Resize, Low Vram: False, Processor Res: 512, Threshold A: 100, Threshold B: "
+                + "200, Guidance Start: 0.1, Guidance End: 0.7, Pixel Perfect: False, Control Mode: Balanced\"";
+        GenerationParams p = Infotext.parse(text, Path::of, name -> Path.of("/cn", name + ".safetensors"));
+        assertTrue(p.controlNets().equals(List.of(new ControlNetRequest(
+                Path.of("/cn/control_v11p_sd15_canny.safetensors"), null, "canny", 0.9, 0.1, 0.7, false))),
+                p.controlNets().toString());
+    }
+
+    @Test
     void badUnitsAreRefusedNamingTheField() {
         assertThrows(IllegalArgumentException.class, () -> unit(1, 0.5, 0.5, false));
         assertThrows(IllegalArgumentException.class, () -> unit(-1, 0, 1, false));
