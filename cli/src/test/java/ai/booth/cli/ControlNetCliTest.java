@@ -137,6 +137,16 @@ class ControlNetCliTest {
         assertEquals(PngFiles.readParameters(png), PngFiles.readParameters(Path.of(replay.lines().get(0))));
     }
 
+    @Test
+    void inspectDescribesASingleFileControlNet() {
+        Path single = tmp.resolve("control_tiny.safetensors");
+        ControlNetToLdm.write(ref.dir().resolve("model"), ControlNetToLdm.baseUnet(ref), single, "");
+        BoothCliTest.Run run = booth("inspect", single.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().startsWith("controlnet ") && run.out().matches("(?s).*model hash\\s+[0-9a-f]{8}.*"),
+                run.out());
+    }
+
     private static boolean isBinaryGray(BufferedImage image) {
         boolean edges = false;
         for (int y = 0; y < image.getHeight(); y++) {

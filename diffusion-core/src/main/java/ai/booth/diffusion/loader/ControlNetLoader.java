@@ -63,6 +63,21 @@ public final class ControlNetLoader {
         }
     }
 
+    /** What a single-file ControlNet's header says, without loading it (for {@code booth inspect}). */
+    public record SingleFile(String prefix, int conditioningChannels, int[] hintWidths, long zeroConvs) { }
+
+    /** @return the file's ControlNet layout, or null when it is not an A1111 single-file ControlNet */
+    public static SingleFile describe(SafeTensors file) {
+        if (!ControlNetLayout.isControlNet(file)) {
+            return null;
+        }
+        String root = ControlNetLayout.root(file);
+        int[] hint = ControlNetLayout.hintChannels(file);
+        long zeroConvs = file.names().stream().filter(k -> k.startsWith(root + "zero_convs.") && k.endsWith(".weight"))
+                .count();
+        return new SingleFile(root, hint[0], Arrays.copyOfRange(hint, 1, hint.length), zeroConvs);
+    }
+
     /** The file holding a ControlNet's weights (itself for a single file), e.g. to hash it. */
     public static Path weightsFile(Path source) {
         return Files.isDirectory(source) ? WeightFiles.safetensorsIn(source) : source;
