@@ -77,7 +77,11 @@ final class ControlNetUnits implements AutoCloseable {
             boolean half = u.guessMode() && guidance;
             NDArray x = half ? condInput : input;
             long batch = x.getShape().get(0);
-            NDArray image = batch == 1 ? u.image() : u.image().repeat(0, batch);
+            NDArray image = u.image();
+            if (batch > 1) {
+                image = image.repeat(0, batch);
+                image.attach(x.getManager());  // the step's manager, not the request's: freed with the step
+            }
             ControlResiduals out = u.model().forward(x, t, half ? cond : context, image, r.scale(), u.guessMode());
             if (half) {
                 out = new ControlResiduals(out.down().stream().map(ControlNetUnits::zeroFirstHalf).toList(),

@@ -4,15 +4,21 @@ import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.testing.Reference;
+import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,6 +78,25 @@ class ControlNetBehaviourTest {
                 "residuals add up (halving is exact in float)");
         assertArrayEquals(plain, pixels(request(unit(0, 0, 1, false))), "scale 0");
         assertArrayEquals(plain, pixels(request(unit(1, 0, 0.4, true))), "of 2 steps, none ends by 0.4");
+    }
+
+    private static int liveArrays() {
+        try (NDManager probe = NDManager.newBaseManager(Device.cpu())) {
+            return ((BaseNDManager) probe.getParentManager()).getManagedArrays().size();
+        }
+    }
+
+    @Test
+    void stepsWithControlNetsLeaveNothingBehind() {
+        GenerationParams p = request(unit(0.5, 0, 1, false), unit(1, 0.2, 0.9, true)).toBuilder().steps(6)
+                .scheduler("ddim").build();
+        // warm-up, every unit at every step: ControlNet loaded, per-size caches (guess mode runs batch 1)
+        pixels(request(unit(0.5, 0, 1, false), unit(1, 0, 1, true)).toBuilder().steps(2).build());
+        int before = liveArrays();
+        List<Integer> during = new ArrayList<>();
+        pipeline.generate(p, (step, all, t, elapsed) -> during.add(liveArrays()), () -> false);
+        assertEquals(1, new HashSet<>(during).size(), "live arrays grew during the run " + during);
+        assertEquals(before, liveArrays(), "arrays left after the run");
     }
 
     @Test
