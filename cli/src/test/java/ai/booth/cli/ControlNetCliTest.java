@@ -52,7 +52,7 @@ class ControlNetCliTest {
     }
 
     private Path controlImage(JsonNode c) {
-        return ref.dir().getParent().resolve(c.get("control_image").asText().split(" \\(")[0].strip());
+        return PipelineCase.controlImage(ref, c);
     }
 
     /** The options that render a ControlNet pipeline case, everything from reference.json. */

@@ -3,6 +3,7 @@ package ai.booth.diffusion.pipeline;
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.testing.PipelineCase;
 import ai.booth.diffusion.testing.Reference;
 import ai.djl.Device;
 import ai.djl.ndarray.BaseNDManager;
@@ -64,8 +65,7 @@ class ControlNetBehaviourTest {
     }
 
     private static ControlNetRequest unit(double scale, double start, double end, boolean guess) {
-        JsonNode c = ref.testCase("cn_pipeline");
-        Path image = ref.dir().getParent().resolve(c.get("control_image").asText().split(" \\(")[0].strip());
+        Path image = PipelineCase.controlImage(ref, ref.testCase("cn_pipeline"));
         return new ControlNetRequest(ref.dir().resolve("model"), image, "none", scale, start, end, guess);
     }
 

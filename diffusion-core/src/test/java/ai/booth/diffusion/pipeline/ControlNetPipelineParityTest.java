@@ -43,10 +43,9 @@ class ControlNetPipelineParityTest {
         ref.close();
     }
 
-    /** The case's ControlNet unit; {@code control_image} is a path relative to the fixture set, then a comment. */
+    /** The case's ControlNet unit. */
     static ControlNetRequest unit(Reference ref, JsonNode c, Path controlNet) {
-        String image = c.get("control_image").asText().split(" \\(")[0].strip();
-        return new ControlNetRequest(controlNet, ref.dir().getParent().resolve(image), "none",
+        return new ControlNetRequest(controlNet, PipelineCase.controlImage(ref, c), "none",
                 c.get("controlnet_conditioning_scale").asDouble(), c.get("control_guidance_start").asDouble(),
                 c.get("control_guidance_end").asDouble(), c.get("guess_mode").asBoolean());
     }
