@@ -15,7 +15,9 @@ import java.nio.file.Path;
         description = {"Text to image. Writes one PNG per image (NNNNN-SEED.png) with AUTOMATIC1111 'parameters', "
                 + "printing each path.",
                 "Example: booth generate -p \"a photo of sks dog on the beach\" --lora rex.safetensors:0.8:0.5 "
-                        + "--seed 42 --steps 25"})
+                        + "--seed 42 --steps 25",
+                "With a ControlNet: booth generate -p \"a dog\" --controlnet control_v11p_sd15_canny.safetensors "
+                        + "--control-image photo.jpg --control-preprocess canny --control-scale 0.8 --control-end 0.8"})
 final class GenerateCommand extends RenderCommand {
 
     @Option(names = "--save-tensor", paramLabel = "FILE",
@@ -28,6 +30,7 @@ final class GenerateCommand extends RenderCommand {
         for (GeneratedImage image : result.images()) {
             Path file = Outputs.next(this.out, Long.toString(image.params().seed()));
             image.writePng(file);
+            ControlMaps.saveBeside(file, image.params());
             out.println(file);
         }
         if (saveTensor != null) {

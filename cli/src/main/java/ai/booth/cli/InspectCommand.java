@@ -2,6 +2,7 @@ package ai.booth.cli;
 
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.ConfigInference;
+import ai.booth.diffusion.loader.ControlNetLoader;
 import ai.booth.diffusion.loader.ModelConfigs;
 import ai.booth.diffusion.lora.LoraLayout;
 import ai.booth.diffusion.pipeline.ModelHashes;
@@ -42,7 +43,10 @@ final class InspectCommand implements Runnable {
             out.println(PngFiles.readParameters(path));
         } else {
             try (SafeTensors st = SafeTensors.open(path)) {
-                if (isLora(st)) {
+                ControlNetLoader.SingleFile cn = ControlNetLoader.describe(st);
+                if (cn != null) {
+                    controlNet(st, cn, out);
+                } else if (isLora(st)) {
                     lora(st, out);
                 } else {
                     checkpoint(st, out);
@@ -63,6 +67,15 @@ final class InspectCommand implements Runnable {
             out.println("scheduler     " + c.className() + " " + c.values());
         }
         out.println("tokenizer     " + (Files.isDirectory(path.resolve("tokenizer")) ? "tokenizer/" : "none"));
+    }
+
+    private void controlNet(SafeTensors st, ControlNetLoader.SingleFile cn, PrintWriter out) {
+        out.println("controlnet " + path.toAbsolutePath().normalize() + "  (" + st.names().size()
+                + " tensors, A1111 layout" + (cn.prefix().isEmpty() ? "" : ", prefix " + cn.prefix()) + ")");
+        out.println("hint encoder  " + cn.conditioningChannels() + " channels in, widths "
+                + java.util.Arrays.toString(cn.hintWidths()));
+        out.println("zero convs    " + cn.zeroConvs() + " (+ middle_block_out); encoder from the base model's UNet");
+        out.println("model hash    " + ModelHashes.legacyShortHash(path) + " (sd-webui-controlnet's [hash])");
     }
 
     private void checkpoint(SafeTensors st, PrintWriter out) {

@@ -9,7 +9,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -37,10 +42,27 @@ abstract class RenderCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (StableDiffusionModel sd = model.load();
              TextToImagePipeline pipeline = new TextToImagePipeline(sd, model.assets(sd))) {
-            GenerationParams params = request.params(sd.contentHash(), err);
-            render(pipeline, params, quiet ? StepListener.NONE : new ProgressBar(err), spec.commandLine().getOut());
+            Path work = Files.createTempDirectory("booth-control");
+            try {
+                GenerationParams params = request.withControlNets(
+                        pipeline.sized(request.params(sd.contentHash(), err)), work);
+                render(pipeline, params, quiet ? StepListener.NONE : new ProgressBar(err),
+                        spec.commandLine().getOut());
+            } finally {
+                deleteTree(work);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return 0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** Renders and writes the result, printing each written file on {@code out}. */

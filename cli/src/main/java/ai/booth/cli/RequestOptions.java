@@ -8,9 +8,11 @@ import ai.booth.diffusion.pipeline.PngFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,17 +77,33 @@ final class RequestOptions {
                     + "instead of the seed's; sets the size and count unless given.")
     Path initialLatents;
 
+    @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "ControlNet (repeat the group for several):%n")
+    List<ControlNetOptions> controlNets;
+
+    @Option(names = "--controlnet-dir", paramLabel = "DIR",
+            description = "Where --from-png finds the ControlNets its 'ControlNet N' fields name, as NAME.safetensors "
+                    + "or a folder NAME (default: the image's folder); their maps are the NNNNN-SEED-controlN.png "
+                    + "files saved beside it.")
+    Path controlNetDir;
+
     @Option(names = "--from-png", paramLabel = "IMAGE",
             description = "Replay the parameters in an image's PNG 'parameters' chunk (Booth or A1111).")
     Path fromPng;
 
-    /** The request; {@code modelHash} is the loaded model's SHA-256, checked against a replayed image's. */
+    /**
+     * The request; ControlNets given as options are added by {@link #withControlNets} once the size is known.
+     * {@code modelHash} is the loaded model's SHA-256, checked against a replayed image's. */
     GenerationParams params(String modelHash, PrintWriter err) {
         GenerationParams.Builder b;
         if (fromPng != null) {
             String text = PngFiles.readParameters(fromPng);
             Path dir = loraDir != null ? loraDir : fromPng.toAbsolutePath().getParent();
-            b = GenerationParams.fromInfotext(text, name -> dir.resolve(name + ".safetensors")).toBuilder();
+            Path cnDir = controlNetDir != null ? controlNetDir : fromPng.toAbsolutePath().getParent();
+            GenerationParams replayed = Infotext.parse(text, name -> dir.resolve(name + ".safetensors"),
+                    name -> Files.isDirectory(cnDir.resolve(name)) ? cnDir.resolve(name)
+                            : cnDir.resolve(name + ".safetensors"));
+            b = replayed.toBuilder().controlNets(controlNets != null ? List.of()
+                    : ControlMaps.replayed(replayed.controlNets(), fromPng));
             String hash = Infotext.fields(text).get("Model hash");
             if (hash != null && !modelHash.startsWith(hash)) {
                 err.println("warning: " + fromPng + " was made with model hash " + hash + ", this model's is "
@@ -122,6 +140,15 @@ final class RequestOptions {
         set(width, b::width);
         set(height, b::height);
         return b.build();
+    }
+
+    /**
+     * {@code sized} (a request at its output size) with the command line's ControlNet units, their maps
+     * preprocessed into {@code work}; unchanged when none are given.
+     */
+    GenerationParams withControlNets(GenerationParams sized, Path work) {
+        return controlNets == null ? sized
+                : sized.toBuilder().controlNets(ControlMaps.fromOptions(controlNets, sized, work)).build();
     }
 
     /** A scheduler option's value: a JSON scalar (number, true/false, null, "quoted") or else the text itself. */

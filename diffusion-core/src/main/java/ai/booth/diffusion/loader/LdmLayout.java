@@ -53,13 +53,18 @@ final class LdmLayout {
 
     /** The numbered sub-modules of {@code input_blocks} (without conv_in), {@code middle_block} or {@code output_blocks}. */
     static List<Group> groups(SafeTensors file, String section) {
+        return groups(file, UNET, section);
+    }
+
+    /** The same under any prefix (a ControlNet's {@code control_model.} or none). */
+    static List<Group> groups(SafeTensors file, String root, String section) {
         Map<List<Integer>, Map<String, String>> byIndex = new TreeMap<>(
                 Comparator.<List<Integer>>comparingInt(l -> l.get(0)).thenComparingInt(l -> l.get(1)));
         for (String key : file.names()) {
-            if (!key.startsWith(UNET)) {
+            if (!key.startsWith(root)) {
                 continue;
             }
-            String rest = key.substring(UNET.length());
+            String rest = key.substring(root.length());
             Matcher m = NUMBERED.matcher(rest);
             Matcher mid = MIDDLE.matcher(rest);
             if (m.matches() && m.group(1).equals(section) && !rest.startsWith("input_blocks.0.0.")) {
@@ -98,20 +103,10 @@ final class LdmLayout {
     record Slot(Kind kind, String target) { }
 
     static Map<String, TensorSource> unet(SafeTensors file, UNet2DConditionConfig config) {
-        Map<String, TensorSource> out = new LinkedHashMap<>();
+        Map<String, TensorSource> out = encoder(file, UNET, config);
         int n = config.blocks();
-        List<Slot> down = new ArrayList<>();
         List<Slot> up = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < config.layersPerBlock()[i]; j++) {
-                down.add(new Slot(Kind.RESNET, "down_blocks." + i + ".resnets." + j));
-                if (config.crossAttentionDown(i)) {
-                    down.add(new Slot(Kind.ATTENTION, "down_blocks." + i + ".attentions." + j));
-                }
-            }
-            if (i < n - 1) {
-                down.add(new Slot(Kind.DOWNSAMPLE, "down_blocks." + i + ".downsamplers.0"));
-            }
             for (int j = 0; j <= config.layersPerBlock()[config.mirror(i)]; j++) {
                 up.add(new Slot(Kind.RESNET, "up_blocks." + i + ".resnets." + j));
                 if (config.crossAttentionUp(i)) {
@@ -122,10 +117,6 @@ final class LdmLayout {
                 up.add(new Slot(Kind.UPSAMPLE, "up_blocks." + i + ".upsamplers.0"));
             }
         }
-        List<Slot> mid = List.of(new Slot(Kind.RESNET, "mid_block.resnets.0"),
-                new Slot(Kind.ATTENTION, "mid_block.attentions.0"), new Slot(Kind.RESNET, "mid_block.resnets.1"));
-        assign(file, groups(file, "input_blocks"), down, out);
-        assign(file, groups(file, "middle_block"), config.midBlockType() == null ? List.of() : mid, out);
         assign(file, groups(file, "output_blocks"), up, out);
         for (String key : file.names()) {
             if (key.startsWith(UNET) && !isNumbered(key.substring(UNET.length()))) {
@@ -135,13 +126,44 @@ final class LdmLayout {
         return out;
     }
 
+    /**
+     * The encoder half under {@code root}: {@code input_blocks} (without conv_in) onto the down blocks and
+     * {@code middle_block} onto the mid block, by order as for a UNet. Shared by UNets and ControlNets.
+     */
+    static Map<String, TensorSource> encoder(SafeTensors file, String root, UNet2DConditionConfig config) {
+        Map<String, TensorSource> out = new LinkedHashMap<>();
+        int n = config.blocks();
+        List<Slot> down = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < config.layersPerBlock()[i]; j++) {
+                down.add(new Slot(Kind.RESNET, "down_blocks." + i + ".resnets." + j));
+                if (config.crossAttentionDown(i)) {
+                    down.add(new Slot(Kind.ATTENTION, "down_blocks." + i + ".attentions." + j));
+                }
+            }
+            if (i < n - 1) {
+                down.add(new Slot(Kind.DOWNSAMPLE, "down_blocks." + i + ".downsamplers.0"));
+            }
+        }
+        List<Slot> mid = List.of(new Slot(Kind.RESNET, "mid_block.resnets.0"),
+                new Slot(Kind.ATTENTION, "mid_block.attentions.0"), new Slot(Kind.RESNET, "mid_block.resnets.1"));
+        assign(file, groups(file, root, "input_blocks"), down, out);
+        assign(file, groups(file, root, "middle_block"), config.midBlockType() == null ? List.of() : mid, out);
+        return out;
+    }
+
+    /** Whether {@code rest} (a key without its root) belongs to a numbered block the order-matching places. */
+    static boolean isNumberedEncoder(String rest) {
+        return isNumbered(rest) && !rest.startsWith("output_blocks.");
+    }
+
     private static boolean isNumbered(String rest) {
         return (NUMBERED.matcher(rest).matches() && !rest.startsWith("input_blocks.0.0."))
                 || MIDDLE.matcher(rest).matches();
     }
 
     /** LDM → diffusers module prefixes (each table's prefixes exclude one another). */
-    private static final Map<String, String> UNET_TOP = Map.of("input_blocks.0.0.", "conv_in.",
+    static final Map<String, String> UNET_TOP = Map.of("input_blocks.0.0.", "conv_in.",
             "time_embed.0.", "time_embedding.linear_1.", "time_embed.2.", "time_embedding.linear_2.",
             "out.0.", "conv_norm_out.", "out.2.", "conv_out.");
     private static final Map<String, String> RESNET = Map.of("in_layers.0.", "norm1.", "in_layers.2.", "conv1.",

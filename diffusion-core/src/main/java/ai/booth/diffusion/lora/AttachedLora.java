@@ -51,7 +51,10 @@ public final class AttachedLora implements AutoCloseable {
     /** Detaches from the model; the adapter itself stays loaded. */
     @Override
     public synchronized void close() {
-        attachments.forEach(a -> a.target().removeLora(a.branch()));
+        attachments.forEach(a -> {
+            a.target().removeLora(a.branch());
+            a.branch().releaseViews();
+        });
         attachments.clear();
     }
 }

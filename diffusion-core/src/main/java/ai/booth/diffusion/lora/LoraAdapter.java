@@ -164,7 +164,10 @@ public final class LoraAdapter implements AutoCloseable {
                 added.add(new AttachedLora.Attachment(m.component(), target, branch));
             }
         } catch (RuntimeException e) {
-            added.forEach(a -> a.target().removeLora(a.branch()));
+            added.forEach(a -> {
+                a.target().removeLora(a.branch());
+                a.branch().releaseViews();
+            });
             throw e;
         }
         return new AttachedLora(this, added, unetScale, textEncoderScale);

@@ -89,6 +89,18 @@ public final class LoraBranch {
         this.scale = scale;
     }
 
+    /**
+     * Frees the reshaped views this branch made of its factors (not the factors). Views live in the factors' manager,
+     * so a branch made per request on a long-lived adapter must release them when it is detached.
+     */
+    public void releaseViews() {
+        for (NDArray view : new NDArray[] {matrixA, matrixB, kernelA, kernelB}) {
+            if (view != a && view != b) {
+                view.close();
+            }
+        }
+    }
+
     /** The factor applied to {@code (x·Aᵀ)·Bᵀ}: scale · alpha / rank. */
     public float multiplier() {
         return scale * alpha / rank();

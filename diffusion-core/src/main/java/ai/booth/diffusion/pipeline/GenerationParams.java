@@ -32,11 +32,13 @@ import java.util.function.Function;
  * @param loras              adapters applied for this request, each with its UNet and text-encoder scale
  * @param initialLatents     a safetensors file holding the initial noise [n, 4, h/8, w/8] (unscaled, as diffusers'
  *                           {@code latents=}) instead of drawing it from the seed; null to draw it
+ * @param controlNets        ControlNets steering the UNet, each with its own map, scale and step window (their
+ *                           residuals add up, as diffusers' MultiControlNetModel)
  */
 public record GenerationParams(String prompt, String negativePrompt, int steps, double guidanceScale, long seed,
                                int imagesPerPrompt, int width, int height, int clipSkip, String scheduler,
                                Map<String, Object> schedulerOverrides, List<LoraRequest> loras,
-                               Path initialLatents) {
+                               Path initialLatents, List<ControlNetRequest> controlNets) {
 
     /** torch seeds are 32-bit: larger seeds would silently alias smaller ones. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -65,6 +67,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         schedulerOverrides = Collections.unmodifiableMap(new LinkedHashMap<>(
                 schedulerOverrides == null ? Map.of() : schedulerOverrides));
         loras = List.copyOf(loras == null ? List.of() : loras);
+        controlNets = List.copyOf(controlNets == null ? List.of() : controlNets);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
@@ -86,7 +89,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         return new Builder().prompt(prompt).negativePrompt(negativePrompt).steps(steps).guidanceScale(guidanceScale)
                 .seed(seed).imagesPerPrompt(imagesPerPrompt).width(width).height(height).clipSkip(clipSkip)
                 .scheduler(scheduler).schedulerOverrides(schedulerOverrides).loras(loras)
-                .initialLatents(initialLatents);
+                .initialLatents(initialLatents).controlNets(controlNets);
     }
 
     /** Image {@code index} of this request on its own: its seed, one image. */
@@ -130,6 +133,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         private Map<String, Object> schedulerOverrides = Map.of();
         private List<LoraRequest> loras = List.of();
         private Path initialLatents;
+        private List<ControlNetRequest> controlNets = List.of();
 
         public Builder prompt(String v) {
             prompt = v;
@@ -201,10 +205,15 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
             return this;
         }
 
+        public Builder controlNets(List<ControlNetRequest> v) {
+            controlNets = v;
+            return this;
+        }
+
         public GenerationParams build() {
             long s = seed != null ? seed : (SEEDS.nextLong() & MAX_SEED) % (MAX_SEED + 2 - Math.max(1, imagesPerPrompt));
             return new GenerationParams(prompt, negativePrompt, steps, guidanceScale, s, imagesPerPrompt, width,
-                    height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents);
+                    height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents, controlNets);
         }
     }
 }

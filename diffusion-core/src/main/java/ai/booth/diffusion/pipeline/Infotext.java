@@ -50,6 +50,12 @@ public final class Infotext {
      */
     public static String format(GenerationParams params, String modelName, String modelHash,
                                 Map<String, String> loraHashes) {
+        return format(params, modelName, modelHash, loraHashes, Map.of());
+    }
+
+    /** The same with each ControlNet's short hash by name (A1111's {@code ControlNet N} fields). */
+    public static String format(GenerationParams params, String modelName, String modelHash,
+                                Map<String, String> loraHashes, Map<String, String> controlNetHashes) {
         StringBuilder prompt = new StringBuilder(params.prompt());
         for (LoraRequest l : params.loras()) {
             prompt.append(prompt.isEmpty() ? "" : " ").append("<lora:").append(l.name()).append(':')
@@ -76,6 +82,9 @@ public final class Infotext {
             }
         }
         fields.put("Lora hashes", hashes.isEmpty() ? null : String.join(", ", hashes));
+        for (int i = 0; i < params.controlNets().size(); i++) {
+            fields.put("ControlNet " + i, controlNet(params.controlNets().get(i), controlNetHashes));
+        }
         StringBuilder last = new StringBuilder();
         fields.forEach((k, v) -> {
             if (v != null) {
@@ -84,6 +93,42 @@ public final class Infotext {
         });
         String negative = params.negativePrompt().isEmpty() ? "" : "\n" + NEGATIVE + " " + params.negativePrompt();
         return (prompt + negative + "\n" + last).strip();
+    }
+
+    /**
+     * sd-webui-controlnet's unit text: {@code Module: canny, Model: NAME [hash], Weight: S, Guidance Start: A,
+     * Guidance End: B}; Booth adds {@code Guess Mode: True} (diffusers' guess mode, which A1111 does not have).
+     */
+    private static String controlNet(ControlNetRequest r, Map<String, String> hashes) {
+        String hash = hashes.get(r.name());
+        return "Module: " + r.module() + ", Model: " + r.name() + (hash == null ? "" : " [" + hash + "]")
+                + ", Weight: " + number(r.scale()) + ", Guidance Start: " + number(r.start())
+                + ", Guidance End: " + number(r.end()) + (r.guessMode() ? ", Guess Mode: True" : "");
+    }
+
+    private static final Pattern CONTROL_NET = Pattern.compile("^ControlNet (\\d+)$");
+    private static final Pattern MODEL_HASH = Pattern.compile("^(.*?)\\s*(\\[[0-9a-fA-F]+])?$");
+
+    /** The units of {@code ControlNet N} fields in N order; images are left to the caller (A1111 stores none). */
+    private static List<ControlNetRequest> controlNets(Map<String, String> fields, Function<String, Path> files) {
+        Map<Integer, ControlNetRequest> units = new java.util.TreeMap<>();
+        fields.forEach((key, value) -> {
+            Matcher m = CONTROL_NET.matcher(key);
+            if (m.matches()) {
+                Map<String, String> f = parseFields(value);
+                String where = "infotext " + key;
+                Matcher model = MODEL_HASH.matcher(f.getOrDefault("Model", ""));
+                if (!model.matches() || model.group(1).isBlank()) {
+                    throw new IllegalArgumentException(where + " names no model");
+                }
+                units.put(Integer.parseInt(m.group(1)), new ControlNetRequest(files.apply(model.group(1)), null,
+                        f.getOrDefault("Module", "none"), decimal(where, f.getOrDefault("Weight", "1")),
+                        decimal(where, f.getOrDefault("Guidance Start", "0")),
+                        decimal(where, f.getOrDefault("Guidance End", "1")),
+                        Boolean.parseBoolean(f.getOrDefault("Guess Mode", "False").toLowerCase())));
+            }
+        });
+        return new ArrayList<>(units.values());
     }
 
     /** {@code text} with more {@code key: value} fields at the end of its parameters line. */
@@ -106,6 +151,12 @@ public final class Infotext {
 
     /** The request an infotext describes; LoRA names are turned into files by {@code loraFiles}. */
     public static GenerationParams parse(String text, Function<String, Path> loraFiles) {
+        return parse(text, loraFiles, name -> Path.of(name + ".safetensors"));
+    }
+
+    /** The same, ControlNet names turned into files (or folders) by {@code controlNetFiles}. */
+    public static GenerationParams parse(String text, Function<String, Path> loraFiles,
+                                         Function<String, Path> controlNetFiles) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("infotext is empty");
         }
@@ -149,6 +200,7 @@ public final class Infotext {
         });
         ifPresent(f, "Sampler", v -> b.scheduler(sampler(v, f.get("Schedule type"))));
         ifPresent(f, "Scheduler overrides", v -> b.schedulerOverrides(overrides(v)));
+        b.controlNets(controlNets(f, controlNetFiles));
         return b.build();
     }
 

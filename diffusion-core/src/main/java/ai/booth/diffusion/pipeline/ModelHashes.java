@@ -39,6 +39,20 @@ public final class ModelHashes {
         }
     }
 
+    /**
+     * A1111's old "model hash", which sd-webui-controlnet still shows after a ControlNet's name
+     * ({@code control_v11p_sd15_canny [d14c016b]}): the first 8 hex digits of the SHA-256 of the 64 KiB at offset
+     * 1 MiB (fewer, or none, in a smaller file).
+     */
+    public static String legacyShortHash(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(Math.min(0x100000, Files.size(file)));
+            return sha256(new java.io.ByteArrayInputStream(in.readNBytes(0x10000))).substring(0, 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash " + file, e);
+        }
+    }
+
     /** The SHA-256 of a whole file, in hex. */
     public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {

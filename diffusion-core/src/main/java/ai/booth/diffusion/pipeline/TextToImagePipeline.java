@@ -9,6 +9,7 @@ import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
 import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.booth.diffusion.unet.ControlResiduals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -55,6 +56,7 @@ public final class TextToImagePipeline implements AutoCloseable {
     private final SchedulerConfig schedulerConfig;
     private final Map<Path, LoraAdapter> adapters = new HashMap<>();
     private final Map<Path, String> loraHashes = new HashMap<>();
+    private final ControlNetUnits controlNets;
 
     /**
      * @param schedulerConfig the model's scheduler config: every scheduler of a request is built from it, with the
@@ -64,6 +66,7 @@ public final class TextToImagePipeline implements AutoCloseable {
         this.model = model;
         this.tokenizer = tokenizer;
         this.schedulerConfig = schedulerConfig;
+        this.controlNets = new ControlNetUnits(model);
     }
 
     public TextToImagePipeline(StableDiffusionModel model, PipelineAssets assets) {
@@ -128,10 +131,12 @@ public final class TextToImagePipeline implements AutoCloseable {
                         context.attach(request);
                     }
                     NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
+                    List<ControlNetUnits.Unit> units = controlNets.prepare(p, request);
                     List<GeneratedImage> images = new ArrayList<>();
                     for (int i = 0; i < p.imagesPerPrompt(); i++) {
                         NDArray noise = initial == null ? null : initial.get(i).expandDims(0);
-                        images.add(render(p.image(i), context, noise, request, progress));
+                        images.add(render(p.image(i), new Conditioning(context, cond, units), noise, request,
+                                progress));
                     }
                     results.add(new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start)));
                 }
@@ -154,6 +159,11 @@ public final class TextToImagePipeline implements AutoCloseable {
 
     private Scheduler scheduler(GenerationParams p) {
         return Schedulers.create(p.scheduler(), schedulerConfig, p.schedulerOverrides());
+    }
+
+    /** The request with the size it will render at (e.g. to prepare control maps at the output size). */
+    public GenerationParams sized(GenerationParams p) {
+        return withSize(p);
     }
 
     /** Width and height left at 0 come from the initial latents when given, else from {@link #defaultSize}. */
@@ -180,8 +190,15 @@ public final class TextToImagePipeline implements AutoCloseable {
         });
     }
 
+    /** What steers the UNet: text embeddings ([uncond, cond] with guidance), the prompt's alone, ControlNets. */
+    private record Conditioning(NDArray context, NDArray cond, List<ControlNetUnits.Unit> units) {
+        boolean guessMode() {
+            return units.stream().anyMatch(ControlNetUnits.Unit::guessMode);
+        }
+    }
+
     /** One image: seed → latents → denoising loop → decoded float RGB. */
-    private GeneratedImage render(GenerationParams p, NDArray context, NDArray initialNoise, NDManager parent,
+    private GeneratedImage render(GenerationParams p, Conditioning c, NDArray initialNoise, NDManager parent,
                                   Progress progress) {
         int f = model.vae().config().downscale();
         try (NDManager image = parent.newSubManager();
@@ -194,13 +211,20 @@ public final class TextToImagePipeline implements AutoCloseable {
             latents.attach(image);
             latents = latents.mul(scheduler.initNoiseSigma());
             float g = (float) p.guidanceScale();
-            for (float t : scheduler.timesteps()) {
+            float[] timesteps = scheduler.timesteps();
+            for (int i = 0; i < timesteps.length; i++) {
+                float t = timesteps[i];
                 progress.checkCancelled();
                 try (NDManager step = image.newSubManager()) {
                     latents.attach(step);
-                    NDArray in = scheduler.scaleModelInput(p.classifierFreeGuidance() ? latents.concat(latents)
-                            : latents, t);
-                    NDArray eps = model.unet().forward(in, step.create(t), context).toType(DataType.FLOAT32, false);
+                    boolean cfg = p.classifierFreeGuidance();
+                    NDArray in = scheduler.scaleModelInput(cfg ? latents.concat(latents) : latents, t);
+                    NDArray time = step.create(t);
+                    ControlResiduals control = c.units().isEmpty() ? null : controlNets.residuals(c.units(), i,
+                            timesteps.length, in, cfg && c.guessMode() ? scheduler.scaleModelInput(latents, t) : in,
+                            time, c.context(), c.cond(), cfg);
+                    NDArray eps = model.unet().forward(in, time, c.context(), control)
+                            .toType(DataType.FLOAT32, false);
                     if (p.classifierFreeGuidance()) {
                         NDList halves = eps.split(2);
                         eps = halves.get(0).add(halves.get(1).sub(halves.get(0)).mul(g));
@@ -212,7 +236,8 @@ public final class TextToImagePipeline implements AutoCloseable {
             }
             NDArray decoded = model.vae().decode(latents.div(model.vae().scalingFactor()))
                     .toType(DataType.FLOAT32, false).div(2f).add(0.5f).clip(0f, 1f);
-            return new GeneratedImage(p, Infotext.format(p, modelName(), model.contentHash(), loraHashes(p)),
+            return new GeneratedImage(p, Infotext.format(p, modelName(), model.contentHash(), loraHashes(p),
+                    controlNets.hashes(p)),
                     p.width(), p.height(), decoded.toFloatArray());
         }
     }
@@ -259,11 +284,12 @@ public final class TextToImagePipeline implements AutoCloseable {
         return file.toAbsolutePath().normalize();
     }
 
-    /** Releases the LoRA adapters loaded so far (not the model). */
+    /** Releases the LoRA adapters and ControlNets loaded so far (not the model). */
     @Override
     public synchronized void close() {
         adapters.values().forEach(LoraAdapter::close);
         adapters.clear();
+        controlNets.close();
     }
 
     /** The adapters of a call, attached; each request sets its scales and leaves the others at 0. */

@@ -94,6 +94,16 @@ public final class UNet2DConditionModel implements AutoCloseable {
      * @return the model output [B, out_channels, H, W] in the model's dtype, attached to the sample's manager
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        return forward(sample, timesteps, context, null);
+    }
+
+    /**
+     * The same with a ControlNet's residuals added: each to its skip connection after the encoder pass, the mid one
+     * to the mid-block output (diffusers' {@code down_block_additional_residuals}, {@code mid_block_additional_residual}).
+     *
+     * @param control the residuals (batch and shapes as the skips), or null for none
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, ControlResiduals control) {
         Shape s = sample.getShape();
         long batch = s.get(0);
         check(s.dimension() == 4 && s.get(1) == config.inChannels(), "sample must be [B, " + config.inChannels()
@@ -120,14 +130,34 @@ public final class UNet2DConditionModel implements AutoCloseable {
                 skips.addAll(states);
                 h = states.get(states.size() - 1);
             }
+            if (control != null) {
+                skips = withResiduals(skips, control.down());
+            }
             if (midBlock != null) {
                 h = midBlock.forward(h, temb, ctx);
+            }
+            if (control != null && control.mid() != null) {
+                h = h.add(control.mid().toType(dtype, false));
             }
             for (UpBlock2D block : upBlocks) {
                 h = block.forward(h, skips, temb, ctx);
             }
             return scope.keep(convOut.forward(Activations.silu(normOut.forward(h))));
         }
+    }
+
+    /** New arrays (not in place: a skip may still be the encoder's running state). */
+    private Deque<NDArray> withResiduals(Deque<NDArray> skips, List<NDArray> residuals) {
+        if (residuals.size() != skips.size()) {
+            throw new IllegalArgumentException("UNet input: " + skips.size() + " down residuals expected, got "
+                    + residuals.size());
+        }
+        Deque<NDArray> out = new ArrayDeque<>();
+        int i = 0;
+        for (NDArray skip : skips) {
+            out.add(skip.add(residuals.get(i++).toType(dtype, false)));
+        }
+        return out;
     }
 
     private static void check(boolean ok, String what, Shape actual) {

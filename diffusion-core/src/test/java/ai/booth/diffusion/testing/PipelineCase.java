@@ -47,6 +47,11 @@ public final class PipelineCase {
         }
     }
 
+    /** A ControlNet case's {@code control_image}: a path relative to the fixture set, then a comment in parentheses. */
+    public static Path controlImage(Reference ref, JsonNode c) {
+        return ref.dir().getParent().resolve(c.get("control_image").asText().split(" \\(")[0].strip());
+    }
+
     /** The name of the case's expected output tensor. */
     public static String output(JsonNode c) {
         return CaseTensors.name(c.get("output").asText());

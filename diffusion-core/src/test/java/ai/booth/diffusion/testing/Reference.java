@@ -4,7 +4,8 @@ import ai.booth.diffusion.io.SafeTensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,8 @@ public final class Reference implements AutoCloseable {
     private Reference(Path dir) {
         this.dir = dir;
         try {
-            this.json = new ObjectMapper().readTree(Files.readString(dir.resolve("reference.json")));
+            // Python's json writes -Infinity (lambda_min_clipped in DPM-Solver configs)
+            this.json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build().readTree(Files.readString(dir.resolve("reference.json")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read reference.json in " + dir, e);
         }
