@@ -4,15 +4,19 @@ import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.runtime.EngineOptions;
 
-import java.nio.file.Files;
+import ai.booth.diffusion.io.SafeTensors;
+import ai.djl.ndarray.NDManager;
+
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.TreeMap;
 
 /**
  * A DreamBooth LoRA run with prior preservation on a model folder, in a JVM of its own (for
  * {@link LongRunReproducibilityTest}). Args: model dir, resolution, steps, output dir. Prints one line per step
- * ({@code loss <step> <float bits>}) and then {@code adapter <sha-256 of the PEFT file>}.
+ * ({@code loss <step> <float bits>}) and then {@code adapter <sha-256 of the PEFT file's tensors>}.
  */
 public final class LongRunMain {
 
@@ -40,8 +44,15 @@ public final class LongRunMain {
                     System.out.println("loss " + p.step() + " " + Float.floatToRawIntBits(p.loss()));
                 }
             }, null, () -> false);
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(result.peftFile()));
-            System.out.println("adapter " + HexFormat.of().formatHex(digest));
+            // The tensors, not the file: its metadata carries the run's start and end times.
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (NDManager m = NDManager.newBaseManager()) {
+                new TreeMap<>(SafeTensors.read(result.peftFile(), m)).forEach((name, t) -> {
+                    sha.update(name.getBytes(StandardCharsets.UTF_8));
+                    sha.update(t.toByteArray());
+                });
+            }
+            System.out.println("adapter " + HexFormat.of().formatHex(sha.digest()));
         }
     }
 }
