@@ -76,8 +76,9 @@ class ManifestsTest {
             "Kafka", "kafka.strimzi.io/v1beta2",
             "KafkaNodePool", "kafka.strimzi.io/v1beta2",
             "KafkaTopic", "kafka.strimzi.io/v1beta2");
-    /** Topics that may expire; every other topic (requests and results) is kept forever. */
-    static final Set<String> EXPIRING_TOPICS = Set.of(Topics.TRAINING_PROGRESS, Topics.DEAD_LETTER);
+    /** Topics that expire (Topics.retentionMs); every other topic (requests and results) is kept forever. */
+    static final Set<String> EXPIRING_TOPICS = Topics.ALL.stream().filter(t -> Topics.retentionMs(t) != -1)
+            .collect(Collectors.toSet());
     static final String TEST_SECRET = "test-only-secret-value";
     static final String TEST_ADMIN = "test-admin-owner";
 
@@ -444,7 +445,7 @@ class ManifestsTest {
         assertEquals(Set.copyOf(Topics.ALL), gpu.keySet(), "gpu-prod KafkaTopics");
         gpu.forEach((topic, spec) -> {
             long retention = spec.path("config").path("retention.ms").asLong();
-            assertEquals(!EXPIRING_TOPICS.contains(topic), retention == -1, topic + " retention.ms " + retention);
+            assertEquals(Topics.retentionMs(topic), retention, topic + " retention.ms");
             assertTrue(spec.path("replicas").asInt() >= 3, topic);
         });
         String cpuJob = containers(ofKind("overlays/cpu-dev", Job.class).stream()
@@ -505,8 +506,8 @@ class ManifestsTest {
                         && Pattern.compile("create \"\\$\\$?t\" -1\\s").matcher(script).find(),
                 where + ": the topics of the loop are not created with retention.ms=-1");
         for (String topic : EXPIRING_TOPICS) {
-            assertTrue(Pattern.compile(Pattern.quote(topic) + "\\s+\\d{6,}").matcher(script).find(),
-                    where + ": " + topic + " gets a finite retention");
+            assertTrue(Pattern.compile(Pattern.quote(topic) + "\\s+" + Topics.retentionMs(topic) + "\\s").matcher(script).find(),
+                    where + ": " + topic + " does not get retention.ms " + Topics.retentionMs(topic));
         }
     }
 
