@@ -409,6 +409,8 @@ class ManifestsTest {
                 assertEquals(expected.get(target)[0], trigger.path("consumerGroup").asText(), tree + " " + target);
                 assertEquals(expected.get(target)[1], trigger.path("topic").asText(), tree + " " + target);
                 assertEquals("earliest", trigger.path("offsetResetPolicy").asText(), "as the services' auto.offset.reset");
+                assertEquals("false", trigger.path("allowIdleConsumers").asText(), "no replica without a partition");
+                assertEquals("true", trigger.path("limitToPartitionsWithLag").asText(), "no replica without work");
                 assertEquals("booth-kafka-bootstrap.booth.svc:9092", trigger.path("bootstrapServers").asText(),
                         "KEDA runs in its own namespace");
                 assertTrue(spec.path("maxReplicaCount").asInt() >= Math.max(1, spec.path("minReplicaCount").asInt()));
