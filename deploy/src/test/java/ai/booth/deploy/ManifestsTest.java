@@ -389,6 +389,22 @@ class ManifestsTest {
         }
     }
 
+    @Test
+    void strimziPodsStillReachEachOtherUnderTheDefaultDeny() {
+        Map<String, String> strimziPod = Map.of("strimzi.io/cluster", "booth", "booth.ai/kafka-broker", "true");
+        List<NetworkPolicyEgressRule> rules = ofKind("overlays/gpu-prod", NetworkPolicy.class).stream()
+                .filter(p -> !selectsAll(p.getSpec().getPodSelector()) && selects(p.getSpec().getPodSelector(), strimziPod))
+                .flatMap(p -> p.getSpec().getEgress().stream()).toList();
+        assertTrue(rules.stream().anyMatch(r -> r.getPorts().isEmpty() && r.getTo().stream().anyMatch(peer ->
+                        peer.getPodSelector() != null && selects(peer.getPodSelector(), strimziPod))),
+                "Strimzi brokers and controllers cannot reach each other");
+        String kafka = custom("overlays/gpu-prod", "Kafka").get(0).getMetadata().getName();
+        assertEquals("booth", kafka, "the bootstrap service booth-kafka-bootstrap belongs to Kafka 'booth'");
+        JsonNode pool = spec(custom("overlays/gpu-prod", "KafkaNodePool").get(0));
+        assertEquals("true", pool.path("template").path("pod").path("metadata").path("labels")
+                .path("booth.ai/kafka-broker").asText(), "Booth's egress policies find brokers by this label");
+    }
+
     // ---- autoscaling and topics --------------------------------------------------------------------------------
 
     @Test
