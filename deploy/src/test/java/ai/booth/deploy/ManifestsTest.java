@@ -91,10 +91,10 @@ class ManifestsTest {
     static void renderEveryTree(@TempDir Path tmp) throws Exception {
         boolean kubectl = commandExists("kubectl");
         if (!kubectl && "true".equals(System.getenv("CI"))) {
-            fail("kubectl is missing on CI: .ci/run installs it (apt-get install kubectl)");
+            fail("kubectl is missing on CI: .ci/run installs it");
         }
         assumeTrue(kubectl, "kubectl is not installed: the manifests are not rendered or checked"
-                + " (apt-get install kubectl; .ci/run does this on CI)");
+                + " (.ci/run shows how to install it and does so on CI)");
         copy = tmp.resolve("k8s");
         copyTree(K8S, copy);
         writeTestEnvFiles(copy);
