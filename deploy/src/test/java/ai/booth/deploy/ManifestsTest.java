@@ -490,6 +490,21 @@ class ManifestsTest {
         }
     }
 
+    @Test
+    void theGpuImageRunsDjlOfflineOnTheCuda128LibtorchAsTheManifestsUser() throws IOException {
+        String dockerfile = Files.readString(HOME.resolve("deploy/docker/worker-gpu.Dockerfile"));
+        assertTrue(dockerfile.contains("ARG PYTORCH_IMAGE=pytorch/pytorch:2.7.1-cuda12.8-"), "official PyTorch CUDA 12.8 image");
+        for (String env : List.of("PYTORCH_LIBRARY_PATH=/opt/libtorch", "PYTORCH_VERSION=2.7.1", "PYTORCH_FLAVOR=cu128",
+                "DJL_OFFLINE=true")) {
+            assertTrue(dockerfile.contains(env), "worker-gpu.Dockerfile sets " + env);
+        }
+        assertTrue(Pattern.compile("(?m)^USER 185$").matcher(dockerfile).find(), "runs as uid 185");
+        for (String worker : List.of("trainer-service", "sampler-service")) {
+            PodTemplateSpec pod = deployment("overlays/gpu-prod", worker).getSpec().getTemplate();
+            assertEquals(185L, pod.getSpec().getSecurityContext().getRunAsUser(), worker + " runs as the image's user");
+        }
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     /** [group.id, topic] of an incoming channel in a service's application.properties. */
