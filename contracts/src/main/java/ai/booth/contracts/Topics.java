@@ -27,6 +27,27 @@ public final class Topics {
             DATASET_REPROCESS_REQUESTED, TRAINING_REQUESTED, TRAINING_CANCEL_REQUESTED, TRAINING_PROGRESS, TRAINING_COMPLETED, TRAINING_FAILED,
             GENERATION_REQUESTED, GENERATION_COMPLETED, GENERATION_FAILED, DEAD_LETTER);
 
+    /** Retention of {@link #TRAINING_PROGRESS}: a week (progress of old jobs is not needed once they ended). */
+    public static final long PROGRESS_RETENTION_MS = 7L * 24 * 3600 * 1000;
+    /** Retention of {@link #DEAD_LETTER}: 30 days to look at what failed. */
+    public static final long DEAD_LETTER_RETENTION_MS = 30L * 24 * 3600 * 1000;
+
+    /**
+     * How long a topic keeps its records ({@code retention.ms}; -1 is forever). Requests and results are kept
+     * forever: the gateway rebuilds its read model from them on every start, and a queued training may wait longer
+     * than Kafka's default week. Whoever creates the topics (local-infra, compose, the Kubernetes overlays) uses this.
+     */
+    public static long retentionMs(String topic) {
+        if (!ALL.contains(topic)) {
+            throw new IllegalArgumentException("not a Booth topic: " + topic);
+        }
+        return switch (topic) {
+            case TRAINING_PROGRESS -> PROGRESS_RETENTION_MS;
+            case DEAD_LETTER -> DEAD_LETTER_RETENTION_MS;
+            default -> -1;
+        };
+    }
+
     /** The topic that carries events with this payload type. */
     public static String of(Class<? extends Payload> payloadType) {
         Topic topic = payloadType.getAnnotation(Topic.class);

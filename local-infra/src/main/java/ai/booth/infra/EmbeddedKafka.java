@@ -4,8 +4,12 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 
@@ -14,10 +18,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * A single-node Kafka 4 cluster in KRaft combined mode (broker and controller in one server), storing its log under
@@ -67,17 +74,34 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Creates the topics that do not exist yet; waits until the broker answers. */
-    public void createTopics(Collection<String> topics) throws Exception {
+    /**
+     * Creates the topics that do not exist yet, each with its {@code retention.ms} ({@code retention} of a topic
+     * name), and sets that retention on the ones that already exist (a log directory from before keeps working);
+     * waits until the broker answers.
+     */
+    public void createTopics(Collection<String> topics, ToLongFunction<String> retention) throws Exception {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             var missing = topics.stream().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, partitions, (short) 1)).toList();
+                    .map(t -> new NewTopic(t, partitions, (short) 1)
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.applyAsLong(t)))))
+                    .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            }
+            Map<ConfigResource, Collection<AlterConfigOp>> retentions = new HashMap<>();
+            for (String t : topics) {
+                if (existing.contains(t)) {
+                    retentions.put(new ConfigResource(ConfigResource.Type.TOPIC, t), List.of(new AlterConfigOp(
+                            new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.applyAsLong(t))),
+                            AlterConfigOp.OpType.SET)));
+                }
+            }
+            if (!retentions.isEmpty()) {
+                admin.incrementalAlterConfigs(retentions).all().get(60, TimeUnit.SECONDS);
             }
         }
     }

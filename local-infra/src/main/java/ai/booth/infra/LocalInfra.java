@@ -48,7 +48,7 @@ public final class LocalInfra {
 
         kafka.start();
         s3.start();
-        kafka.createTopics(Topics.ALL);
+        kafka.createTopics(Topics.ALL, Topics::retentionMs);
         s3.createBuckets(Buckets.ALL);
         System.out.println(READY + " kafka=" + kafka.bootstrapServers() + " s3=" + s3.endpoint());
         System.out.flush();

@@ -16,6 +16,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +55,7 @@ class InfraProcessTest {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap()))) {
                 Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
                 assertTrue(topics.containsAll(Topics.ALL), "missing topics in " + topics);
+                assertEquals(expectedRetentions(), retentions(admin), "retention.ms of Booth's topics");
             }
             MinioClient s3 = minio(infra);
             for (String bucket : Buckets.ALL) {
@@ -70,12 +74,35 @@ class InfraProcessTest {
         assertFalse(first.isAlive(), "infra process still alive after close");
 
         try (InfraProcess infra = InfraProcess.start(settings)) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap()))) {
+                assertEquals(expectedRetentions(), retentions(admin), "retention.ms after a restart");
+            }
             try (InputStream in = minio(infra).getObject(GetObjectArgs.builder().bucket(Buckets.DATASETS)
                     .object("o/ds-1/raw/a.txt").build())) {
                 assertEquals("hello", new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             assertEquals(List.of(event), consumeAll(infra.kafkaBootstrap(), Topics.DATASET_REJECTED, 1));
         }
+    }
+
+    /** Requests and results kept forever, progress a week, dead letters 30 days: Topics.retentionMs. */
+    private static Map<String, Long> expectedRetentions() {
+        Map<String, Long> expected = new TreeMap<>();
+        for (String topic : Topics.ALL) {
+            expected.put(topic, Topics.retentionMs(topic));
+        }
+        assertEquals(-1L, expected.get(Topics.TRAINING_REQUESTED));
+        assertEquals(-1L, expected.get(Topics.GENERATION_COMPLETED));
+        return expected;
+    }
+
+    private static Map<String, Long> retentions(Admin admin) throws Exception {
+        List<ConfigResource> resources = Topics.ALL.stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+        Map<String, Long> actual = new TreeMap<>();
+        admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).forEach((resource, config) ->
+                actual.put(resource.name(), Long.parseLong(config.get(TopicConfig.RETENTION_MS_CONFIG).value())));
+        return actual;
     }
 
     private static MinioClient minio(InfraProcess infra) {
