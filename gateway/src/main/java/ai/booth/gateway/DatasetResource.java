@@ -159,10 +159,10 @@ public class DatasetResource {
             throw ProblemException.conflict("dataset-not-ready", "dataset '" + datasetId + "' is " + view.status()
                     + ", not READY");
         }
+        rateLimits.spend(caller.key()); // before the checks: a request that fails validation costs a token too
         ReprocessSpec given = spec == null ? new ReprocessSpec(null, null, null, null, null) : spec;
         DatasetSettings settings = validated(DatasetSettings.of(given.cropMode(), given.resolution(),
                 given.aspectBuckets(), given.dropNearDuplicates()), new Checks());
-        rateLimits.spend(caller.key());
         Event<DatasetReprocessRequested> event = Event.of(datasetId, caller.ownerId(),
                 new DatasetReprocessRequested(datasetId, settings, given.instancePrompt()));
         return EventMessages.send(reprocess, event).thenApply(acked -> Response.accepted(render(view))

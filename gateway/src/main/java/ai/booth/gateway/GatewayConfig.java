@@ -23,6 +23,10 @@ public interface GatewayConfig {
     /** Token buckets per rate-limit tier, for calls that start work (uploads, trainings, generations). */
     Map<String, RateTier> rateLimits();
 
+    /** How many base models' CLIP tokenizers (used to count prompt tokens) stay loaded, most recently used. */
+    @WithDefault("8")
+    int tokenizerCache();
+
     Webhooks webhooks();
 
     Models models();

@@ -36,7 +36,7 @@ public class TrainingRequests {
             checks.fail("body", "is required: a JSON TrainingSpec");
             checks.done();
         }
-        models.check(checks, "baseModel", spec.baseModel());
+        Optional<BaseModel> model = models.check(checks, "baseModel", spec.baseModel());
         Optional<DatasetView> dataset = dataset(checks, spec.datasetId(), ownerId);
 
         String token = or(spec.instanceToken(), "sks");
@@ -53,8 +53,8 @@ public class TrainingRequests {
             checks.fail("instancePrompt", "must contain the instance token '" + token + "', got '"
                     + instancePrompt + "'");
         }
-        prompts.check(checks, "instancePrompt", instancePrompt, spec.baseModel());
-        prompts.check(checks, "classPrompt", classPrompt, spec.baseModel());
+        prompts.check(checks, "instancePrompt", instancePrompt, model);
+        prompts.check(checks, "classPrompt", classPrompt, model);
 
         boolean prior = or(spec.priorPreservation(), true);
         checks.range("priorLossWeight", spec.priorLossWeight(), 0, 10);
@@ -77,7 +77,7 @@ public class TrainingRequests {
         for (int i = 0; i < validation.size(); i++) {
             String field = "validationPrompts[" + i + "]";
             if (checks.required(field, validation.get(i))) {
-                prompts.check(checks, field, validation.get(i), spec.baseModel());
+                prompts.check(checks, field, validation.get(i), model);
             }
         }
         checks.httpUrl("callbackUrl", spec.callbackUrl());

@@ -41,6 +41,9 @@ class GenerationResourceTest {
     @Inject
     ObjectStore store;
 
+    @Inject
+    PromptLength prompts;
+
     @BeforeEach
     void installModel() {
         Api.installModel(store);
@@ -159,5 +162,18 @@ class GenerationResourceTest {
             await().atMost(WAIT).untilAsserted(() -> Api.as("dan").get("/api/v1/generations/" + generationId)
                     .then().statusCode(200).body("status", is("FAILED")).body("failure.code", is("MODEL_NOT_FOUND")));
         }
+    }
+
+    @Test
+    void anUnknownBaseModelIsRefusedBeforeAnyTokenizerIsCachedForIt() {
+        String unknown = "no-such-model-" + "x".repeat(200_000);
+        Api.as("cedric").contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"" + unknown + "\",\"prompt\":\"a photo of a dog\","
+                        + "\"negativePrompt\":\"blurry\"}")
+                .post("/api/v1/generations").then().statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("errors.field", hasItems("baseModel"));
+        assertTrue(prompts.cachedModelIds().stream().allMatch(id -> id.length() < 200),
+                "cached: " + prompts.cachedModelIds().stream().map(id -> id.length() > 40
+                        ? id.substring(0, 40) + "... (" + id.length() + " chars)" : id).toList());
     }
 }
