@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The gateway's settings: {@code booth.gateway.*}, env {@code BOOTH_GATEWAY_*}. */
 @ConfigMapping(prefix = "booth.gateway")
@@ -60,5 +61,11 @@ public interface GatewayConfig {
 
         @WithDefault("10S")
         Duration timeout();
+
+        /**
+         * Receivers on internal addresses that webhooks may reach after all (on-prem): CIDRs such as
+         * {@code 10.20.0.0/16} or {@code fd00::/8}, or host names; empty by default (public addresses only).
+         */
+        Optional<List<String>> allow();
     }
 }

@@ -31,14 +31,16 @@ public class GenerationRequests {
     private final BaseModels models;
     private final TrainingRegistry trainings;
     private final PromptLength prompts;
+    private final CallbackPolicy callbacks;
     private final ObjectStore store;
 
     public GenerationRequests(BaseModels models, TrainingRegistry trainings, PromptLength prompts,
-                              ObjectStore store) {
+                              ObjectStore store, CallbackPolicy callbacks) {
         this.models = models;
         this.trainings = trainings;
         this.prompts = prompts;
         this.store = store;
+        this.callbacks = callbacks;
     }
 
     GenerationRequested build(GenerationSpec spec, String generationId, String ownerId) {
@@ -62,7 +64,7 @@ public class GenerationRequests {
         checks.range("clipSkip", spec.clipSkip(), 0, 10);
         List<LoraRef> loras = loras(checks, spec, ownerId);
         grid(checks, spec, model);
-        checks.httpUrl("callbackUrl", spec.callbackUrl());
+        callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
         int size = model.map(m -> m.manifest().get("resolution"))

@@ -23,11 +23,14 @@ public class TrainingRequests {
     private final BaseModels models;
     private final DatasetRegistry datasets;
     private final PromptLength prompts;
+    private final CallbackPolicy callbacks;
 
-    public TrainingRequests(BaseModels models, DatasetRegistry datasets, PromptLength prompts) {
+    public TrainingRequests(BaseModels models, DatasetRegistry datasets, PromptLength prompts,
+                            CallbackPolicy callbacks) {
         this.models = models;
         this.datasets = datasets;
         this.prompts = prompts;
+        this.callbacks = callbacks;
     }
 
     TrainingRequested build(TrainingSpec spec, String trainingId, String ownerId) {
@@ -80,7 +83,7 @@ public class TrainingRequests {
                 prompts.check(checks, field, validation.get(i), model);
             }
         }
-        checks.httpUrl("callbackUrl", spec.callbackUrl());
+        callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
         int rank = or(spec.rank(), 4);

@@ -176,4 +176,19 @@ class GenerationResourceTest {
                 "cached: " + prompts.cachedModelIds().stream().map(id -> id.length() > 40
                         ? id.substring(0, 40) + "... (" + id.length() + " chars)" : id).toList());
     }
+
+    @Test
+    void callbackUrlsToInternalAddressesAreRefusedAndNamed() {
+        // the test profile allows 127.0.0.1 only (WebhookTest's receiver); nothing here is ever connected to
+        for (String url : List.of("http://169.254.169.254/latest/meta-data/",
+                "http://127.0.0.2:9000/hook", "http://10.0.0.1/x", "https://192.168.1.1/x", "http://[::1]/x",
+                "http://[::ffff:a9fe:a9fe]/x", "http://0.0.0.0/x", "http://[fd00::1]/x")) {
+            Api.as("cedric").contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a dog\",\"callbackUrl\":\"" + url
+                            + "\"}")
+                    .post("/api/v1/generations").then().statusCode(400).contentType(Problem.MEDIA_TYPE)
+                    .body("errors[0].field", is("callbackUrl"))
+                    .body("errors[0].message", containsString("refused"));
+        }
+    }
 }
