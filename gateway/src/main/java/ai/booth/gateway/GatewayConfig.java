@@ -24,6 +24,10 @@ public interface GatewayConfig {
     /** Token buckets per rate-limit tier, for calls that start work (uploads, trainings, generations). */
     Map<String, RateTier> rateLimits();
 
+    /** Largest request body other than uploads (JSON), in bytes; see {@link BodyLimit}. */
+    @WithDefault("1048576")
+    long maxJsonBytes();
+
     /** How many base models' CLIP tokenizers (used to count prompt tokens) stay loaded, most recently used. */
     @WithDefault("8")
     int tokenizerCache();

@@ -191,4 +191,12 @@ class GenerationResourceTest {
                     .body("errors[0].message", containsString("refused"));
         }
     }
+
+    @Test
+    void aJsonBodyOverOneMebibyteIsRefusedAsTooLarge() {
+        String big = "{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a dog\",\"negativePrompt\":\""
+                + "z".repeat(2 * 1024 * 1024) + "\"}";
+        Api.as("cedric").contentType(ContentType.JSON).body(big).post("/api/v1/generations").then()
+                .statusCode(413);
+    }
 }
