@@ -50,12 +50,20 @@ public class BaseModels {
         return list().stream().filter(model -> model.id().equals(id)).findFirst();
     }
 
-    /** Validates a {@code baseModel} field: required, and installed. */
-    void check(Checks checks, String field, String id) {
-        if (checks.required(field, id) && find(id).isEmpty()) {
-            checks.fail(field, "no base model '" + id + "' is installed; installed: "
+    /**
+     * Validates a {@code baseModel} field: required, and installed. Only an installed model comes back, so nothing
+     * downstream (the tokenizer cache) is ever keyed by a client's arbitrary string.
+     */
+    Optional<BaseModel> check(Checks checks, String field, String id) {
+        if (!checks.required(field, id)) {
+            return Optional.empty();
+        }
+        Optional<BaseModel> model = find(id);
+        if (model.isEmpty()) {
+            checks.fail(field, "no base model '" + MultipartReader.abbreviate(id) + "' is installed; installed: "
                     + list().stream().map(BaseModel::id).toList());
         }
+        return model;
     }
 
     private List<BaseModel> read() {

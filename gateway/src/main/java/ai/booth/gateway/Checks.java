@@ -1,6 +1,5 @@
 package ai.booth.gateway;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -62,22 +61,6 @@ final class Checks {
         if (value != null && !allowed.contains(value.toLowerCase(Locale.ROOT))) {
             fail(field, "must be one of " + allowed + ", got '" + value + "'");
         }
-    }
-
-    /** An absolute http(s) URL, for callbacks. */
-    void httpUrl(String field, String value) {
-        if (value == null) {
-            return;
-        }
-        try {
-            URI uri = URI.create(value);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                fail(field, "must be an absolute http or https URL, got '" + value + "'");
-            }
-        } catch (IllegalArgumentException e) {
-            fail(field, "is not a URL: " + e.getMessage());
-        }
-        length(field, value, 2048);
     }
 
     /** Throws the 400 problem if any check failed. */

@@ -59,9 +59,10 @@ public class DatasetResource {
     private final Links links;
     private final Emitter<Event<?>> ingested;
     private final Emitter<Event<?>> reprocess;
+    private final CallbackPolicy callbacks;
 
     public DatasetResource(ObjectStore store, DatasetRegistry registry, Caller caller, RateLimits rateLimits,
-                           JobStarter starter, Links links,
+                           JobStarter starter, Links links, CallbackPolicy callbacks,
                            @Channel(Topics.DATASET_INGESTED) Emitter<Event<?>> ingested,
                            @Channel(Topics.DATASET_REPROCESS_REQUESTED) Emitter<Event<?>> reprocess) {
         this.store = store;
@@ -72,6 +73,7 @@ public class DatasetResource {
         this.links = links;
         this.ingested = ingested;
         this.reprocess = reprocess;
+        this.callbacks = callbacks;
     }
 
     @POST
@@ -159,10 +161,10 @@ public class DatasetResource {
             throw ProblemException.conflict("dataset-not-ready", "dataset '" + datasetId + "' is " + view.status()
                     + ", not READY");
         }
+        rateLimits.spend(caller.key()); // before the checks: a request that fails validation costs a token too
         ReprocessSpec given = spec == null ? new ReprocessSpec(null, null, null, null, null) : spec;
         DatasetSettings settings = validated(DatasetSettings.of(given.cropMode(), given.resolution(),
                 given.aspectBuckets(), given.dropNearDuplicates()), new Checks());
-        rateLimits.spend(caller.key());
         Event<DatasetReprocessRequested> event = Event.of(datasetId, caller.ownerId(),
                 new DatasetReprocessRequested(datasetId, settings, given.instancePrompt()));
         return EventMessages.send(reprocess, event).thenApply(acked -> Response.accepted(render(view))
@@ -178,7 +180,7 @@ public class DatasetResource {
         return view.withUrls(links);
     }
 
-    private static DatasetSettings settings(DatasetUpload upload) {
+    private DatasetSettings settings(DatasetUpload upload) {
         Checks checks = new Checks();
         Integer resolution = null;
         String text = upload.field("resolution");
@@ -193,7 +195,7 @@ public class DatasetResource {
         Boolean duplicates = bool(checks, "dropNearDuplicates", upload.field("dropNearDuplicates"));
         checks.length("subject", upload.field("subject"), 200);
         checks.length("instancePrompt", upload.field("instancePrompt"), PromptLength.MAX_CHARACTERS);
-        checks.httpUrl("callbackUrl", upload.field("callbackUrl"));
+        callbacks.check(checks, "callbackUrl", upload.field("callbackUrl"));
         return validated(DatasetSettings.of(upload.field("cropMode"), resolution == null ? null : resolution,
                 buckets, duplicates), checks);
     }

@@ -54,7 +54,7 @@ final class DatasetUpload implements AutoCloseable {
         }
     }
 
-    /** Reads the whole body, or throws (400, 413) with nothing left behind. */
+    /** Reads the whole body, or throws (400, 413, or anything unexpected) with nothing left behind on disk. */
     static DatasetUpload read(InputStream body, String contentType, DatasetLimits limits) throws IOException {
         DatasetUpload upload = new DatasetUpload(Files.createTempDirectory("booth-upload-"));
         try {
@@ -71,8 +71,9 @@ final class DatasetUpload implements AutoCloseable {
                 } else if (TEXT_FIELDS.contains(part.name())) {
                     upload.fields.put(part.name(), upload.text(part));
                 } else {
-                    throw ProblemException.invalid(List.of(new Problem.FieldError(part.name(),
-                            "is not a form field of an upload; fields: " + FILES_FIELD + ", " + TEXT_FIELDS)));
+                    throw ProblemException.invalid(List.of(new Problem.FieldError(
+                            MultipartReader.abbreviate(part.name()), "is not a form field of an upload; fields: "
+                            + FILES_FIELD + ", " + TEXT_FIELDS)));
                 }
             }
             if (upload.files.isEmpty()) {
@@ -81,7 +82,7 @@ final class DatasetUpload implements AutoCloseable {
             }
             upload.sha256 = HexFormat.of().formatHex(upload.digest.digest());
             return upload;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // every way out, errors included: the spool may hold 512 MiB
             upload.close();
             throw e;
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The gateway's settings: {@code booth.gateway.*}, env {@code BOOTH_GATEWAY_*}. */
 @ConfigMapping(prefix = "booth.gateway")
@@ -22,6 +23,14 @@ public interface GatewayConfig {
 
     /** Token buckets per rate-limit tier, for calls that start work (uploads, trainings, generations). */
     Map<String, RateTier> rateLimits();
+
+    /** Largest request body other than uploads (JSON), in bytes; see {@link BodyLimit}. */
+    @WithDefault("1048576")
+    long maxJsonBytes();
+
+    /** How many base models' CLIP tokenizers (used to count prompt tokens) stay loaded, most recently used. */
+    @WithDefault("8")
+    int tokenizerCache();
 
     Webhooks webhooks();
 
@@ -56,5 +65,11 @@ public interface GatewayConfig {
 
         @WithDefault("10S")
         Duration timeout();
+
+        /**
+         * Receivers on internal addresses that webhooks may reach after all (on-prem): CIDRs such as
+         * {@code 10.20.0.0/16} or {@code fd00::/8}, or host names; empty by default (public addresses only).
+         */
+        Optional<List<String>> allow();
     }
 }

@@ -31,14 +31,16 @@ public class GenerationRequests {
     private final BaseModels models;
     private final TrainingRegistry trainings;
     private final PromptLength prompts;
+    private final CallbackPolicy callbacks;
     private final ObjectStore store;
 
     public GenerationRequests(BaseModels models, TrainingRegistry trainings, PromptLength prompts,
-                              ObjectStore store) {
+                              ObjectStore store, CallbackPolicy callbacks) {
         this.models = models;
         this.trainings = trainings;
         this.prompts = prompts;
         this.store = store;
+        this.callbacks = callbacks;
     }
 
     GenerationRequested build(GenerationSpec spec, String generationId, String ownerId) {
@@ -47,11 +49,11 @@ public class GenerationRequests {
             checks.fail("body", "is required: a JSON GenerationSpec");
             checks.done();
         }
-        models.check(checks, "baseModel", spec.baseModel());
+        Optional<BaseModel> model = models.check(checks, "baseModel", spec.baseModel());
         if (checks.required("prompt", spec.prompt())) {
-            prompts.check(checks, "prompt", spec.prompt(), spec.baseModel());
+            prompts.check(checks, "prompt", spec.prompt(), model);
         }
-        prompts.check(checks, "negativePrompt", spec.negativePrompt(), spec.baseModel());
+        prompts.check(checks, "negativePrompt", spec.negativePrompt(), model);
         checks.range("steps", spec.steps(), 1, 150);
         checks.range("guidanceScale", spec.guidanceScale(), 0, 30);
         checks.range("seed", spec.seed(), 0, Long.MAX_VALUE);
@@ -61,11 +63,11 @@ public class GenerationRequests {
         String scheduler = scheduler(checks, spec.scheduler());
         checks.range("clipSkip", spec.clipSkip(), 0, 10);
         List<LoraRef> loras = loras(checks, spec, ownerId);
-        grid(checks, spec);
-        checks.httpUrl("callbackUrl", spec.callbackUrl());
+        grid(checks, spec, model);
+        callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
-        int size = models.find(spec.baseModel()).map(model -> model.manifest().get("resolution"))
+        int size = model.map(m -> m.manifest().get("resolution"))
                 .filter(Number.class::isInstance).map(n -> ((Number) n).intValue()).orElse(512);
         long seed = spec.seed() != null ? spec.seed() : SEEDS.nextLong(1L << 32);
         return new GenerationRequested(generationId, spec.baseModel(), spec.prompt(), spec.negativePrompt(),
@@ -137,20 +139,20 @@ public class GenerationRequests {
         return Optional.of(key);
     }
 
-    private void grid(Checks checks, GenerationSpec spec) {
+    private void grid(Checks checks, GenerationSpec spec, Optional<BaseModel> model) {
         GridSpec grid = spec.grid();
         if (grid == null) {
             return;
         }
-        axis(checks, "grid.x", grid.x(), spec);
-        axis(checks, "grid.y", grid.y(), spec);
+        axis(checks, "grid.x", grid.x(), spec, model);
+        axis(checks, "grid.y", grid.y(), spec, model);
         if (grid.x() != null && grid.y() != null && grid.x().parameter() != null
                 && grid.x().parameter().equals(grid.y().parameter())) {
             checks.fail("grid.y.parameter", "must differ from grid.x.parameter");
         }
     }
 
-    private void axis(Checks checks, String field, GridAxis axis, GenerationSpec spec) {
+    private void axis(Checks checks, String field, GridAxis axis, GenerationSpec spec, Optional<BaseModel> model) {
         if (!checks.required(field, axis) || !checks.required(field + ".parameter", axis.parameter())) {
             return;
         }
@@ -179,7 +181,7 @@ public class GenerationRequests {
                     case "seed" -> checks.range(valueField, Long.parseLong(value.strip()), 0, Long.MAX_VALUE);
                     case "steps" -> checks.range(valueField, Integer.parseInt(value.strip()), 1, 150);
                     case "guidanceScale" -> checks.range(valueField, Double.parseDouble(value.strip()), 0, 30);
-                    case "prompt" -> prompts.check(checks, valueField, value, spec.baseModel());
+                    case "prompt" -> prompts.check(checks, valueField, value, model);
                     default -> checks.range(valueField, Double.parseDouble(value.strip()), -MAX_SCALE, MAX_SCALE);
                 }
             } catch (NumberFormatException e) {

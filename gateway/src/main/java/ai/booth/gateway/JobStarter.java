@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * How every job-creating call goes: an idempotent replay answers 200 with the existing job; otherwise the request
- * is checked, the caller's rate limit spent, the new view stored (so the caller can read it at once), and the
+ * spends a token of the caller's rate limit (also when the request then fails validation: checking costs work, and
+ * a free 400 would let a key hammer the validators), is checked, the new view stored (so the caller can read it at once), and the
  * request event published with the job's {@link JobMeta} as headers; the answer is 202 with the view and Location
  * once Kafka has the event. If publishing fails the view is dropped again, so a retry with the same
  * Idempotency-Key starts afresh.
@@ -50,8 +51,8 @@ public class JobStarter {
         if (earlier.isPresent()) {
             return CompletableFuture.completedFuture(replayed(earlier.get(), render));
         }
-        Job<V> job = build.apply(id, new JobMeta(caller.key().id(), callbackUrl, hash));
         rateLimits.spend(caller.key());
+        Job<V> job = build.apply(id, new JobMeta(caller.key().id(), callbackUrl, hash));
         return publish(views, job, emitter, "/api/v1/" + collection + "/" + id, idempotencyKey, render);
     }
 

@@ -3,7 +3,9 @@ package ai.booth.gateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,7 +22,6 @@ final class MultipartReader {
 
     private static final Pattern BOUNDARY = Pattern.compile("boundary=(?:\"([^\"]+)\"|([^;\\s]+))",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern PARAM = Pattern.compile(";\\s*([A-Za-z*]+)=(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^;\\s]*))");
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private final InputStream in;
@@ -71,15 +72,9 @@ final class MultipartReader {
             String header = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
             String value = line.substring(colon + 1).strip();
             if (header.equals("content-disposition")) {
-                Matcher p = PARAM.matcher(value);
-                while (p.find()) {
-                    String v = p.group(2) != null ? p.group(2).replaceAll("\\\\(.)", "$1") : p.group(3);
-                    switch (p.group(1).toLowerCase(Locale.ROOT)) {
-                        case "name" -> name = v;
-                        case "filename" -> fileName = v;
-                        default -> { }
-                    }
-                }
+                Map<String, String> parameters = parameters(value);
+                name = parameters.get("name");
+                fileName = parameters.get("filename");
             } else if (header.equals("content-type")) {
                 type = value;
             }
@@ -89,6 +84,67 @@ final class MultipartReader {
         }
         current = new PartBody();
         return new Part(name, fileName, type, current);
+    }
+
+    /**
+     * The parameters of a Content-Disposition value ({@code form-data; name="images"; filename="a \"b\".jpg"}),
+     * names lower-cased, read in one pass without a regular expression: a backtracking pattern over a quoted value
+     * of a few thousand characters overflowed the stack. The headers are at most {@link #MAX_HEADER_BYTES} long.
+     */
+    static Map<String, String> parameters(String value) {
+        Map<String, String> parameters = new HashMap<>();
+        int i = value.indexOf(';');
+        int n = value.length();
+        while (i >= 0 && i < n) {
+            i++; // past ';'
+            while (i < n && Character.isWhitespace(value.charAt(i))) {
+                i++;
+            }
+            int nameStart = i;
+            while (i < n && value.charAt(i) != '=' && value.charAt(i) != ';') {
+                i++;
+            }
+            String name = value.substring(nameStart, i).strip().toLowerCase(Locale.ROOT);
+            if (i >= n || value.charAt(i) == ';') {
+                continue; // a parameter without a value
+            }
+            i++; // past '='
+            while (i < n && Character.isWhitespace(value.charAt(i))) {
+                i++;
+            }
+            StringBuilder v = new StringBuilder();
+            if (i < n && value.charAt(i) == '"') {
+                i++;
+                boolean closed = false;
+                while (i < n) {
+                    char c = value.charAt(i++);
+                    if (c == '\\' && i < n) {
+                        v.append(value.charAt(i++));
+                    } else if (c == '"') {
+                        closed = true;
+                        break;
+                    } else {
+                        v.append(c);
+                    }
+                }
+                if (!closed) {
+                    throw new IllegalArgumentException("malformed multipart body: Content-Disposition parameter '"
+                            + abbreviate(name) + "' has no closing quote");
+                }
+            } else {
+                while (i < n && value.charAt(i) != ';' && !Character.isWhitespace(value.charAt(i))) {
+                    v.append(value.charAt(i++));
+                }
+            }
+            parameters.putIfAbsent(name, v.toString());
+            i = value.indexOf(';', i);
+        }
+        return parameters;
+    }
+
+    /** A client's text for an error message: at most 100 characters. */
+    static String abbreviate(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "... (" + text.length() + " characters)";
     }
 
     /** The CRLF after the delimiter, then header lines up to the empty line; as ISO-8859-1 (RFC 7578 allows UTF-8). */

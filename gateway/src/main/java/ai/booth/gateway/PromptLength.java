@@ -10,13 +10,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prompt length in CLIP tokens, with the base model's own tokenizer ({@code <model>/tokenizer/} in the models
- * bucket, loaded once per model). The text encoder reads 75 tokens between its start and end tokens and silently
+ * bucket, loaded once per installed model and kept for the {@code booth.gateway.tokenizer-cache} most recently used
+ * models). Only a {@link BaseModel} found installed can be asked for, so a request naming an unknown model (of any
+ * length) never reaches the cache or S3. The text encoder reads 75 tokens between its start and end tokens and silently
  * drops the rest, so longer prompts are refused rather than cut. Models without a tokenizer folder get only the
  * character limit.
  */
@@ -29,14 +30,15 @@ public class PromptLength {
             "special_tokens_map.json"};
 
     private final ObjectStore store;
-    private final Map<String, Optional<CLIPTokenizer>> tokenizers = new ConcurrentHashMap<>();
+    private final LruCache<String, Optional<CLIPTokenizer>> tokenizers;
 
-    public PromptLength(ObjectStore store) {
+    public PromptLength(ObjectStore store, GatewayConfig config) {
         this.store = store;
+        this.tokenizers = new LruCache<>(config.tokenizerCache());
     }
 
     /** Checks one prompt field against the character limit and the model's token limit. */
-    void check(Checks checks, String field, String prompt, String baseModel) {
+    void check(Checks checks, String field, String prompt, Optional<BaseModel> baseModel) {
         if (prompt == null) {
             return;
         }
@@ -44,7 +46,7 @@ public class PromptLength {
             checks.length(field, prompt, MAX_CHARACTERS);
             return;
         }
-        Optional<CLIPTokenizer> tokenizer = baseModel == null ? Optional.empty() : tokenizer(baseModel);
+        Optional<CLIPTokenizer> tokenizer = baseModel.flatMap(model -> tokenizer(model.id()));
         tokenizer.ifPresent(t -> {
             int tokens = t.tokenCount(prompt);
             if (tokens > t.maxTextTokens()) {
@@ -54,8 +56,13 @@ public class PromptLength {
         });
     }
 
+    /** The base model ids whose tokenizer (or its absence) is cached, least recently used first. */
+    List<String> cachedModelIds() {
+        return tokenizers.keys();
+    }
+
     private Optional<CLIPTokenizer> tokenizer(String baseModel) {
-        return tokenizers.computeIfAbsent(baseModel, this::load);
+        return tokenizers.get(baseModel, this::load);
     }
 
     private Optional<CLIPTokenizer> load(String baseModel) {

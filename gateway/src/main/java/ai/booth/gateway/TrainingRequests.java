@@ -23,11 +23,14 @@ public class TrainingRequests {
     private final BaseModels models;
     private final DatasetRegistry datasets;
     private final PromptLength prompts;
+    private final CallbackPolicy callbacks;
 
-    public TrainingRequests(BaseModels models, DatasetRegistry datasets, PromptLength prompts) {
+    public TrainingRequests(BaseModels models, DatasetRegistry datasets, PromptLength prompts,
+                            CallbackPolicy callbacks) {
         this.models = models;
         this.datasets = datasets;
         this.prompts = prompts;
+        this.callbacks = callbacks;
     }
 
     TrainingRequested build(TrainingSpec spec, String trainingId, String ownerId) {
@@ -36,7 +39,7 @@ public class TrainingRequests {
             checks.fail("body", "is required: a JSON TrainingSpec");
             checks.done();
         }
-        models.check(checks, "baseModel", spec.baseModel());
+        Optional<BaseModel> model = models.check(checks, "baseModel", spec.baseModel());
         Optional<DatasetView> dataset = dataset(checks, spec.datasetId(), ownerId);
 
         String token = or(spec.instanceToken(), "sks");
@@ -53,8 +56,8 @@ public class TrainingRequests {
             checks.fail("instancePrompt", "must contain the instance token '" + token + "', got '"
                     + instancePrompt + "'");
         }
-        prompts.check(checks, "instancePrompt", instancePrompt, spec.baseModel());
-        prompts.check(checks, "classPrompt", classPrompt, spec.baseModel());
+        prompts.check(checks, "instancePrompt", instancePrompt, model);
+        prompts.check(checks, "classPrompt", classPrompt, model);
 
         boolean prior = or(spec.priorPreservation(), true);
         checks.range("priorLossWeight", spec.priorLossWeight(), 0, 10);
@@ -77,10 +80,10 @@ public class TrainingRequests {
         for (int i = 0; i < validation.size(); i++) {
             String field = "validationPrompts[" + i + "]";
             if (checks.required(field, validation.get(i))) {
-                prompts.check(checks, field, validation.get(i), spec.baseModel());
+                prompts.check(checks, field, validation.get(i), model);
             }
         }
-        checks.httpUrl("callbackUrl", spec.callbackUrl());
+        callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
         int rank = or(spec.rank(), 4);

@@ -6,6 +6,13 @@ import ai.booth.keys.ApiKeyStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -13,12 +20,9 @@ import org.jboss.logging.Logger;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -34,7 +38,11 @@ import java.util.concurrent.TimeUnit;
  * once, not once per replica. The POST body is JSON ({@code id, type, jobId, ownerId, occurredAt, timestamp,
  * payload}); {@code X-Booth-Signature: sha256=<hex HMAC-SHA256 of the body>} is keyed with the webhook secret of the
  * API key that created the job. Non-2xx answers and network errors are retried with exponential backoff on a
- * scheduler of its own, so a slow receiver never holds up event consumption.
+ * scheduler of its own, so a slow receiver never holds up event consumption. Every attempt first checks the URL
+ * again with the {@link CallbackPolicy} (its host is resolved afresh and each address checked) and then connects to
+ * the address it checked, with the URL's host as Host header and TLS server name: the receiver a job named at
+ * request time cannot be moved to an internal address by a DNS answer that changes later. Redirects are not
+ * followed.
  */
 @ApplicationScoped
 public class Webhooks {
@@ -55,8 +63,8 @@ public class Webhooks {
     private final GatewayConfig.Webhooks config;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final CallbackPolicy policy;
+    private final HttpClient http;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "booth-webhooks");
         thread.setDaemon(true);
@@ -64,12 +72,15 @@ public class Webhooks {
     });
 
     public Webhooks(DatasetRegistry datasets, TrainingRegistry trainings, GenerationRegistry generations,
-                    ApiKeyStore keys, GatewayConfig config) {
+                    ApiKeyStore keys, GatewayConfig config, CallbackPolicy policy, Vertx vertx) {
         this.datasets = datasets;
         this.trainings = trainings;
         this.generations = generations;
         this.keys = keys;
         this.config = config.webhooks();
+        this.policy = policy;
+        this.http = vertx.createHttpClient(new HttpClientOptions().setVerifyHost(true).setForceSni(true)
+                .setConnectTimeout(5000).setMaxRedirects(0));
     }
 
     @Incoming("webhooks")
@@ -102,31 +113,49 @@ public class Webhooks {
     }
 
     private void deliver(Event<?> event, URI url, String secret, int attempt) {
+        InetAddress address;
+        try {
+            address = policy.permitted(url).get(0);
+        } catch (CallbackPolicy.Refused refused) {
+            LOG.warnf("webhook %s %s to %s not sent: callbackUrl %s", event.type(), event.correlationId(), url,
+                    refused.getMessage());
+            return;
+        }
         long timestamp = Instant.now().getEpochSecond();
         byte[] body = body(event, timestamp);
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(config.timeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Booth-Webhooks/1")
-                .header(SIGNATURE, "sha256=" + sign(secret, body))
-                .header(TIMESTAMP, String.valueOf(timestamp))
-                .header(EVENT, event.type())
-                .header(DELIVERY, event.eventId().toString())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-            String outcome = failure != null ? failure.toString() : "HTTP " + response.statusCode();
-            if (failure == null && response.statusCode() / 100 == 2) {
-                LOG.infof("webhook %s %s delivered to %s (attempt %d)", event.type(), event.correlationId(), url,
-                        attempt);
-            } else if (attempt < config.attempts()) {
-                long wait = config.initialBackoff().toMillis() << (attempt - 1);
-                LOG.infof("webhook %s %s to %s failed (%s); attempt %d in %d ms", event.type(),
-                        event.correlationId(), url, outcome, attempt + 1, wait);
-                scheduler.schedule(() -> deliver(event, url, secret, attempt + 1), wait, TimeUnit.MILLISECONDS);
-            } else {
-                LOG.warnf("webhook %s %s to %s given up after %d attempts (%s)", event.type(),
-                        event.correlationId(), url, attempt, outcome);
-            }
-        });
+        boolean https = "https".equals(url.getScheme());
+        int port = url.getPort() >= 0 ? url.getPort() : https ? 443 : 80;
+        String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+                .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress())) // pinned: no 2nd DNS
+                .setHost(url.getHost().replaceAll("^\\[|\\]$", "")).setPort(port).setSsl(https).setURI(path)
+                .setFollowRedirects(false).setIdleTimeout(config.timeout().toMillis())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("User-Agent", "Booth-Webhooks/1")
+                .putHeader(SIGNATURE, "sha256=" + sign(secret, body))
+                .putHeader(TIMESTAMP, String.valueOf(timestamp))
+                .putHeader(EVENT, event.type())
+                .putHeader(DELIVERY, event.eventId().toString());
+        http.request(request)
+                .compose(call -> call.send(Buffer.buffer(body)))
+                .compose(response -> response.body().map(ignored -> response.statusCode()))
+                .onComplete(result -> {
+                    String outcome = result.failed() ? result.cause().toString() : "HTTP " + result.result();
+                    if (result.succeeded() && result.result() / 100 == 2) {
+                        LOG.infof("webhook %s %s delivered to %s (attempt %d)", event.type(), event.correlationId(),
+                                url, attempt);
+                    } else if (attempt < config.attempts()) {
+                        long wait = config.initialBackoff().toMillis() << (attempt - 1);
+                        LOG.infof("webhook %s %s to %s failed (%s); attempt %d in %d ms", event.type(),
+                                event.correlationId(), url, outcome, attempt + 1, wait);
+                        scheduler.schedule(() -> deliver(event, url, secret, attempt + 1), wait,
+                                TimeUnit.MILLISECONDS);
+                    } else {
+                        LOG.warnf("webhook %s %s to %s given up after %d attempts (%s)", event.type(),
+                                event.correlationId(), url, attempt, outcome);
+                    }
+                });
     }
 
     private byte[] body(Event<?> event, long timestamp) {
@@ -159,5 +188,6 @@ public class Webhooks {
     @PreDestroy
     void stop() {
         scheduler.shutdownNow();
+        http.close();
     }
 }

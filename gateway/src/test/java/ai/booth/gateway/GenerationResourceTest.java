@@ -41,6 +41,9 @@ class GenerationResourceTest {
     @Inject
     ObjectStore store;
 
+    @Inject
+    PromptLength prompts;
+
     @BeforeEach
     void installModel() {
         Api.installModel(store);
@@ -159,5 +162,41 @@ class GenerationResourceTest {
             await().atMost(WAIT).untilAsserted(() -> Api.as("dan").get("/api/v1/generations/" + generationId)
                     .then().statusCode(200).body("status", is("FAILED")).body("failure.code", is("MODEL_NOT_FOUND")));
         }
+    }
+
+    @Test
+    void anUnknownBaseModelIsRefusedBeforeAnyTokenizerIsCachedForIt() {
+        String unknown = "no-such-model-" + "x".repeat(200_000);
+        Api.as("cedric").contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"" + unknown + "\",\"prompt\":\"a photo of a dog\","
+                        + "\"negativePrompt\":\"blurry\"}")
+                .post("/api/v1/generations").then().statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("errors.field", hasItems("baseModel"));
+        assertTrue(prompts.cachedModelIds().stream().allMatch(id -> id.length() < 200),
+                "cached: " + prompts.cachedModelIds().stream().map(id -> id.length() > 40
+                        ? id.substring(0, 40) + "... (" + id.length() + " chars)" : id).toList());
+    }
+
+    @Test
+    void callbackUrlsToInternalAddressesAreRefusedAndNamed() {
+        // the test profile allows 127.0.0.1 only (WebhookTest's receiver); nothing here is ever connected to
+        for (String url : List.of("http://169.254.169.254/latest/meta-data/",
+                "http://127.0.0.2:9000/hook", "http://10.0.0.1/x", "https://192.168.1.1/x", "http://[::1]/x",
+                "http://[::ffff:a9fe:a9fe]/x", "http://0.0.0.0/x", "http://[fd00::1]/x")) {
+            Api.as("cedric").contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a dog\",\"callbackUrl\":\"" + url
+                            + "\"}")
+                    .post("/api/v1/generations").then().statusCode(400).contentType(Problem.MEDIA_TYPE)
+                    .body("errors[0].field", is("callbackUrl"))
+                    .body("errors[0].message", containsString("refused"));
+        }
+    }
+
+    @Test
+    void aJsonBodyOverOneMebibyteIsRefusedAsTooLarge() {
+        String big = "{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a dog\",\"negativePrompt\":\""
+                + "z".repeat(2 * 1024 * 1024) + "\"}";
+        Api.as("cedric").contentType(ContentType.JSON).body(big).post("/api/v1/generations").then()
+                .statusCode(413);
     }
 }

@@ -44,4 +44,19 @@ class RateLimitTest {
                 .post("/api/v1/datasets").then().statusCode(429);
         Api.as("quinn").contentType(ContentType.JSON).body(body).post("/api/v1/generations").then().statusCode(202);
     }
+
+    @Test
+    void requestsThatFailValidationSpendATokenToo() {
+        Api.installModel(store);
+        String key = Api.created("quentin", "tiny").keyText();
+        String bad = "{\"baseModel\":\"" + "m".repeat(100_000) + "\",\"prompt\":\"a photo of a dog\"}";
+        for (int i = 0; i < 2; i++) {
+            given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(bad)
+                    .post("/api/v1/generations").then().statusCode(400).contentType(Problem.MEDIA_TYPE)
+                    .body("errors[0].field", is("baseModel"));
+        }
+        given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(bad)
+                .post("/api/v1/generations").then().statusCode(429).contentType(Problem.MEDIA_TYPE)
+                .body("detail", containsString("tier tiny"));
+    }
 }

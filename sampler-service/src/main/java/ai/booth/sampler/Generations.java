@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -112,6 +113,13 @@ public class Generations {
                     LOG.infof("generation %s of %s is done already: answering from its result", r.generationId(),
                             event.ownerId());
                     send(completed, event, stored.get());
+                    continue;
+                }
+                Optional<String> foreign = r.loras().stream().map(LoraRef::adapterKey)
+                        .filter(key -> !ownedBy(key, event.ownerId())).findFirst();
+                if (foreign.isPresent()) { // the gateway checks this too; a worker never trusts an event's keys
+                    fail(new Job(event), "ADAPTER_NOT_FOUND", "no adapter '" + foreign.get() + "' of owner "
+                            + event.ownerId());
                     continue;
                 }
                 RequestParams.of(r, Path::of);
@@ -241,6 +249,19 @@ public class Generations {
         LOG.infof("generation %s of %s: %d image(s) in %d ms", result.generationId(), job.event.ownerId(),
                 result.images().size(), result.totalMillis());
         send(completed, job.event, result);
+    }
+
+    /** An adapter key under the owner's prefix, without {@code ..} or empty segments that could leave it. */
+    static boolean ownedBy(String key, String ownerId) {
+        if (key == null || ownerId == null || ownerId.isEmpty() || !key.startsWith(ownerId + "/")) {
+            return false;
+        }
+        for (String segment : key.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void failUnfinished(List<Job> group, String code, String message) {

@@ -193,16 +193,33 @@ class GenerationsTest {
     }
 
     @Test
+    void anAdapterKeyOutsideTheEventOwnersPrefixIsRefusedWithoutLoadingIt() throws Exception {
+        GenerationRequested foreign = request(registry, "a photo of sks dog", 1, 1,
+                List.of(new LoraRef(ADAPTER_KEY, 1, 1)), null); // alice's adapter, which exists
+        GenerationRequested climbing = request(registry, "a photo of sks dog", 2, 1,
+                List.of(new LoraRef("mallory/../" + ADAPTER_KEY, 1, 1)), null);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            for (GenerationRequested request : List.of(foreign, climbing)) {
+                probe.publish(Event.of(request.generationId(), "mallory", request));
+                GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT)
+                        .payload();
+                assertEquals("ADAPTER_NOT_FOUND", failed.code(), failed.message());
+                assertTrue(failed.message().contains(request.loras().get(0).adapterKey()), failed.message());
+            }
+        }
+    }
+
+    @Test
     void batchedRequestsEqualTheirSingleRendersAndManyImagesComeInChunks() {
         List<GenerationRequested> batch = List.of(
                 request(registry, "a photo of sks dog", 11, 3, List.of(new LoraRef(ADAPTER_KEY, 0.7, 0.4)), null),
                 request(registry, "a photo of sks dog on the beach", 20, 2,
                         List.of(new LoraRef(ADAPTER_KEY, 0.7, 0.4)), null),
                 request(registry, "a dog", 30, 6, List.of(new LoraRef(ADAPTER_KEY, 0.7, 0.4)), null));
-        generations.process(batch.stream().map(r -> Event.of(r.generationId(), "booth-system", r)).toList());
+        generations.process(batch.stream().map(r -> Event.of(r.generationId(), "alice", r)).toList());
 
         for (GenerationRequested together : batch) {
-            GenerationCompleted batched = GenerationResults.read(store, "booth-system", together.generationId())
+            GenerationCompleted batched = GenerationResults.read(store, "alice", together.generationId())
                     .orElseThrow();
             assertEquals(batch.size(), batched.timings().batchSize());
             assertEquals(together.count(), batched.images().size());
@@ -210,8 +227,8 @@ class GenerationsTest {
                     together.baseModel(), together.prompt(), together.negativePrompt(), together.steps(),
                     together.guidanceScale(), together.seed(), together.count(), together.width(), together.height(),
                     together.scheduler(), together.clipSkip(), together.loras(), null);
-            generations.process(List.of(Event.of(aloneRequest.generationId(), "booth-system", aloneRequest)));
-            GenerationCompleted alone = GenerationResults.read(store, "booth-system", aloneRequest.generationId())
+            generations.process(List.of(Event.of(aloneRequest.generationId(), "alice", aloneRequest)));
+            GenerationCompleted alone = GenerationResults.read(store, "alice", aloneRequest.generationId())
                     .orElseThrow();
             assertEquals(1, alone.timings().batchSize());
             for (int i = 0; i < together.count(); i++) {

@@ -40,19 +40,24 @@ class ReadinessChecksTest {
         var store = new ObjectStore(new MinioClientProducer().minioClient(config));
         HealthCheckResponse response = new S3ReadinessCheck(store, config).call();
         assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
-        assertEquals(endpoint, response.getData().orElseThrow().get("endpoint"));
-        assertTrue(String.valueOf(response.getData().orElseThrow().get("error")).contains("s3://datasets"),
-                response.getData().toString());
+        assertTrue(response.getData().orElseThrow().containsKey("error"), response.getData().toString());
+        assertTrue(!response.getData().orElseThrow().toString().contains("127.0.0.1")
+                && !response.getData().orElseThrow().toString().contains(endpoint.substring(17)),
+                "health details must not show internal addresses: " + response.getData());
     }
 
     @Test
     void kafkaIsDownWhenNothingListens() throws IOException {
-        KafkaReadinessCheck check = new KafkaReadinessCheck("127.0.0.1:" + closedPort());
+        int port = closedPort();
+        KafkaReadinessCheck check = new KafkaReadinessCheck("127.0.0.1:" + port);
         try {
             long start = System.nanoTime();
             HealthCheckResponse response = check.call();
             assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
             assertTrue(response.getData().orElseThrow().containsKey("error"), response.getData().toString());
+            assertTrue(!response.getData().orElseThrow().toString().contains("127.0.0.1")
+                    && !response.getData().orElseThrow().toString().contains(String.valueOf(port)),
+                    "health details must not show internal addresses: " + response.getData());
             assertTrue(System.nanoTime() - start < 15_000_000_000L, "the check must time out quickly");
         } finally {
             check.close();

@@ -124,11 +124,13 @@ public final class DatasetProcessor implements AutoCloseable {
         int blurry = 0;
         int leftOut = 0;
         int uncaptioned = 0;
+        int upscaled = 0;
         for (int i = 0; i < accepted.size(); i++) {
             Outcome outcome = accepted.get(i);
             ProcessedImage image = outcome.image();
             UploadFile file = outcome.file();
             List<String> notes = new ArrayList<>(image.notes());
+            upscaled += notes.stream().anyMatch(note -> note.startsWith(ImageProcessor.UPSCALED)) ? 1 : 0;
             String name = file.originalKey() != null ? stem(file.originalKey()) : index(i);
             String originalKey = file.originalKey();
             if (originalKey == null) {
@@ -170,6 +172,11 @@ public final class DatasetProcessor implements AutoCloseable {
                     QualityMetrics.hex(image.hash()), groups[i] == 0 ? null : groups[i], caption, captionSource,
                     notes));
             image.close();
+        }
+        if (upscaled > 0) {
+            warnings.add(upscaled + " image(s) are smaller than the " + job.settings().resolution() + " px output and"
+                    + " were upscaled (see their notes): usable, but photos of at least the output size give sharper"
+                    + " results");
         }
         if (uncaptioned > 0) {
             warnings.add(uncaptioned + " image(s) have no caption: give an instance prompt or caption files");

@@ -27,6 +27,9 @@ public final class ImageProcessor {
     private static final int[] JPEG_REDUCTIONS = {8, 4, 2};
 
     private final DatasetLimits limits;
+    /** The first word of the note on a photo enlarged to the output size. */
+    public static final String UPSCALED = "upscaled";
+
     private final FaceDetector faces = new FaceDetector();
 
     public ImageProcessor(DatasetLimits limits) {
@@ -49,9 +52,12 @@ public final class ImageProcessor {
         int[] out = settings.aspectBuckets() ? AspectBuckets.choose(width, height, settings.resolution())
                 : new int[] {settings.resolution(), settings.resolution()};
         CropBox box = Cropper.box(settings.cropMode(), width, height, null, out[0], out[1]);
-        if (box.width() < out[0] || box.height() < out[1]) {
+        int floorWidth = (out[0] + 1) / 2;
+        int floorHeight = (out[1] + 1) / 2;
+        if (box.width() < floorWidth || box.height() < floorHeight) {
             throw TOO_SMALL.with(width + "x" + height + " is too small for " + settings.cropMode() + " crops at "
-                    + out[0] + "x" + out[1] + " (the crop would be " + box.width() + "x" + box.height() + ")");
+                    + out[0] + "x" + out[1] + " (the crop would be " + box.width() + "x" + box.height()
+                    + "; at least " + floorWidth + "x" + floorHeight + ", half the output size, is needed)");
         }
         List<String> notes = new ArrayList<>();
         try (NativeScope scope = new NativeScope()) {
@@ -72,6 +78,9 @@ public final class ImageProcessor {
             if (needed < reduction) { // a tight face crop needs more pixels than the first decode kept
                 upright = decodeUpright(content, header, needed, scope);
             }
+            if (box.width() < out[0] || box.height() < out[1]) {
+                notes.add(upscaleNote(box, out));
+            }
             Mat image = Cropper.cut(upright, width, height, box, out[0], out[1]);
             return new ProcessedImage(header, face, box, image, QualityMetrics.blurScore(image), hash, notes);
         } catch (CvException e) {
@@ -80,6 +89,13 @@ public final class ImageProcessor {
     }
 
     /** The largest JPEG scale-down that keeps the crop at least as large as the output. */
+    /** Photos between half and the whole output size are enlarged (Lanczos): usable, with less detail. */
+    static String upscaleNote(CropBox box, int[] out) {
+        return String.format(java.util.Locale.ROOT, "%s: the %dx%d crop is upscaled %.2fx to %dx%d (below the output"
+                        + " resolution, less detail)", UPSCALED, box.width(), box.height(),
+                Math.max((double) out[0] / box.width(), (double) out[1] / box.height()), out[0], out[1]);
+    }
+
     static int reduction(ImageHeader header, CropBox box, int[] out) {
         if (header.format() != ImageFormat.JPEG) {
             return 1;

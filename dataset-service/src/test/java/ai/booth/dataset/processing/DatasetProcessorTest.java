@@ -117,7 +117,7 @@ class DatasetProcessorTest {
         List<UploadFile> uploads = new ArrayList<>();
         uploads.add(upload("00-notes.jpg", "a photo of my dog".getBytes()));
         uploads.add(upload("01-bomb.png", Photos.pngClaiming(50_000, 50_000)));
-        uploads.add(upload("02-small.jpg", Photos.jpeg(Photos.photo("rocket.jpg", 480, 320))));
+        uploads.add(upload("02-small.jpg", Photos.jpeg(Photos.photo("rocket.jpg", 360, 240))));
         uploads.add(upload("03-huge.bmp", Photos.encode(Photos.photo("coffee.jpg", 1200, 800), ".bmp"))); // 2.9 MB
         uploads.add(upload("04-photos.tar.gz", new byte[] {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0}));
         uploads.add(upload("05-cut.jpg", Photos.bytes("truncated.jpg")));
@@ -132,12 +132,41 @@ class DatasetProcessorTest {
             String bomb = build.report().rejected().get(2).message();
             assertTrue(bomb.contains("50000x50000") && bomb.contains("before decoding"), bomb);
             String small = build.report().rejected().get(3).message();
-            assertTrue(small.contains("480x320") && small.contains("512x512"), small);
+            assertTrue(small.contains("360x240") && small.contains("512x512") && small.contains("256x256"), small);
             assertEquals(List.of(), build.objects(), "nothing of a rejected upload is stored");
             assertEquals(7, build.problems().size(), build.problems().toString());
             assertTrue(build.problems().get(1).startsWith("00-notes.jpg: NOT_AN_IMAGE: not a JPEG"),
                     build.problems().get(1));
             assertEquals("no image passed the checks", build.problems().get(6));
+        }
+    }
+
+    @Test
+    void webPhotosBetweenHalfAndFullOutputSizeAreUpscaledWithANoteAndAWarning() throws IOException {
+        List<UploadFile> uploads = List.of(upload("00-web.jpg", Photos.jpeg(Photos.photo("rocket.jpg", 600, 450))),
+                upload("01-avatar.jpg", Photos.jpeg(Photos.photo("coffee.jpg", 420, 420))),
+                upload("02-thumb.jpg", Photos.jpeg(Photos.photo("chelsea.jpg", 250, 250))));
+        DatasetBuild build = PROCESSOR.ingest(job(1, DatasetSettings.DEFAULT), uploads, List.of());
+        assertTrue(build.accepted(), build.problems().toString());
+        assertEquals(List.of("00-web.jpg", "01-avatar.jpg"),
+                build.report().images().stream().map(ImageReport::source).toList());
+        for (ImageReport image : build.report().images()) {
+            assertEquals(512, image.outputWidth());
+            assertEquals(512, image.outputHeight());
+            assertTrue(image.notes().stream().anyMatch(n -> n.startsWith("upscaled") && n.contains("512x512")),
+                    image.notes().toString());
+        }
+        assertTrue(build.report().images().get(0).notes().stream().anyMatch(n -> n.contains("450x450")),
+                build.report().images().get(0).notes().toString());
+        assertTrue(build.report().warnings().stream().anyMatch(w -> w.startsWith("2 image(s) are smaller than the"
+                + " 512 px output")), build.report().warnings().toString());
+        assertEquals(List.of("02-thumb.jpg TOO_SMALL"),
+                build.report().rejected().stream().map(r -> r.source() + " " + r.reason()).toList());
+        for (DatasetImage image : build.images()) {
+            Mat decoded = Imgcodecs.imdecode(new MatOfByte(Files.readAllBytes(objectFile(build, image.key()))),
+                    Imgcodecs.IMREAD_UNCHANGED);
+            assertEquals(512, decoded.cols());
+            assertEquals(512, decoded.rows());
         }
     }
 
