@@ -102,7 +102,7 @@ public final class CLIPTextModel implements AutoCloseable {
         NDArray base = tokens.forward(ids.clip(0, vocab - 1));
         NDArray extra = ids.getNDArrayInternal()
                 .embedding(ids.sub(vocab).clip(0, count - 1), rows, SparseFormat.DENSE).singletonOrThrow();
-        return NDArrays.where(isAdded.expandDims(-1), extra, base);
+        return NDArrays.where(isAdded.expandDims(-1).broadcast(base.getShape()), extra, base);
     }
 
     /**
