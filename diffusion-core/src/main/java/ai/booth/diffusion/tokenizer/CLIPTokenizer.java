@@ -260,7 +260,10 @@ public final class CLIPTokenizer {
                 continue;
             }
             if (id >= idToToken.length) {
-                mapped.append(BpeMerges.END_OF_WORD).append(addedText(id)).append(BpeMerges.END_OF_WORD);
+                if (mapped.length() > 0 && !mapped.toString().endsWith(BpeMerges.END_OF_WORD)) {
+                    mapped.append(BpeMerges.END_OF_WORD);   // an added token is a word of its own
+                }
+                mapped.append(addedText(id)).append(BpeMerges.END_OF_WORD);
                 continue;
             }
             if (id < 0 || idToToken[id] == null) {
