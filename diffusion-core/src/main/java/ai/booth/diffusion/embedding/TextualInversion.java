@@ -36,6 +36,8 @@ import java.util.stream.IntStream;
 public record TextualInversion(String name, List<String> tokens, NDArray vectors, Path file, List<String> notes) {
 
     public static final String TOKENS_KEY = "booth_tokens";
+    /** LoRA metadata naming the A1111 embedding file beside the adapter, loaded with it for generation. */
+    public static final String ADAPTER_KEY = "booth_embedding";
     static final String A1111_KEY = "emb_params";
     static final String CLIP_L = "clip_l";
     static final String CLIP_G = "clip_g";

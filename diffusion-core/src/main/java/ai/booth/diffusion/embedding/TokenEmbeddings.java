@@ -25,11 +25,17 @@ public final class TokenEmbeddings implements AutoCloseable {
     private final List<TextualInversion> items;
     private final NDManager manager;
     private final NDArray rows;
+    private final int vocabSize;
+    private final List<AddedToken> tokens = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
 
-    private TokenEmbeddings(List<TextualInversion> items, NDManager manager, NDArray rows) {
+    private TokenEmbeddings(List<TextualInversion> items, NDManager manager, NDArray rows, int vocabSize) {
         this.items = List.copyOf(items);
         this.manager = manager;
         this.rows = rows;
+        this.vocabSize = vocabSize;
+        items.forEach(t -> notes.addAll(t.notes()));
+        assignTriggers();
     }
 
     /** Reads each file (either layout, see {@link TextualInversion}) for {@code textEncoder}. */
@@ -47,7 +53,7 @@ public final class TokenEmbeddings implements AutoCloseable {
                 rows = NDArrays.concat(all).toType(textEncoder.dtype(), false);
                 rows.attach(manager);
             }
-            return new TokenEmbeddings(items, manager, rows);
+            return new TokenEmbeddings(items, manager, rows, textEncoder.config().vocabSize());
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -58,28 +64,34 @@ public final class TokenEmbeddings implements AutoCloseable {
         return items;
     }
 
-    /** What loading ignored (e.g. SDXL parts), one line each. */
+    /** What loading ignored (e.g. SDXL parts, triggers taken by an earlier file), one line each. */
     public List<String> notes() {
-        return items.stream().flatMap(t -> t.notes().stream()).toList();
+        return List.copyOf(notes);
     }
 
-    /** Every trigger with its ids, the first vector at {@code vocabSize}; two embeddings may not share a trigger. */
-    public List<AddedToken> tokens(int vocabSize) {
+    /**
+     * Every trigger with its ids, the first vector at the vocabulary size. When two files share a trigger (e.g. the
+     * same tokens in both formats) the earlier file keeps it and a note says so.
+     */
+    public List<AddedToken> tokens() {
+        return List.copyOf(tokens);
+    }
+
+    private void assignTriggers() {
         Map<String, String> owner = new HashMap<>();
-        List<AddedToken> out = new ArrayList<>();
         int next = vocabSize;
         for (TextualInversion t : items) {
             for (AddedToken token : t.triggers(next)) {
                 String before = owner.putIfAbsent(token.text(), t.name());
-                if (before != null) {
-                    throw new IllegalArgumentException("embeddings '" + before + "' and '" + t.name()
-                            + "' are both triggered by '" + token.text() + "'");
+                if (before == null) {
+                    tokens.add(token);
+                } else {
+                    notes.add("embedding '" + t.name() + "': '" + token.text() + "' already triggers '" + before
+                            + "', which is used for it");
                 }
-                out.add(token);
             }
             next += t.vectorCount();
         }
-        return out;
     }
 
     /**
@@ -87,7 +99,11 @@ public final class TokenEmbeddings implements AutoCloseable {
      * with the triggers added.
      */
     public Attached attach(CLIPTextModel textEncoder, CLIPTokenizer base) {
-        CLIPTokenizer tokenizer = base.withAddedTokens(tokens(base.vocabSize()));
+        if (base.vocabSize() != vocabSize) {
+            throw new IllegalArgumentException("the tokenizer has " + base.vocabSize() + " tokens, the text encoder "
+                    + vocabSize);
+        }
+        CLIPTokenizer tokenizer = base.withAddedTokens(tokens);
         CLIPTextModel.AttachedTokens handle = rows == null ? () -> { } : textEncoder.attachTokens(rows);
         return new Attached(tokenizer, handle);
     }

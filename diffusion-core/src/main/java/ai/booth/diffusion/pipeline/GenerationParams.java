@@ -32,11 +32,13 @@ import java.util.function.Function;
  * @param loras              adapters applied for this request, each with its UNet and text-encoder scale
  * @param initialLatents     a safetensors file holding the initial noise [n, 4, h/8, w/8] (unscaled, as diffusers'
  *                           {@code latents=}) instead of drawing it from the seed; null to draw it
+ * @param embeddings         textual-inversion files (A1111 or kohya/diffusers layout) whose tokens the prompts may
+ *                           use; adapters that carry tokens bring theirs without being listed
  */
 public record GenerationParams(String prompt, String negativePrompt, int steps, double guidanceScale, long seed,
                                int imagesPerPrompt, int width, int height, int clipSkip, String scheduler,
                                Map<String, Object> schedulerOverrides, List<LoraRequest> loras,
-                               Path initialLatents) {
+                               Path initialLatents, List<Path> embeddings) {
 
     /** torch seeds are 32-bit: larger seeds would silently alias smaller ones. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -65,6 +67,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         schedulerOverrides = Collections.unmodifiableMap(new LinkedHashMap<>(
                 schedulerOverrides == null ? Map.of() : schedulerOverrides));
         loras = List.copyOf(loras == null ? List.of() : loras);
+        embeddings = List.copyOf(embeddings == null ? List.of() : embeddings);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
@@ -86,7 +89,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         return new Builder().prompt(prompt).negativePrompt(negativePrompt).steps(steps).guidanceScale(guidanceScale)
                 .seed(seed).imagesPerPrompt(imagesPerPrompt).width(width).height(height).clipSkip(clipSkip)
                 .scheduler(scheduler).schedulerOverrides(schedulerOverrides).loras(loras)
-                .initialLatents(initialLatents);
+                .initialLatents(initialLatents).embeddings(embeddings);
     }
 
     /** Image {@code index} of this request on its own: its seed, one image. */
@@ -128,6 +131,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         private int clipSkip = 1;
         private String scheduler = DEFAULT_SCHEDULER;
         private Map<String, Object> schedulerOverrides = Map.of();
+        private List<Path> embeddings = List.of();
         private List<LoraRequest> loras = List.of();
         private Path initialLatents;
 
@@ -201,10 +205,15 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
             return this;
         }
 
+        public Builder embeddings(List<Path> v) {
+            embeddings = v;
+            return this;
+        }
+
         public GenerationParams build() {
             long s = seed != null ? seed : (SEEDS.nextLong() & MAX_SEED) % (MAX_SEED + 2 - Math.max(1, imagesPerPrompt));
             return new GenerationParams(prompt, negativePrompt, steps, guidanceScale, s, imagesPerPrompt, width,
-                    height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents);
+                    height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents, embeddings);
         }
     }
 }

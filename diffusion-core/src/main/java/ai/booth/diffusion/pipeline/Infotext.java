@@ -50,6 +50,15 @@ public final class Infotext {
      */
     public static String format(GenerationParams params, String modelName, String modelHash,
                                 Map<String, String> loraHashes) {
+        return format(params, modelName, modelHash, loraHashes, Map.of());
+    }
+
+    /**
+     * {@link #format(GenerationParams, String, String, Map)} plus A1111's {@code TI hashes} field: each
+     * textual-inversion embedding the prompts use, by name, with its short hash.
+     */
+    public static String format(GenerationParams params, String modelName, String modelHash,
+                                Map<String, String> loraHashes, Map<String, String> tiHashes) {
         StringBuilder prompt = new StringBuilder(params.prompt());
         for (LoraRequest l : params.loras()) {
             prompt.append(prompt.isEmpty() ? "" : " ").append("<lora:").append(l.name()).append(':')
@@ -76,6 +85,9 @@ public final class Infotext {
             }
         }
         fields.put("Lora hashes", hashes.isEmpty() ? null : String.join(", ", hashes));
+        List<String> ti = new ArrayList<>();
+        tiHashes.forEach((name, hash) -> ti.add(name.replace(":", "").replace(",", "") + ": " + hash));
+        fields.put("TI hashes", ti.isEmpty() ? null : String.join(", ", ti));
         StringBuilder last = new StringBuilder();
         fields.forEach((k, v) -> {
             if (v != null) {

@@ -32,7 +32,7 @@ public final class TrainingOutput {
 
     public static final String METADATA = "metadata.json";
     /** Adapter metadata naming the A1111 embedding file written beside it. */
-    public static final String EMBEDDING_KEY = "booth_embedding";
+    public static final String EMBEDDING_KEY = TextualInversion.ADAPTER_KEY;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
