@@ -96,9 +96,12 @@ public final class Conv2d extends LoraTarget {
             }
             patches = NDArrays.stack(shifts, 2).reshape(n, c * k * k, ho * wo);
         }
-        NDArray y = ai.djl.nn.core.Linear.linear(patches.swapAxes(1, 2), w.reshape(w.getShape().get(0), c * k * k), b)
-                .singletonOrThrow();
-        return y.swapAxes(1, 2).reshape(n, w.getShape().get(0), ho, wo);
+        // The weight as a matrix is a view attached to the weight's (the model's) manager: close the handle here, or
+        // every training step would leave one per convolution there (autograd keeps the tensor it needs).
+        try (NDArray matrix = w.reshape(w.getShape().get(0), c * k * k)) {
+            NDArray y = ai.djl.nn.core.Linear.linear(patches.swapAxes(1, 2), matrix, b).singletonOrThrow();
+            return y.swapAxes(1, 2).reshape(n, w.getShape().get(0), ho, wo);
+        }
     }
 
     @Override
