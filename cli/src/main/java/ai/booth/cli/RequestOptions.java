@@ -67,6 +67,12 @@ final class RequestOptions {
                     + "scales; one scale sets both, none means 1 (repeatable).")
     List<String> loras;
 
+    @Option(names = "--embedding", paramLabel = "FILE",
+            description = "A textual-inversion embedding (A1111 emb_params or kohya/diffusers clip_l file), triggered "
+                    + "by its file name (NAME or <NAME>) or the token names stored in it (repeatable). A LoRA trained "
+                    + "with new tokens brings its embedding without this.")
+    List<Path> embeddings;
+
     @Option(names = "--lora-dir", paramLabel = "DIR",
             description = "Where --from-png finds the LoRAs its <lora:NAME:...> tags name, as NAME.safetensors "
                     + "(default: the image's folder).")
@@ -130,6 +136,9 @@ final class RequestOptions {
         }
         if (loras != null) {
             b.loras(loras.stream().map(LoraRequest::parse).toList());
+        }
+        if (embeddings != null) {
+            b.embeddings(embeddings);
         }
         if (initialLatents != null) {
             // the file decides count and size unless they are given; the pipeline checks it fits

@@ -28,10 +28,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"DreamBooth LoRA training: a folder of photos to adapter files (PEFT/diffusers and "
                 + "kohya/A1111 layouts) plus metadata.json, with prior preservation on class images (made with the "
-                + "base model when the class folder has too few). Ctrl-C stops at the next step and writes a "
-                + "checkpoint to --resume from.",
+                + "base model when the class folder has too few). With --new-tokens, pivotal tuning (new token "
+                + "embeddings and the LoRA) or textual inversion (--mode textual_inversion): the embeddings are "
+                + "written beside the LoRA as OUT_NAME.safetensors (A1111) and OUT_NAME_emb.safetensors "
+                + "(kohya/diffusers). Ctrl-C stops at the next step and writes a checkpoint to --resume from.",
                 "Example: booth train --images photos/ --instance-prompt \"a photo of sks dog\" "
-                        + "--class-prompt \"a photo of dog\" --steps 400 --out rex/"})
+                        + "--class-prompt \"a photo of dog\" --steps 400 --out rex/",
+                "Pivotal: booth train --images art/ --instance-prompt \"a painting in the style of <s1><s2>\" "
+                        + "--new-tokens '<s1><s2>' --initializer-token style --no-prior --out my-style/"})
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -135,6 +139,27 @@ final class TrainCommand implements Callable<Integer> {
             description = "Sampler steps of class and validation images (default: ${DEFAULT-VALUE}).")
     int sampleSteps;
 
+    @Option(names = "--new-tokens", paramLabel = "TOKENS",
+            description = "Tokens to add and learn, e.g. '<s1><s2>' (or names separated by commas); the prompts use "
+                    + "them literally. Implies --mode pivotal unless given.")
+    String newTokens;
+
+    @Option(names = "--mode", paramLabel = "lora|pivotal|textual_inversion",
+            description = "What to train (default: pivotal with --new-tokens, else lora).")
+    String mode;
+
+    @Option(names = "--initializer-token", paramLabel = "WORD",
+            description = "Start the new embeddings from this word's (default: random at the embeddings' scale).")
+    String initializerToken;
+
+    @Option(names = "--lr-embeddings", defaultValue = "1e-3",
+            description = "Learning rate of the new embeddings (default: ${DEFAULT-VALUE}).")
+    double lrEmbeddings;
+
+    @Option(names = "--weight-decay-embeddings", defaultValue = "0",
+            description = "Weight decay of the new embeddings (default: ${DEFAULT-VALUE}).")
+    double weightDecayEmbeddings;
+
     @Option(names = "--dataset-id", description = "Recorded in the metadata.")
     String datasetId;
 
@@ -156,7 +181,9 @@ final class TrainCommand implements Callable<Integer> {
                 .randomFlip(randomFlip).seed(seed).mixedPrecision(half ? "fp16" : "no")
                 .checkpointEvery(checkpointEvery).checkpointsToKeep(keepCheckpoints)
                 .validationEvery(validationEvery).validationPrompts(validationPrompts).validationSeed(seed)
-                .datasetId(datasetId);
+                .datasetId(datasetId).mode(mode).newTokens(TrainingConfig.parseTokens(newTokens))
+                .initializerToken(initializerToken).lrEmbeddings(lrEmbeddings)
+                .weightDecayEmbeddings(weightDecayEmbeddings);
         if (alpha != null) {
             config.alpha(alpha);
         }
@@ -188,8 +215,11 @@ final class TrainCommand implements Callable<Integer> {
                 stdout.println(result.lastCheckpoint());
                 return 130;
             }
-            stdout.println(result.peftFile());
-            stdout.println(result.kohyaFile());
+            if (result.peftFile() != null) {
+                stdout.println(result.peftFile());
+                stdout.println(result.kohyaFile());
+            }
+            result.embeddingFiles().forEach(stdout::println);
             stdout.println(result.metadataFile());
         }
         return 0;

@@ -91,6 +91,43 @@ class TrainCommandTest {
         assertTrue(bad.err().contains("nowhere"), bad.err());
     }
 
+    @Test
+    void newTokensTrainPivotallyAndGenerateTakesTheEmbeddingFile() throws Exception {
+        int resolution;
+        try (Reference ref = Reference.load(); NDManager m = NDManager.newBaseManager()) {
+            resolution = (int) ref.tensor(ref.testCase("vae").at("/encode/input").asText(), m).getShape().get(2);
+        }
+        Path photos = Files.createDirectories(tmp.resolve("art"));
+        for (int i = 0; i < 2; i++) {
+            BufferedImage img = new BufferedImage(resolution, resolution, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(i == 0 ? Color.BLUE : Color.ORANGE);
+            g.fillRect(0, 0, resolution, resolution);
+            g.dispose();
+            ImageIO.write(img, "png", photos.resolve("art" + i + ".png").toFile());
+        }
+        Path out = tmp.resolve("my-style");
+        String model = Reference.fixturesDir().resolve("model").toString();
+        BoothCliTest.Run run = BoothCliTest.booth("train", "--model", model, "--images", photos.toString(),
+                "--instance-prompt", "a painting in the style of <s1><s2>", "--no-prior", "--steps", "1",
+                "--resolution", Integer.toString(resolution), "--new-tokens", "<s1><s2>", "--initializer-token",
+                "style", "--out", out.toString(), "--quiet");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(List.of(out.resolve("pytorch_lora_weights.safetensors").toString(),
+                out.resolve("lora_kohya.safetensors").toString(), out.resolve("my-style.safetensors").toString(),
+                out.resolve("my-style_emb.safetensors").toString(), out.resolve("metadata.json").toString()),
+                run.lines());
+        assertEquals("pivotal", new ObjectMapper().readTree(out.resolve("metadata.json").toFile())
+                .at("/config/mode").asText());
+
+        BoothCliTest.Run gen = BoothCliTest.booth("generate", "--model", model, "-p", "a cat, my-style",
+                "--embedding", out.resolve("my-style.safetensors").toString(), "--steps", "1", "--seed", "1",
+                "--quiet", "--out", tmp.resolve("images").toString());
+        assertEquals(0, gen.code(), gen.err());
+        String parameters = ai.booth.diffusion.pipeline.PngFiles.readParameters(Path.of(gen.lines().get(0)));
+        assertTrue(parameters.contains("TI hashes: \"my-style: "), parameters);
+    }
+
     private static String[] with(List<String> common, String... more) {
         return Stream.concat(common.stream(), Stream.of(more)).toArray(String[]::new);
     }

@@ -7,9 +7,11 @@ import ai.booth.diffusion.nn.LoraTarget;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,8 @@ public final class CLIPTextModel implements AutoCloseable {
     private final LayerNorm finalNorm;
     private final Map<String, Linear> linears;
     private final Map<String, LoraTarget> loraTargets;
+    /** Embedding rows of added tokens (ids vocab_size, vocab_size + 1, ...), or null; see {@link #attachTokens}. */
+    private volatile NDArray addedRows;
 
     public CLIPTextModel(CLIPTextConfig config, StateDict weights) {
         this.config = config;
@@ -64,7 +68,7 @@ public final class CLIPTextModel implements AutoCloseable {
         }
         int n = (int) shape.get(1);
         try (Scope scope = Scope.of(ids)) {
-            NDArray h = tokens.forward(ids.toType(DataType.INT64, false))
+            NDArray h = embedTokens(ids.toType(DataType.INT64, false))
                     .add(positions.forward(scope.manager().arange(0, n, 1, DataType.INT64)));
             NDArray mask = causalMask(scope.manager(), n, h.getDataType());
             for (int i = 0; i < layers.size() - (clipSkip - 1); i++) {
@@ -72,6 +76,64 @@ public final class CLIPTextModel implements AutoCloseable {
             }
             return scope.keep(finalNorm.forward(h));
         }
+    }
+
+    /**
+     * Token embeddings, with ids from vocab_size on looked up in the added rows. The base matrix is never copied or
+     * extended (it is a read-only view of the checkpoint): both tables are looked up and merged per position, so a
+     * prompt without added ids takes exactly the base path and under autograd only the added rows get gradients.
+     */
+    private NDArray embedTokens(NDArray ids) {
+        NDArray rows = addedRows;
+        long vocab = config.vocabSize();
+        if (rows == null) {
+            return tokens.forward(ids);
+        }
+        NDArray isAdded = ids.gte(vocab);
+        if (!isAdded.any().getBoolean()) {
+            return tokens.forward(ids);
+        }
+        long count = rows.getShape().get(0);
+        long top = ids.max().getLong();
+        if (top >= vocab + count) {
+            throw new IllegalArgumentException("token id " + top + " is beyond the vocabulary (" + vocab + ") and the "
+                    + count + " added token rows");
+        }
+        NDArray base = tokens.forward(ids.clip(0, vocab - 1));
+        NDArray extra = ids.getNDArrayInternal()
+                .embedding(ids.sub(vocab).clip(0, count - 1), rows, SparseFormat.DENSE).singletonOrThrow();
+        return NDArrays.where(isAdded.expandDims(-1).broadcast(base.getShape()), extra, base);
+    }
+
+    /**
+     * Makes ids {@code vocab_size .. vocab_size + n − 1} look up {@code rows} [n, hidden] (textual-inversion
+     * embeddings, in the model's dtype) until the returned handle is closed, which restores the previous rows. The
+     * rows are used as given — under autograd their gradients flow back to them.
+     */
+    public AttachedTokens attachTokens(NDArray rows) {
+        Shape shape = rows.getShape();
+        if (shape.dimension() != 2 || shape.get(1) != config.hiddenSize()) {
+            throw new IllegalArgumentException("added token rows must be [n, " + config.hiddenSize() + "], got "
+                    + shape);
+        }
+        if (rows.getDataType() != dtype()) {
+            throw new IllegalArgumentException("added token rows are " + rows.getDataType() + ", the text encoder is "
+                    + dtype());
+        }
+        NDArray previous = addedRows;
+        addedRows = rows;
+        return () -> addedRows = previous;
+    }
+
+    /** An {@link #attachTokens} attachment, undone by closing. */
+    public interface AttachedTokens extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The token embedding matrix [vocab_size, hidden] (read-only: it may map the checkpoint file). */
+    public NDArray tokenEmbedding() {
+        return tokens.weight();
     }
 
     /** 0 on and below the diagonal, the dtype's lowest value above (transformers' causal mask). */

@@ -7,6 +7,7 @@ import ai.booth.diffusion.nn.LoraTarget;
 import ai.booth.diffusion.runtime.TorchGenerator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -125,6 +126,38 @@ public final class LoraAdapter implements AutoCloseable {
         metadata.put("lora_rank", Integer.toString(rank));
         metadata.put("lora_alpha", Float.toString(alpha));
         return new LoraAdapter(name, modules, metadata, manager);
+    }
+
+    /**
+     * A new adapter with copies of this one's {@code component} modules, cut to their first {@code rank} components
+     * (rows of {@code lora_A}, columns of {@code lora_B}) and given {@code alpha} — e.g. a UNet-only start for
+     * pivotal tuning from a larger adapter.
+     */
+    public LoraAdapter select(String newName, LoraComponent component, int rank, float alpha) {
+        NDManager copy = NDManager.newBaseManager(manager.getDevice());
+        List<LoraModule> out = new ArrayList<>();
+        for (LoraModule m : modules(component)) {
+            if (m.rank() < rank) {
+                copy.close();
+                throw new IllegalArgumentException("LoRA " + m.peftName() + " has rank " + m.rank() + ", less than "
+                        + rank);
+            }
+            out.add(new LoraModule(component, m.path(), cut(m.down(), "0:" + rank, copy),
+                    cut(m.up(), ":, 0:" + rank, copy), alpha));
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("lora_rank", Integer.toString(rank));
+        meta.put("lora_alpha", Float.toString(alpha));
+        return new LoraAdapter(newName, out, meta, copy);
+    }
+
+    /** An owned copy of {@code x[index]} in {@code into}. */
+    private static NDArray cut(NDArray x, String index, NDManager into) {
+        try (NDArray view = x.get(new NDIndex(index))) {
+            NDArray copy = view.duplicate();
+            copy.attach(into);
+            return copy;
+        }
     }
 
     public String name() {

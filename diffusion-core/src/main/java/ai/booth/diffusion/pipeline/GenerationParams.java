@@ -34,11 +34,13 @@ import java.util.function.Function;
  *                           {@code latents=}) instead of drawing it from the seed; null to draw it
  * @param controlNets        ControlNets steering the UNet, each with its own map, scale and step window (their
  *                           residuals add up, as diffusers' MultiControlNetModel)
+ * @param embeddings         textual-inversion files (A1111 or kohya/diffusers layout) whose tokens the prompts may
+ *                           use; adapters that carry tokens bring theirs without being listed
  */
 public record GenerationParams(String prompt, String negativePrompt, int steps, double guidanceScale, long seed,
                                int imagesPerPrompt, int width, int height, int clipSkip, String scheduler,
                                Map<String, Object> schedulerOverrides, List<LoraRequest> loras,
-                               Path initialLatents, List<ControlNetRequest> controlNets) {
+                               Path initialLatents, List<ControlNetRequest> controlNets, List<Path> embeddings) {
 
     /** torch seeds are 32-bit: larger seeds would silently alias smaller ones. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -68,6 +70,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
                 schedulerOverrides == null ? Map.of() : schedulerOverrides));
         loras = List.copyOf(loras == null ? List.of() : loras);
         controlNets = List.copyOf(controlNets == null ? List.of() : controlNets);
+        embeddings = List.copyOf(embeddings == null ? List.of() : embeddings);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
@@ -89,7 +92,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         return new Builder().prompt(prompt).negativePrompt(negativePrompt).steps(steps).guidanceScale(guidanceScale)
                 .seed(seed).imagesPerPrompt(imagesPerPrompt).width(width).height(height).clipSkip(clipSkip)
                 .scheduler(scheduler).schedulerOverrides(schedulerOverrides).loras(loras)
-                .initialLatents(initialLatents).controlNets(controlNets);
+                .initialLatents(initialLatents).controlNets(controlNets).embeddings(embeddings);
     }
 
     /** Image {@code index} of this request on its own: its seed, one image. */
@@ -131,6 +134,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         private int clipSkip = 1;
         private String scheduler = DEFAULT_SCHEDULER;
         private Map<String, Object> schedulerOverrides = Map.of();
+        private List<Path> embeddings = List.of();
         private List<LoraRequest> loras = List.of();
         private Path initialLatents;
         private List<ControlNetRequest> controlNets = List.of();
@@ -210,10 +214,16 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
             return this;
         }
 
+        public Builder embeddings(List<Path> v) {
+            embeddings = v;
+            return this;
+        }
+
         public GenerationParams build() {
             long s = seed != null ? seed : (SEEDS.nextLong() & MAX_SEED) % (MAX_SEED + 2 - Math.max(1, imagesPerPrompt));
             return new GenerationParams(prompt, negativePrompt, steps, guidanceScale, s, imagesPerPrompt, width,
-                    height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents, controlNets);
+                    height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents, controlNets,
+                    embeddings);
         }
     }
 }

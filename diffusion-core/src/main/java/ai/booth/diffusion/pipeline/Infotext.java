@@ -50,12 +50,16 @@ public final class Infotext {
      */
     public static String format(GenerationParams params, String modelName, String modelHash,
                                 Map<String, String> loraHashes) {
-        return format(params, modelName, modelHash, loraHashes, Map.of());
+        return format(params, modelName, modelHash, loraHashes, Map.of(), Map.of());
     }
 
-    /** The same with each ControlNet's short hash by name (A1111's {@code ControlNet N} fields). */
+    /**
+     * The same with each ControlNet's short hash by name (A1111's {@code ControlNet N} fields) and A1111's
+     * {@code TI hashes} field: each textual-inversion embedding the prompts use, by name, with its short hash.
+     */
     public static String format(GenerationParams params, String modelName, String modelHash,
-                                Map<String, String> loraHashes, Map<String, String> controlNetHashes) {
+                                Map<String, String> loraHashes, Map<String, String> controlNetHashes,
+                                Map<String, String> tiHashes) {
         StringBuilder prompt = new StringBuilder(params.prompt());
         for (LoraRequest l : params.loras()) {
             prompt.append(prompt.isEmpty() ? "" : " ").append("<lora:").append(l.name()).append(':')
@@ -85,6 +89,9 @@ public final class Infotext {
         for (int i = 0; i < params.controlNets().size(); i++) {
             fields.put("ControlNet " + i, controlNet(params.controlNets().get(i), controlNetHashes));
         }
+        List<String> ti = new ArrayList<>();
+        tiHashes.forEach((name, hash) -> ti.add(name.replace(":", "").replace(",", "") + ": " + hash));
+        fields.put("TI hashes", ti.isEmpty() ? null : String.join(", ", ti));
         StringBuilder last = new StringBuilder();
         fields.forEach((k, v) -> {
             if (v != null) {

@@ -8,6 +8,8 @@ import ai.booth.diffusion.runtime.TorchGenerator;
 import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
 import ai.booth.diffusion.scheduler.Schedulers;
+import ai.booth.diffusion.embedding.TextualInversion;
+import ai.booth.diffusion.embedding.TokenEmbeddings;
 import ai.booth.diffusion.tokenizer.CLIPTokenizer;
 import ai.booth.diffusion.unet.ControlResiduals;
 import ai.djl.ndarray.NDArray;
@@ -16,13 +18,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -52,6 +57,8 @@ import java.util.function.BooleanSupplier;
 public final class TextToImagePipeline implements AutoCloseable {
 
     private final StableDiffusionModel model;
+    private static final System.Logger LOG = System.getLogger(TextToImagePipeline.class.getName());
+
     private final CLIPTokenizer tokenizer;
     private final SchedulerConfig schedulerConfig;
     private final Map<Path, LoraAdapter> adapters = new HashMap<>();
@@ -117,26 +124,32 @@ public final class TextToImagePipeline implements AutoCloseable {
         sized.forEach(p -> union.addAll(p.loras()));
         try (NoGrad noGrad = NoGrad.enter();
              NDManager call = NDManager.newBaseManager(model.options().device());
-             Attached loras = attach(union)) {
+             Attached loras = attach(union);
+             TokenEmbeddings embeddingFiles = TokenEmbeddings.load(embeddingFiles(sized, union), model.textEncoder());
+             TokenEmbeddings.Attached tokens = embeddingFiles.attach(model.textEncoder(), tokenizer)) {
+            embeddingFiles.notes().forEach(n -> LOG.log(System.Logger.Level.WARNING, n));
             Map<EmbeddingKey, NDArray> embeddings = new HashMap<>();
             List<GenerationResult> results = new ArrayList<>();
             for (GenerationParams p : sized) {
                 long start = System.nanoTime();
                 loras.setScales(p.loras());
                 try (NDManager request = call.newSubManager()) {
-                    NDArray cond = embedding(p.prompt(), p, loras, embeddings, call);
+                    NDArray cond = embedding(tokens.tokenizer(), p.prompt(), p, loras, embeddings, call);
                     NDArray context = cond;
                     if (p.classifierFreeGuidance()) {
-                        context = embedding(p.negativePrompt(), p, loras, embeddings, call).concat(cond);
+                        context = embedding(tokens.tokenizer(), p.negativePrompt(), p, loras, embeddings, call)
+                                .concat(cond);
                         context.attach(request);
                     }
                     NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
                     List<ControlNetUnits.Unit> units = controlNets.prepare(p, request);
                     List<GeneratedImage> images = new ArrayList<>();
+                    Map<String, String> ti = embeddingFiles.hashesUsedBy(tokens.tokenizer(),
+                            List.of(p.prompt(), p.negativePrompt()));
                     for (int i = 0; i < p.imagesPerPrompt(); i++) {
                         NDArray noise = initial == null ? null : initial.get(i).expandDims(0);
                         images.add(render(p.image(i), new Conditioning(context, cond, units), noise, request,
-                                progress));
+                                progress, ti));
                     }
                     results.add(new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start)));
                 }
@@ -178,8 +191,25 @@ public final class TextToImagePipeline implements AutoCloseable {
         return p.toBuilder().width(p.width() > 0 ? p.width() : w).height(p.height() > 0 ? p.height() : h).build();
     }
 
-    private NDArray embedding(String text, GenerationParams p, Attached loras, Map<EmbeddingKey, NDArray> cache,
-                              NDManager call) {
+    /**
+     * The embedding files of a call: every request's, then those named by its adapters' metadata (a Booth pivotal
+     * LoRA names its tokens' file, written beside it), each once. All are active for the whole call.
+     */
+    private List<Path> embeddingFiles(List<GenerationParams> requests, List<LoraRequest> loras) {
+        Set<Path> files = new LinkedHashSet<>();
+        requests.forEach(p -> p.embeddings().forEach(f -> files.add(key(f))));
+        for (LoraRequest l : loras) {
+            String named = adapters.get(key(l.file())).metadata().get(TextualInversion.ADAPTER_KEY);
+            Path beside = named == null ? null : key(l.file()).resolveSibling(named);
+            if (beside != null && Files.isRegularFile(beside)) {
+                files.add(beside);
+            }
+        }
+        return List.copyOf(files);
+    }
+
+    private NDArray embedding(CLIPTokenizer tokenizer, String text, GenerationParams p, Attached loras,
+                              Map<EmbeddingKey, NDArray> cache, NDManager call) {
         return cache.computeIfAbsent(new EmbeddingKey(text, p.clipSkip(), loras.textEncoderScales()), k -> {
             try (NDManager scratch = call.newSubManager()) {
                 NDArray ids = scratch.create(tokenizer.encodeBatch(List.of(text)));
@@ -199,7 +229,7 @@ public final class TextToImagePipeline implements AutoCloseable {
 
     /** One image: seed → latents → denoising loop → decoded float RGB. */
     private GeneratedImage render(GenerationParams p, Conditioning c, NDArray initialNoise, NDManager parent,
-                                  Progress progress) {
+                                  Progress progress, Map<String, String> tiHashes) {
         int f = model.vae().config().downscale();
         try (NDManager image = parent.newSubManager();
              Scheduler scheduler = scheduler(p)) {
@@ -237,7 +267,7 @@ public final class TextToImagePipeline implements AutoCloseable {
             NDArray decoded = model.vae().decode(latents.div(model.vae().scalingFactor()))
                     .toType(DataType.FLOAT32, false).div(2f).add(0.5f).clip(0f, 1f);
             return new GeneratedImage(p, Infotext.format(p, modelName(), model.contentHash(), loraHashes(p),
-                    controlNets.hashes(p)),
+                    controlNets.hashes(p), tiHashes),
                     p.width(), p.height(), decoded.toFloatArray());
         }
     }

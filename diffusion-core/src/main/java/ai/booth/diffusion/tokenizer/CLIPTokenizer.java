@@ -15,10 +15,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * CLIP's byte-level BPE tokenizer, as OpenAI's {@code SimpleTokenizer} and Hugging Face's {@code CLIPTokenizer}
@@ -41,6 +44,8 @@ public final class CLIPTokenizer {
     private final int padId;
     private final int unkId;
     private final Map<String, Integer> specials;
+    /** Added tokens, longest text first so that e.g. {@code <s10>} wins over {@code <s1>}. */
+    private final List<AddedToken> added;
 
     private CLIPTokenizer(Map<String, Integer> vocab, BpeMerges merges, int maxLength, SpecialTokens tokens,
                           Path dir) {
@@ -55,6 +60,52 @@ public final class CLIPTokenizer {
         int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         this.idToToken = new String[size];
         vocab.forEach((token, id) -> idToToken[id] = token);
+        this.added = List.of();
+    }
+
+    private CLIPTokenizer(CLIPTokenizer base, List<AddedToken> added) {
+        this.vocab = base.vocab;
+        this.merges = base.merges;
+        this.maxLength = base.maxLength;
+        this.bosId = base.bosId;
+        this.eosId = base.eosId;
+        this.padId = base.padId;
+        this.unkId = base.unkId;
+        this.specials = base.specials;
+        this.idToToken = base.idToToken;
+        List<AddedToken> sorted = new ArrayList<>(added);
+        sorted.sort(Comparator.comparingInt((AddedToken t) -> t.text().length()).reversed());
+        this.added = List.copyOf(sorted);
+    }
+
+    /**
+     * This tokenizer with {@code tokens} added (replacing any added before). Their ids must lie at or above
+     * {@link #vocabSize()}, where the text encoder's added embedding rows are; texts must be distinct.
+     */
+    public CLIPTokenizer withAddedTokens(List<AddedToken> tokens) {
+        Set<String> texts = new HashSet<>();
+        for (AddedToken t : tokens) {
+            if (!texts.add(t.text())) {
+                throw new IllegalArgumentException("added token '" + t.text() + "' is given twice");
+            }
+            for (int id : t.ids()) {
+                if (id < idToToken.length) {
+                    throw new IllegalArgumentException("added token '" + t.text() + "' has id " + id
+                            + ", inside the base vocabulary of " + idToToken.length);
+                }
+            }
+        }
+        return new CLIPTokenizer(this, tokens);
+    }
+
+    /** The added tokens (none for a tokenizer read from a folder). */
+    public List<AddedToken> addedTokens() {
+        return added;
+    }
+
+    /** Size of the base vocabulary: the first id an added token may take. */
+    public int vocabSize() {
+        return idToToken.length;
     }
 
     /**
@@ -106,22 +157,21 @@ public final class CLIPTokenizer {
         return padId;
     }
 
-    /** The BPE pieces of {@code text} as vocabulary strings ({@code "photo</w>"}), without start/end tokens. */
+    /**
+     * The pieces of {@code text} as vocabulary strings ({@code "photo</w>"}), without start/end tokens; an added
+     * token appears as its text once per vector.
+     */
     public List<String> tokenize(String text) {
         List<String> pieces = new ArrayList<>();
-        for (String word : PreTokenizer.split(TextCleaner.clean(text))) {
-            if (specials.containsKey(word)) {
-                pieces.add(word);
-            } else {
-                pieces.addAll(merges.apply(word));
-            }
+        for (int id : tokenIds(text)) {
+            pieces.add(id < idToToken.length ? idToToken[id] : addedText(id));
         }
         return pieces;
     }
 
     /** Number of text tokens in {@code text}; beyond {@link #maxTextTokens()} the rest is cut off by encode. */
     public int tokenCount(String text) {
-        return tokenize(text).size();
+        return tokenIds(text).size();
     }
 
     /** {@code maxLength} ids: start, the text's tokens (truncated), end, padding. */
@@ -130,13 +180,67 @@ public final class CLIPTokenizer {
         Arrays.fill(ids, padId);
         ids[0] = bosId;
         int n = 1;
-        for (Iterator<String> it = tokenize(text).iterator(); it.hasNext() && n < maxLength - 1; ) {
-            String piece = it.next();
-            Integer id = specials.containsKey(piece) ? specials.get(piece) : vocab.get(piece);
-            ids[n++] = id != null ? id : unkId;
+        for (Iterator<Integer> it = tokenIds(text).iterator(); it.hasNext() && n < maxLength - 1; ) {
+            ids[n++] = it.next();
         }
         ids[n] = eosId;
         return ids;
+    }
+
+    /**
+     * The ids of {@code text}: added tokens are cut out of the raw text first (transformers splits on them before
+     * normalising), every stretch between them is cleaned, split and BPE-merged on its own.
+     */
+    private List<Integer> tokenIds(String text) {
+        List<Integer> ids = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length() && !added.isEmpty(); i++) {
+            AddedToken hit = addedAt(text, i);
+            if (hit != null) {
+                bpeIds(text.substring(start, i), ids);
+                for (int id : hit.ids()) {
+                    ids.add(id);
+                }
+                i += hit.text().length() - 1;
+                start = i + 1;
+            }
+        }
+        bpeIds(text.substring(start), ids);
+        return ids;
+    }
+
+    private AddedToken addedAt(String text, int i) {
+        for (AddedToken t : added) {
+            if (t.matchesAt(text, i)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private void bpeIds(String text, List<Integer> out) {
+        for (String word : PreTokenizer.split(TextCleaner.clean(text))) {
+            if (specials.containsKey(word)) {
+                out.add(specials.get(word));
+            } else {
+                for (String piece : merges.apply(word)) {
+                    Integer id = vocab.get(piece);
+                    out.add(id != null ? id : unkId);
+                }
+            }
+        }
+    }
+
+    private String addedText(int id) {
+        for (AddedToken t : added) {
+            for (int a : t.ids()) {
+                if (a == id) {
+                    return t.text();
+                }
+            }
+        }
+        throw new IllegalArgumentException("token id " + id + " is neither in the vocabulary (size "
+                + idToToken.length + ") nor an added token");
     }
 
     /** {@link #encode} for each text, as the int64 rows a text encoder takes. */
@@ -155,7 +259,14 @@ public final class CLIPTokenizer {
             if (id == bosId || id == eosId || id == padId) {
                 continue;
             }
-            if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
+            if (id >= idToToken.length) {
+                if (mapped.length() > 0 && !mapped.toString().endsWith(BpeMerges.END_OF_WORD)) {
+                    mapped.append(BpeMerges.END_OF_WORD);   // an added token is a word of its own
+                }
+                mapped.append(addedText(id)).append(BpeMerges.END_OF_WORD);
+                continue;
+            }
+            if (id < 0 || idToToken[id] == null) {
                 throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size "
                         + idToToken.length + ")");
             }

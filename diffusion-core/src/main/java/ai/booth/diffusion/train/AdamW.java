@@ -34,10 +34,22 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** Parameters (name → float32 tensor, updated in place) trained at one base learning rate. */
-    public record Group(String name, double lr, Map<String, NDArray> params) {
+    /**
+     * Parameters (name → float32 tensor, updated in place) trained at one base learning rate, with their own weight
+     * decay or (null) the settings' one — textual-inversion rows usually decay differently from LoRA factors.
+     */
+    public record Group(String name, double lr, Double weightDecay, Map<String, NDArray> params) {
         public Group {
             params = new LinkedHashMap<>(params);
+            if (weightDecay != null && !(weightDecay >= 0)) {
+                throw new IllegalArgumentException("AdamW group " + name + ": weight decay must be >= 0, got "
+                        + weightDecay);
+            }
+        }
+
+        /** A group with the settings' weight decay. */
+        public Group(String name, double lr, Map<String, NDArray> params) {
+            this(name, lr, null, params);
         }
     }
 
@@ -92,23 +104,27 @@ public final class AdamW implements AutoCloseable {
         double bc2 = 1 - Math.pow(settings.beta2(), steps);
         float bc2Sqrt = (float) Math.sqrt(bc2);
         for (int i = 0; i < groups.size(); i++) {
+            Group group = groups.get(i);
             double lr = lrs[i];
+            double wd = group.weightDecay() != null ? group.weightDecay() : settings.weightDecay();
             float negStepSize = (float) -(lr / bc1);
-            for (Map.Entry<String, NDArray> e : groups.get(i).params().entrySet()) {
+            for (Map.Entry<String, NDArray> e : group.params().entrySet()) {
                 NDArray grad = gradients.get(e.getKey());
                 if (grad == null) {
                     throw new IllegalArgumentException("no gradient for parameter " + e.getKey());
                 }
-                update(e.getValue(), grad, expAvg.get(e.getKey()), expAvgSq.get(e.getKey()), lr, negStepSize, bc2Sqrt);
+                update(e.getValue(), grad, expAvg.get(e.getKey()), expAvgSq.get(e.getKey()), lr, wd, negStepSize,
+                        bc2Sqrt);
             }
         }
     }
 
-    private void update(NDArray p, NDArray g, NDArray m, NDArray v, double lr, float negStepSize, float bc2Sqrt) {
+    private void update(NDArray p, NDArray g, NDArray m, NDArray v, double lr, double wd, float negStepSize,
+                        float bc2Sqrt) {
         try (NDManager scratch = manager.newSubManager()) {
             g.tempAttach(scratch);
-            if (settings.weightDecay() != 0) {
-                p.muli((float) (1 - lr * settings.weightDecay()));
+            if (wd != 0) {
+                p.muli((float) (1 - lr * wd));
             }
             m.muli((float) settings.beta1()).addi(g.mul((float) (1 - settings.beta1())));
             v.muli((float) settings.beta2()).addi(g.mul((float) (1 - settings.beta2())).mul(g));

@@ -60,6 +60,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
     private final RandomStreams streams;
     private final LoraAdapter adapter;
     private final TrainableLora lora;
+    private final TrainableEmbeddings embeddings;
     private final PromptEncoder prompts;
     private final AdamW optimizer;
     private final TrainingStep step;
@@ -85,27 +86,36 @@ public final class DreamBoothTrainer implements AutoCloseable {
             throw new IllegalArgumentException("random flips need a latent cache encoded with flips");
         }
         this.streams = new RandomStreams(config.seed());
-        LoraTargets targets = config.loraTargets().equals("transformer")
-                ? new LoraTargets(List.of(LoraTargets.UNET_TRANSFORMER),
-                        config.trainTextEncoder() ? List.of(LoraTargets.TEXT_ALL) : List.of())
-                : LoraTargets.attention(config.trainTextEncoder());
-        this.adapter = LoraAdapter.create("booth", model, targets, config.rank(), config.alpha(),
-                streams.get(Purpose.LORA_INIT));
+        this.adapter = config.trainsLora() ? LoraAdapter.create("booth", model, loraTargets(config), config.rank(),
+                config.alpha(), streams.get(Purpose.LORA_INIT)) : null;
         this.root = NDManager.newBaseManager(model.options().device());
         try {
-            this.lora = new TrainableLora(adapter, model, config.trainTextEncoder());
-            this.prompts = new PromptEncoder(tokenizer, model.textEncoder(), config.clipSkip(),
-                    lora.trainsTextEncoder() ? null : root);
+            this.lora = adapter == null ? null : new TrainableLora(adapter, model, config.trainTextEncoder());
+            this.embeddings = config.newTokens().isEmpty() ? null : newEmbeddings(tokenizer);
+            CLIPTokenizer promptTokenizer = embeddings == null ? tokenizer
+                    : tokenizer.withAddedTokens(embeddings.addedTokens(tokenizer));
+            boolean textUnderAutograd = embeddings != null || lora.trainsTextEncoder();
+            this.prompts = new PromptEncoder(promptTokenizer, model.textEncoder(), config.clipSkip(),
+                    textUnderAutograd ? null : root);
             Scheduler ddpm = Schedulers.create("ddpm", schedulerConfig, Map.of());
             this.trainTimesteps = ddpm.schedule().numTrainTimesteps();
             List<AdamW.Group> groups = new ArrayList<>();
-            groups.add(new AdamW.Group("unet", config.lrUnet(), lora.unetParameters()));
-            if (lora.trainsTextEncoder()) {
-                groups.add(new AdamW.Group("text_encoder", config.lrTextEncoder(), lora.textEncoderParameters()));
+            List<Trainable> trained = new ArrayList<>();
+            if (lora != null) {
+                trained.add(lora);
+                groups.add(new AdamW.Group("unet", config.lrUnet(), lora.unetParameters()));
+                if (lora.trainsTextEncoder()) {
+                    groups.add(new AdamW.Group("text_encoder", config.lrTextEncoder(), lora.textEncoderParameters()));
+                }
+            }
+            if (embeddings != null) {
+                trained.add(embeddings);
+                groups.add(new AdamW.Group("embeddings", config.lrEmbeddings(), config.weightDecayEmbeddings(),
+                        embeddings.parameters()));
             }
             this.optimizer = new AdamW(new AdamW.Settings(config.beta1(), config.beta2(), config.adamEps(),
                     config.weightDecay()), groups);
-            this.step = new TrainingStep(lora, prompts, new DreamBoothLoss(model.unet(), ddpm, config.priorLossWeight()),
+            this.step = new TrainingStep(trained, prompts, new DreamBoothLoss(model.unet(), ddpm, config.priorLossWeight()),
                     optimizer, config.maxGradNorm(),
                     config.mixedPrecision().equals("fp16") ? LossScaler.dynamic() : LossScaler.disabled());
             int epochLength = epochLength();
@@ -161,7 +171,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
         DreamBoothTrainer t = start(model, tokenizer, schedulerConfig,
                 LatentCache.load(checkpoint.resolve(TrainingCheckpoint.CACHE)), effective);
         try {
-            TrainingCheckpoint.restoreTensors(checkpoint, t.adapter, t.optimizer, state.optimizerSteps());
+            TrainingCheckpoint.restoreTensors(checkpoint, t.step.parameters(), t.optimizer, state.optimizerSteps());
             t.streams.restore(state.random());
             t.order.restore(state.dataOrder());
             t.step.scaler().restore(state.lossScale(), state.lossScaleGoodSteps());
@@ -173,6 +183,22 @@ public final class DreamBoothTrainer implements AutoCloseable {
             t.close();
             throw e;
         }
+    }
+
+    /** New rows, drawn after the LoRA from the same stream: a LoRA job without new tokens draws as before. */
+    private TrainableEmbeddings newEmbeddings(CLIPTokenizer tokenizer) {
+        try (NDManager init = root.newSubManager()) {
+            return new TrainableEmbeddings(model.textEncoder(), config.newTokens(),
+                    TrainableEmbeddings.initialRows(model.textEncoder(), tokenizer, config.initializerToken(),
+                            config.newTokens().size(), streams.get(Purpose.LORA_INIT), init));
+        }
+    }
+
+    private static LoraTargets loraTargets(TrainingConfig config) {
+        return config.loraTargets().equals("transformer")
+                ? new LoraTargets(List.of(LoraTargets.UNET_TRANSFORMER),
+                        config.trainTextEncoder() ? List.of(LoraTargets.TEXT_ALL) : List.of())
+                : LoraTargets.attention(config.trainTextEncoder());
     }
 
     private static TrainingConfig checkResumable(TrainingConfig saved, TrainingConfig given) {
@@ -228,9 +254,14 @@ public final class DreamBoothTrainer implements AutoCloseable {
         return config;
     }
 
-    /** The adapter being trained (valid until the trainer is closed). */
+    /** The adapter being trained (valid until the trainer is closed), or null in textual-inversion mode. */
     public LoraAdapter adapter() {
         return adapter;
+    }
+
+    /** The new token rows being trained, or null without new tokens. */
+    public TrainableEmbeddings embeddings() {
+        return embeddings;
     }
 
     public int stepsDone() {
@@ -350,7 +381,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
         TrainingOutput.Stats stats = new TrainingOutput.Stats(stepsDone, order.epoch() + 1, lastLoss,
                 data.size(Part.INSTANCE), config.priorPreservation() ? data.size(Part.CLASS) : 0, started,
                 Instant.now(), elapsedSeconds);
-        return TrainingOutput.write(outputDir, adapter, model, config, stats, lastCheckpoint);
+        return TrainingOutput.write(outputDir, adapter, embeddings, model, config, stats, lastCheckpoint);
     }
 
     /** Writes {@code checkpoints/checkpoint-<step>} under {@code outputDir}, dropping old ones beyond the limit. */
@@ -374,7 +405,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
         TrainingCheckpoint.State state = new TrainingCheckpoint.State(TrainingCheckpoint.FORMAT, stepsDone,
                 optimizer.steps(), config, model.contentHash(), streams.state(), order.state(),
                 step.scaler().scale(), step.scaler().goodSteps(), lastLoss, elapsedSeconds);
-        TrainingCheckpoint.write(dir, state, adapter, optimizer, cacheFile);
+        TrainingCheckpoint.write(dir, state, step.parameters(), optimizer, cacheFile);
     }
 
     private void pruneCheckpoints(Path parent) {
@@ -390,7 +421,9 @@ public final class DreamBoothTrainer implements AutoCloseable {
 
     private void validate(Path outputDir, ValidationRenderer renderer, ProgressListener listener) {
         List<BufferedImage> images;
-        try (NDManager manager = root.newSubManager(); TrainableLora.Binding bound = lora.bind(manager)) {
+        // Validation prompts are tokenized by the renderer: new tokens are not known to it (the LoRA is active).
+        try (NDManager manager = root.newSubManager();
+             Trainable.Binding bound = lora == null ? () -> { } : lora.bind(manager)) {
             images = renderer.render(model, config.validationPrompts(), config.validationSeed());
         }
         Path dir = outputDir.resolve("validation").resolve(String.format("step-%06d", stepsDone));
@@ -419,10 +452,15 @@ public final class DreamBoothTrainer implements AutoCloseable {
         if (lora != null) {
             lora.close();
         }
+        if (embeddings != null) {
+            embeddings.close();
+        }
         if (root != null) {
             root.close();
         }
-        adapter.close();
+        if (adapter != null) {
+            adapter.close();
+        }
         data.close();
     }
 }

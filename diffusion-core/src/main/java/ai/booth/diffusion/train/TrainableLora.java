@@ -33,7 +33,7 @@ import java.util.Map;
  * attaches half copies of the masters that are leaves of their own; when the binding closes after backward, their
  * gradients are widened to float32 and added to per-factor sums, which {@link #gradients} returns.
  */
-public final class TrainableLora implements AutoCloseable {
+public final class TrainableLora implements Trainable, AutoCloseable {
 
     private final LoraAdapter adapter;
     private final StableDiffusionModel model;
@@ -98,6 +98,7 @@ public final class TrainableLora implements AutoCloseable {
     }
 
     /** Every trained factor by PEFT key, UNet first. */
+    @Override
     public Map<String, NDArray> parameters() {
         Map<String, NDArray> all = new LinkedHashMap<>(unet);
         all.putAll(textEncoder);
@@ -108,6 +109,7 @@ public final class TrainableLora implements AutoCloseable {
      * Attaches the current factors to the model until the returned handle is closed, through arrays made in
      * {@code step}; under autograd (a collector open) backward reaches the masters' gradients.
      */
+    @Override
     public Binding bind(NDManager step) {
         boolean half = computeType != DataType.FLOAT32;
         boolean collecting = JniUtils.isGradMode();
@@ -149,6 +151,7 @@ public final class TrainableLora implements AutoCloseable {
     }
 
     /** The accumulated gradient of every trained factor, by PEFT key, as float32 arrays attached to {@code into}. */
+    @Override
     public Map<String, NDArray> gradients(NDManager into) {
         Map<String, NDArray> grads = new LinkedHashMap<>();
         parameters().forEach((name, p) -> {
@@ -160,6 +163,7 @@ public final class TrainableLora implements AutoCloseable {
     }
 
     /** Clears the accumulated gradients (autograd adds each backward's gradient to them). */
+    @Override
     public void zeroGradients() {
         if (halfGradients.isEmpty()) {
             parameters().values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
@@ -170,12 +174,6 @@ public final class TrainableLora implements AutoCloseable {
                 return zeros;
             });
         }
-    }
-
-    /** A {@link #bind}ing, undone by closing. */
-    public interface Binding extends AutoCloseable {
-        @Override
-        void close();
     }
 
     /** Stops the factors requiring gradients; the adapter and its factors stay. */

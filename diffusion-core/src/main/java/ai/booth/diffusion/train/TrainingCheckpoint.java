@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * A resumable training checkpoint: a directory holding
  * <ul>
- *   <li>{@code lora.safetensors} — every factor (float32, PEFT keys);</li>
+ *   <li>{@code lora.safetensors} — every trained tensor (float32): LoRA factors by PEFT key, new token rows as
+ *       {@code embeddings};</li>
  *   <li>{@code optimizer.safetensors} — AdamW's moments ({@code exp_avg.<key>}, {@code exp_avg_sq.<key>});</li>
  *   <li>{@code latent-cache.safetensors} — the prepared data (a hard link to the job's cache when possible);</li>
  *   <li>{@code state.json} — the step, the config, every random stream's state, the data order position, the loss
@@ -55,11 +56,16 @@ public final class TrainingCheckpoint {
      * @param cacheFile the job's saved latent cache, linked (or copied) into the checkpoint
      */
     public static void write(Path dir, State state, LoraAdapter adapter, AdamW optimizer, Path cacheFile) {
+        write(dir, state, factors(adapter), optimizer, cacheFile);
+    }
+
+    /** Writes a checkpoint of these trained tensors (by name) to {@code dir} (replacing one there). */
+    public static void write(Path dir, State state, Map<String, NDArray> trained, AdamW optimizer, Path cacheFile) {
         Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
         try {
             FileTrees.delete(tmp);
             Files.createDirectories(tmp);
-            SafeTensors.write(tmp.resolve(LORA), factors(adapter), Map.of("format", "pt"));
+            SafeTensors.write(tmp.resolve(LORA), trained, Map.of("format", "pt"));
             SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of());
             try {
                 Files.createLink(tmp.resolve(CACHE), cacheFile);
@@ -102,9 +108,14 @@ public final class TrainingCheckpoint {
 
     /** Copies the saved factors into the adapter's (same modules, same shapes) and the moments into the optimizer. */
     public static void restoreTensors(Path dir, LoraAdapter adapter, AdamW optimizer, long optimizerSteps) {
+        restoreTensors(dir, factors(adapter), optimizer, optimizerSteps);
+    }
+
+    /** Copies the saved tensors into {@code trained} (same names, same shapes) and the moments into the optimizer. */
+    public static void restoreTensors(Path dir, Map<String, NDArray> trained, AdamW optimizer, long optimizerSteps) {
         try (NDManager scratch = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             Map<String, NDArray> saved = SafeTensors.read(dir.resolve(LORA), scratch);
-            factors(adapter).forEach((name, target) -> {
+            trained.forEach((name, target) -> {
                 NDArray value = saved.get(name);
                 if (value == null || !value.getShape().equals(target.getShape())) {
                     throw new IllegalArgumentException("checkpoint " + dir + ": factor " + name

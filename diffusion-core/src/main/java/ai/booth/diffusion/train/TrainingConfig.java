@@ -1,7 +1,10 @@
 package ai.booth.diffusion.train;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every hyper-parameter of a DreamBooth LoRA job, with diffusers' {@code train_dreambooth_lora.py} defaults unless
@@ -45,6 +48,15 @@ import java.util.Locale;
  * @param validationPrompts    prompts for validation images
  * @param validationSeed       seed of the validation images (fixed, so they are comparable over steps)
  * @param datasetId            the dataset this job trains on (provenance only)
+ * @param mode                 "lora" (DreamBooth LoRA), "textual_inversion" (new token embeddings only) or "pivotal"
+ *                             (new token embeddings and a LoRA together); default "pivotal" when newTokens are given,
+ *                             else "lora"
+ * @param newTokens            tokens to add and learn, e.g. [&lt;s1&gt;, &lt;s2&gt;] (one embedding vector each);
+ *                             matched literally in prompts
+ * @param initializerToken     word whose embedding starts the new rows (cycled over its tokens); null = random at
+ *                             the scale of the existing embeddings
+ * @param lrEmbeddings         AdamW learning rate of the new rows (1e-3)
+ * @param weightDecayEmbeddings decoupled weight decay of the new rows (0)
  */
 public record TrainingConfig(
         String instancePrompt, String classPrompt, boolean priorPreservation, double priorLossWeight,
@@ -54,11 +66,15 @@ public record TrainingConfig(
         int maxSteps, int epochs, int batchSize, int gradientAccumulation, double maxGradNorm,
         long seed, int resolution, boolean randomFlip, String latentSampling, int clipSkip, String mixedPrecision,
         int checkpointEvery, int checkpointsToKeep, int validationEvery, List<String> validationPrompts,
-        long validationSeed, String datasetId) {
+        long validationSeed, String datasetId,
+        String mode, List<String> newTokens, String initializerToken, double lrEmbeddings,
+        double weightDecayEmbeddings) {
 
     public static final List<String> LORA_TARGETS = List.of("attention", "transformer");
     public static final List<String> LATENT_SAMPLING = List.of("sample", "mean");
     public static final List<String> MIXED_PRECISION = List.of("no", "fp16");
+    public static final List<String> MODES = List.of("lora", "textual_inversion", "pivotal");
+    private static final Pattern BRACKETED = Pattern.compile("<[^<>\\s]+>");
 
     public TrainingConfig {
         require(instancePrompt != null && !instancePrompt.isBlank(), "instancePrompt", "must be given", instancePrompt);
@@ -91,6 +107,43 @@ public record TrainingConfig(
         require(validationEvery >= 0, "validationEvery", "must be >= 0", validationEvery);
         require(validationEvery == 0 || !validationPrompts.isEmpty(), "validationPrompts",
                 "are needed when validationEvery > 0", validationPrompts);
+        newTokens = newTokens == null ? List.of() : List.copyOf(newTokens);
+        require(newTokens.stream().distinct().count() == newTokens.size()
+                && newTokens.stream().allMatch(t -> !t.isBlank() && t.strip().equals(t)), "newTokens",
+                "must be distinct non-blank names without spaces", newTokens);
+        mode = mode == null ? (newTokens.isEmpty() ? "lora" : "pivotal") : mode.toLowerCase(Locale.ROOT);
+        require(MODES.contains(mode), "mode", "must be one of " + MODES, mode);
+        require(mode.equals("lora") == newTokens.isEmpty(), "newTokens",
+                mode.equals("lora") ? "need mode textual_inversion or pivotal" : "are required in mode " + mode,
+                newTokens);
+        require(lrEmbeddings >= 0 && weightDecayEmbeddings >= 0, "lrEmbeddings/weightDecayEmbeddings",
+                "must be >= 0", lrEmbeddings + "/" + weightDecayEmbeddings);
+    }
+
+    /** Whether a LoRA is trained (modes lora and pivotal). */
+    public boolean trainsLora() {
+        return !mode.equals("textual_inversion");
+    }
+
+    /**
+     * New token names from a command-line value: {@code <s1><s2>} (every bracketed name) or names separated by
+     * commas or spaces.
+     */
+    public static List<String> parseTokens(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        if (value.contains("<")) {
+            Matcher m = BRACKETED.matcher(value);
+            List<String> out = new ArrayList<>();
+            while (m.find()) {
+                out.add(m.group());
+            }
+            String rest = BRACKETED.matcher(value).replaceAll("").replace(",", "").strip();
+            require(rest.isEmpty() && !out.isEmpty(), "newTokens", "must be names like <s1><s2>", value);
+            return out;
+        }
+        return List.of(value.strip().split("[,\\s]+"));
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
@@ -146,6 +199,11 @@ public record TrainingConfig(
         private List<String> validationPrompts = List.of();
         private long validationSeed;
         private String datasetId;
+        private String mode;
+        private List<String> newTokens = List.of();
+        private String initializerToken;
+        private double lrEmbeddings = 1e-3;
+        private double weightDecayEmbeddings;
 
         public Builder instancePrompt(String v) { instancePrompt = v; return this; }
         public Builder classPrompt(String v) { classPrompt = v; return this; }
@@ -181,6 +239,11 @@ public record TrainingConfig(
         public Builder validationPrompts(List<String> v) { validationPrompts = v; return this; }
         public Builder validationSeed(long v) { validationSeed = v; return this; }
         public Builder datasetId(String v) { datasetId = v; return this; }
+        public Builder mode(String v) { mode = v; return this; }
+        public Builder newTokens(List<String> v) { newTokens = v; return this; }
+        public Builder initializerToken(String v) { initializerToken = v; return this; }
+        public Builder lrEmbeddings(double v) { lrEmbeddings = v; return this; }
+        public Builder weightDecayEmbeddings(double v) { weightDecayEmbeddings = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(instancePrompt, classPrompt, priorPreservation, priorLossWeight, rank,
@@ -188,7 +251,8 @@ public record TrainingConfig(
                     adamEps, weightDecay, lrSchedule, warmupSteps, lrCycles, lrPower, maxSteps, epochs, batchSize,
                     gradientAccumulation, maxGradNorm, seed, resolution, randomFlip, latentSampling, clipSkip,
                     mixedPrecision, checkpointEvery, checkpointsToKeep, validationEvery, validationPrompts,
-                    validationSeed, datasetId);
+                    validationSeed, datasetId, mode, newTokens, initializerToken, lrEmbeddings,
+                    weightDecayEmbeddings);
         }
     }
 }

@@ -1,5 +1,6 @@
 package ai.booth.diffusion.train;
 
+import ai.booth.diffusion.embedding.TextualInversion;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraLayout;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -22,11 +24,15 @@ import java.util.Properties;
 /**
  * Writes a trained adapter: {@code pytorch_lora_weights.safetensors} (diffusers/PEFT), {@code lora_kohya.safetensors}
  * (kohya/A1111) and {@code metadata.json}. Both adapter files carry the key facts in their safetensors metadata —
- * kohya's {@code ss_*} keys, which A1111 shows, and {@code booth_*} keys.
+ * kohya's {@code ss_*} keys, which A1111 shows, and {@code booth_*} keys. Learned tokens go beside them as
+ * {@code <dir name>.safetensors} (A1111) and {@code <dir name>_emb.safetensors} (kohya/diffusers); the adapter files
+ * name them ({@value #EMBEDDING_KEY}, {@code booth_tokens}) so generation loads them with the LoRA.
  */
 public final class TrainingOutput {
 
     public static final String METADATA = "metadata.json";
+    /** Adapter metadata naming the A1111 embedding file written beside it. */
+    public static final String EMBEDDING_KEY = TextualInversion.ADAPTER_KEY;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -40,14 +46,33 @@ public final class TrainingOutput {
     /** Writes the three files into {@code dir} and returns the result. */
     public static TrainingResult write(Path dir, LoraAdapter adapter, StableDiffusionModel model, TrainingConfig config,
                                        Stats stats, Path lastCheckpoint) {
+        return write(dir, adapter, null, model, config, stats, lastCheckpoint);
+    }
+
+    /**
+     * Writes what was trained into {@code dir}: the adapter files (unless {@code adapter} is null, textual inversion),
+     * the embedding files (unless {@code embeddings} is null) and the metadata.
+     */
+    public static TrainingResult write(Path dir, LoraAdapter adapter, TrainableEmbeddings embeddings,
+                                       StableDiffusionModel model, TrainingConfig config, Stats stats,
+                                       Path lastCheckpoint) {
         Map<String, String> meta = safetensorsMetadata(model, config, stats);
-        Path peft = dir.resolve(LoraLayout.PEFT.fileName());
-        Path kohya = dir.resolve(LoraLayout.KOHYA.fileName());
+        Path peft = adapter == null ? null : dir.resolve(LoraLayout.PEFT.fileName());
+        Path kohya = adapter == null ? null : dir.resolve(LoraLayout.KOHYA.fileName());
         Path metadata = dir.resolve(METADATA);
+        List<Path> embeddingFiles = List.of();
         try {
             Files.createDirectories(dir);
-            adapter.save(peft, LoraLayout.PEFT, meta);
-            adapter.save(kohya, LoraLayout.KOHYA, meta);
+            if (embeddings != null) {
+                embeddingFiles = TextualInversion.save(dir, embeddingName(dir), embeddings.tokens(), embeddings.rows(),
+                        meta);
+                meta.put(EMBEDDING_KEY, embeddingFiles.get(0).getFileName().toString());
+                meta.put(TextualInversion.TOKENS_KEY, JSON.writeValueAsString(embeddings.tokens()));
+            }
+            if (adapter != null) {
+                adapter.save(peft, LoraLayout.PEFT, meta);
+                adapter.save(kohya, LoraLayout.KOHYA, meta);
+            }
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("booth_version", boothVersion());
             record.put("base_model", Map.of("source", String.valueOf(model.source()), "hash", model.contentHash()));
@@ -61,20 +86,41 @@ public final class TrainingOutput {
             record.put("timings", Map.of("started", stats.started().toString(), "finished", stats.finished().toString(),
                     "training_seconds", stats.trainingSeconds(),
                     "seconds_per_step", stats.steps() == 0 ? 0 : stats.trainingSeconds() / stats.steps()));
-            record.put("files", Map.of("peft", peft.getFileName().toString(), "kohya", kohya.getFileName().toString()));
+            if (embeddings != null) {
+                record.put("tokens", embeddings.tokens());
+            }
+            Map<String, String> files = new LinkedHashMap<>();
+            if (adapter != null) {
+                files.put("peft", peft.getFileName().toString());
+                files.put("kohya", kohya.getFileName().toString());
+            }
+            if (!embeddingFiles.isEmpty()) {
+                files.put("embedding_a1111", embeddingFiles.get(0).getFileName().toString());
+                files.put("embedding_kohya", embeddingFiles.get(1).getFileName().toString());
+            }
+            record.put("files", files);
             Path tmp = dir.resolve("." + METADATA + ".tmp");
             JSON.writeValue(tmp.toFile(), record);
             Files.move(tmp, metadata, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write training output to " + dir, e);
         }
-        return new TrainingResult(peft, kohya, metadata, lastCheckpoint, stats.steps(), stats.finalLoss(), false);
+        return new TrainingResult(peft, kohya, metadata, lastCheckpoint, stats.steps(), stats.finalLoss(), false,
+                embeddingFiles);
+    }
+
+    /** The embedding's name (its A1111 trigger): the output folder's name, reduced to safe file-name characters. */
+    static String embeddingName(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        String n = name == null ? "" : name.toString().replaceAll("[^A-Za-z0-9._-]", "_");
+        return n.isEmpty() || n.startsWith(".") ? "embedding" : n;
     }
 
     /** kohya's {@code ss_*} keys where a counterpart exists, plus {@code booth_*} keys. */
     static Map<String, String> safetensorsMetadata(StableDiffusionModel model, TrainingConfig c, Stats s) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("ss_network_module", "networks.lora");
+        m.put("booth_mode", c.mode());
         m.put("ss_network_dim", Integer.toString(c.rank()));
         m.put("ss_network_alpha", Float.toString(c.alpha()));
         m.put("ss_sd_model_hash", model.contentHash());

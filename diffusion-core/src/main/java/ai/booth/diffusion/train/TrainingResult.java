@@ -1,6 +1,7 @@
 package ai.booth.diffusion.train;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What a training run left behind.
@@ -13,7 +14,19 @@ import java.nio.file.Path;
  * @param steps          optimizer steps done
  * @param finalLoss      loss of the last step
  * @param cancelled      whether the run stopped early on request (a checkpoint is written to resume from)
+ * @param embeddingFiles the learned token embeddings, A1111 file then kohya/diffusers file (empty without new
+ *                       tokens or if cancelled); peftFile and kohyaFile are null in textual-inversion mode
  */
 public record TrainingResult(Path peftFile, Path kohyaFile, Path metadataFile, Path lastCheckpoint, int steps,
-                             float finalLoss, boolean cancelled) {
+                             float finalLoss, boolean cancelled, List<Path> embeddingFiles) {
+
+    public TrainingResult {
+        embeddingFiles = embeddingFiles == null ? List.of() : List.copyOf(embeddingFiles);
+    }
+
+    /** A result without embeddings. */
+    public TrainingResult(Path peftFile, Path kohyaFile, Path metadataFile, Path lastCheckpoint, int steps,
+                          float finalLoss, boolean cancelled) {
+        this(peftFile, kohyaFile, metadataFile, lastCheckpoint, steps, finalLoss, cancelled, List.of());
+    }
 }

@@ -6,10 +6,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * One optimizer step of LoRA training, in two halves so gradients can be accumulated over micro-batches:
+ * One optimizer step of LoRA and/or textual-inversion training, in two halves so gradients can be accumulated over micro-batches:
  * {@link #accumulate} runs forward and backward for a batch (adding to the factors' gradients), {@link #apply}
  * unscales (mixed precision), clips and applies AdamW, then clears the gradients. Every tensor of a half lives in
  * a sub-manager closed at its end.
@@ -22,7 +25,7 @@ public final class TrainingStep {
     /** What an update did: the gradient norm before clipping (NaN if not clipped) and whether it was skipped. */
     public record Update(double gradNorm, boolean skipped) { }
 
-    private final TrainableLora lora;
+    private final List<Trainable> trained;
     private final PromptEncoder prompts;
     private final DreamBoothLoss loss;
     private final AdamW optimizer;
@@ -34,7 +37,19 @@ public final class TrainingStep {
     /** @param maxGradNorm global gradient-norm limit; 0 or less for no clipping */
     public TrainingStep(TrainableLora lora, PromptEncoder prompts, DreamBoothLoss loss, AdamW optimizer,
                         double maxGradNorm, LossScaler scaler) {
-        this.lora = lora;
+        this(List.of(lora), prompts, loss, optimizer, maxGradNorm, scaler);
+    }
+
+    /**
+     * @param trained what the step trains (a LoRA, new token rows, or both); clipping takes all their gradients
+     *                together
+     */
+    public TrainingStep(List<Trainable> trained, PromptEncoder prompts, DreamBoothLoss loss, AdamW optimizer,
+                        double maxGradNorm, LossScaler scaler) {
+        if (trained.isEmpty()) {
+            throw new IllegalArgumentException("a training step needs something to train");
+        }
+        this.trained = List.copyOf(trained);
         this.prompts = prompts;
         this.loss = loss;
         this.optimizer = optimizer;
@@ -54,8 +69,25 @@ public final class TrainingStep {
         return scaler;
     }
 
+    /** The LoRA trained, or null (textual inversion alone). */
     public TrainableLora lora() {
-        return lora;
+        return part(TrainableLora.class);
+    }
+
+    /** The new token rows trained, or null (LoRA alone). */
+    public TrainableEmbeddings embeddings() {
+        return part(TrainableEmbeddings.class);
+    }
+
+    private <T> T part(Class<T> type) {
+        return trained.stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
+    }
+
+    /** Every trained tensor by name, in the order of the parts. */
+    public Map<String, NDArray> parameters() {
+        Map<String, NDArray> all = new LinkedHashMap<>();
+        trained.forEach(t -> all.putAll(t.parameters()));
+        return all;
     }
 
     /**
@@ -66,7 +98,7 @@ public final class TrainingStep {
         NDManager parent = batch.latents().getManager();
         try (NDManager step = parent.newSubManager();
              GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector();
-             TrainableLora.Binding bound = lora.bind(step)) {
+             Bindings bound = new Bindings(trained, step)) {
             // Results attach to their first operand's manager: borrow the inputs so everything lands in `step`.
             batch.latents().tempAttach(step);
             batch.noise().tempAttach(step);
@@ -87,8 +119,9 @@ public final class TrainingStep {
      * them. With mixed precision a step with overflowing gradients is skipped (the scaler backs off).
      */
     public Update apply(double[] lrs) {
-        try (NDManager step = NDManager.newBaseManager(lora.adapter().modules().get(0).down().getDevice())) {
-            Map<String, NDArray> grads = lora.gradients(step);
+        try (NDManager step = NDManager.newBaseManager(parameters().values().iterator().next().getDevice())) {
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            trained.forEach(t -> grads.putAll(t.gradients(step)));
             boolean finite = scaler.unscale(grads.values());
             double norm = Double.NaN;
             if (finite) {
@@ -97,8 +130,29 @@ public final class TrainingStep {
                 }
                 optimizer.step(lrs, grads);
             }
-            lora.zeroGradients();
+            trained.forEach(Trainable::zeroGradients);
             return new Update(norm, !finite);
+        }
+    }
+
+    /** Every part bound for one forward, unbound together (in reverse) on close. */
+    private static final class Bindings implements AutoCloseable {
+        private final List<Trainable.Binding> bound = new ArrayList<>();
+
+        Bindings(List<Trainable> trained, NDManager step) {
+            try {
+                trained.forEach(t -> bound.add(t.bind(step)));
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            for (int i = bound.size() - 1; i >= 0; i--) {
+                bound.get(i).close();
+            }
         }
     }
 }

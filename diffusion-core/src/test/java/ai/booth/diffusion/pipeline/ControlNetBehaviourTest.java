@@ -103,7 +103,7 @@ class ControlNetBehaviourTest {
     void theInfotextCarriesEachUnitAndParsesBack() {
         GenerationParams p = request(unit(0.75, 0.1, 0.9, true), unit(1, 0, 1, false));
         String text = Infotext.format(p, "m", "0123456789abcdef", java.util.Map.of(), java.util.Map.of("model",
-                "d14c016b"));
+                "d14c016b"), java.util.Map.of());
         assertTrue(text.contains("ControlNet 0: \"Module: none, Model: model [d14c016b], Weight: 0.75, "
                 + "Guidance Start: 0.1, Guidance End: 0.9, Guess Mode: True\""), text);
         GenerationParams back = Infotext.parse(text, name -> Path.of(name), name -> ref.dir().resolve(name));

@@ -130,4 +130,25 @@ class CLIPTokenizerTest {
         assertEquals("\ufffd\ufffd", HtmlUnescape.unescape("&#0;&#xD800;"));
         assertEquals("&y", HtmlUnescape.unescape("&ampy"));
     }
+
+    @Test
+    void addedTokensAreMatchedLiterallyBeforeBpeAndStandForTheirIds() {
+        int v = tokenizer.vocabSize();
+        CLIPTokenizer t = tokenizer.withAddedTokens(List.of(new AddedToken("<s1>", new int[] {v}, false),
+                new AddedToken("<s10>", new int[] {v + 1, v + 2}, false), new AddedToken("myemb", new int[] {v + 3}, true)));
+        int[] base = tokenizer.encode("a photo in the style of");
+        int[] ids = t.encode("a photo in the style of<s1>");
+        int n = tokenizer.tokenCount("a photo in the style of");
+        assertArrayEquals(Arrays.copyOf(base, n + 1), Arrays.copyOf(ids, n + 1));
+        assertEquals(v, ids[n + 1]);
+        assertEquals(tokenizer.eosId(), ids[n + 2]);
+        assertEquals(List.of("<s10>", "<s10>", "<s1>"), t.tokenize("<s10><s1>"), "longest match, n ids per name");
+        assertEquals(tokenizer.tokenize("<S1> x"), t.tokenize("<S1> x"), "case-sensitive: <S1> is BPE'd");
+        assertEquals(List.of(v + 3), Arrays.stream(t.encode("myemb")).boxed().toList().subList(1, 2));
+        assertEquals(tokenizer.tokenize("myembroidery"), t.tokenize("myembroidery"), "bare names match whole words");
+        assertArrayEquals(tokenizer.encode("a photo of sks dog"), t.encode("a photo of sks dog"));
+        assertEquals("a photo <s1>", t.decode(t.encode("a photo <s1>")));
+        assertThrows(IllegalArgumentException.class,
+                () -> tokenizer.withAddedTokens(List.of(new AddedToken("<x>", new int[] {5}, false))));
+    }
 }
