@@ -2,15 +2,10 @@ package ai.booth.diffusion.train;
 
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
-import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.runtime.EngineOptions;
-import ai.booth.diffusion.scheduler.SchedulerConfig;
-import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.diffusion.testing.Reference;
-import ai.booth.diffusion.tokenizer.CLIPTokenizer;
-import ai.djl.ndarray.NDArray;
+import ai.booth.diffusion.testing.ReferenceChecks;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,12 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Backward must read exactly what forward wrote, whatever else the JVM and libtorch do meanwhile. The reference
@@ -38,17 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AutogradStressTest {
 
     private static final int RUNS = 20;
-    private static final Pattern FILE = Pattern.compile("(\\S+\\.safetensors)");
 
     private static Reference ref;
-    private static JsonNode c;
     private static StableDiffusionModel model;
+    private static TrainingStepCase trainingCase;
 
     @BeforeAll
     static void load() {
         ref = Reference.load();
-        c = ref.testCase("training_step");
         model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
+        trainingCase = new TrainingStepCase(ref, model);
     }
 
     @AfterAll
@@ -90,67 +81,44 @@ class AutogradStressTest {
     private record Run(int[] losses, Map<String, float[]> gradients, Map<String, float[]> factors) { }
 
     private static Run run(NDManager m) {
-        Matcher file = FILE.matcher(c.get("start").asText());
-        assertTrue(file.find(), "the case names its start LoRA file");
-        List<String> texts = List.of(c.get("instance_prompt").asText(), c.get("class_prompt").asText());
-        try (NDManager scratch = m.newSubManager();
-             LoraAdapter adapter = LoraAdapter.load(ref.dir().resolve(file.group(1)), model);
-             TrainableLora lora = new TrainableLora(adapter, model, true);
-             PromptEncoder prompts = new PromptEncoder(CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow()),
-                     model.textEncoder(), 1, null);
-             AdamW optimizer = new AdamW(new AdamW.Settings(c.get("betas").get(0).doubleValue(),
-                     c.get("betas").get(1).doubleValue(), c.get("eps").doubleValue(),
-                     c.get("weight_decay").doubleValue()),
-                     List.of(new AdamW.Group("unet", c.get("lr_unet").doubleValue(), lora.unetParameters()),
-                             new AdamW.Group("text_encoder", c.get("lr_text_encoder").doubleValue(),
-                                     lora.textEncoderParameters())))) {
-            var schedule = Schedulers.create("ddpm", SchedulerConfig.fromFile(
-                    model.schedulerDir().orElseThrow().resolve("scheduler_config.json")), Map.of());
-            DreamBoothLoss loss = new DreamBoothLoss(model.unet(), schedule, c.get("prior_loss_weight").doubleValue());
-            TrainingBatch batch = new TrainingBatch(ref.tensor("train.latents", scratch),
-                    ref.tensor("train.noise", scratch), ref.tensor("train.timesteps", scratch), texts, 1);
-            TrainingStep step = new TrainingStep(lora, prompts, loss, optimizer, 0, LossScaler.disabled());
-            double[] lrs = {c.get("lr_unet").doubleValue(), c.get("lr_text_encoder").doubleValue()};
+        try (NDManager scratch = m.newSubManager()) {
+            return trainingCase.withStep(scratch, new ReferenceChecks(ref, scratch), (step, batch) -> {
+                List<NDManager> unrelated = unrelatedManagers(m);
+                step.beforeBackward(() -> {
+                    unrelated.forEach(NDManager::close);
+                    System.gc();
+                });
+                TrainingStep.Losses l1 = step.accumulate(batch, 1.0);
+                Map<String, float[]> gradients = new LinkedHashMap<>();
+                step.lora().gradients(scratch).forEach((name, g) -> gradients.put(name, g.toFloatArray()));
+                step.apply(trainingCase.lrs());
 
-            List<NDManager> unrelated = unrelatedManagers(m);
-            step.beforeBackward(() -> {
-                unrelated.forEach(NDManager::close);
-                System.gc();
+                List<NDManager> more = unrelatedManagers(m);
+                step.beforeBackward(() -> {
+                    more.forEach(NDManager::close);
+                    System.gc();
+                });
+                TrainingStep.Losses l2 = step.accumulate(batch, 1.0);
+                step.apply(trainingCase.lrs());
+                Map<String, float[]> factors = new LinkedHashMap<>();
+                step.lora().parameters().forEach((name, p) -> factors.put(name, p.toFloatArray()));
+                int[] losses = {Float.floatToRawIntBits(l1.total()), Float.floatToRawIntBits(l1.instance()),
+                        Float.floatToRawIntBits(l1.prior()), Float.floatToRawIntBits(l2.total())};
+                return new Run(losses, gradients, factors);
             });
-            TrainingStep.Losses l1 = step.accumulate(batch, 1.0);
-            Map<String, float[]> gradients = new LinkedHashMap<>();
-            lora.gradients(scratch).forEach((name, g) -> gradients.put(name, g.toFloatArray()));
-            step.apply(lrs);
-
-            List<NDManager> more = unrelatedManagers(m);
-            step.beforeBackward(() -> {
-                more.forEach(NDManager::close);
-                System.gc();
-            });
-            TrainingStep.Losses l2 = step.accumulate(batch, 1.0);
-            step.apply(lrs);
-            Map<String, float[]> factors = new LinkedHashMap<>();
-            lora.parameters().forEach((name, p) -> factors.put(name, p.toFloatArray()));
-            int[] losses = {Float.floatToRawIntBits(l1.total()), Float.floatToRawIntBits(l1.instance()),
-                    Float.floatToRawIntBits(l1.prior()), Float.floatToRawIntBits(l2.total())};
-            return new Run(losses, gradients, factors);
         }
     }
 
     private static void matchesTheReference(Run run, NDManager m) {
+        ReferenceChecks checks = new ReferenceChecks(ref, m);
         Reference.Tolerance tol = ref.tolerance("training");
         String[] lossNames = {"train.loss", "train.loss_instance", "train.loss_prior", "train.loss2"};
         for (int i = 0; i < lossNames.length; i++) {
-            NDArray expected = ref.tensor(lossNames[i], m);
-            Reference.assertClose(lossNames[i], m.create(new float[] {Float.intBitsToFloat(run.losses[i])},
-                    expected.getShape()), expected, tol);
+            checks.compare(lossNames[i], m.create(Float.intBitsToFloat(run.losses[i])), tol);
         }
         assertEquals(ref.tensorNames().stream().filter(n -> n.startsWith("train.grad.")).count(),
                 run.gradients.size(), "one gradient per reference gradient");
-        run.gradients.forEach((name, g) -> {
-            NDArray expected = ref.tensor("train.grad." + name, m);
-            Reference.assertClose("train.grad." + name, m.create(g, expected.getShape()), expected, tol);
-        });
+        run.gradients.forEach((name, g) -> checks.compare("train.grad." + name, m.create(g), tol));
     }
 
     /** Managers holding arrays over Java buffers, to be closed between a forward and its backward. */

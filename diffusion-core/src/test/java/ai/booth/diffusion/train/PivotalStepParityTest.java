@@ -8,6 +8,7 @@ import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
 import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.diffusion.testing.Reference;
+import ai.booth.diffusion.testing.ReferenceChecks;
 import ai.booth.diffusion.tokenizer.CLIPTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +50,7 @@ class PivotalStepParityTest {
     private static JsonNode c;
     private static StableDiffusionModel model;
     private static NDManager m;
-    private static final Set<String> checked = new HashSet<>();
+    private static ReferenceChecks checks;
 
     @BeforeAll
     static void load() {
@@ -58,17 +58,18 @@ class PivotalStepParityTest {
         c = ref.testCase("pivotal_step");
         model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
         m = NDManager.newBaseManager();
+        checks = new ReferenceChecks(ref, m);
     }
 
     @AfterAll
     static void close() {
-        Set<String> unchecked = new HashSet<>();
-        ref.tensorNames().stream().filter(n -> n.startsWith("pti.") && !checked.contains(n)).forEach(unchecked::add);
-        m.close();
-        model.close();
-        ref.close();
-        assertTrue(unchecked.isEmpty(), unchecked.size() + " reference tensors no test compared, e.g. "
-                + unchecked.stream().sorted().limit(5).toList());
+        try {
+            checks.assertAllChecked("pti.");
+        } finally {
+            m.close();
+            model.close();
+            ref.close();
+        }
     }
 
     /** The new token names: the case's {@code new_tokens} if given, else the {@code <name>}s its description lists. */
@@ -110,7 +111,7 @@ class PivotalStepParityTest {
     private static void withStep(BiConsumer<TrainingStep, TrainingBatch> body) {
         List<String> tokens = newTokens();
         NDArray initial = ref.tensor("pti.initial_embeddings", m);
-        checked.add("pti.initial_embeddings");
+        checks.used("pti.initial_embeddings");
         assertEquals(tokens.size(), initial.getShape().get(0), "one initial row per new token " + tokens);
         try (LoraAdapter adapter = startAdapter(); TrainableLora lora = new TrainableLora(adapter, model, false);
              TrainableEmbeddings embeddings = new TrainableEmbeddings(model.textEncoder(), tokens, initial)) {
@@ -122,14 +123,14 @@ class PivotalStepParityTest {
                  AdamW optimizer = optimizer(lora, embeddings)) {
                 assertArrayEquals(ref.tensor("pti.input_ids", m).toLongArray(), prompts.ids(texts, m).toLongArray(),
                         "token ids of the prompts (added tokens matched before BPE)");
-                checked.add("pti.input_ids");
+                checks.used("pti.input_ids");
                 var schedule = Schedulers.create("ddpm",
                         SchedulerConfig.fromFile(model.schedulerDir().orElseThrow().resolve("scheduler_config.json")),
                         Map.of());
                 DreamBoothLoss loss = new DreamBoothLoss(model.unet(), schedule, 0);
                 TrainingBatch batch = new TrainingBatch(ref.tensor("pti.latents", m), ref.tensor("pti.noise", m),
                         ref.tensor("pti.timesteps", m), texts, texts.size());   // no prior term
-                checked.addAll(List.of("pti.latents", "pti.noise", "pti.timesteps"));
+                checks.used("pti.latents", "pti.noise", "pti.timesteps");
                 body.accept(new TrainingStep(List.of(lora, embeddings), prompts, loss, optimizer, 0,
                         LossScaler.disabled()), batch);
             }
@@ -141,12 +142,12 @@ class PivotalStepParityTest {
         withStep((step, batch) -> {
             Reference.Tolerance tol = ref.tolerance("training");
             TrainingStep.Losses losses = step.accumulate(batch, 1.0);
-            compare("pti.loss", m.create(losses.total()), tol);
+            checks.compare("pti.loss", m.create(losses.total()), tol);
             Map<String, NDArray> grads = new HashMap<>(step.lora().gradients(m));
             grads.putAll(step.embeddings().gradients(m));
             assertEquals(ref.tensorNames().stream().filter(n -> n.startsWith("pti.grad.")).count(), grads.size(),
                     "one reference gradient per trained tensor");
-            grads.forEach((name, g) -> compare("pti.grad." + name, g, tol));
+            grads.forEach((name, g) -> checks.compare("pti.grad." + name, g, tol));
         });
     }
 
@@ -156,7 +157,7 @@ class PivotalStepParityTest {
             Map<String, NDArray> grads = new HashMap<>();
             step.parameters().keySet().forEach(name -> grads.put(name, ref.tensor("pti.grad." + name, m)));
             step.optimizer().step(lrs(), grads);
-            step.parameters().forEach((name, p) -> compare("pti.after." + name, p, ref.tolerance("training_params")));
+            step.parameters().forEach((name, p) -> checks.compare("pti.after." + name, p, ref.tolerance("training_params")));
         });
     }
 
@@ -170,32 +171,11 @@ class PivotalStepParityTest {
                     masks.put(name, ref.tensor("pti.grad." + name, m).abs().gte(wellConditioned)));
             step.accumulate(batch, 1.0);
             step.apply(lrs());
-            step.parameters().forEach((name, p) -> compareWhere("pti.after." + name, p, masks.get(name), params));
+            step.parameters().forEach((name, p) -> checks.compareWhere("pti.after." + name, p, masks.get(name), params));
             TrainingStep.Losses second = step.accumulate(batch, 1.0);
-            compare("pti.loss2", m.create(second.total()), ref.tolerance("training"));
+            checks.compare("pti.loss2", m.create(second.total()), ref.tolerance("training"));
             step.apply(lrs());
-            step.parameters().forEach((name, p) -> compareWhere("pti.after2." + name, p, masks.get(name), params));
+            step.parameters().forEach((name, p) -> checks.compareWhere("pti.after2." + name, p, masks.get(name), params));
         });
-    }
-
-    private static void compare(String name, NDArray actual, Reference.Tolerance tol) {
-        NDArray expected = expected(name);
-        Reference.assertClose(name, actual.reshape(expected.getShape()), expected, tol);
-        checked.add(name);
-    }
-
-    private static void compareWhere(String name, NDArray actual, NDArray mask, Reference.Tolerance tol) {
-        NDArray expected = expected(name);
-        assertTrue(mask.sum().getLong() > 0 || mask.size() == 0, name + ": no well-conditioned element");
-        Reference.assertClose(name + " (elements with |grad| >= 100 eps)", actual.reshape(expected.getShape()).get(mask),
-                expected.get(mask), tol);
-        checked.add(name);
-    }
-
-    private static NDArray expected(String name) {
-        if (!ref.hasTensor(name)) {
-            throw new AssertionError("the reference has no tensor " + name);
-        }
-        return ref.tensor(name, m);
     }
 }
