@@ -97,6 +97,11 @@ public final class Reference implements AutoCloseable {
         return tensors.load(name, manager);
     }
 
+    /** The side of the {@code vae} case's input image: the size the fixture's model works at. */
+    public int imageSize() {
+        return (int) tensors.entry(testCase("vae").at("/encode/input").asText()).shape().get(2);
+    }
+
     public boolean hasTensor(String name) {
         return tensors.contains(name);
     }

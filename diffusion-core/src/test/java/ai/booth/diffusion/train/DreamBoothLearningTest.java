@@ -43,7 +43,7 @@ class DreamBoothLearningTest {
         try (Reference ref = Reference.load();
              StableDiffusionModel model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
              NDManager m = NDManager.newBaseManager()) {
-            int resolution = (int) ref.tensor(ref.testCase("vae").at("/encode/input").asText(), m).getShape().get(2);
+            int resolution = ref.imageSize();
             DreamBoothDataset data = new DreamBoothDataset(
                     SyntheticImages.examples(SyntheticImages.subject(4, resolution, 1), "subject", INSTANCE),
                     SyntheticImages.examples(SyntheticImages.others(8, resolution, 2), "class", CLASS));

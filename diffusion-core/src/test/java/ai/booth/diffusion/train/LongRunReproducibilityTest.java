@@ -1,7 +1,6 @@
 package ai.booth.diffusion.train;
 
 import ai.booth.diffusion.testing.Reference;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,9 +32,8 @@ class LongRunReproducibilityTest {
     void twoHundredStepsStayFiniteAndGiveTheSameAdapterInThreeFreshJvms() throws Exception {
         int resolution;
         Path modelDir;
-        try (Reference ref = Reference.load(); NDManager m = NDManager.newBaseManager()) {
-            resolution = trainingResolution(ref.modelDir(),
-                    (int) ref.tensor(ref.testCase("vae").at("/encode/input").asText(), m).getShape().get(2));
+        try (Reference ref = Reference.load()) {
+            resolution = trainingResolution(ref.modelDir(), ref.imageSize());
             modelDir = ref.modelDir();
         }
         List<String> adapters = new ArrayList<>();

@@ -5,7 +5,6 @@ import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraModule;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.testing.Reference;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +22,8 @@ class MixedPrecisionTest {
     @Test
     void float16ModelTrainsFloat32MastersWithLossScaling() {
         try (Reference ref = Reference.load();
-             StableDiffusionModel half = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.parse("cpu", "float16"));
-             NDManager m = NDManager.newBaseManager()) {
-            int resolution = (int) ref.tensor(ref.testCase("vae").at("/encode/input").asText(), m).getShape().get(2);
+             StableDiffusionModel half = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.parse("cpu", "float16"))) {
+            int resolution = ref.imageSize();
             DreamBoothDataset data = new DreamBoothDataset(
                     SyntheticImages.examples(SyntheticImages.subject(2, resolution, 1), "s", "a photo of sks shape"),
                     SyntheticImages.examples(SyntheticImages.others(2, resolution, 2), "c", "a photo of shape"));

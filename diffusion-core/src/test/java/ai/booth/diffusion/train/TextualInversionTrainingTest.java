@@ -57,9 +57,7 @@ class TextualInversionTrainingTest {
         ref = Reference.load();
         model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
         tokenizer = CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow());
-        try (NDManager m = NDManager.newBaseManager()) {
-            resolution = (int) ref.tensor(ref.testCase("vae").at("/encode/input").asText(), m).getShape().get(2);
-        }
+        resolution = ref.imageSize();
         data = new DreamBoothDataset(
                 SyntheticImages.examples(SyntheticImages.subject(2, resolution, 1), "subject", "a photo in the style of <s1><s2>"),
                 SyntheticImages.examples(SyntheticImages.others(2, resolution, 2), "class", "a photo"));

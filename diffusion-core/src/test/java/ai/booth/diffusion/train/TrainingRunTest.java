@@ -47,9 +47,7 @@ class TrainingRunTest {
     static void load() {
         ref = Reference.load();
         model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
-        try (NDManager m = NDManager.newBaseManager()) {
-            resolution = (int) ref.tensor(ref.testCase("vae").at("/encode/input").asText(), m).getShape().get(2);
-        }
+        resolution = ref.imageSize();
         data = new DreamBoothDataset(
                 SyntheticImages.examples(SyntheticImages.subject(3, resolution, 1), "subject", "a photo of sks shape"),
                 SyntheticImages.examples(SyntheticImages.others(4, resolution, 2), "class", "a photo of shape"));
