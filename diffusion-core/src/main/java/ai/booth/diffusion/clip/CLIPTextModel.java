@@ -32,6 +32,7 @@ public final class CLIPTextModel implements AutoCloseable {
     private final LayerNorm finalNorm;
     private final Map<String, Linear> linears;
     private final Map<String, LoraTarget> loraTargets;
+    private final Map<String, NDArray> parameters;
     /** Embedding rows of added tokens (ids vocab_size, vocab_size + 1, ...), or null; see {@link #attachTokens}. */
     private volatile NDArray addedRows;
 
@@ -49,6 +50,7 @@ public final class CLIPTextModel implements AutoCloseable {
         this.finalNorm = new LayerNorm(w.at("final_layer_norm"), dim, (float) config.layerNormEps());
         this.linears = weights.linears();
         this.loraTargets = weights.loraTargets();
+        this.parameters = weights.taken();
     }
 
     /**
@@ -68,7 +70,8 @@ public final class CLIPTextModel implements AutoCloseable {
         }
         int n = (int) shape.get(1);
         try (Scope scope = Scope.of(ids)) {
-            NDArray h = embedTokens(ids.toType(DataType.INT64, false))
+            // A copy libtorch owns: the embedding's backward keeps the ids, which callers often make over a Java buffer.
+            NDArray h = embedTokens(ids.toType(DataType.INT64, true))
                     .add(positions.forward(scope.manager().arange(0, n, 1, DataType.INT64)));
             NDArray mask = causalMask(scope.manager(), n, h.getDataType());
             for (int i = 0; i < layers.size() - (clipSkip - 1); i++) {
@@ -159,6 +162,11 @@ public final class CLIPTextModel implements AutoCloseable {
     /** Every layer LoRA adapters can target (Linear and Conv2d), by the same module paths. */
     public Map<String, LoraTarget> loraTargets() {
         return loraTargets;
+    }
+
+    /** Every weight by transformers key, {@code text_model.…} (live arrays: they may map the checkpoint, read-only). */
+    public Map<String, NDArray> parameters() {
+        return parameters;
     }
 
     public DataType dtype() {

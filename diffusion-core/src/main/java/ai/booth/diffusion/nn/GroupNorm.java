@@ -17,11 +17,8 @@ public final class GroupNorm {
     private final int groups;
     private final long channels;
     private final float eps;
-    /** weight and bias as [C, 1, 1] and [C, 1], for 4-D and 3-D inputs. */
-    private final NDArray scale4;
-    private final NDArray shift4;
-    private final NDArray scale3;
-    private final NDArray shift3;
+    private final NDArray weight;
+    private final NDArray bias;
     /** Identity affine for the group-wide layer_norm (DJL's binding requires one), cached per group size. */
     private final Map<Long, NDArray[]> identity = new ConcurrentHashMap<>();
 
@@ -33,12 +30,8 @@ public final class GroupNorm {
         this.groups = groups;
         this.channels = channels;
         this.eps = eps;
-        NDArray weight = w.take("weight", channels);
-        NDArray bias = w.take("bias", channels);
-        this.scale4 = weight == null ? null : weight.reshape(channels, 1, 1);
-        this.shift4 = bias == null ? null : bias.reshape(channels, 1, 1);
-        this.scale3 = weight == null ? null : weight.reshape(channels, 1);
-        this.shift3 = bias == null ? null : bias.reshape(channels, 1);
+        this.weight = w.take("weight", channels);
+        this.bias = w.take("bias", channels);
     }
 
     public NDArray forward(NDArray x) {
@@ -46,16 +39,25 @@ public final class GroupNorm {
         long n = shape.get(0);
         long groupSize = shape.size() / (n * groups);
         NDArray[] id = identity.computeIfAbsent(groupSize, len -> new NDArray[] {
-                scale4.getManager().ones(new Shape(len), scale4.getDataType()),
-                scale4.getManager().zeros(new Shape(len), scale4.getDataType())});
+                weight.getManager().ones(new Shape(len), weight.getDataType()),
+                weight.getManager().zeros(new Shape(len), weight.getDataType())});
         NDArray normed = LayerNorm.layerNorm(x.reshape(n, groups, groupSize), new Shape(groupSize), id[0], id[1], eps)
                 .singletonOrThrow()
                 .reshape(shape);
-        boolean image = shape.dimension() == 4;
-        return Ops.affine(normed, image ? scale4 : scale3, image ? shift4 : shift3);
+        return Ops.affine(normed, perChannel(weight, normed), perChannel(bias, normed));
+    }
+
+    /**
+     * The affine's weight or bias as [C, 1, 1] / [C, 1] for a 4-D / 3-D input, made per call (a view made once would
+     * not pass gradients to a weight that is trained later) and owned by the input's manager.
+     */
+    private NDArray perChannel(NDArray p, NDArray like) {
+        NDArray view = like.getShape().dimension() == 4 ? p.reshape(channels, 1, 1) : p.reshape(channels, 1);
+        view.attach(like.getManager());
+        return view;
     }
 
     public DataType dtype() {
-        return scale4.getDataType();
+        return weight.getDataType();
     }
 }

@@ -39,6 +39,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private final Conv2d convOut;
     private final Map<String, Linear> linears;
     private final Map<String, LoraTarget> loraTargets;
+    private final Map<String, NDArray> parameters;
 
     public UNet2DConditionModel(UNet2DConditionConfig config, StateDict w) {
         this.config = config;
@@ -80,6 +81,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
         this.convOut = Conv2d.same(w.at("conv_out"), ch[0], config.outChannels(), config.convOutKernel());
         this.linears = w.linears();
         this.loraTargets = w.loraTargets();
+        this.parameters = w.taken();
     }
 
     private Transformer2DModel.Spec spec(int level) {
@@ -194,6 +196,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
     /** Every layer LoRA adapters can target (Linear and Conv2d), by the same module paths. */
     public Map<String, LoraTarget> loraTargets() {
         return loraTargets;
+    }
+
+    /** Every weight by diffusers key (live arrays: they may map the checkpoint file, read-only). */
+    public Map<String, NDArray> parameters() {
+        return parameters;
     }
 
     @Override
