@@ -166,14 +166,14 @@ final class LdmLayout {
     static final Map<String, String> UNET_TOP = Map.of("input_blocks.0.0.", "conv_in.",
             "time_embed.0.", "time_embedding.linear_1.", "time_embed.2.", "time_embedding.linear_2.",
             "out.0.", "conv_norm_out.", "out.2.", "conv_out.");
-    private static final Map<String, String> RESNET = Map.of("in_layers.0.", "norm1.", "in_layers.2.", "conv1.",
+    static final Map<String, String> RESNET = Map.of("in_layers.0.", "norm1.", "in_layers.2.", "conv1.",
             "emb_layers.1.", "time_emb_proj.", "out_layers.0.", "norm2.", "out_layers.3.", "conv2.",
             "skip_connection.", "conv_shortcut.");
-    private static final Map<String, String> DOWNSAMPLER = Map.of("op.", "conv.");
-    private static final Map<String, String> VAE_SHORTCUT = Map.of("nin_shortcut.", "conv_shortcut.");
-    private static final Map<String, String> VAE_TOP = Map.of("encoder.norm_out.", "encoder.conv_norm_out.",
+    static final Map<String, String> DOWNSAMPLER = Map.of("op.", "conv.");
+    static final Map<String, String> VAE_SHORTCUT = Map.of("nin_shortcut.", "conv_shortcut.");
+    static final Map<String, String> VAE_TOP = Map.of("encoder.norm_out.", "encoder.conv_norm_out.",
             "decoder.norm_out.", "decoder.conv_norm_out.");
-    private static final Map<String, String> VAE_ATTENTION = Map.of("norm.", "group_norm.", "q.", "to_q.",
+    static final Map<String, String> VAE_ATTENTION = Map.of("norm.", "group_norm.", "q.", "to_q.",
             "k.", "to_k.", "v.", "to_v.", "proj_out.", "to_out.0.");
     private static final Map<String, String> OPEN_CLIP_LAYER = Map.of("ln_1.", "layer_norm1.", "ln_2.", "layer_norm2.",
             "attn.out_proj.", "self_attn.out_proj.", "mlp.c_fc.", "mlp.fc1.", "mlp.c_proj.", "mlp.fc2.");

@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.Map;
+
 /**
  * diffusers' AutoencoderKL: images in [−1, 1] to a diagonal Gaussian over latents and latents back to images.
  * Latents are unscaled here; multiply samples by {@link #scalingFactor()} before the UNet and divide before
@@ -23,6 +25,7 @@ public final class AutoencoderKL implements AutoCloseable {
     private final Decoder decoder;
     private final Conv2d quantConv;
     private final Conv2d postQuantConv;
+    private final Map<String, NDArray> parameters;
 
     public AutoencoderKL(AutoencoderKLConfig config, StateDict w) {
         this.config = config;
@@ -33,6 +36,12 @@ public final class AutoencoderKL implements AutoCloseable {
         this.decoder = new Decoder(w.at("decoder"), config);
         this.quantConv = Conv2d.same(w.at("quant_conv"), 2L * latent, 2L * latent, 1);
         this.postQuantConv = Conv2d.same(w.at("post_quant_conv"), latent, latent, 1);
+        this.parameters = w.taken();
+    }
+
+    /** Every weight by diffusers key (live arrays: they may map the checkpoint file, read-only). */
+    public Map<String, NDArray> parameters() {
+        return parameters;
     }
 
     /** image [B, in_channels, H, W] in [−1, 1], H and W multiples of {@link AutoencoderKLConfig#downscale()}. */
