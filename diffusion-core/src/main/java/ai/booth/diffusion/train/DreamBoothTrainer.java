@@ -1,6 +1,8 @@
 package ai.booth.diffusion.train;
 
+import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.io.FileTrees;
+import ai.booth.diffusion.loader.OwnedCopies;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraTargets;
@@ -8,6 +10,7 @@ import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
 import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.booth.diffusion.unet.UNet2DConditionModel;
 import ai.booth.diffusion.train.LatentCache.Part;
 import ai.booth.diffusion.train.RandomStreams.Purpose;
 import ai.djl.ndarray.NDArray;
@@ -55,6 +58,10 @@ public final class DreamBoothTrainer implements AutoCloseable {
             "checkpointsToKeep", "validationEvery", "validationPrompts", "validationSeed");
 
     private final StableDiffusionModel model;
+    /** What the steps run on: {@link #model}, or in mode full a model over trainable copies of its networks. */
+    private final StableDiffusionModel tuned;
+    private final FullWeights fullUnet;
+    private final FullWeights fullText;
     private final LatentCache data;
     private final TrainingConfig config;
     private final RandomStreams streams;
@@ -90,12 +97,17 @@ public final class DreamBoothTrainer implements AutoCloseable {
                 config.alpha(), streams.get(Purpose.LORA_INIT)) : null;
         this.root = NDManager.newBaseManager(model.options().device());
         try {
+            this.tuned = config.fullFineTune() ? trainableCopy(model, config.trainTextEncoder()) : model;
+            this.fullUnet = tuned == model ? null : new FullWeights("unet", tuned.unet().parameters());
+            this.fullText = tuned.textEncoder() == model.textEncoder() ? null
+                    : new FullWeights("text_encoder", tuned.textEncoder().parameters());
             this.lora = adapter == null ? null : new TrainableLora(adapter, model, config.trainTextEncoder());
             this.embeddings = config.newTokens().isEmpty() ? null : newEmbeddings(tokenizer);
             CLIPTokenizer promptTokenizer = embeddings == null ? tokenizer
                     : tokenizer.withAddedTokens(embeddings.addedTokens(tokenizer));
-            boolean textUnderAutograd = embeddings != null || lora.trainsTextEncoder();
-            this.prompts = new PromptEncoder(promptTokenizer, model.textEncoder(), config.clipSkip(),
+            boolean textUnderAutograd = embeddings != null || fullText != null
+                    || lora != null && lora.trainsTextEncoder();
+            this.prompts = new PromptEncoder(promptTokenizer, tuned.textEncoder(), config.clipSkip(),
                     textUnderAutograd ? null : root);
             Scheduler ddpm = Schedulers.create("ddpm", schedulerConfig, Map.of());
             this.trainTimesteps = ddpm.schedule().numTrainTimesteps();
@@ -108,6 +120,14 @@ public final class DreamBoothTrainer implements AutoCloseable {
                     groups.add(new AdamW.Group("text_encoder", config.lrTextEncoder(), lora.textEncoderParameters()));
                 }
             }
+            if (fullUnet != null) {
+                trained.add(fullUnet);
+                groups.add(new AdamW.Group("unet", config.lrUnet(), fullUnet.parameters()));
+            }
+            if (fullText != null) {
+                trained.add(fullText);
+                groups.add(new AdamW.Group("text_encoder", config.lrTextEncoder(), fullText.parameters()));
+            }
             if (embeddings != null) {
                 trained.add(embeddings);
                 groups.add(new AdamW.Group("embeddings", config.lrEmbeddings(), config.weightDecayEmbeddings(),
@@ -115,7 +135,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
             }
             this.optimizer = new AdamW(new AdamW.Settings(config.beta1(), config.beta2(), config.adamEps(),
                     config.weightDecay()), groups);
-            this.step = new TrainingStep(trained, prompts, new DreamBoothLoss(model.unet(), ddpm, config.priorLossWeight()),
+            this.step = new TrainingStep(trained, prompts, new DreamBoothLoss(tuned.unet(), ddpm, config.priorLossWeight()),
                     optimizer, config.maxGradNorm(),
                     config.mixedPrecision().equals("fp16") ? LossScaler.dynamic() : LossScaler.disabled());
             int epochLength = epochLength();
@@ -171,6 +191,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
         DreamBoothTrainer t = start(model, tokenizer, schedulerConfig,
                 LatentCache.load(checkpoint.resolve(TrainingCheckpoint.CACHE)), effective);
         try {
+            JniUtils.setGradMode(false);   // per thread, on in a new one: the restored weights are written in place
             TrainingCheckpoint.restoreTensors(checkpoint, t.step.parameters(), t.optimizer, state.optimizerSteps());
             t.streams.restore(state.random());
             t.order.restore(state.dataOrder());
@@ -181,6 +202,22 @@ public final class DreamBoothTrainer implements AutoCloseable {
             return t;
         } catch (RuntimeException e) {
             t.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The model with float32, libtorch-owned copies of its UNet (and text encoder) for a full fine-tune; the VAE and
+     * everything else are the base's.
+     */
+    private static StableDiffusionModel trainableCopy(StableDiffusionModel model, boolean textEncoder) {
+        UNet2DConditionModel unet = OwnedCopies.unet(model.unet());
+        try {
+            CLIPTextModel text = textEncoder ? OwnedCopies.textEncoder(model.textEncoder()) : model.textEncoder();
+            return new StableDiffusionModel(text, unet, model.vae(), model.configs(), model.options(), model.source(),
+                    model.configDir(), model.contentHash());
+        } catch (RuntimeException e) {
+            unet.close();
             throw e;
         }
     }
@@ -254,7 +291,12 @@ public final class DreamBoothTrainer implements AutoCloseable {
         return config;
     }
 
-    /** The adapter being trained (valid until the trainer is closed), or null in textual-inversion mode. */
+    /** The model the steps train (a full fine-tune's copies; the base model otherwise), valid until closed. */
+    public StableDiffusionModel trainedModel() {
+        return tuned;
+    }
+
+    /** The adapter being trained (valid until the trainer is closed), or null in textual-inversion and full modes. */
     public LoraAdapter adapter() {
         return adapter;
     }
@@ -381,7 +423,8 @@ public final class DreamBoothTrainer implements AutoCloseable {
         TrainingOutput.Stats stats = new TrainingOutput.Stats(stepsDone, order.epoch() + 1, lastLoss,
                 data.size(Part.INSTANCE), config.priorPreservation() ? data.size(Part.CLASS) : 0, started,
                 Instant.now(), elapsedSeconds);
-        return TrainingOutput.write(outputDir, adapter, embeddings, model, config, stats, lastCheckpoint);
+        return TrainingOutput.write(outputDir, adapter, embeddings, tuned == model ? null : tuned, model, config, stats,
+                lastCheckpoint);
     }
 
     /** Writes {@code checkpoints/checkpoint-<step>} under {@code outputDir}, dropping old ones beyond the limit. */
@@ -424,7 +467,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
         // Validation prompts are tokenized by the renderer: new tokens are not known to it (the LoRA is active).
         try (NDManager manager = root.newSubManager();
              Trainable.Binding bound = lora == null ? () -> { } : lora.bind(manager)) {
-            images = renderer.render(model, config.validationPrompts(), config.validationSeed());
+            images = renderer.render(tuned, config.validationPrompts(), config.validationSeed());
         }
         Path dir = outputDir.resolve("validation").resolve(String.format("step-%06d", stepsDone));
         List<Path> files = new ArrayList<>();
@@ -454,6 +497,18 @@ public final class DreamBoothTrainer implements AutoCloseable {
         }
         if (embeddings != null) {
             embeddings.close();
+        }
+        if (fullUnet != null) {
+            fullUnet.close();
+        }
+        if (fullText != null) {
+            fullText.close();
+        }
+        if (tuned != null && tuned != model) {   // the copies only: the VAE is the base's
+            tuned.unet().close();
+            if (tuned.textEncoder() != model.textEncoder()) {
+                tuned.textEncoder().close();
+            }
         }
         if (root != null) {
             root.close();

@@ -48,9 +48,10 @@ import java.util.regex.Pattern;
  * @param validationPrompts    prompts for validation images
  * @param validationSeed       seed of the validation images (fixed, so they are comparable over steps)
  * @param datasetId            the dataset this job trains on (provenance only)
- * @param mode                 "lora" (DreamBooth LoRA), "textual_inversion" (new token embeddings only) or "pivotal"
- *                             (new token embeddings and a LoRA together); default "pivotal" when newTokens are given,
- *                             else "lora"
+ * @param mode                 "lora" (DreamBooth LoRA), "full" (every UNet weight, and the text encoder's with
+ *                             trainTextEncoder: a new model), "textual_inversion" (new token embeddings only) or
+ *                             "pivotal" (new token embeddings and a LoRA together); default "pivotal" when newTokens
+ *                             are given, else "lora"
  * @param newTokens            tokens to add and learn, e.g. [&lt;s1&gt;, &lt;s2&gt;] (one embedding vector each);
  *                             matched literally in prompts
  * @param initializerToken     word whose embedding starts the new rows (cycled over its tokens); null = random at
@@ -73,7 +74,7 @@ public record TrainingConfig(
     public static final List<String> LORA_TARGETS = List.of("attention", "transformer");
     public static final List<String> LATENT_SAMPLING = List.of("sample", "mean");
     public static final List<String> MIXED_PRECISION = List.of("no", "fp16");
-    public static final List<String> MODES = List.of("lora", "textual_inversion", "pivotal");
+    public static final List<String> MODES = List.of("lora", "full", "textual_inversion", "pivotal");
     private static final Pattern BRACKETED = Pattern.compile("<[^<>\\s]+>");
 
     public TrainingConfig {
@@ -113,16 +114,23 @@ public record TrainingConfig(
                 "must be distinct non-blank names without spaces", newTokens);
         mode = mode == null ? (newTokens.isEmpty() ? "lora" : "pivotal") : mode.toLowerCase(Locale.ROOT);
         require(MODES.contains(mode), "mode", "must be one of " + MODES, mode);
-        require(mode.equals("lora") == newTokens.isEmpty(), "newTokens",
-                mode.equals("lora") ? "need mode textual_inversion or pivotal" : "are required in mode " + mode,
-                newTokens);
+        boolean learnsTokens = mode.equals("textual_inversion") || mode.equals("pivotal");
+        require(learnsTokens != newTokens.isEmpty(), "newTokens",
+                learnsTokens ? "are required in mode " + mode : "need mode textual_inversion or pivotal", newTokens);
+        require(!mode.equals("full") || mixedPrecision.equals("no"), "mixedPrecision",
+                "must be 'no' in mode full (full fine-tuning trains float32 weights)", mixedPrecision);
         require(lrEmbeddings >= 0 && weightDecayEmbeddings >= 0, "lrEmbeddings/weightDecayEmbeddings",
                 "must be >= 0", lrEmbeddings + "/" + weightDecayEmbeddings);
     }
 
     /** Whether a LoRA is trained (modes lora and pivotal). */
     public boolean trainsLora() {
-        return !mode.equals("textual_inversion");
+        return mode.equals("lora") || mode.equals("pivotal");
+    }
+
+    /** Whether the model's own weights are trained (mode full): the result is a new model, not an adapter. */
+    public boolean fullFineTune() {
+        return mode.equals("full");
     }
 
     /**

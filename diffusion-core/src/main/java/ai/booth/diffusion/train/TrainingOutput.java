@@ -1,6 +1,8 @@
 package ai.booth.diffusion.train;
 
 import ai.booth.diffusion.embedding.TextualInversion;
+import ai.booth.diffusion.loader.DiffusersExport;
+import ai.booth.diffusion.loader.LdmExport;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraLayout;
@@ -31,6 +33,9 @@ import java.util.Properties;
 public final class TrainingOutput {
 
     public static final String METADATA = "metadata.json";
+    /** A full fine-tune's model: diffusers folder and single A1111 file. */
+    public static final String MODEL_FOLDER = "model";
+    public static final String MODEL_FILE = "model.safetensors";
     /** Adapter metadata naming the A1111 embedding file written beside it. */
     public static final String EMBEDDING_KEY = TextualInversion.ADAPTER_KEY;
 
@@ -49,18 +54,31 @@ public final class TrainingOutput {
         return write(dir, adapter, null, model, config, stats, lastCheckpoint);
     }
 
-    /**
-     * Writes what was trained into {@code dir}: the adapter files (unless {@code adapter} is null, textual inversion),
-     * the embedding files (unless {@code embeddings} is null) and the metadata.
-     */
+    /** Writes a LoRA and/or embeddings (see the full form). */
     public static TrainingResult write(Path dir, LoraAdapter adapter, TrainableEmbeddings embeddings,
                                        StableDiffusionModel model, TrainingConfig config, Stats stats,
                                        Path lastCheckpoint) {
+        return write(dir, adapter, embeddings, null, model, config, stats, lastCheckpoint);
+    }
+
+    /**
+     * Writes what was trained into {@code dir}: the adapter files (unless {@code adapter} is null, textual inversion),
+     * the embedding files (unless {@code embeddings} is null), a full fine-tune's model as the diffusers folder
+     * {@value #MODEL_FOLDER} (when the base has a config folder) and the A1111 file {@value #MODEL_FILE} (SD-1 text
+     * encoders) unless {@code fineTuned} is null, and the metadata.
+     *
+     * @param model the base model (provenance)
+     */
+    public static TrainingResult write(Path dir, LoraAdapter adapter, TrainableEmbeddings embeddings,
+                                       StableDiffusionModel fineTuned, StableDiffusionModel model,
+                                       TrainingConfig config, Stats stats, Path lastCheckpoint) {
         Map<String, String> meta = safetensorsMetadata(model, config, stats);
         Path peft = adapter == null ? null : dir.resolve(LoraLayout.PEFT.fileName());
         Path kohya = adapter == null ? null : dir.resolve(LoraLayout.KOHYA.fileName());
         Path metadata = dir.resolve(METADATA);
         List<Path> embeddingFiles = List.of();
+        Path modelFolder = null;
+        Path modelFile = null;
         try {
             Files.createDirectories(dir);
             if (embeddings != null) {
@@ -72,6 +90,16 @@ public final class TrainingOutput {
             if (adapter != null) {
                 adapter.save(peft, LoraLayout.PEFT, meta);
                 adapter.save(kohya, LoraLayout.KOHYA, meta);
+            }
+            if (fineTuned != null) {
+                if (fineTuned.configDir() != null) {
+                    modelFolder = dir.resolve(MODEL_FOLDER);
+                    DiffusersExport.write(fineTuned, modelFolder, meta);
+                }
+                if (!fineTuned.configs().textEncoder().hiddenAct().equals("gelu")) {   // OpenCLIP: no A1111 file
+                    modelFile = dir.resolve(MODEL_FILE);
+                    LdmExport.write(fineTuned, modelFile, meta);
+                }
             }
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("booth_version", boothVersion());
@@ -94,6 +122,12 @@ public final class TrainingOutput {
                 files.put("peft", peft.getFileName().toString());
                 files.put("kohya", kohya.getFileName().toString());
             }
+            if (modelFolder != null) {
+                files.put("diffusers", MODEL_FOLDER);
+            }
+            if (modelFile != null) {
+                files.put("single_file", MODEL_FILE);
+            }
             if (!embeddingFiles.isEmpty()) {
                 files.put("embedding_a1111", embeddingFiles.get(0).getFileName().toString());
                 files.put("embedding_kohya", embeddingFiles.get(1).getFileName().toString());
@@ -106,7 +140,7 @@ public final class TrainingOutput {
             throw new UncheckedIOException("cannot write training output to " + dir, e);
         }
         return new TrainingResult(peft, kohya, metadata, lastCheckpoint, stats.steps(), stats.finalLoss(), false,
-                embeddingFiles);
+                embeddingFiles, modelFolder, modelFile);
     }
 
     /** The embedding's name (its A1111 trigger): the output folder's name, reduced to safe file-name characters. */
@@ -119,10 +153,12 @@ public final class TrainingOutput {
     /** kohya's {@code ss_*} keys where a counterpart exists, plus {@code booth_*} keys. */
     static Map<String, String> safetensorsMetadata(StableDiffusionModel model, TrainingConfig c, Stats s) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("ss_network_module", "networks.lora");
+        if (c.trainsLora()) {
+            m.put("ss_network_module", "networks.lora");
+            m.put("ss_network_dim", Integer.toString(c.rank()));
+            m.put("ss_network_alpha", Float.toString(c.alpha()));
+        }
         m.put("booth_mode", c.mode());
-        m.put("ss_network_dim", Integer.toString(c.rank()));
-        m.put("ss_network_alpha", Float.toString(c.alpha()));
         m.put("ss_sd_model_hash", model.contentHash());
         m.put("ss_sd_model_name", model.source() == null ? "" : model.source().getFileName().toString());
         m.put("ss_learning_rate", Double.toString(c.lrUnet()));

@@ -1,0 +1,154 @@
+package ai.booth.diffusion.train;
+
+import ai.booth.diffusion.io.SafeTensors;
+import ai.booth.diffusion.loader.DiffusersFolderLoader;
+import ai.booth.diffusion.loader.SingleFileLoader;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.testing.Reference;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Full DreamBooth fine-tunes of the tiny model end to end: the result is a new model (diffusers folder and A1111
+ * file, both loadable, weights changed, the base untouched), and a run interrupted at a checkpoint resumes bit for
+ * bit.
+ */
+class FullFineTuneRunTest {
+
+    private static Reference ref;
+    private static StableDiffusionModel model;
+    private static DreamBoothDataset data;
+    private static int resolution;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        ref = Reference.load();
+        model = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
+        resolution = ref.imageSize();
+        data = new DreamBoothDataset(
+                SyntheticImages.examples(SyntheticImages.subject(2, resolution, 1), "subject", "a photo of sks shape"),
+                SyntheticImages.examples(SyntheticImages.others(2, resolution, 2), "class", "a photo of shape"));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        ref.close();
+    }
+
+    private static TrainingConfig config(int steps) {
+        return TrainingConfig.builder().mode("full").instancePrompt("a photo of sks shape")
+                .classPrompt("a photo of shape").resolution(resolution).maxSteps(steps).lrUnet(1e-4)
+                .lrTextEncoder(5e-5).trainTextEncoder(true).lrSchedule("constant_with_warmup").warmupSteps(1)
+                .gradientAccumulation(2).seed(5).build();
+    }
+
+    private static DreamBoothTrainer start(TrainingConfig config) {
+        return DreamBoothTrainer.start(model, LatentCache.encode(model, data, resolution, false, ProgressListener.NONE),
+                config);
+    }
+
+    @Test
+    void aFullFineTuneWritesANewModelAsADiffusersFolderAndAnA1111FileAndLeavesTheBaseUntouched() throws Exception {
+        float[] baseConvIn = model.unet().parameters().get("conv_in.weight").toFloatArray();
+        TrainingResult r;
+        try (DreamBoothTrainer t = start(config(3))) {
+            assertNull(t.adapter(), "no adapter in mode full");
+            r = t.run(tmp.resolve("out"), ProgressListener.NONE, null, () -> false);
+        }
+        assertNull(r.peftFile());
+        assertTrue(Files.isDirectory(r.modelFolder()), "diffusers folder");
+        assertTrue(Files.isRegularFile(r.modelFile()), "A1111 file");
+        assertArrayEquals(baseConvIn, model.unet().parameters().get("conv_in.weight").toFloatArray(),
+                "the base model is not changed by training its copy");
+        JsonNode meta = new ObjectMapper().readTree(r.metadataFile().toFile());
+        assertEquals("full", meta.get("config").get("mode").asText());
+        assertEquals(model.contentHash(), meta.get("base_model").get("hash").asText(), "lineage: the base model");
+        assertEquals("model", meta.get("files").get("diffusers").asText());
+        try (StableDiffusionModel folder = DiffusersFolderLoader.load(r.modelFolder(), EngineOptions.defaults());
+             StableDiffusionModel single = SingleFileLoader.load(r.modelFile(), r.modelFolder().toString(),
+                     EngineOptions.defaults())) {
+            assertFalse(java.util.Arrays.equals(baseConvIn,
+                    folder.unet().parameters().get("conv_in.weight").toFloatArray()), "the UNet trained");
+            assertFalse(java.util.Arrays.equals(
+                    model.textEncoder().parameters().get("text_model.final_layer_norm.weight").toFloatArray(),
+                    folder.textEncoder().parameters().get("text_model.final_layer_norm.weight").toFloatArray()),
+                    "the text encoder trained");
+            folder.unet().parameters().forEach((k, v) -> assertArrayEquals(v.toFloatArray(),
+                    single.unet().parameters().get(k).toFloatArray(), "single file = folder: " + k));
+            assertArrayEquals(model.vae().parameters().get("decoder.conv_out.weight").toFloatArray(),
+                    folder.vae().parameters().get("decoder.conv_out.weight").toFloatArray(), "the VAE is the base's");
+        }
+    }
+
+    @Test
+    void aFullFineTuneResumedFromACheckpointEndsWithTheSameWeightsBitForBit() {
+        int steps = 4;
+        Path straight = tmp.resolve("straight");
+        List<Float> lossesA = new ArrayList<>();
+        try (DreamBoothTrainer t = start(config(steps))) {
+            t.run(straight, lossesOf(lossesA), null, () -> false);
+        }
+        Path split = tmp.resolve("split");
+        List<Float> lossesB = new ArrayList<>();
+        TrainingResult stopped;
+        try (DreamBoothTrainer t = start(config(steps))) {
+            stopped = t.run(split, lossesOf(lossesB), null, () -> lossesB.size() == 2);
+        }
+        assertTrue(stopped.cancelled());
+        try (DreamBoothTrainer t = DreamBoothTrainer.resume(model, stopped.lastCheckpoint(), null)) {
+            t.run(split, lossesOf(lossesB), null, () -> false);
+        }
+        assertEquals(lossesA, lossesB, "losses of the resumed run");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> a = SafeTensors.read(straight.resolve("model/unet/diffusion_pytorch_model.safetensors"), m);
+            Map<String, NDArray> b = SafeTensors.read(split.resolve("model/unet/diffusion_pytorch_model.safetensors"), m);
+            assertEquals(a.keySet(), b.keySet());
+            a.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), b.get(k).toFloatArray(), k));
+        }
+    }
+
+    @Test
+    void fullFineTuningRefusesHalfPrecisionAndNewTokensWithReasons() {
+        IllegalArgumentException fp16 = assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder()
+                .mode("full").instancePrompt("a photo of sks shape").priorPreservation(false).mixedPrecision("fp16")
+                .build());
+        assertTrue(fp16.getMessage().contains("mixedPrecision"), fp16.getMessage());
+        IllegalArgumentException tokens = assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder()
+                .mode("full").instancePrompt("a photo of <s1>").priorPreservation(false).newTokens(List.of("<s1>"))
+                .build());
+        assertTrue(tokens.getMessage().contains("newTokens"), tokens.getMessage());
+    }
+
+    private static ProgressListener lossesOf(List<Float> losses) {
+        return new ProgressListener() {
+            @Override
+            public void step(TrainingProgress progress) {
+                losses.add(progress.loss());
+            }
+        };
+    }
+}
