@@ -83,7 +83,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-unet", defaultValue = "1e-4", description = "UNet learning rate (default: ${DEFAULT-VALUE}).")
     double lrUnet;
 
-    @Option(names = "--lr-text", defaultValue = "5e-5", description = "Text-encoder learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr-text", defaultValue = "0",
+            description = "Text-encoder learning rate; 0 keeps it frozen, as the API does (default: ${DEFAULT-VALUE}).")
     double lrText;
 
     @Option(names = "--no-text-encoder", description = "Train the UNet only.")
@@ -108,8 +109,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Gradient clipping, 0 = off (default: ${DEFAULT-VALUE}).")
     double maxGradNorm;
 
-    @Option(names = "--resolution", defaultValue = "512", description = "Training size in pixels (default: ${DEFAULT-VALUE}).")
-    int resolution;
+    @Option(names = "--resolution", description = "Training size in pixels (default: the model's native size, as the API"
+            + " trains at the dataset's).")
+    Integer resolution;
 
     @Option(names = "--random-flip", description = "Mirror images at random.")
     boolean randomFlip;
@@ -174,10 +176,11 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean half = EngineOptions.parseDtype(model.dtype) == DataType.FLOAT16;
         TrainingConfig.Builder config = TrainingConfig.builder().instancePrompt(instancePrompt).classPrompt(classPrompt)
-                .priorPreservation(!noPrior).priorLossWeight(priorWeight).rank(rank).trainTextEncoder(!noTextEncoder)
+                .priorPreservation(!noPrior).priorLossWeight(priorWeight).rank(rank)
+                .trainTextEncoder(!noTextEncoder && lrText > 0)
                 .loraTargets(targets).lrUnet(lrUnet).lrTextEncoder(lrText).weightDecay(weightDecay)
                 .lrSchedule(lrSchedule).warmupSteps(warmup).maxSteps(steps).epochs(epochs).batchSize(batchSize)
-                .gradientAccumulation(gradAccum).maxGradNorm(maxGradNorm).resolution(resolution)
+                .gradientAccumulation(gradAccum).maxGradNorm(maxGradNorm)
                 .randomFlip(randomFlip).seed(seed).mixedPrecision(half ? "fp16" : "no")
                 .checkpointEvery(checkpointEvery).checkpointsToKeep(keepCheckpoints)
                 .validationEvery(validationEvery).validationPrompts(validationPrompts).validationSeed(seed)
@@ -202,8 +205,10 @@ final class TrainCommand implements Callable<Integer> {
     private int train(StableDiffusionModel sd, PipelineAssets assets, TrainingConfig.Builder config, AtomicBoolean stop,
                       ProgressListener progress, PrintWriter err) {
         try (TextToImagePipeline pipeline = new TextToImagePipeline(sd, assets)) {
+            int size = resolution != null ? resolution : pipeline.defaultSize(); // the same default as generate
+            config.resolution(size);
             PipelineImages images = new PipelineImages(pipeline, GenerationParams.builder("").steps(sampleSteps)
-                    .seed(seed).size(resolution, resolution).build());
+                    .seed(seed).size(size, size).build());
             DreamBoothJob job = new DreamBoothJob(this.images, noPrior ? null
                     : classImages != null ? classImages : out.resolve("class_images"), numClassImages, config.build(),
                     out, resume);

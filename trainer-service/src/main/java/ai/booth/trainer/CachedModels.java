@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** Base models from the worker's {@link ModelCache} (downloaded, hash-checked, kept loaded between jobs). */
 @ApplicationScoped
-public class CachedModels implements BaseModels {
+public class CachedModels implements ModelLeases {
 
     private final ModelCache cache;
 

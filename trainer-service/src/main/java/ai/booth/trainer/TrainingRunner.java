@@ -46,14 +46,14 @@ public class TrainingRunner {
 
     private final ObjectStore store;
     private final ObjectMapper json;
-    private final BaseModels models;
+    private final ModelLeases models;
     private final DatasetFiles datasets;
     private final ClassImages classImages;
     private final JobControl control;
     private final TrainingEvents events;
     private final TrainerConfig config;
 
-    public TrainingRunner(ObjectStore store, ObjectMapper json, BaseModels models, DatasetFiles datasets,
+    public TrainingRunner(ObjectStore store, ObjectMapper json, ModelLeases models, DatasetFiles datasets,
                           ClassImages classImages, JobControl control, TrainingEvents events, TrainerConfig config) {
         this.store = store;
         this.json = json;
@@ -118,7 +118,7 @@ public class TrainingRunner {
         FileTrees.delete(work);
         boolean resuming = objects.hasCheckpoint();
         DatasetReport dataset = resuming ? null : datasets.report(event.ownerId(), request.datasetId());
-        try (BaseModels.Lease lease = models.open(request.baseModel())) {
+        try (ModelLeases.Lease lease = models.open(request.baseModel())) {
             StableDiffusionModel model = lease.model();
             JniUtils.setGradMode(false); // per thread in PyTorch, on in a fresh worker thread: inference in place
             TrainingConfig training = trainingConfig(request, model);

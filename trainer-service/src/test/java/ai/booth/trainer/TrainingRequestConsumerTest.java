@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
-class TrainingRequestsTest {
+class TrainingRequestConsumerTest {
 
     @Inject
     ObjectStore store;

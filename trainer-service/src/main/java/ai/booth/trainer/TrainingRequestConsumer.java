@@ -25,12 +25,12 @@ import java.util.concurrent.CompletionStage;
  * acknowledged, so it never blocks the partition.
  */
 @ApplicationScoped
-public class TrainingRequests {
+public class TrainingRequestConsumer {
 
     private final TrainingRunner runner;
     private final DeadLetters deadLetters;
 
-    public TrainingRequests(TrainingRunner runner, DeadLetters deadLetters) {
+    public TrainingRequestConsumer(TrainingRunner runner, DeadLetters deadLetters) {
         this.runner = runner;
         this.deadLetters = deadLetters;
     }

@@ -4,7 +4,7 @@ import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.PipelineAssets;
 
 /** Where a job gets its loaded base model from: the seam between the trainer and the worker's model cache. */
-public interface BaseModels {
+public interface ModelLeases {
 
     /**
      * The model {@code modelId} of the models bucket, loaded; held until the lease is closed.

@@ -29,18 +29,18 @@ import java.util.Optional;
  * requests are then answered from their result.json).
  */
 @ApplicationScoped
-public class GenerationRequests {
+public class GenerationRequestConsumer {
 
     static final String CHANNEL = "generation-requests";
 
-    private static final Logger LOG = Logger.getLogger(GenerationRequests.class);
+    private static final Logger LOG = Logger.getLogger(GenerationRequestConsumer.class);
 
     private final DeadLetters deadLetters;
     private final SeenEvents seen;
     private final Generations generations;
     private final Emitter<Event<?>> failed;
 
-    public GenerationRequests(DeadLetters deadLetters, SeenEvents seen, Generations generations,
+    public GenerationRequestConsumer(DeadLetters deadLetters, SeenEvents seen, Generations generations,
                               @Channel(Topics.GENERATION_FAILED) Emitter<Event<?>> failed) {
         this.deadLetters = deadLetters;
         this.seen = seen;
