@@ -1,5 +1,6 @@
 package ai.booth.gateway;
 
+import ai.booth.gateway.job.Webhooks;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 

@@ -35,31 +35,31 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
 
 /** Test callers: one real API key per owner in the gateway's key file, and a base model installed in S3. */
-final class Api {
+public final class Api {
 
-    static final Duration WAIT = Duration.ofSeconds(30);
-    static final String MODEL = "sd-test";
+    public static final Duration WAIT = Duration.ofSeconds(30);
+    public static final String MODEL = "sd-test";
     private static final Map<String, ApiKeyStore.Created> KEYS = new ConcurrentHashMap<>();
 
     /** A request with the owner's API key (created on first use, tier standard). */
-    static RequestSpecification as(String ownerId) {
+    public static RequestSpecification as(String ownerId) {
         return given().header("Authorization", "Bearer " + created(ownerId, "standard").keyText());
     }
 
-    static ApiKeyStore.Created created(String ownerId, String tier) {
+    public static ApiKeyStore.Created created(String ownerId, String tier) {
         return KEYS.computeIfAbsent(ownerId + "/" + tier, k -> store().create(ownerId, "test", tier));
     }
 
-    static ApiKey key(String ownerId) {
+    public static ApiKey key(String ownerId) {
         return created(ownerId, "standard").key();
     }
 
-    static ApiKeyStore store() {
+    public static ApiKeyStore store() {
         return new ApiKeyStore(ConfigProvider.getConfig().getValue("booth.gateway.keys-file", Path.class));
     }
 
     /** Installs base model {@link #MODEL}: a manifest and the fixture model's CLIP tokenizer. */
-    static void installModel(ObjectStore store) {
+    public static void installModel(ObjectStore store) {
         if (store.exists(Buckets.MODELS, MODEL + "/model.json")) {
             return;
         }
@@ -76,7 +76,7 @@ final class Api {
     }
 
     /** What dataset-service answers for a one-image dataset version whose training image is {@code key}. */
-    static DatasetReady ready(String datasetId, int version, String key) {
+    public static DatasetReady ready(String datasetId, int version, String key) {
         DatasetSettings settings = DatasetSettings.DEFAULT;
         ImageReport image = new ImageReport("a.png", key.replaceAll("processed/v\\d+/", "raw/"), "png", 100, 64, 48,
                 1, false, null, new CropBox(8, 0, 48, 48), key, 512, 512, 150.0, false, "0123456789abcdef", null,
@@ -88,7 +88,7 @@ final class Api {
     }
 
     /** Uploads a photo as the owner and answers for dataset-service: a READY dataset to train on. */
-    static String readyDataset(EventProbe probe, String ownerId) throws Exception {
+    public static String readyDataset(EventProbe probe, String ownerId) throws Exception {
         String datasetId = as(ownerId).multiPart("images", "a.png", TestImages.png(8, 8), "image/png")
                 .when().post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
         Event<DatasetIngested> ingested = probe.await(DatasetIngested.class, datasetId, WAIT);
@@ -100,7 +100,7 @@ final class Api {
     }
 
     /** Trains (as far as the gateway can tell): requests a training and answers TrainingCompleted for it. */
-    static String completedTraining(EventProbe probe, ObjectStore store, String ownerId) throws Exception {
+    public static String completedTraining(EventProbe probe, ObjectStore store, String ownerId) throws Exception {
         installModel(store);
         String datasetId = readyDataset(probe, ownerId);
         String trainingId = as(ownerId).contentType(ContentType.JSON)

@@ -1,5 +1,6 @@
 package ai.booth.gateway;
 
+import ai.booth.gateway.dataset.DatasetUpload;
 import ai.booth.testing.BoothInfraResource;
 import ai.booth.testing.ServiceHealthContract;
 import io.quarkus.test.common.TestResourceScope;

@@ -1,6 +1,0 @@
-package ai.booth.gateway;
-
-/** Where a dataset is in its life: uploaded and waiting for checks, usable for training, or refused. */
-public enum DatasetStatus {
-    INGESTING, READY, REJECTED
-}

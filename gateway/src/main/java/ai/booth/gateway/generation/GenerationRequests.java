@@ -1,0 +1,200 @@
+package ai.booth.gateway.generation;
+
+import ai.booth.gateway.http.Checks;
+import ai.booth.gateway.job.CallbackPolicy;
+import ai.booth.gateway.job.JobStatus;
+import ai.booth.gateway.model.BaseModel;
+import ai.booth.gateway.model.BaseModels;
+import ai.booth.gateway.model.PromptLength;
+import ai.booth.gateway.training.TrainingRegistry;
+import ai.booth.gateway.training.TrainingView;
+import ai.booth.contracts.Buckets;
+import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.GridAxis;
+import ai.booth.contracts.GridSpec;
+import ai.booth.contracts.LoraRef;
+import ai.booth.diffusion.scheduler.Schedulers;
+import ai.booth.service.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static ai.booth.gateway.http.Checks.or;
+
+/** Checks a {@link GenerationSpec} field by field and turns it into a {@link GenerationRequested} with defaults. */
+@ApplicationScoped
+public class GenerationRequests {
+
+    static final double MAX_SCALE = 2;
+    static final int MAX_LORAS = 4;
+    static final int MAX_COUNT = 8;
+    static final int MAX_AXIS_VALUES = 8;
+    static final List<String> GRID_PARAMETERS = List.of("seed", "steps", "guidanceScale", "prompt", "unetScale",
+            "textEncoderScale");
+    private static final SecureRandom SEEDS = new SecureRandom();
+
+    private final BaseModels models;
+    private final TrainingRegistry trainings;
+    private final PromptLength prompts;
+    private final CallbackPolicy callbacks;
+    private final ObjectStore store;
+
+    public GenerationRequests(BaseModels models, TrainingRegistry trainings, PromptLength prompts,
+                              ObjectStore store, CallbackPolicy callbacks) {
+        this.models = models;
+        this.trainings = trainings;
+        this.prompts = prompts;
+        this.store = store;
+        this.callbacks = callbacks;
+    }
+
+    GenerationRequested build(GenerationSpec spec, String generationId, String ownerId) {
+        Checks checks = new Checks();
+        if (spec == null) {
+            checks.fail("body", "is required: a JSON GenerationSpec");
+            checks.done();
+        }
+        Optional<BaseModel> model = models.check(checks, "baseModel", spec.baseModel());
+        if (checks.required("prompt", spec.prompt())) {
+            prompts.check(checks, "prompt", spec.prompt(), model);
+        }
+        prompts.check(checks, "negativePrompt", spec.negativePrompt(), model);
+        checks.range("steps", spec.steps(), 1, 150);
+        checks.range("guidanceScale", spec.guidanceScale(), 0, 30);
+        checks.range("seed", spec.seed(), 0, Long.MAX_VALUE);
+        checks.range("count", spec.count(), 1, MAX_COUNT);
+        checks.pixels("width", spec.width(), 64, 2048);
+        checks.pixels("height", spec.height(), 64, 2048);
+        String scheduler = scheduler(checks, spec.scheduler());
+        checks.range("clipSkip", spec.clipSkip(), 0, 10);
+        List<LoraRef> loras = loras(checks, spec, ownerId);
+        grid(checks, spec, model);
+        callbacks.check(checks, "callbackUrl", spec.callbackUrl());
+        checks.done();
+
+        int size = model.map(m -> m.manifest().get("resolution"))
+                .filter(Number.class::isInstance).map(n -> ((Number) n).intValue()).orElse(512);
+        long seed = spec.seed() != null ? spec.seed() : SEEDS.nextLong(1L << 32);
+        return new GenerationRequested(generationId, spec.baseModel(), spec.prompt(), spec.negativePrompt(),
+                or(spec.steps(), 20), or(spec.guidanceScale(), 7.5), seed, or(spec.count(), 1),
+                or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), 0), loras,
+                spec.grid());
+    }
+
+    private static String scheduler(Checks checks, String name) {
+        if (name == null) {
+            return "dpmpp_2m_karras";
+        }
+        try {
+            return Schedulers.canonicalName(name);
+        } catch (IllegalArgumentException e) {
+            checks.fail("scheduler", "must be one of " + Schedulers.names() + " (or an A1111 label), got '"
+                    + name + "'");
+            return name;
+        }
+    }
+
+    /** Each adapter by training id (a COMPLETED training of the caller) or adapter key (under the caller's prefix). */
+    private List<LoraRef> loras(Checks checks, GenerationSpec spec, String ownerId) {
+        List<GenerationSpec.LoraSpec> given = or(spec.loras(), List.of());
+        checks.size("loras", given, MAX_LORAS);
+        List<LoraRef> refs = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            String field = "loras[" + i + "]";
+            GenerationSpec.LoraSpec lora = given.get(i);
+            if (lora == null) {
+                checks.fail(field, "is null");
+                continue;
+            }
+            checks.range(field + ".unetScale", lora.unetScale(), -MAX_SCALE, MAX_SCALE);
+            checks.range(field + ".textEncoderScale", lora.textEncoderScale(), -MAX_SCALE, MAX_SCALE);
+            adapterKey(checks, field, lora, spec.baseModel(), ownerId).ifPresent(key -> refs.add(new LoraRef(key,
+                    or(lora.unetScale(), 1.0), or(lora.textEncoderScale(), 1.0))));
+        }
+        return refs;
+    }
+
+    private Optional<String> adapterKey(Checks checks, String field, GenerationSpec.LoraSpec lora, String baseModel,
+                                        String ownerId) {
+        if (lora.trainingId() != null) {
+            Optional<TrainingView> training = trainings.find(lora.trainingId(), ownerId);
+            if (training.isEmpty()) {
+                checks.fail(field + ".trainingId", "no training '" + lora.trainingId() + "'");
+            } else if (training.get().status() != JobStatus.COMPLETED) {
+                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' is "
+                        + training.get().status() + "; only COMPLETED trainings have an adapter");
+            } else if (training.get().request() != null && baseModel != null
+                    && !training.get().request().baseModel().equals(baseModel)) {
+                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' adapted base model '"
+                        + training.get().request().baseModel() + "', not '" + baseModel + "'");
+            } else {
+                return Optional.of(training.get().result().adapterKey());
+            }
+            return Optional.empty();
+        }
+        String key = lora.adapterKey();
+        if (key == null) {
+            checks.fail(field, "needs a trainingId or an adapterKey");
+            return Optional.empty();
+        }
+        if (!key.startsWith(ownerId + "/") || !store.exists(Buckets.ADAPTERS, key)) {
+            checks.fail(field + ".adapterKey", "no adapter '" + key + "'");
+            return Optional.empty();
+        }
+        return Optional.of(key);
+    }
+
+    private void grid(Checks checks, GenerationSpec spec, Optional<BaseModel> model) {
+        GridSpec grid = spec.grid();
+        if (grid == null) {
+            return;
+        }
+        axis(checks, "grid.x", grid.x(), spec, model);
+        axis(checks, "grid.y", grid.y(), spec, model);
+        if (grid.x() != null && grid.y() != null && grid.x().parameter() != null
+                && grid.x().parameter().equals(grid.y().parameter())) {
+            checks.fail("grid.y.parameter", "must differ from grid.x.parameter");
+        }
+    }
+
+    private void axis(Checks checks, String field, GridAxis axis, GenerationSpec spec, Optional<BaseModel> model) {
+        if (!checks.required(field, axis) || !checks.required(field + ".parameter", axis.parameter())) {
+            return;
+        }
+        if (!GRID_PARAMETERS.contains(axis.parameter())) {
+            checks.fail(field + ".parameter", "must be one of " + GRID_PARAMETERS + ", got '" + axis.parameter()
+                    + "'");
+            return;
+        }
+        List<String> values = axis.values() == null ? List.of() : axis.values();
+        if (values.isEmpty() || values.size() > MAX_AXIS_VALUES) {
+            checks.fail(field + ".values", "must hold 1-" + MAX_AXIS_VALUES + " values, got " + values.size());
+            return;
+        }
+        if (axis.parameter().endsWith("Scale") && !axis.parameter().equals("guidanceScale")
+                && (spec.loras() == null || spec.loras().isEmpty())) {
+            checks.fail(field + ".parameter", "'" + axis.parameter() + "' needs at least one LoRA in loras");
+        }
+        for (int i = 0; i < values.size(); i++) {
+            String valueField = field + ".values[" + i + "]";
+            String value = values.get(i);
+            if (!checks.required(valueField, value)) {
+                continue;
+            }
+            try {
+                switch (axis.parameter()) {
+                    case "seed" -> checks.range(valueField, Long.parseLong(value.strip()), 0, Long.MAX_VALUE);
+                    case "steps" -> checks.range(valueField, Integer.parseInt(value.strip()), 1, 150);
+                    case "guidanceScale" -> checks.range(valueField, Double.parseDouble(value.strip()), 0, 30);
+                    case "prompt" -> prompts.check(checks, valueField, value, model);
+                    default -> checks.range(valueField, Double.parseDouble(value.strip()), -MAX_SCALE, MAX_SCALE);
+                }
+            } catch (NumberFormatException e) {
+                checks.fail(valueField, "must be a number for " + axis.parameter() + ", got '" + value + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package ai.booth.gateway.http;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Validation of one request: every bad field is collected, then {@link #done()} answers 400 naming all of them.
+ * Each check is skipped for absent (null) values, which take their defaults; {@link #required} says otherwise.
+ */
+public final class Checks {
+
+    private final List<Problem.FieldError> errors = new ArrayList<>();
+
+    public void fail(String field, String message) {
+        errors.add(new Problem.FieldError(field, message));
+    }
+
+    public boolean required(String field, Object value) {
+        if (value == null || (value instanceof String text && text.isBlank())) {
+            fail(field, "is required");
+            return false;
+        }
+        return true;
+    }
+
+    public void range(String field, Number value, double min, double max) {
+        if (value != null && !(value.doubleValue() >= min && value.doubleValue() <= max)) {
+            fail(field, "must be in [" + format(min) + ", " + format(max) + "], got " + value);
+        }
+    }
+
+    /** A rate: above zero, at most max. */
+    public void positive(String field, Double value, double max) {
+        if (value != null && !(value > 0 && value <= max)) {
+            fail(field, "must be in (0, " + format(max) + "], got " + value);
+        }
+    }
+
+    /** An image side: a multiple of 8 in [min, max] (the VAE halves it three times). */
+    public void pixels(String field, Integer value, int min, int max) {
+        if (value != null && (value < min || value > max || value % 8 != 0)) {
+            fail(field, "must be a multiple of 8 in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    public void length(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            fail(field, "must be at most " + max + " characters, got " + value.length());
+        }
+    }
+
+    public void size(String field, Collection<?> values, int max) {
+        if (values != null && values.size() > max) {
+            fail(field, "must hold at most " + max + " entries, got " + values.size());
+        }
+    }
+
+    public void oneOf(String field, String value, Collection<String> allowed) {
+        if (value != null && !allowed.contains(value.toLowerCase(Locale.ROOT))) {
+            fail(field, "must be one of " + allowed + ", got '" + value + "'");
+        }
+    }
+
+    /** Throws the 400 problem if any check failed. */
+    public void done() {
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+                : String.valueOf(value);
+    }
+
+    /** A request field's value, or its default when the client left it out. */
+    public static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+}

@@ -1,0 +1,83 @@
+package ai.booth.gateway.job;
+
+import ai.booth.gateway.auth.Caller;
+import ai.booth.gateway.auth.RateLimits;
+import ai.booth.contracts.Event;
+import ai.booth.service.EventMessages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * How every job-creating call goes: an idempotent replay answers 200 with the existing job; otherwise the request
+ * spends a token of the caller's rate limit (also when the request then fails validation: checking costs work, and
+ * a free 400 would let a key hammer the validators), is checked, the new view stored (so the caller can read it at once), and the
+ * request event published with the job's {@link JobMeta} as headers; the answer is 202 with the view and Location
+ * once Kafka has the event. If publishing fails the view is dropped again, so a retry with the same
+ * Idempotency-Key starts afresh.
+ */
+@ApplicationScoped
+public class JobStarter {
+
+    /** A checked request: the job's first view and the event that starts it. */
+    public record Job<V>(V view, Event<?> event) {
+    }
+
+    private final Caller caller;
+    private final RateLimits rateLimits;
+
+    public JobStarter(Caller caller, RateLimits rateLimits) {
+        this.caller = caller;
+        this.rateLimits = rateLimits;
+    }
+
+    /**
+     * Starts a job of a JSON request: {@code build} checks the body (throwing the 400 problem) and makes the job
+     * from its id and meta.
+     */
+    public <V extends Views.Job> CompletionStage<Response> start(String collection, String idempotencyKey, Object body,
+                                                        String callbackUrl, Views<V> views,
+                                                        BiFunction<String, JobMeta, Job<V>> build,
+                                                        Emitter<Event<?>> emitter, Function<V, Object> render) {
+        String ownerId = caller.ownerId();
+        String id = Idempotency.jobId(collection, ownerId, idempotencyKey);
+        String hash = Idempotency.hash(body);
+        Optional<V> earlier = Idempotency.replay(views.find(id, ownerId), hash, idempotencyKey);
+        if (earlier.isPresent()) {
+            return CompletableFuture.completedFuture(replayed(earlier.get(), render));
+        }
+        rateLimits.spend(caller.key());
+        Job<V> job = build.apply(id, new JobMeta(caller.key().id(), callbackUrl, hash));
+        return publish(views, job, emitter, "/api/v1/" + collection + "/" + id, idempotencyKey, render);
+    }
+
+    /** Stores the job's view and publishes its event (the last step of {@link #start}, and of uploads). */
+    public <V extends Views.Job> CompletionStage<Response> publish(Views<V> views, Job<V> job, Emitter<Event<?>> emitter,
+                                                          String location, String idempotencyKey,
+                                                          Function<V, Object> render) {
+        V fresh = job.view();
+        Optional<V> raced = views.claim(fresh);
+        if (raced.isPresent()) { // the same Idempotency-Key, a moment earlier
+            return CompletableFuture.completedFuture(replayed(Idempotency.replay(raced, fresh.meta().requestHash(),
+                    idempotencyKey).get(), render));
+        }
+        return EventMessages.send(emitter, job.event(), fresh.meta().toHeaders())
+                .thenApply(acked -> Response.accepted(render.apply(fresh)).location(URI.create(location)).build())
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        views.remove(fresh.id());
+                    }
+                });
+    }
+
+    public static <V> Response replayed(V existing, Function<V, Object> render) {
+        return Response.ok(render.apply(existing)).header("Idempotent-Replayed", "true").build();
+    }
+}

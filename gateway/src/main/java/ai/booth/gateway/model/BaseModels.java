@@ -1,0 +1,80 @@
+package ai.booth.gateway.model;
+
+import ai.booth.gateway.http.Checks;
+import ai.booth.gateway.http.MultipartReader;
+import ai.booth.contracts.Buckets;
+import ai.booth.service.models.ModelRegistry;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The base models of the {@link ModelRegistry} (every model whose {@code model.json} manifest is written). Listed
+ * afresh at most every few seconds, so newly installed models appear.
+ */
+@ApplicationScoped
+public class BaseModels {
+
+    private static final long CACHE_NANOS = 5_000_000_000L;
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    private static final TypeReference<Map<String, Object>> MANIFEST_MAP = new TypeReference<>() { };
+
+    private final ModelRegistry registry;
+    private List<BaseModel> cached;
+    private long listedAt;
+
+    public BaseModels(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    synchronized List<BaseModel> list() {
+        if (cached == null || System.nanoTime() - listedAt > CACHE_NANOS) {
+            cached = read();
+            listedAt = System.nanoTime();
+        }
+        return cached;
+    }
+
+    /** Forget the listing, after an install through this gateway. */
+    synchronized void refresh() {
+        cached = null;
+    }
+
+    Optional<BaseModel> find(String id) {
+        return list().stream().filter(model -> model.id().equals(id)).findFirst();
+    }
+
+    /**
+     * Validates a {@code baseModel} field: required, and installed. Only an installed model comes back, so nothing
+     * downstream (the tokenizer cache) is ever keyed by a client's arbitrary string.
+     */
+    public Optional<BaseModel> check(Checks checks, String field, String id) {
+        if (!checks.required(field, id)) {
+            return Optional.empty();
+        }
+        Optional<BaseModel> model = find(id);
+        if (model.isEmpty()) {
+            checks.fail(field, "no base model '" + MultipartReader.abbreviate(id) + "' is installed; installed: "
+                    + list().stream().map(BaseModel::id).toList());
+        }
+        return model;
+    }
+
+    private List<BaseModel> read() {
+        try {
+            return registry.list().stream()
+                    .map(manifest -> new BaseModel(manifest.id(), JSON.convertValue(manifest, MANIFEST_MAP)))
+                    .toList();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot list base models in bucket " + Buckets.MODELS + ": " + e, e);
+        }
+    }
+}

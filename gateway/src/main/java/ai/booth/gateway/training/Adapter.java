@@ -1,0 +1,23 @@
+package ai.booth.gateway.training;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A trained LoRA adapter: the result of a COMPLETED training.
+ *
+ * @param trainingId      the training that made it; name it in generations' {@code loras}
+ * @param baseModel       the base model it adapts
+ * @param instancePrompt  the prompt it binds the subject to, e.g. a photo of sks dog
+ * @param rank            LoRA rank
+ * @param alpha           LoRA alpha
+ * @param steps           optimizer steps trained
+ * @param finalLoss       smoothed loss at the end
+ * @param createdAt       when the training was requested
+ * @param adapterKey      its key in the adapters bucket
+ * @param downloads       per layout (peft, kohya) the gateway URL that redirects to a presigned download
+ */
+public record Adapter(String trainingId, String baseModel, String instancePrompt, Integer rank, Double alpha,
+                      int steps, double finalLoss, Instant createdAt, String adapterKey,
+                      Map<String, String> downloads) {
+}

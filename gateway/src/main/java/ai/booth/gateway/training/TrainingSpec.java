@@ -1,0 +1,40 @@
+package ai.booth.gateway.training;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.util.List;
+
+/**
+ * The body of {@code POST /api/v1/trainings}. Only {@code baseModel}, {@code datasetId} and {@code classNoun} are
+ * required; the rest defaults as diffusers' train_dreambooth_lora does (see {@link TrainingRequests}).
+ */
+@Schema(description = "A DreamBooth LoRA training. Absent fields take the documented defaults.")
+public record TrainingSpec(
+        @Schema(description = "installed base model id (GET /api/v1/models)", required = true) String baseModel,
+        @Schema(description = "a READY dataset of yours", required = true) String datasetId,
+        @Schema(description = "rare token bound to the subject", defaultValue = "sks") String instanceToken,
+        @Schema(description = "the subject's class, e.g. dog", required = true) String classNoun,
+        @Schema(description = "default: a photo of <token> <class>") String instancePrompt,
+        @Schema(description = "default: a photo of <class>") String classPrompt,
+        @Schema(defaultValue = "true") Boolean priorPreservation,
+        @Schema(description = "0-10", defaultValue = "1.0") Double priorLossWeight,
+        @Schema(description = "class images for prior preservation, 1-1000", defaultValue = "100")
+        Integer classImageCount,
+        @Schema(description = "multiple of 8 in 64-2048; default: the dataset's resolution") Integer resolution,
+        @Schema(description = "1-20000", defaultValue = "500") Integer maxTrainSteps,
+        @Schema(description = "1-16", defaultValue = "1") Integer batchSize,
+        @Schema(description = "LoRA rank 1-128", defaultValue = "4") Integer rank,
+        @Schema(description = "LoRA alpha (0, 1024]; default: the rank") Double alpha,
+        @Schema(description = "(0, 0.01]", defaultValue = "1e-4") Double unetLearningRate,
+        @Schema(description = "[0, 0.01]; 0 keeps the text encoder frozen", defaultValue = "0")
+        Double textEncoderLearningRate,
+        @Schema(defaultValue = "constant") String lrScheduler,
+        @Schema(description = "0-maxTrainSteps", defaultValue = "0") Integer lrWarmupSteps,
+        @Schema(description = ">= 0", defaultValue = "0") Long seed,
+        @Schema(description = "save a checkpoint every this many steps; 0 none", defaultValue = "0")
+        Integer checkpointInterval,
+        @Schema(description = "render validation prompts every this many steps; 0 none; default: a quarter of the"
+                + " steps when validation prompts are given") Integer validationInterval,
+        @Schema(description = "up to 4 prompts rendered during training") List<String> validationPrompts,
+        @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl) {
+}

@@ -1,0 +1,321 @@
+package ai.booth.gateway.training;
+
+import ai.booth.gateway.http.Problem;
+import ai.booth.gateway.job.Idempotency;
+import ai.booth.gateway.job.JobMeta;
+import ai.booth.gateway.Api;
+import ai.booth.contracts.Buckets;
+import ai.booth.contracts.Event;
+import ai.booth.contracts.TrainingCancelRequested;
+import ai.booth.contracts.TrainingCompleted;
+import ai.booth.contracts.TrainingFailed;
+import ai.booth.contracts.TrainingProgress;
+import ai.booth.contracts.TrainingRequested;
+import ai.booth.service.ObjectStore;
+import ai.booth.testing.BoothInfraResource;
+import ai.booth.testing.EventProbe;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static ai.booth.gateway.Api.WAIT;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class TrainingResourceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ObjectStore store;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @BeforeEach
+    void installModel() {
+        Api.installModel(store);
+    }
+
+    private static String spec(String datasetId, String more) {
+        return "{\"baseModel\":\"" + Api.MODEL + "\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\"" + more
+                + "}";
+    }
+
+    @Test
+    void aTrainingIsPublishedWithDefaultsAndFollowsItsEvents() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "alice");
+            String trainingId = Api.as("alice").contentType(ContentType.JSON)
+                    .body(spec(datasetId, ",\"rank\":8,\"validationPrompts\":[\"a photo of sks dog on the beach\"]"))
+                    .post("/api/v1/trainings")
+                    .then().statusCode(202)
+                    .header("Location", startsWith("/api/v1/trainings/"))
+                    .body("status", is("REQUESTED"))
+                    .body("request.instancePrompt", is("a photo of sks dog"))
+                    .extract().path("trainingId");
+
+            Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
+            TrainingRequested request = requested.payload();
+            assertEquals("sks", request.instanceToken());
+            assertEquals("a photo of dog", request.classPrompt());
+            assertEquals(8, request.rank());
+            assertEquals(8.0, request.alpha(), "alpha defaults to the rank");
+            assertEquals(1e-4, request.unetLearningRate());
+            assertEquals(512, request.resolution(), "the dataset's resolution");
+            assertEquals(125, request.validationInterval(), "a quarter of the steps with validation prompts");
+            assertEquals("alice", requested.ownerId());
+
+            String image = "alice/" + trainingId + "/validation/step-10-0.png";
+            store.put(Buckets.CHECKPOINTS, image, new byte[]{1, 2, 3}, "image/png");
+            probe.publish(requested.next(new TrainingProgress(trainingId, 10, 500, 0.12, 1e-4, 2.5, 196,
+                    List.of(image), null)));
+            probe.publish(requested.next(new TrainingProgress(trainingId, 20, 500, 0.11, 1e-4, 2.5, 190, List.of(),
+                    null)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("alice").get("/api/v1/trainings/" + trainingId)
+                    .then().statusCode(200)
+                    .body("status", is("RUNNING"))
+                    .body("percent", is(4.0f))
+                    .body("losses.step", contains(10, 20))
+                    .body("validationImages[0].step", is(10))
+                    .body("validationImages[0].url", containsString("X-Amz-Signature")));
+            // a worker resumed from the checkpoint of step 15 reports from step 16: step 20 of the lost run goes
+            probe.publish(requested.next(new TrainingProgress(trainingId, 16, 500, 0.105, 1e-4, 2.5, 192, List.of(),
+                    null)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("alice").get("/api/v1/trainings/" + trainingId)
+                    .then().body("losses.step", contains(10, 16)).body("progress.step", is(16)));
+            probe.publish(requested.next(new TrainingProgress(trainingId, 20, 500, 0.11, 1e-4, 2.5, 190, List.of(),
+                    null)));
+            probe.publish(requested.next(new TrainingCompleted(trainingId, "alice/" + trainingId + "/lora.safetensors",
+                    500, 0.08, 200_000, List.of(), List.of(image))));
+            probe.publish(requested.next(new TrainingProgress(trainingId, 499, 500, 0.08, 1e-4, 2.5, 0, List.of(),
+                    null)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("alice").get("/api/v1/trainings/" + trainingId)
+                    .then().body("status", is("COMPLETED")).body("percent", is(100.0f)));
+            Api.as("alice").get("/api/v1/trainings/" + trainingId)
+                    .then().body("progress.step", is(20)).body("validationImages.size()", is(1))
+                    .body("result.steps", is(500));
+        }
+    }
+
+    @Test
+    void everyBadFieldIsNamed() throws Exception {
+        String tooLong = "a photo of sks dog " + "with a hat ".repeat(30);
+        Api.as("carol").contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"nope\",\"instanceToken\":\"two words\",\"classNoun\":\"dog\",\"rank\":0,"
+                        + "\"resolution\":100,\"unetLearningRate\":0.1,\"lrScheduler\":\"warp\",\"maxTrainSteps\":50,"
+                        + "\"lrWarmupSteps\":60,"
+                        + "\"callbackUrl\":\"ftp://example.com\"}")
+                .post("/api/v1/trainings")
+                .then().statusCode(400)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("type", endsWith("/validation"))
+                .body("errors.field", hasItems("baseModel", "datasetId", "instanceToken", "rank", "resolution",
+                        "unetLearningRate", "lrScheduler", "lrWarmupSteps", "callbackUrl"))
+                .body("errors.find { it.field == 'baseModel' }.message", containsString("installed: [" + Api.MODEL))
+                .body("errors.find { it.field == 'rank' }.message", is("must be in [1, 128], got 0"))
+                .body("errors.find { it.field == 'resolution' }.message",
+                        is("must be a multiple of 8 in [64, 2048], got 100"));
+        Api.as("carol").contentType(ContentType.JSON).body(spec("x", ",\"instancePrompt\":\"a photo of a dog\","
+                        + "\"validationPrompts\":[\"" + tooLong + "\"]"))
+                .post("/api/v1/trainings").then().statusCode(400)
+                .body("errors.find { it.field == 'instancePrompt' }.message", containsString("'sks'"))
+                .body("errors.find { it.field == 'validationPrompts[0]' }.message",
+                        is("is 95 CLIP tokens; the text encoder reads at most 75"));
+        Api.as("carol").contentType(ContentType.JSON).body("{\"rank\":\"eight\"}")
+                .post("/api/v1/trainings").then().statusCode(400)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("errors[0].field", is("rank"));
+        Api.as("carol").contentType(ContentType.JSON).body("{not json").post("/api/v1/trainings")
+                .then().statusCode(400).contentType(Problem.MEDIA_TYPE);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.as("carol").multiPart("images", "a.png", new byte[]{1}, "image/png")
+                    .post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+            Api.as("carol").contentType(ContentType.JSON).body(spec(datasetId, "")).post("/api/v1/trainings")
+                    .then().statusCode(400)
+                    .body("errors[0].message", is("dataset '" + datasetId + "' is INGESTING; trainings need a READY"
+                            + " dataset"));
+            String bobs = Api.readyDataset(probe, "bob");
+            Api.as("carol").contentType(ContentType.JSON).body(spec(bobs, "")).post("/api/v1/trainings")
+                    .then().statusCode(400).body("errors[0].message", is("no dataset '" + bobs + "'"));
+        }
+    }
+
+    @Test
+    void anIdempotencyKeyMakesOneTrainingAlsoAcrossRestarts() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "dora");
+            String body = spec(datasetId, ",\"maxTrainSteps\":100");
+            String first = Api.as("dora").contentType(ContentType.JSON).header(Idempotency.HEADER, "t-1").body(body)
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            Api.as("dora").contentType(ContentType.JSON).header(Idempotency.HEADER, "t-1")
+                    .body(body.replace(",", " , ")) // formatting is not content
+                    .post("/api/v1/trainings").then().statusCode(200).body("trainingId", is(first));
+            Api.as("dora").contentType(ContentType.JSON).header(Idempotency.HEADER, "t-1")
+                    .body(spec(datasetId, ",\"maxTrainSteps\":101"))
+                    .post("/api/v1/trainings").then().statusCode(409).body("status", is(409));
+
+            // A job the gateway only knows from Kafka (as after a restart): the headers carry key and body hash.
+            String replayKey = "t-restart";
+            String trainingId = Idempotency.jobId("trainings", "dora", replayKey);
+            TrainingSpec spec = JSON.readValue(body, TrainingSpec.class);
+            TrainingRequested request = probe.await(TrainingRequested.class, first, WAIT).payload();
+            TrainingRequested earlier = new TrainingRequested(trainingId, request.baseModel(), request.datasetId(),
+                    request.instanceToken(), request.classNoun(), request.instancePrompt(), request.classPrompt(),
+                    request.priorPreservation(), request.priorLossWeight(), request.classImageCount(),
+                    request.resolution(), request.maxTrainSteps(), request.batchSize(), request.rank(),
+                    request.alpha(), request.unetLearningRate(), request.textEncoderLearningRate(),
+                    request.lrScheduler(), request.lrWarmupSteps(), request.seed(), request.checkpointInterval(),
+                    request.validationInterval(), request.validationPrompts());
+            probe.publish(Event.of(trainingId, "dora", earlier),
+                    new JobMeta(Api.key("dora").id(), null, Idempotency.hash(spec)).toHeaders());
+            await().atMost(WAIT).untilAsserted(() -> Api.as("dora").get("/api/v1/trainings/" + trainingId)
+                    .then().statusCode(200).body("request.maxTrainSteps", is(100)));
+            Api.as("dora").contentType(ContentType.JSON).header(Idempotency.HEADER, replayKey).body(body)
+                    .post("/api/v1/trainings").then().statusCode(200).body("trainingId", is(trainingId));
+        }
+    }
+
+    @Test
+    void listsOnlyTheOwnersTrainingsNewestFirst() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "emma");
+            List<String> ids = new ArrayList<>();
+            for (int steps : List.of(10, 20, 30)) {
+                ids.add(0, Api.as("emma").contentType(ContentType.JSON)
+                        .body(spec(datasetId, ",\"maxTrainSteps\":" + steps)).post("/api/v1/trainings")
+                        .then().statusCode(202).extract().path("trainingId"));
+            }
+            Api.as("emma").get("/api/v1/trainings?limit=2").then().statusCode(200)
+                    .body("total", is(3)).body("items.trainingId", contains(ids.get(0), ids.get(1)))
+                    .body("items[0].meta", nullValue()) // key id and request hash stay inside
+                    .body("items[0].request.maxTrainSteps", is(30));
+            Api.as("fred").get("/api/v1/trainings").then().statusCode(200).body("total", is(0));
+        }
+    }
+
+    @Test
+    void aRunningTrainingCanBeCancelledOnce() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "gus");
+            String trainingId = Api.as("gus").contentType(ContentType.JSON).body(spec(datasetId, ""))
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            Api.as("hal").post("/api/v1/trainings/" + trainingId + "/cancel").then().statusCode(404);
+            Api.as("gus").post("/api/v1/trainings/" + trainingId + "/cancel").then().statusCode(202)
+                    .body("cancelRequested", is(true));
+            Event<TrainingCancelRequested> cancel = probe.await(TrainingCancelRequested.class, trainingId, WAIT);
+            assertEquals("gus", cancel.ownerId());
+            probe.publish(cancel.next(new TrainingFailed(trainingId, "CANCELLED", "cancelled", 3)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("gus").get("/api/v1/trainings/" + trainingId)
+                    .then().body("status", is("FAILED")).body("failure.code", is("CANCELLED")));
+            Api.as("gus").post("/api/v1/trainings/" + trainingId + "/cancel").then().statusCode(409)
+                    .body("detail", containsString("FAILED"));
+        }
+    }
+
+    @Test
+    void progressStreamsAsServerSentEventsUntilTheEnd() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "ivan");
+            String trainingId = Api.as("ivan").contentType(ContentType.JSON).body(spec(datasetId, ""))
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
+            assertEquals(404, HttpClient.newHttpClient().send(events(trainingId, "judy"),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "another owner's stream");
+
+            HttpResponse<InputStream> response = HttpClient.newHttpClient().send(events(trainingId, "ivan"),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, response.statusCode());
+            assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("text/event-stream"));
+            BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        if (line.startsWith("data:")) {
+                            received.add(JSON.readTree(line.substring(5)));
+                        }
+                    }
+                    received.add(JSON.createObjectNode().put("end", true));
+                } catch (Exception e) {
+                    received.add(JSON.createObjectNode().put("error", e.toString()));
+                }
+            });
+            reader.start();
+            assertEquals("REQUESTED", next(received).path("status").asText(), "the current state on connect");
+            probe.publish(requested.next(new TrainingProgress(trainingId, 5, 10, 0.2, 1e-4, 3, 2, List.of(),
+                    null)));
+            JsonNode running = next(received);
+            assertEquals(50.0, running.path("percent").asDouble());
+            assertEquals(5, running.path("losses").get(0).path("step").asInt());
+            probe.publish(requested.next(new TrainingCompleted(trainingId, "ivan/" + trainingId + "/a.safetensors",
+                    10, 0.1, 10, List.of(), List.of())));
+            assertEquals("COMPLETED", next(received).path("status").asText());
+            assertTrue(next(received).path("end").asBoolean(), "the stream ends after the terminal event");
+        }
+    }
+
+    private HttpRequest events(String trainingId, String ownerId) {
+        return HttpRequest.newBuilder(URI.create(root + "api/v1/trainings/" + trainingId + "/events"))
+                .header("Authorization", "Bearer " + Api.created(ownerId, "standard").keyText())
+                .header("Accept", "text/event-stream").build();
+    }
+
+    private static JsonNode next(BlockingQueue<JsonNode> received) throws InterruptedException {
+        JsonNode event = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(event, "no server-sent event within " + WAIT);
+        assertNull(event.get("error"), String.valueOf(event));
+        return event;
+    }
+
+    @Test
+    void anotherOwnersTrainingAnswersLikeAMissingOne() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "kim");
+            String trainingId = Api.as("kim").contentType(ContentType.JSON).body(spec(datasetId, ""))
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            String unknown = UUID.randomUUID().toString();
+            for (String id : List.of(trainingId, unknown)) {
+                Api.as("lee").get("/api/v1/trainings/" + id).then().statusCode(404)
+                        .contentType(Problem.MEDIA_TYPE).body("detail", is("no training '" + id + "'"))
+                        .body("instance", is("/api/v1/trainings/" + id));
+            }
+            Api.as("kim").get("/api/v1/trainings/" + trainingId).then().statusCode(200);
+        }
+    }
+}
