@@ -1,61 +1,59 @@
 package ai.booth.gateway.dataset;
 
-import ai.booth.gateway.job.ImageLink;
-import ai.booth.gateway.job.JobMeta;
-import ai.booth.gateway.job.Views;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.DatasetRejected;
 import ai.booth.contracts.Event;
+import ai.booth.gateway.job.ImageLink;
+import ai.booth.gateway.job.JobMeta;
+import ai.booth.gateway.job.JobRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.List;
-import java.util.Optional;
 
 /** Datasets as the API shows them, from DatasetIngested, DatasetReady and DatasetRejected. */
 @ApplicationScoped
-public class DatasetRegistry {
+public class DatasetRegistry extends JobRegistry<DatasetView> {
 
-    private final Views<DatasetView> views = new Views<>();
-
-    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
-    public Views<DatasetView> views() {
-        return views;
+    @Override
+    protected DatasetView initial(String id, Event<?> event) {
+        return DatasetView.ingesting(id, event.ownerId(), event.occurredAt());
     }
 
-    public void ingested(Event<DatasetIngested> event, JobMeta meta) {
+    /** Upload events carry the gateway's {@link JobMeta} as record headers. */
+    @Incoming("view-dataset-ingested")
+    void ingested(ConsumerRecord<String, Event<DatasetIngested>> record) {
+        Event<DatasetIngested> event = record.value();
+        JobMeta meta = JobMeta.from(record.headers());
         DatasetIngested upload = event.payload();
-        views.update(upload.datasetId(), () -> DatasetView.ingesting(upload.datasetId(), event.ownerId(),
-                event.occurredAt()), current -> new DatasetView(current.datasetId(), current.ownerId(),
+        on(event, upload.datasetId(), current -> new DatasetView(current.datasetId(), current.ownerId(),
                 current.status(), event.occurredAt(), upload.subject(), current.version(), current.images(),
                 current.problems(), current.report(), meta.callbackUrl(), meta));
     }
 
-    public void ready(Event<DatasetReady> event) {
+    @Incoming("view-dataset-ready")
+    void ready(Event<DatasetReady> event) {
         DatasetReady ready = event.payload();
         List<ImageLink> images = ready.images().stream().map(image -> new ImageLink(image.key(), null,
                 image.width(), image.height(), image.caption(), null, null, null)).toList();
-        views.update(ready.datasetId(), () -> DatasetView.ingesting(ready.datasetId(), event.ownerId(),
-                event.occurredAt()), current -> current.version() != null && current.version() > ready.version()
+        on(event, ready.datasetId(), current -> current.version() != null && current.version() > ready.version()
                 ? current : new DatasetView(current.datasetId(), current.ownerId(), DatasetStatus.READY,
                 current.createdAt(), current.subject(), ready.version(), images, List.of(), ready.report(),
                 current.callbackUrl(), current.meta()));
     }
 
     /** A rejected upload is REJECTED; a rejected reprocessing leaves a READY dataset as it was, with the problems. */
-    public void rejected(Event<DatasetRejected> event) {
+    @Incoming("view-dataset-rejected")
+    void rejected(Event<DatasetRejected> event) {
         DatasetRejected rejected = event.payload();
-        views.update(rejected.datasetId(), () -> DatasetView.ingesting(rejected.datasetId(), event.ownerId(),
-                event.occurredAt()), current -> current.status() == DatasetStatus.READY
+        on(event, rejected.datasetId(), current -> current.status() == DatasetStatus.READY
                 ? new DatasetView(current.datasetId(), current.ownerId(), DatasetStatus.READY, current.createdAt(),
                 current.subject(), current.version(), current.images(), rejected.problems(), current.report(),
                 current.callbackUrl(), current.meta())
                 : new DatasetView(current.datasetId(), current.ownerId(), DatasetStatus.REJECTED,
                 current.createdAt(), current.subject(), null, List.of(), rejected.problems(), rejected.report(),
                 current.callbackUrl(), current.meta()));
-    }
-
-    public Optional<DatasetView> find(String datasetId, String ownerId) {
-        return views.find(datasetId, ownerId);
     }
 }

@@ -1,44 +1,39 @@
 package ai.booth.gateway.generation;
 
-import ai.booth.gateway.job.JobMeta;
-import ai.booth.gateway.job.Views;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.GenerationCompleted;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
+import ai.booth.gateway.job.JobMeta;
+import ai.booth.gateway.job.JobRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import java.util.Optional;
-import java.util.function.UnaryOperator;
-
-/** Generations as the API shows them. */
+/** Generations as the API shows them, from their request and result topics. */
 @ApplicationScoped
-public class GenerationRegistry {
+public class GenerationRegistry extends JobRegistry<GenerationView> {
 
-    private final Views<GenerationView> views = new Views<>();
-
-    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
-    public Views<GenerationView> views() {
-        return views;
+    @Override
+    protected GenerationView initial(String id, Event<?> event) {
+        return GenerationView.unknown(id, event.ownerId(), event.occurredAt());
     }
 
-    public void requested(Event<GenerationRequested> event, JobMeta meta) {
+    /** Request events carry the gateway's {@link JobMeta} as record headers. */
+    @Incoming("view-generation-requested")
+    void requested(ConsumerRecord<String, Event<GenerationRequested>> record) {
+        Event<GenerationRequested> event = record.value();
+        JobMeta meta = JobMeta.from(record.headers());
         on(event, event.payload().generationId(), view -> view.requested(event.occurredAt(), event.payload(), meta));
     }
 
-    public void completed(Event<GenerationCompleted> event) {
+    @Incoming("view-generation-completed")
+    void completed(Event<GenerationCompleted> event) {
         on(event, event.payload().generationId(), view -> view.completed(event.payload()));
     }
 
-    public void failed(Event<GenerationFailed> event) {
+    @Incoming("view-generation-failed")
+    void failed(Event<GenerationFailed> event) {
         on(event, event.payload().generationId(), view -> view.failed(event.payload()));
-    }
-
-    Optional<GenerationView> find(String generationId, String ownerId) {
-        return views.find(generationId, ownerId);
-    }
-
-    private void on(Event<?> event, String id, UnaryOperator<GenerationView> change) {
-        views.update(id, () -> GenerationView.unknown(id, event.ownerId(), event.occurredAt()), change);
     }
 }

@@ -9,9 +9,9 @@ import java.net.URI;
 import java.util.concurrent.CompletionStage;
 
 /** Every job-creating endpoint answers the same way: 202 with the job's view and Location, once Kafka has it. */
-final class Accepted {
+public final class Accepted {
 
-    static CompletionStage<Response> afterPublishing(Emitter<Event<?>> emitter, Event<?> event, String location,
+    public static CompletionStage<Response> afterPublishing(Emitter<Event<?>> emitter, Event<?> event, String location,
                                                      Object view) {
         return EventMessages.send(emitter, event)
                 .thenApply(acked -> Response.accepted(view).location(URI.create(location)).build());

@@ -31,7 +31,7 @@ public record JobMeta(String keyId, String callbackUrl, String requestHash) {
         return headers;
     }
 
-    static JobMeta from(Headers headers) {
+    public static JobMeta from(Headers headers) {
         return new JobMeta(read(headers, KEY_ID), read(headers, CALLBACK), read(headers, HASH));
     }
 

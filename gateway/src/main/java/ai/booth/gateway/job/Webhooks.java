@@ -1,9 +1,6 @@
 package ai.booth.gateway.job;
 
 import ai.booth.gateway.GatewayConfig;
-import ai.booth.gateway.dataset.DatasetRegistry;
-import ai.booth.gateway.generation.GenerationRegistry;
-import ai.booth.gateway.training.TrainingRegistry;
 import ai.booth.contracts.Event;
 import ai.booth.keys.ApiKey;
 import ai.booth.keys.ApiKeyStore;
@@ -19,6 +16,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -60,9 +59,7 @@ public class Webhooks {
     private static final int LOOKUPS = 20;
     private static final long LOOKUP_DELAY_MS = 250;
 
-    private final DatasetRegistry datasets;
-    private final TrainingRegistry trainings;
-    private final GenerationRegistry generations;
+    private final Instance<JobRegistry<?>> registries;
     private final ApiKeyStore keys;
     private final GatewayConfig.Webhooks config;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -75,11 +72,9 @@ public class Webhooks {
         return thread;
     });
 
-    public Webhooks(DatasetRegistry datasets, TrainingRegistry trainings, GenerationRegistry generations,
-                    ApiKeyStore keys, GatewayConfig config, CallbackPolicy policy, Vertx vertx) {
-        this.datasets = datasets;
-        this.trainings = trainings;
-        this.generations = generations;
+    public Webhooks(@Any Instance<JobRegistry<?>> registries, ApiKeyStore keys, GatewayConfig config,
+                    CallbackPolicy policy, Vertx vertx) {
+        this.registries = registries;
         this.keys = keys;
         this.config = config.webhooks();
         this.policy = policy;
@@ -111,8 +106,7 @@ public class Webhooks {
 
     /** The job's meta once its request event has been seen (views built from a result alone have no key id). */
     private Optional<JobMeta> meta(String jobId) {
-        return datasets.views().get(jobId).<Views.Job>map(v -> v)
-                .or(() -> trainings.views().get(jobId)).or(() -> generations.views().get(jobId))
+        return registries.stream().flatMap(registry -> registry.views().get(jobId).stream()).findFirst()
                 .map(Views.Job::meta).filter(meta -> meta.keyId() != null);
     }
 

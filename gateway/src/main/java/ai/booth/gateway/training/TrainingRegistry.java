@@ -1,54 +1,51 @@
 package ai.booth.gateway.training;
 
-import ai.booth.gateway.job.JobMeta;
-import ai.booth.gateway.job.Views;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.TrainingCancelRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingProgress;
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.gateway.job.JobMeta;
+import ai.booth.gateway.job.JobRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-
-import java.util.Optional;
-import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Trainings as the API shows them; a finished training ignores late progress reports. */
 @ApplicationScoped
-public class TrainingRegistry {
+public class TrainingRegistry extends JobRegistry<TrainingView> {
 
-    private final Views<TrainingView> views = new Views<>();
-
-    /** The views themselves (a method, not the field: callers hold a CDI proxy). */
-    public Views<TrainingView> views() {
-        return views;
+    @Override
+    protected TrainingView initial(String id, Event<?> event) {
+        return TrainingView.unknown(id, event.ownerId(), event.occurredAt());
     }
 
-    public void requested(Event<TrainingRequested> event, JobMeta meta) {
+    /** Request events carry the gateway's {@link JobMeta} as record headers. */
+    @Incoming("view-training-requested")
+    void requested(ConsumerRecord<String, Event<TrainingRequested>> record) {
+        Event<TrainingRequested> event = record.value();
+        JobMeta meta = JobMeta.from(record.headers());
         on(event, event.payload().trainingId(), view -> view.requested(event.occurredAt(), event.payload(), meta));
     }
 
-    public void progress(Event<TrainingProgress> event) {
+    @Incoming("view-training-progress")
+    void progress(Event<TrainingProgress> event) {
         on(event, event.payload().trainingId(), view -> view.reported(event.payload()));
     }
 
-    public void completed(Event<TrainingCompleted> event) {
+    @Incoming("view-training-completed")
+    void completed(Event<TrainingCompleted> event) {
         on(event, event.payload().trainingId(), view -> view.completed(event.payload()));
     }
 
-    public void failed(Event<TrainingFailed> event) {
+    @Incoming("view-training-failed")
+    void failed(Event<TrainingFailed> event) {
         on(event, event.payload().trainingId(), view -> view.failed(event.payload()));
     }
 
-    public void cancelRequested(Event<TrainingCancelRequested> event) {
+    @Incoming("view-training-cancel-requested")
+    void cancelRequested(Event<TrainingCancelRequested> event) {
         on(event, event.payload().trainingId(), TrainingView::cancelling);
-    }
-
-    public Optional<TrainingView> find(String trainingId, String ownerId) {
-        return views.find(trainingId, ownerId);
-    }
-
-    private void on(Event<?> event, String trainingId, UnaryOperator<TrainingView> change) {
-        views.update(trainingId, () -> TrainingView.unknown(trainingId, event.ownerId(), event.occurredAt()), change);
     }
 }

@@ -6,7 +6,6 @@ import ai.booth.gateway.http.Problem;
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetLimits;
-import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.DatasetRejected;
 import ai.booth.contracts.DatasetReprocessRequested;
 import ai.booth.contracts.DatasetSettings;
@@ -309,9 +308,9 @@ class DatasetResourceTest {
 
     @Test
     void fileNamesAreReducedToSafeKeys() {
-        assertEquals("rex2.png", DatasetResource.safeFileName("../rex2.png"));
-        assertEquals("a_b.jpg", DatasetResource.safeFileName("C:\\photos\\a b.jpg"));
-        assertEquals("image", DatasetResource.safeFileName(".."));
-        assertTrue(DatasetResource.safeFileName("x".repeat(300)).length() <= 80);
+        assertEquals("rex2.png", DatasetService.safeFileName("../rex2.png"));
+        assertEquals("a_b.jpg", DatasetService.safeFileName("C:\\photos\\a b.jpg"));
+        assertEquals("image", DatasetService.safeFileName(".."));
+        assertTrue(DatasetService.safeFileName("x".repeat(300)).length() <= 80);
     }
 }

@@ -1,0 +1,48 @@
+package ai.booth.gateway.job;
+
+import ai.booth.gateway.auth.Caller;
+import ai.booth.gateway.http.ProblemException;
+
+/**
+ * What every job kind's endpoints do alike: list, read and render the caller's jobs of one {@link JobRegistry}.
+ * Resources keep the HTTP surface (paths, path parameter names, OpenAPI texts, which differ per kind) and call
+ * these; {@link RequestedJobService} adds starting a job from a JSON spec.
+ *
+ * @param <V> the view the API shows
+ */
+public abstract class JobService<V extends Views.Job> {
+
+    private final String noun;
+    private final JobRegistry<V> registry;
+    private final Caller caller;
+
+    /** @param noun the job in problem details ("no such generation") */
+    protected JobService(String noun, JobRegistry<V> registry, Caller caller) {
+        this.noun = noun;
+        this.registry = registry;
+        this.caller = caller;
+    }
+
+    /** The view as the caller sees it (presigned URLs). */
+    public abstract V render(V view);
+
+    /** One page of the caller's jobs, newest first. */
+    public Page<V> list(int offset, int limit) {
+        Page.check(offset, limit);
+        return registry.views().page(caller.ownerId(), offset, limit).map(this::render);
+    }
+
+    /** The caller's job as shown; 404 for anyone else's. */
+    public V get(String id) {
+        return render(find(id));
+    }
+
+    /** The caller's job as stored; 404 for anyone else's. */
+    public V find(String id) {
+        return registry.find(id, caller.ownerId()).orElseThrow(() -> ProblemException.notFound(noun, id));
+    }
+
+    protected Caller caller() {
+        return caller;
+    }
+}
