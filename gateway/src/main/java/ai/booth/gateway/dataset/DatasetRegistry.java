@@ -5,7 +5,6 @@ import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.DatasetRejected;
 import ai.booth.contracts.Event;
 import ai.booth.gateway.job.ImageLink;
-import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.JobRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,15 +21,11 @@ public class DatasetRegistry extends JobRegistry<DatasetView> {
         return DatasetView.ingesting(id, event.ownerId(), event.occurredAt());
     }
 
-    /** Upload events carry the gateway's {@link JobMeta} as record headers. */
     @Incoming("view-dataset-ingested")
     void ingested(ConsumerRecord<String, Event<DatasetIngested>> record) {
-        Event<DatasetIngested> event = record.value();
-        JobMeta meta = JobMeta.from(record.headers());
-        DatasetIngested upload = event.payload();
-        on(event, upload.datasetId(), current -> new DatasetView(current.datasetId(), current.ownerId(),
-                current.status(), event.occurredAt(), upload.subject(), current.version(), current.images(),
-                current.problems(), current.report(), meta.callbackUrl(), meta));
+        onRequested(record, record.value().payload().datasetId(), (current, at, upload, meta) -> new DatasetView(
+                current.datasetId(), current.ownerId(), current.status(), at, upload.subject(), current.version(),
+                current.images(), current.problems(), current.report(), meta.callbackUrl(), meta));
     }
 
     @Incoming("view-dataset-ready")

@@ -4,7 +4,6 @@ import ai.booth.contracts.Event;
 import ai.booth.contracts.GenerationCompleted;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
-import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.JobRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,12 +18,9 @@ public class GenerationRegistry extends JobRegistry<GenerationView> {
         return GenerationView.unknown(id, event.ownerId(), event.occurredAt());
     }
 
-    /** Request events carry the gateway's {@link JobMeta} as record headers. */
     @Incoming("view-generation-requested")
     void requested(ConsumerRecord<String, Event<GenerationRequested>> record) {
-        Event<GenerationRequested> event = record.value();
-        JobMeta meta = JobMeta.from(record.headers());
-        on(event, event.payload().generationId(), view -> view.requested(event.occurredAt(), event.payload(), meta));
+        onRequested(record, record.value().payload().generationId(), GenerationView::requested);
     }
 
     @Incoming("view-generation-completed")

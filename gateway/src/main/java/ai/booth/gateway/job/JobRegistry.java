@@ -1,7 +1,10 @@
 package ai.booth.gateway.job;
 
 import ai.booth.contracts.Event;
+import ai.booth.contracts.Payload;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -31,5 +34,22 @@ public abstract class JobRegistry<V extends Views.Job> {
     /** Applies {@code change} to the job's view, created by {@link #initial} if this is its first event. */
     protected void on(Event<?> event, String id, UnaryOperator<V> change) {
         views.update(id, () -> initial(id, event), change);
+    }
+
+    /**
+     * A request event: its payload and the gateway's {@link JobMeta}, which travels as record headers (other
+     * publishers send none), into the job's view.
+     */
+    protected <P extends Payload> void onRequested(ConsumerRecord<String, Event<P>> record, String id,
+                                                   Requested<V, P> change) {
+        Event<P> event = record.value();
+        JobMeta meta = JobMeta.from(record.headers());
+        on(event, id, view -> change.apply(view, event.occurredAt(), event.payload(), meta));
+    }
+
+    /** How a request event changes a view. */
+    @FunctionalInterface
+    protected interface Requested<V, P> {
+        V apply(V view, Instant at, P request, JobMeta meta);
     }
 }

@@ -6,7 +6,6 @@ import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingProgress;
 import ai.booth.contracts.TrainingRequested;
-import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.JobRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,12 +20,9 @@ public class TrainingRegistry extends JobRegistry<TrainingView> {
         return TrainingView.unknown(id, event.ownerId(), event.occurredAt());
     }
 
-    /** Request events carry the gateway's {@link JobMeta} as record headers. */
     @Incoming("view-training-requested")
     void requested(ConsumerRecord<String, Event<TrainingRequested>> record) {
-        Event<TrainingRequested> event = record.value();
-        JobMeta meta = JobMeta.from(record.headers());
-        on(event, event.payload().trainingId(), view -> view.requested(event.occurredAt(), event.payload(), meta));
+        onRequested(record, record.value().payload().trainingId(), TrainingView::requested);
     }
 
     @Incoming("view-training-progress")
