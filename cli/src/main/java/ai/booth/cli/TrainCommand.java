@@ -1,5 +1,7 @@
 package ai.booth.cli;
 
+import ai.booth.contracts.rules.TrainingRules;
+import ai.booth.diffusion.train.LrSchedule;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.PipelineAssets;
@@ -55,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Class images; missing ones are generated into it (default: OUT/class_images).")
     Path classImages;
 
-    @Option(names = "--num-class-images", defaultValue = "100", description = "Class images used (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--num-class-images", defaultValue = "" + TrainingRules.DEFAULT_CLASS_IMAGES, description = "Class images used (default: ${DEFAULT-VALUE}).")
     int numClassImages;
 
     @Option(names = "--no-prior", description = "Train without prior preservation.")
@@ -64,13 +66,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--prior-weight", defaultValue = "1.0", description = "λ of the prior loss (default: ${DEFAULT-VALUE}).")
     double priorWeight;
 
-    @Option(names = "--steps", defaultValue = "500", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "" + TrainingRules.DEFAULT_MAX_TRAIN_STEPS, description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--epochs", defaultValue = "0", description = "Train this many epochs instead of --steps.")
     int epochs;
 
-    @Option(names = "--rank", defaultValue = "4", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rank", defaultValue = "" + TrainingRules.DEFAULT_RANK, description = "LoRA rank (default: ${DEFAULT-VALUE}).")
     int rank;
 
     @Option(names = "--alpha", description = "LoRA alpha (default: the rank).")
@@ -90,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-text-encoder", description = "Train the UNet only.")
     boolean noTextEncoder;
 
-    @Option(names = "--lr-schedule", defaultValue = "constant",
+    @Option(names = "--lr-schedule", defaultValue = LrSchedule.DEFAULT,
             description = "constant, constant_with_warmup, linear, cosine, cosine_with_restarts, polynomial.")
     String lrSchedule;
 
@@ -100,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "1e-2", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
-    @Option(names = "--batch-size", defaultValue = "1", description = "Instance images per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + TrainingRules.DEFAULT_BATCH_SIZE, description = "Instance images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")

@@ -3,6 +3,8 @@ package ai.booth.sampler;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.rules.GenerationRules;
+import ai.booth.contracts.rules.Range;
 import ai.booth.contracts.Topics;
 import ai.booth.service.DeadLetters;
 import ai.booth.service.EventMessages;
@@ -89,28 +91,37 @@ public class GenerationRequestConsumer {
         return Optional.of((Event<GenerationRequested>) event);
     }
 
-    /** Field rules that need no lookups; each problem names the field and its value. */
+    /**
+     * Field rules that need no lookups, with the gateway's bounds ({@link GenerationRules}), so a request published
+     * by another producer is held to the same limits; each problem names the field and its value.
+     */
     static List<String> problems(GenerationRequested r) {
         List<String> problems = new ArrayList<>();
-        if (r.steps() <= 0) {
-            problems.add("steps must be > 0, got " + r.steps());
+        within(problems, "steps", r.steps(), GenerationRules.STEPS);
+        if (r.grid() == null) {
+            within(problems, "count", r.count(), GenerationRules.COUNT);
         }
-        if (r.count() <= 0 && r.grid() == null) {
-            problems.add("count must be > 0, got " + r.count());
+        if (!GenerationRules.validSize(r.width()) || !GenerationRules.validSize(r.height())) {
+            problems.add("width and height must be multiples of " + GenerationRules.PIXEL_MULTIPLE + " in ["
+                    + GenerationRules.SIZE.minInt() + ", " + GenerationRules.SIZE.maxInt() + "], got " + r.width()
+                    + "x" + r.height());
         }
-        if (r.width() < 64 || r.width() % 8 != 0 || r.height() < 64 || r.height() % 8 != 0) {
-            problems.add("width and height must be multiples of 8 and at least 64, got " + r.width() + "x"
-                    + r.height());
-        }
-        if (!(r.guidanceScale() >= 0)) {
-            problems.add("guidanceScale must be >= 0, got " + r.guidanceScale());
-        }
-        if (r.clipSkip() < 0) {
-            problems.add("clipSkip must be >= 0, got " + r.clipSkip());
-        }
+        within(problems, "guidanceScale", r.guidanceScale(), GenerationRules.GUIDANCE_SCALE);
+        within(problems, "clipSkip", r.clipSkip(), GenerationRules.CLIP_SKIP);
         if (r.prompt().isBlank()) {
             problems.add("prompt must not be blank");
         }
         return problems;
+    }
+
+    private static void within(List<String> problems, String field, double value, Range range) {
+        if (!range.contains(value)) {
+            problems.add(field + " must be in [" + format(range.min()) + ", " + format(range.max()) + "], got "
+                    + format(value));
+        }
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
     }
 }

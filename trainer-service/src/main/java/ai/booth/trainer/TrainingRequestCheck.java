@@ -1,29 +1,36 @@
 package ai.booth.trainer;
 
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.contracts.rules.TrainingRules;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Field rules of a training request that need no lookups; each problem names the field and its value. */
+/**
+ * Field rules of a training request that need no lookups, with the gateway's bounds ({@link TrainingRules}), so a
+ * request published by another producer is held to the same limits; each problem names the field and its value.
+ */
 final class TrainingRequestCheck {
 
     static List<String> problems(TrainingRequested r) {
         List<String> problems = new ArrayList<>();
-        positive(problems, "maxTrainSteps", r.maxTrainSteps());
-        positive(problems, "batchSize", r.batchSize());
-        positive(problems, "rank", r.rank());
-        if (r.resolution() < 64 || r.resolution() % 8 != 0) {
-            problems.add("resolution must be a multiple of 8 and at least 64, got " + r.resolution());
+        positive(problems, "maxTrainSteps", r.maxTrainSteps(), TrainingRules.MAX_TRAIN_STEPS.maxInt());
+        positive(problems, "batchSize", r.batchSize(), TrainingRules.BATCH_SIZE.maxInt());
+        positive(problems, "rank", r.rank(), TrainingRules.RANK.maxInt());
+        if (!TrainingRules.validResolution(r.resolution())) {
+            problems.add("resolution must be a multiple of 8 in [" + TrainingRules.RESOLUTION.minInt() + ", "
+                    + TrainingRules.RESOLUTION.maxInt() + "], got " + r.resolution());
         }
-        if (!(r.alpha() > 0)) {
-            problems.add("alpha must be > 0, got " + r.alpha());
+        if (!(r.alpha() > 0 && r.alpha() <= TrainingRules.MAX_ALPHA)) {
+            problems.add("alpha must be in (0, " + TrainingRules.MAX_ALPHA + "], got " + r.alpha());
         }
-        if (!(r.unetLearningRate() > 0)) {
-            problems.add("unetLearningRate must be > 0, got " + r.unetLearningRate());
+        if (!(r.unetLearningRate() > 0 && r.unetLearningRate() <= TrainingRules.MAX_UNET_LEARNING_RATE)) {
+            problems.add("unetLearningRate must be in (0, " + TrainingRules.MAX_UNET_LEARNING_RATE + "], got "
+                    + r.unetLearningRate());
         }
-        if (!(r.textEncoderLearningRate() >= 0)) {
-            problems.add("textEncoderLearningRate must be >= 0 (0 = frozen), got " + r.textEncoderLearningRate());
+        if (!TrainingRules.TEXT_ENCODER_LEARNING_RATE.contains(r.textEncoderLearningRate())) {
+            problems.add("textEncoderLearningRate must be in [0, " + TrainingRules.TEXT_ENCODER_LEARNING_RATE.max()
+                    + "] (0 = frozen), got " + r.textEncoderLearningRate());
         }
         if (r.priorPreservation() && (r.classImageCount() <= 0 || !(r.priorLossWeight() > 0))) {
             problems.add("prior preservation needs classImageCount > 0 and priorLossWeight > 0, got "
@@ -39,9 +46,11 @@ final class TrainingRequestCheck {
         return problems;
     }
 
-    private static void positive(List<String> problems, String field, int value) {
+    private static void positive(List<String> problems, String field, int value, int max) {
         if (value <= 0) {
             problems.add(field + " must be > 0, got " + value);
+        } else if (value > max) {
+            problems.add(field + " must be at most " + max + ", got " + value);
         }
     }
 

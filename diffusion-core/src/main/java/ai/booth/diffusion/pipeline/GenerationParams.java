@@ -44,7 +44,11 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
 
     /** torch seeds are 32-bit: larger seeds would silently alias smaller ones. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
+    /** Booth's generation defaults, the same for the CLI, the API and Kafka requests (the gateway reads these). */
     public static final String DEFAULT_SCHEDULER = "dpmpp_2m_karras";
+    public static final int DEFAULT_STEPS = 20;
+    public static final double DEFAULT_GUIDANCE_SCALE = 7.5;
+    public static final int DEFAULT_IMAGES_PER_PROMPT = 1;
 
     public GenerationParams {
         require(prompt != null, "prompt", "is missing", null);
@@ -125,10 +129,10 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
 
         private String prompt;
         private String negativePrompt = "";
-        private int steps = 20;
-        private double guidanceScale = 7.5;
+        private int steps = DEFAULT_STEPS;
+        private double guidanceScale = DEFAULT_GUIDANCE_SCALE;
         private Long seed;
-        private int imagesPerPrompt = 1;
+        private int imagesPerPrompt = DEFAULT_IMAGES_PER_PROMPT;
         private int width;
         private int height;
         private int clipSkip = 1;

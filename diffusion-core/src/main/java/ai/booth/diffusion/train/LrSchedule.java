@@ -20,13 +20,15 @@ import java.util.Locale;
  */
 public record LrSchedule(String name, int warmupSteps, int totalSteps, double cycles, double power) {
 
+    /** The schedule when none is named: the CLI's, the API's and TrainingConfig's. */
+    public static final String DEFAULT = "constant";
     public static final List<String> NAMES = List.of("constant", "constant_with_warmup", "linear", "cosine",
             "cosine_with_restarts", "polynomial");
     /** polynomial decays to this rate, as diffusers' default {@code lr_end}. */
     public static final double POLYNOMIAL_END = 1e-7;
 
     public LrSchedule {
-        name = name == null ? "constant" : name.toLowerCase(Locale.ROOT);
+        name = name == null ? DEFAULT : name.toLowerCase(Locale.ROOT);
         if (!NAMES.contains(name)) {
             throw new IllegalArgumentException("unknown lr schedule '" + name + "'; use one of " + NAMES);
         }

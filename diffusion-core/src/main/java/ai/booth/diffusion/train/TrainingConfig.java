@@ -186,7 +186,7 @@ public record TrainingConfig(
         private double beta2 = 0.999;
         private double adamEps = 1e-8;
         private double weightDecay = 1e-2;
-        private String lrSchedule = "constant";
+        private String lrSchedule = LrSchedule.DEFAULT;
         private int warmupSteps;
         private double lrCycles = Double.NaN;
         private double lrPower = 1.0;

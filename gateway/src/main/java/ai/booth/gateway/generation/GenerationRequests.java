@@ -13,6 +13,7 @@ import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.GridAxis;
 import ai.booth.contracts.GridSpec;
 import ai.booth.contracts.LoraRef;
+import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.service.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,18 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static ai.booth.contracts.rules.GenerationRules.*;
 import static ai.booth.gateway.http.Checks.or;
 
 /** Checks a {@link GenerationSpec} field by field and turns it into a {@link GenerationRequested} with defaults. */
 @ApplicationScoped
 public class GenerationRequests {
 
-    static final double MAX_SCALE = 2;
-    static final int MAX_LORAS = 4;
-    static final int MAX_COUNT = 8;
-    static final int MAX_AXIS_VALUES = 8;
-    static final List<String> GRID_PARAMETERS = List.of("seed", "steps", "guidanceScale", "prompt", "unetScale",
-            "textEncoderScale");
     private static final SecureRandom SEEDS = new SecureRandom();
 
     private final BaseModels models;
@@ -62,31 +58,33 @@ public class GenerationRequests {
             prompts.check(checks, "prompt", spec.prompt(), model);
         }
         prompts.check(checks, "negativePrompt", spec.negativePrompt(), model);
-        checks.range("steps", spec.steps(), 1, 150);
-        checks.range("guidanceScale", spec.guidanceScale(), 0, 30);
+        checks.range("steps", spec.steps(), STEPS.min(), STEPS.max());
+        checks.range("guidanceScale", spec.guidanceScale(), GUIDANCE_SCALE.min(), GUIDANCE_SCALE.max());
         checks.range("seed", spec.seed(), 0, Long.MAX_VALUE);
-        checks.range("count", spec.count(), 1, MAX_COUNT);
-        checks.pixels("width", spec.width(), 64, 2048);
-        checks.pixels("height", spec.height(), 64, 2048);
+        checks.range("count", spec.count(), COUNT.min(), COUNT.max());
+        checks.pixels("width", spec.width(), SIZE.minInt(), SIZE.maxInt());
+        checks.pixels("height", spec.height(), SIZE.minInt(), SIZE.maxInt());
         String scheduler = scheduler(checks, spec.scheduler());
-        checks.range("clipSkip", spec.clipSkip(), 0, 10);
+        checks.range("clipSkip", spec.clipSkip(), CLIP_SKIP.min(), CLIP_SKIP.max());
         List<LoraRef> loras = loras(checks, spec, ownerId);
         grid(checks, spec, model);
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
         int size = model.map(m -> m.manifest().get("resolution"))
-                .filter(Number.class::isInstance).map(n -> ((Number) n).intValue()).orElse(512);
+                .filter(Number.class::isInstance).map(n -> ((Number) n).intValue()).orElse(DEFAULT_SIZE);
         long seed = spec.seed() != null ? spec.seed() : SEEDS.nextLong(1L << 32);
         return new GenerationRequested(generationId, spec.baseModel(), spec.prompt(), spec.negativePrompt(),
-                or(spec.steps(), 20), or(spec.guidanceScale(), 7.5), seed, or(spec.count(), 1),
-                or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), 0), loras,
+                or(spec.steps(), GenerationParams.DEFAULT_STEPS),
+                or(spec.guidanceScale(), GenerationParams.DEFAULT_GUIDANCE_SCALE), seed,
+                or(spec.count(), GenerationParams.DEFAULT_IMAGES_PER_PROMPT),
+                or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), DEFAULT_CLIP_SKIP), loras,
                 spec.grid());
     }
 
     private static String scheduler(Checks checks, String name) {
         if (name == null) {
-            return "dpmpp_2m_karras";
+            return GenerationParams.DEFAULT_SCHEDULER;
         }
         try {
             return Schedulers.canonicalName(name);
@@ -109,10 +107,11 @@ public class GenerationRequests {
                 checks.fail(field, "is null");
                 continue;
             }
-            checks.range(field + ".unetScale", lora.unetScale(), -MAX_SCALE, MAX_SCALE);
-            checks.range(field + ".textEncoderScale", lora.textEncoderScale(), -MAX_SCALE, MAX_SCALE);
+            checks.range(field + ".unetScale", lora.unetScale(), LORA_SCALE.min(), LORA_SCALE.max());
+            checks.range(field + ".textEncoderScale", lora.textEncoderScale(), LORA_SCALE.min(),
+                    LORA_SCALE.max());
             adapterKey(checks, field, lora, spec.baseModel(), ownerId).ifPresent(key -> refs.add(new LoraRef(key,
-                    or(lora.unetScale(), 1.0), or(lora.textEncoderScale(), 1.0))));
+                    or(lora.unetScale(), DEFAULT_LORA_SCALE), or(lora.textEncoderScale(), DEFAULT_LORA_SCALE))));
         }
         return refs;
     }
@@ -187,10 +186,13 @@ public class GenerationRequests {
             try {
                 switch (axis.parameter()) {
                     case "seed" -> checks.range(valueField, Long.parseLong(value.strip()), 0, Long.MAX_VALUE);
-                    case "steps" -> checks.range(valueField, Integer.parseInt(value.strip()), 1, 150);
-                    case "guidanceScale" -> checks.range(valueField, Double.parseDouble(value.strip()), 0, 30);
+                    case "steps" -> checks.range(valueField, Integer.parseInt(value.strip()), STEPS.min(),
+                            STEPS.max());
+                    case "guidanceScale" -> checks.range(valueField, Double.parseDouble(value.strip()),
+                            GUIDANCE_SCALE.min(), GUIDANCE_SCALE.max());
                     case "prompt" -> prompts.check(checks, valueField, value, model);
-                    default -> checks.range(valueField, Double.parseDouble(value.strip()), -MAX_SCALE, MAX_SCALE);
+                    default -> checks.range(valueField, Double.parseDouble(value.strip()), LORA_SCALE.min(),
+                            LORA_SCALE.max());
                 }
             } catch (NumberFormatException e) {
                 checks.fail(valueField, "must be a number for " + axis.parameter() + ", got '" + value + "'");

@@ -10,6 +10,7 @@ import ai.booth.gateway.model.BaseModels;
 import ai.booth.gateway.model.PromptLength;
 import ai.booth.contracts.DatasetSettings;
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.diffusion.train.LrSchedule;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -17,17 +18,13 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import static ai.booth.contracts.rules.TrainingRules.*;
 import static ai.booth.gateway.http.Checks.or;
 
 /** Checks a {@link TrainingSpec} field by field and turns it into a {@link TrainingRequested} with defaults. */
 @ApplicationScoped
 public class TrainingRequests {
 
-    /** The learning-rate schedules of the engine (diffusers' names). */
-    static final List<String> LR_SCHEDULERS = List.of("constant", "constant_with_warmup", "linear", "cosine",
-            "cosine_with_restarts", "polynomial");
-    static final int MAX_STEPS = 20_000;
-    static final int MAX_VALIDATION_PROMPTS = 4;
     private static final Pattern TOKEN = Pattern.compile("\\S{1,32}");
 
     private final BaseModels models;
@@ -52,12 +49,12 @@ public class TrainingRequests {
         Optional<BaseModel> model = models.check(checks, "baseModel", spec.baseModel());
         Optional<DatasetView> dataset = dataset(checks, spec.datasetId(), ownerId);
 
-        String token = or(spec.instanceToken(), "sks");
+        String token = or(spec.instanceToken(), DEFAULT_INSTANCE_TOKEN);
         if (!TOKEN.matcher(token).matches()) {
             checks.fail("instanceToken", "must be 1-32 characters without spaces, got '" + token + "'");
         }
         if (checks.required("classNoun", spec.classNoun())) {
-            checks.length("classNoun", spec.classNoun(), 64);
+            checks.length("classNoun", spec.classNoun(), MAX_CLASS_NOUN_LENGTH);
         }
         String noun = or(spec.classNoun(), "");
         String instancePrompt = or(spec.instancePrompt(), "a photo of " + token + " " + noun);
@@ -69,18 +66,19 @@ public class TrainingRequests {
         prompts.check(checks, "instancePrompt", instancePrompt, model);
         prompts.check(checks, "classPrompt", classPrompt, model);
 
-        boolean prior = or(spec.priorPreservation(), true);
-        checks.range("priorLossWeight", spec.priorLossWeight(), 0, 10);
-        checks.range("classImageCount", spec.classImageCount(), prior ? 1 : 0, 1000);
-        checks.pixels("resolution", spec.resolution(), 64, 2048);
-        checks.range("maxTrainSteps", spec.maxTrainSteps(), 1, MAX_STEPS);
-        int steps = or(spec.maxTrainSteps(), 500);
-        checks.range("batchSize", spec.batchSize(), 1, 16);
-        checks.range("rank", spec.rank(), 1, 128);
-        checks.positive("alpha", spec.alpha(), 1024);
-        checks.positive("unetLearningRate", spec.unetLearningRate(), 1e-2);
-        checks.range("textEncoderLearningRate", spec.textEncoderLearningRate(), 0, 1e-2);
-        checks.oneOf("lrScheduler", spec.lrScheduler(), LR_SCHEDULERS);
+        boolean prior = or(spec.priorPreservation(), DEFAULT_PRIOR_PRESERVATION);
+        checks.range("priorLossWeight", spec.priorLossWeight(), PRIOR_LOSS_WEIGHT.min(), PRIOR_LOSS_WEIGHT.max());
+        checks.range("classImageCount", spec.classImageCount(), prior ? 1 : 0, MAX_CLASS_IMAGES);
+        checks.pixels("resolution", spec.resolution(), RESOLUTION.minInt(), RESOLUTION.maxInt());
+        checks.range("maxTrainSteps", spec.maxTrainSteps(), MAX_TRAIN_STEPS.min(), MAX_TRAIN_STEPS.max());
+        int steps = or(spec.maxTrainSteps(), DEFAULT_MAX_TRAIN_STEPS);
+        checks.range("batchSize", spec.batchSize(), BATCH_SIZE.min(), BATCH_SIZE.max());
+        checks.range("rank", spec.rank(), RANK.min(), RANK.max());
+        checks.positive("alpha", spec.alpha(), MAX_ALPHA);
+        checks.positive("unetLearningRate", spec.unetLearningRate(), MAX_UNET_LEARNING_RATE);
+        checks.range("textEncoderLearningRate", spec.textEncoderLearningRate(), TEXT_ENCODER_LEARNING_RATE.min(),
+                TEXT_ENCODER_LEARNING_RATE.max());
+        checks.oneOf("lrScheduler", spec.lrScheduler(), LrSchedule.NAMES);
         checks.range("lrWarmupSteps", spec.lrWarmupSteps(), 0, steps);
         checks.range("seed", spec.seed(), 0, Long.MAX_VALUE);
         checks.range("checkpointInterval", spec.checkpointInterval(), 0, steps);
@@ -96,15 +94,15 @@ public class TrainingRequests {
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
-        int rank = or(spec.rank(), 4);
+        int rank = or(spec.rank(), DEFAULT_RANK);
         int datasetResolution = dataset.map(DatasetView::report).map(report -> report.settings().resolution())
                 .orElse(DatasetSettings.DEFAULT.resolution());
         int validationInterval = or(spec.validationInterval(), validation.isEmpty() ? 0 : Math.max(1, steps / 4));
         return new TrainingRequested(trainingId, spec.baseModel(), spec.datasetId(), token, noun, instancePrompt,
-                classPrompt, prior, or(spec.priorLossWeight(), 1.0), or(spec.classImageCount(), 100),
-                or(spec.resolution(), datasetResolution), steps, or(spec.batchSize(), 1), rank,
-                or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), 1e-4),
-                or(spec.textEncoderLearningRate(), 0.0), or(spec.lrScheduler(), "constant").toLowerCase(Locale.ROOT),
+                classPrompt, prior, or(spec.priorLossWeight(), DEFAULT_PRIOR_LOSS_WEIGHT), or(spec.classImageCount(), DEFAULT_CLASS_IMAGES),
+                or(spec.resolution(), datasetResolution), steps, or(spec.batchSize(), DEFAULT_BATCH_SIZE), rank,
+                or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), DEFAULT_UNET_LEARNING_RATE),
+                or(spec.textEncoderLearningRate(), DEFAULT_TEXT_ENCODER_LEARNING_RATE), or(spec.lrScheduler(), LrSchedule.DEFAULT).toLowerCase(Locale.ROOT),
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
                 validationInterval, validation);
     }

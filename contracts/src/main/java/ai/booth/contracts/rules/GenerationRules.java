@@ -1,0 +1,40 @@
+package ai.booth.contracts.rules;
+
+import java.util.List;
+
+/**
+ * The one set of bounds and defaults of a generation, whichever door it comes through (API, CLI, Kafka): the
+ * gateway's field checks and sampler-service's request check use these. Scheduler names and the defaults that
+ * {@code ./booth generate} shares (steps, guidance, scheduler, count) belong to the engine
+ * ({@code Schedulers}, {@code GenerationParams}), which contracts cannot see.
+ */
+public final class GenerationRules {
+
+    public static final Range STEPS = new Range(1, 150);
+    public static final Range GUIDANCE_SCALE = new Range(0, 30);
+    public static final Range COUNT = new Range(1, 8);
+    /** Width and height: multiples of {@link #PIXEL_MULTIPLE} in this range. */
+    public static final Range SIZE = new Range(64, 2048);
+    public static final int PIXEL_MULTIPLE = 8;
+    public static final Range CLIP_SKIP = new Range(0, 10);
+    /** A LoRA's UNet and text-encoder scales. */
+    public static final Range LORA_SCALE = new Range(-2, 2);
+    public static final int MAX_LORAS = 4;
+    public static final int MAX_AXIS_VALUES = 8;
+    public static final List<String> GRID_PARAMETERS = List.of("seed", "steps", "guidanceScale", "prompt",
+            "unetScale", "textEncoderScale");
+
+    /** The API counts skipped layers from 0 (none); the engine counts from 1 (last layer). */
+    public static final int DEFAULT_CLIP_SKIP = 0;
+    /** Width and height when neither the request nor the model's manifest gives a resolution. */
+    public static final int DEFAULT_SIZE = 512;
+    public static final double DEFAULT_LORA_SCALE = 1.0;
+
+    /** Whether {@code pixels} is a valid width or height. */
+    public static boolean validSize(int pixels) {
+        return SIZE.contains(pixels) && pixels % PIXEL_MULTIPLE == 0;
+    }
+
+    private GenerationRules() {
+    }
+}

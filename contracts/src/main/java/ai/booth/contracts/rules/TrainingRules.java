@@ -1,0 +1,43 @@
+package ai.booth.contracts.rules;
+
+/**
+ * The one set of bounds and defaults of a DreamBooth LoRA training, whichever door it comes through: the gateway's
+ * field checks and trainer-service's request check use these. LR schedule names belong to the engine
+ * and its default ({@code ai.booth.diffusion.train.LrSchedule}), which contracts cannot see.
+ */
+public final class TrainingRules {
+
+    public static final Range MAX_TRAIN_STEPS = new Range(1, 20_000);
+    public static final Range BATCH_SIZE = new Range(1, 16);
+    public static final Range RANK = new Range(1, 128);
+    /** LoRA alpha: (0, max]. */
+    public static final double MAX_ALPHA = 1024;
+    /** UNet learning rate: (0, max]. */
+    public static final double MAX_UNET_LEARNING_RATE = 1e-2;
+    /** Text-encoder learning rate: [0, max]; 0 keeps the text encoder frozen. */
+    public static final Range TEXT_ENCODER_LEARNING_RATE = new Range(0, 1e-2);
+    public static final Range PRIOR_LOSS_WEIGHT = new Range(0, 10);
+    public static final int MAX_CLASS_IMAGES = 1000;
+    /** Training resolution: multiples of {@link GenerationRules#PIXEL_MULTIPLE} in this range. */
+    public static final Range RESOLUTION = GenerationRules.SIZE;
+    public static final int MAX_VALIDATION_PROMPTS = 4;
+    public static final int MAX_CLASS_NOUN_LENGTH = 64;
+
+    public static final String DEFAULT_INSTANCE_TOKEN = "sks";
+    public static final boolean DEFAULT_PRIOR_PRESERVATION = true;
+    public static final double DEFAULT_PRIOR_LOSS_WEIGHT = 1.0;
+    public static final int DEFAULT_CLASS_IMAGES = 100;
+    public static final int DEFAULT_MAX_TRAIN_STEPS = 500;
+    public static final int DEFAULT_BATCH_SIZE = 1;
+    public static final int DEFAULT_RANK = 4;
+    public static final double DEFAULT_UNET_LEARNING_RATE = 1e-4;
+    /** Frozen text encoder: the API's default, and the CLI's. */
+    public static final double DEFAULT_TEXT_ENCODER_LEARNING_RATE = 0.0;
+
+    public static boolean validResolution(int pixels) {
+        return RESOLUTION.contains(pixels) && pixels % GenerationRules.PIXEL_MULTIPLE == 0;
+    }
+
+    private TrainingRules() {
+    }
+}
