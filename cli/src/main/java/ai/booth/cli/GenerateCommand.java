@@ -1,6 +1,6 @@
 package ai.booth.cli;
 
-import ai.booth.diffusion.pipeline.GeneratedImage;
+import ai.booth.diffusion.pipeline.ImageResult;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.GenerationResult;
 import ai.booth.diffusion.pipeline.StepListener;
@@ -27,7 +27,7 @@ final class GenerateCommand extends RenderCommand {
     @Override
     void render(TextToImagePipeline pipeline, GenerationParams params, StepListener progress, PrintWriter out) {
         GenerationResult result = pipeline.generate(params, progress, () -> false);
-        for (GeneratedImage image : result.images()) {
+        for (ImageResult image : result.images()) {
             Path file = Outputs.next(this.out, Long.toString(image.params().seed()));
             image.writePng(file);
             ControlMaps.saveBeside(file, image.params());

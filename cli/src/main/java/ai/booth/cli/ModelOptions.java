@@ -42,7 +42,7 @@ final class ModelOptions {
     String dtype;
 
     Path modelPath() {
-        return model != null ? model : BoothHome.demoModel();
+        return model != null ? model : CliHome.demoModel();
     }
 
     StableDiffusionModel load() {
@@ -69,7 +69,7 @@ final class ModelOptions {
 
     /** The model's tokenizer and scheduler config, with Booth's fallbacks for single files. */
     PipelineAssets assets(StableDiffusionModel sd) {
-        PipelineAssets assets = PipelineAssets.resolve(sd, BoothHome.demoTokenizer(), preset);
+        PipelineAssets assets = PipelineAssets.resolve(sd, CliHome.demoTokenizer(), preset);
         return schedulerConfig == null ? assets
                 : new PipelineAssets(assets.tokenizer(), SchedulerConfig.fromFile(schedulerConfig));
     }

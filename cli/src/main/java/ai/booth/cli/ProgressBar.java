@@ -2,7 +2,7 @@ package ai.booth.cli;
 
 import ai.booth.diffusion.pipeline.StepListener;
 import ai.booth.diffusion.train.ProgressListener;
-import ai.booth.diffusion.train.TrainingProgress;
+import ai.booth.diffusion.train.StepProgress;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -39,7 +39,7 @@ final class ProgressBar implements StepListener, ProgressListener {
     }
 
     @Override
-    public void step(TrainingProgress p) {
+    public void step(StepProgress p) {
         long now = System.nanoTime();
         if (trainingStart == 0) {
             trainingStart = now - (long) (1e9 / p.itPerSec());

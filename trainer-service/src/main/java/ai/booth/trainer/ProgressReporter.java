@@ -24,7 +24,7 @@ final class ProgressReporter implements ProgressListener {
     private final int checkpointsToKeep;
     private final long intervalNanos;
     private final Consumer<Event<TrainingProgress>> publish;
-    private ai.booth.diffusion.train.TrainingProgress pending;
+    private ai.booth.diffusion.train.StepProgress pending;
     private List<String> pendingImages = List.of();
     private String pendingCheckpoint;
     private long lastSent = Long.MIN_VALUE / 2;
@@ -42,7 +42,7 @@ final class ProgressReporter implements ProgressListener {
     }
 
     @Override
-    public void step(ai.booth.diffusion.train.TrainingProgress progress) {
+    public void step(ai.booth.diffusion.train.StepProgress progress) {
         pending = progress;
         lastStep = progress.step();
         boolean last = progress.step() >= progress.totalSteps();

@@ -27,18 +27,18 @@ public final class EvalEncoders implements AutoCloseable {
     private static final int BATCH = 8;
 
     private final CLIPModel clip;
-    private final ImageProcessor clipProcessor;
+    private final EvalImageProcessor clipProcessor;
     private final CLIPTokenizer tokenizer;
     private final ViTModel dino;
-    private final ImageProcessor dinoProcessor;
+    private final EvalImageProcessor dinoProcessor;
     private final Device device;
 
     private EvalEncoders(CLIPModel clip, ViTModel dino, Path clipDir, Path dinoDir, Device device) {
         this.clip = clip;
         this.dino = dino;
-        this.clipProcessor = ImageProcessor.read(clipDir.resolve("preprocessor_config.json"));
+        this.clipProcessor = EvalImageProcessor.read(clipDir.resolve("preprocessor_config.json"));
         this.tokenizer = CLIPTokenizer.fromFolder(clipDir);
-        this.dinoProcessor = ImageProcessor.read(dinoDir.resolve("preprocessor_config.json"));
+        this.dinoProcessor = EvalImageProcessor.read(dinoDir.resolve("preprocessor_config.json"));
         this.device = device;
     }
 

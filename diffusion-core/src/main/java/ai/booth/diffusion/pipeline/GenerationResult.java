@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The images of one request, in seed order, and how long the request took. */
-public record GenerationResult(List<GeneratedImage> images, Duration elapsed) {
+public record GenerationResult(List<ImageResult> images, Duration elapsed) {
 
     public GenerationResult {
         images = List.copyOf(images);
@@ -25,7 +25,7 @@ public record GenerationResult(List<GeneratedImage> images, Duration elapsed) {
      * uint8), for comparison with other implementations; the first image's infotext goes into the metadata.
      */
     public void saveTensor(Path file) {
-        GeneratedImage first = images.get(0);
+        ImageResult first = images.get(0);
         float[] all = new float[images.size() * first.pixels().length];
         for (int i = 0; i < images.size(); i++) {
             System.arraycopy(images.get(i).pixels(), 0, all, i * first.pixels().length, first.pixels().length);

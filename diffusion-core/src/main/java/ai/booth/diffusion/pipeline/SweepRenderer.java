@@ -21,9 +21,9 @@ public final class SweepRenderer {
     }
 
     /** The sheet, its infotext, and the cells row-major (rows = y values, columns = x values). */
-    public record Result(BufferedImage sheet, String infotext, ContactSheet.Layout layout, List<GeneratedImage> cells) {
+    public record Result(BufferedImage sheet, String infotext, ContactSheet.Layout layout, List<ImageResult> cells) {
 
-        public GeneratedImage cell(int row, int column) {
+        public ImageResult cell(int row, int column) {
             return cells.get(row * layout.columns() + column);
         }
 
@@ -45,11 +45,11 @@ public final class SweepRenderer {
                 cells.add(sweep.x().apply(sweep.y().apply(base, y), x));
             }
         }
-        List<GeneratedImage> images = pipeline.generateAll(cells, listener, cancelled).stream()
+        List<ImageResult> images = pipeline.generateAll(cells, listener, cancelled).stream()
                 .map(r -> r.images().get(0)).toList();
         List<String> columns = sweep.xValues().stream().map(sweep.x()::format).toList();
         List<String> rows = sweep.yValues().stream().map(sweep.y()::format).toList();
-        ContactSheet.Sheet sheet = ContactSheet.compose(images.stream().map(GeneratedImage::toImage).toList(),
+        ContactSheet.Sheet sheet = ContactSheet.compose(images.stream().map(ImageResult::toImage).toList(),
                 columns, rows);
         Map<String, String> axes = new LinkedHashMap<>();
         axes.put("X Type", sweep.x().label());

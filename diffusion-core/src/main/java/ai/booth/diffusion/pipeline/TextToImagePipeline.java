@@ -143,7 +143,7 @@ public final class TextToImagePipeline implements AutoCloseable {
                     }
                     NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
                     List<ControlNetUnits.Unit> units = controlNets.prepare(p, request);
-                    List<GeneratedImage> images = new ArrayList<>();
+                    List<ImageResult> images = new ArrayList<>();
                     Map<String, String> ti = embeddingFiles.hashesUsedBy(tokens.tokenizer(),
                             List.of(p.prompt(), p.negativePrompt()));
                     for (int i = 0; i < p.imagesPerPrompt(); i++) {
@@ -228,7 +228,7 @@ public final class TextToImagePipeline implements AutoCloseable {
     }
 
     /** One image: seed → latents → denoising loop → decoded float RGB. */
-    private GeneratedImage render(GenerationParams p, Conditioning c, NDArray initialNoise, NDManager parent,
+    private ImageResult render(GenerationParams p, Conditioning c, NDArray initialNoise, NDManager parent,
                                   Progress progress, Map<String, String> tiHashes) {
         int f = model.vae().config().downscale();
         try (NDManager image = parent.newSubManager();
@@ -266,7 +266,7 @@ public final class TextToImagePipeline implements AutoCloseable {
             }
             NDArray decoded = model.vae().decode(latents.div(model.vae().scalingFactor()))
                     .toType(DataType.FLOAT32, false).div(2f).add(0.5f).clip(0f, 1f);
-            return new GeneratedImage(p, Infotext.format(p, modelName(), model.contentHash(), loraHashes(p),
+            return new ImageResult(p, Infotext.format(p, modelName(), model.contentHash(), loraHashes(p),
                     controlNets.hashes(p), tiHashes),
                     p.width(), p.height(), decoded.toFloatArray());
         }

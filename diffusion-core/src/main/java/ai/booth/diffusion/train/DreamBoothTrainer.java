@@ -411,7 +411,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
             }
             StepReport r = trainStep();
             double rate = (stepsDone - startStep) / ((System.nanoTime() - t0) / 1e9);
-            listener.step(new TrainingProgress(stepsDone, totalSteps, r.loss(), r.lossInstance(), r.lossPrior(),
+            listener.step(new StepProgress(stepsDone, totalSteps, r.loss(), r.lossInstance(), r.lossPrior(),
                     r.lrUnet(), rate, (totalSteps - stepsDone) / rate));
             if (config.checkpointEvery() > 0 && stepsDone % config.checkpointEvery() == 0 && stepsDone < totalSteps) {
                 lastCheckpoint = checkpoint(outputDir, cacheFile, listener);

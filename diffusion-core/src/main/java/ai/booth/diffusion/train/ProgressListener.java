@@ -13,7 +13,7 @@ public interface ProgressListener {
     }
 
     /** After every optimizer step. */
-    default void step(TrainingProgress progress) {
+    default void step(StepProgress progress) {
     }
 
     /** A checkpoint was written. */

@@ -79,9 +79,9 @@ class EncoderParityTest {
         List<RgbImage> images = caseImages();
         String clipPixels = CaseTensors.name(ref.testCase("clip").get("inputs").get(0).asText());
         String dinoPixels = CaseTensors.name(ref.testCase("dino").get("input").asText());
-        assertMatches(clipPixels, ImageProcessor.read(modelDir("clip").resolve("preprocessor_config.json"))
+        assertMatches(clipPixels, EvalImageProcessor.read(modelDir("clip").resolve("preprocessor_config.json"))
                 .batch(images, manager), "preprocess");
-        assertMatches(dinoPixels, ImageProcessor.read(modelDir("dino").resolve("preprocessor_config.json"))
+        assertMatches(dinoPixels, EvalImageProcessor.read(modelDir("dino").resolve("preprocessor_config.json"))
                 .batch(images, manager), "preprocess");
     }
 

@@ -29,10 +29,10 @@ class ImageProcessingTest {
         return new RgbImage(w, h, rgb);
     }
 
-    private ImageProcessor processor(String json) throws IOException {
+    private EvalImageProcessor processor(String json) throws IOException {
         Path file = tmp.resolve("preprocessor_config.json");
         Files.writeString(file, json);
-        return ImageProcessor.read(file);
+        return EvalImageProcessor.read(file);
     }
 
     @Test
@@ -67,7 +67,7 @@ class ImageProcessingTest {
 
     @Test
     void clipsShortestEdgeKeepsTheAspectAndTruncatesTheLongSide() throws IOException {
-        ImageProcessor p = processor("{\"image_processor_type\": \"CLIPImageProcessor\", "
+        EvalImageProcessor p = processor("{\"image_processor_type\": \"CLIPImageProcessor\", "
                 + "\"size\": {\"shortest_edge\": 32}, \"do_center_crop\": false}");
         assertArrayEquals(new int[]{32, 41}, p.outputSize(filled(90, 70, (x, y) -> 0)));   // 32·90/70 = 41.1
         assertArrayEquals(new int[]{48, 32}, p.outputSize(filled(64, 96, (x, y) -> 0)));
@@ -76,11 +76,11 @@ class ImageProcessingTest {
     @Test
     void legacyIntegerSizesMeanShortestEdgeForClipAndASquareForVit() throws IOException {
         RgbImage wide = filled(300, 200, (x, y) -> 0);
-        ImageProcessor clip = processor("{\"feature_extractor_type\": \"CLIPFeatureExtractor\", \"size\": 224, "
+        EvalImageProcessor clip = processor("{\"feature_extractor_type\": \"CLIPFeatureExtractor\", \"size\": 224, "
                 + "\"crop_size\": 224, \"resample\": 3}");
         assertEquals(224, clip.shortestEdge());
         assertArrayEquals(new int[]{224, 224}, clip.outputSize(wide));
-        ImageProcessor vit = processor("{\"feature_extractor_type\": \"ViTFeatureExtractor\", \"size\": 224, "
+        EvalImageProcessor vit = processor("{\"feature_extractor_type\": \"ViTFeatureExtractor\", \"size\": 224, "
                 + "\"resample\": 2, \"image_mean\": [0.485, 0.456, 0.406], \"image_std\": [0.229, 0.224, 0.225]}");
         assertEquals(0, vit.shortestEdge());
         assertEquals(PilResize.Filter.BILINEAR, vit.filter());
@@ -89,7 +89,7 @@ class ImageProcessingTest {
 
     @Test
     void aCropLargerThanTheImageIsZeroPaddedBeforeNormalising() throws IOException {
-        ImageProcessor p = processor("{\"do_resize\": false, \"crop_size\": {\"height\": 4, \"width\": 4}, "
+        EvalImageProcessor p = processor("{\"do_resize\": false, \"crop_size\": {\"height\": 4, \"width\": 4}, "
                 + "\"image_mean\": [0.5, 0.5, 0.5], \"image_std\": [0.5, 0.5, 0.5]}");
         float[] px = p.pixels(filled(2, 2, (x, y) -> 255));
         assertEquals(-1f, px[0], 1e-6);          // padding: (0 - 0.5) / 0.5

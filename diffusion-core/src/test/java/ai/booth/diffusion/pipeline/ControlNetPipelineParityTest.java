@@ -65,7 +65,7 @@ class ControlNetPipelineParityTest {
         try (NDManager m = NDManager.newBaseManager(Device.cpu());
              TextToImagePipeline pipeline = new TextToImagePipeline(model,
                      CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow()), PipelineCase.schedulerConfig(c, caseName))) {
-            GeneratedImage image = pipeline.generate(p).images().get(0);
+            ImageResult image = pipeline.generate(p).images().get(0);
             NDArray actual = m.create(image.pixels(), new Shape(1, 3, image.height(), image.width()));
             Reference.assertClose(caseName + " (" + layout + ")", actual, ref.tensor(PipelineCase.output(c), m),
                     ref.tolerance("pipeline"));

@@ -68,7 +68,7 @@ class PipelineBehaviourTest {
         assertEquals(3, batch.images().size());
         Set<Long> seeds = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            GeneratedImage image = batch.images().get(i);
+            ImageResult image = batch.images().get(i);
             assertEquals(1234 + i, image.params().seed());
             seeds.add(image.params().seed());
             assertTrue(image.infotext().contains("Seed: " + (1234 + i) + ","), image.infotext());
@@ -132,7 +132,7 @@ class PipelineBehaviourTest {
     void nonSquareSizesAnyMultipleOfEight() {
         int w = pipeline.defaultSize() + 8;
         int h = pipeline.defaultSize() - 16;
-        GeneratedImage image = pipeline.generate(base().steps(1).size(w, h).build()).images().get(0);
+        ImageResult image = pipeline.generate(base().steps(1).size(w, h).build()).images().get(0);
         assertEquals(w, image.toImage().getWidth());
         assertEquals(h, image.toImage().getHeight());
         assertTrue(image.infotext().contains("Size: " + w + "x" + h), image.infotext());

@@ -71,7 +71,7 @@ class PipelineParityTest {
                      CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow()), PipelineCase.schedulerConfig(c, caseName))) {
             GenerationResult result = pipeline.generate(request(ref, c, latents, model.vae().config().downscale()));
             NDArray expected = ref.tensor(PipelineCase.output(c), m);
-            GeneratedImage image = result.images().get(0);
+            ImageResult image = result.images().get(0);
             NDArray actual = m.create(image.pixels(), new Shape(1, 3, image.height(), image.width()));
             Reference.assertClose(caseName, actual, expected, ref.tolerance("pipeline"));
         } finally {

@@ -146,7 +146,7 @@ class FullFineTuneRunTest {
     private static ProgressListener lossesOf(List<Float> losses) {
         return new ProgressListener() {
             @Override
-            public void step(TrainingProgress progress) {
+            public void step(StepProgress progress) {
                 losses.add(progress.loss());
             }
         };

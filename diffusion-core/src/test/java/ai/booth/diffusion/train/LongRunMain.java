@@ -40,7 +40,7 @@ public final class LongRunMain {
                      config.randomFlip(), ProgressListener.NONE), config)) {
             TrainingResult result = trainer.run(out, new ProgressListener() {
                 @Override
-                public void step(TrainingProgress p) {
+                public void step(StepProgress p) {
                     System.out.println("loss " + p.step() + " " + Float.floatToRawIntBits(p.loss()));
                 }
             }, null, () -> false);

@@ -6,7 +6,7 @@ import ai.booth.diffusion.embedding.TokenEmbeddings;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
-import ai.booth.diffusion.pipeline.GeneratedImage;
+import ai.booth.diffusion.pipeline.ImageResult;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.LoraRequest;
 import ai.booth.diffusion.pipeline.TextToImagePipeline;
@@ -139,15 +139,15 @@ class TextualInversionTrainingTest {
         GenerationParams.Builder p = GenerationParams.builder("a cat in the style of <s1><s2>").steps(2).seed(1)
                 .guidanceScale(1).loras(List.of(lora));
         try (TextToImagePipeline pipe = TextToImagePipeline.of(model)) {
-            GeneratedImage auto = pipe.generate(p.build()).images().get(0);
-            GeneratedImage explicit = pipe.generate(p.embeddings(List.of(r.embeddingFiles().get(1))).build())
+            ImageResult auto = pipe.generate(p.build()).images().get(0);
+            ImageResult explicit = pipe.generate(p.embeddings(List.of(r.embeddingFiles().get(1))).build())
                     .images().get(0);
-            GeneratedImage untrained = pipe.generate(p.loras(List.of()).embeddings(List.of()).build()).images().get(0);
+            ImageResult untrained = pipe.generate(p.loras(List.of()).embeddings(List.of()).build()).images().get(0);
             assertArrayEquals(explicit.pixels(), auto.pixels(), "the adapter brought its tokens");
             assertFalse(java.util.Arrays.equals(untrained.pixels(), auto.pixels()));
             String hash = ai.booth.diffusion.pipeline.ModelHashes.sha256(r.embeddingFiles().get(0)).substring(0, 12);
             assertTrue(auto.infotext().contains("TI hashes: \"pti: " + hash + "\""), auto.infotext());
-            GeneratedImage noTokens = pipe.generate(p.prompt("a cat").loras(List.of(lora)).embeddings(List.of())
+            ImageResult noTokens = pipe.generate(p.prompt("a cat").loras(List.of(lora)).embeddings(List.of())
                     .build()).images().get(0);
             assertFalse(noTokens.infotext().contains("TI hashes"), "only embeddings the prompt uses are listed");
         }

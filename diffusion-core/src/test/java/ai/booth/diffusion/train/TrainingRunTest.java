@@ -78,7 +78,7 @@ class TrainingRunTest {
         int stopAfter = Integer.MAX_VALUE;
 
         @Override
-        public void step(TrainingProgress p) {
+        public void step(StepProgress p) {
             bits.add(Float.floatToRawIntBits(p.loss()));
             assertTrue(p.itPerSec() > 0 && p.etaSeconds() >= 0 && p.totalSteps() >= p.step(), p.toString());
         }

@@ -12,6 +12,6 @@ package ai.booth.diffusion.train;
  * @param itPerSec     optimizer steps per second since the run (or resume) started
  * @param etaSeconds   estimated seconds to the last step
  */
-public record TrainingProgress(int step, int totalSteps, float loss, float lossInstance, float lossPrior, double lr,
+public record StepProgress(int step, int totalSteps, float loss, float lossInstance, float lossPrior, double lr,
                                double itPerSec, double etaSeconds) {
 }

@@ -3,9 +3,9 @@ package ai.booth.cli;
 import java.nio.file.Path;
 
 /** The Booth checkout the CLI runs from ({@code -Dbooth.home}, set by {@code ./booth}; else the working directory). */
-final class BoothHome {
+final class CliHome {
 
-    private BoothHome() {
+    private CliHome() {
     }
 
     static Path dir() {

@@ -19,7 +19,7 @@ import java.util.List;
  *
  * @param shortestEdge 0 when resizing to a fixed {@code height × width}
  */
-public record ImageProcessor(boolean resize, int shortestEdge, int height, int width, PilResize.Filter filter,
+public record EvalImageProcessor(boolean resize, int shortestEdge, int height, int width, PilResize.Filter filter,
                              boolean crop, int cropHeight, int cropWidth, boolean rescale, double rescaleFactor,
                              boolean normalize, float[] mean, float[] std) {
 
@@ -27,7 +27,7 @@ public record ImageProcessor(boolean resize, int shortestEdge, int height, int w
     private static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
     private static final double[] HALF = {0.5, 0.5, 0.5};
 
-    public static ImageProcessor read(Path preprocessorConfig) {
+    public static EvalImageProcessor read(Path preprocessorConfig) {
         JsonConfig c = JsonConfig.read(preprocessorConfig);
         String type = c.string("image_processor_type", c.string("feature_extractor_type", "CLIPImageProcessor"));
         boolean clip = type.startsWith("CLIP");
@@ -58,7 +58,7 @@ public record ImageProcessor(boolean resize, int shortestEdge, int height, int w
             throw new IllegalArgumentException(preprocessorConfig + ": do_center_crop needs crop_size, got "
                     + cropSize);
         }
-        return new ImageProcessor(c.bool("do_resize", true), shortest, height, width,
+        return new EvalImageProcessor(c.bool("do_resize", true), shortest, height, width,
                 PilResize.Filter.ofPil(c.integer("resample", clip ? 3 : 2)), crop, cropH, cropW,
                 c.bool("do_rescale", true), c.number("rescale_factor", 1 / 255.0), c.bool("do_normalize", true),
                 channels(c, "image_mean", clip ? CLIP_MEAN : HALF), channels(c, "image_std", clip ? CLIP_STD : HALF));

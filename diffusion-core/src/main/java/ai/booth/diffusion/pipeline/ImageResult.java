@@ -8,9 +8,9 @@ import java.util.Map;
  * One generated image: the request that reproduces it alone (its own seed, one image, final size), its infotext,
  * and the decoder's output as float RGB in [0, 1], channel-major [3, height, width] (the tensor before uint8).
  */
-public record GeneratedImage(GenerationParams params, String infotext, int width, int height, float[] pixels) {
+public record ImageResult(GenerationParams params, String infotext, int width, int height, float[] pixels) {
 
-    public GeneratedImage {
+    public ImageResult {
         if (pixels.length != 3L * width * height) {
             throw new IllegalArgumentException("pixels must hold 3×" + height + "×" + width + " values, got "
                     + pixels.length);
