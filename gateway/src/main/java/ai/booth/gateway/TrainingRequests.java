@@ -17,6 +17,9 @@ public class TrainingRequests {
     static final List<String> LR_SCHEDULERS = List.of("constant", "constant_with_warmup", "linear", "cosine",
             "cosine_with_restarts", "polynomial");
     static final int MAX_STEPS = 20_000;
+    /** diffusers' train_dreambooth_lora and train_dreambooth learning rates. */
+    static final double LORA_UNET_LR = 1e-4;
+    static final double FULL_UNET_LR = 5e-6;
     static final int MAX_VALIDATION_PROMPTS = 4;
     private static final Pattern TOKEN = Pattern.compile("\\S{1,32}");
 
@@ -59,6 +62,14 @@ public class TrainingRequests {
         prompts.check(checks, "instancePrompt", instancePrompt, model);
         prompts.check(checks, "classPrompt", classPrompt, model);
 
+        checks.oneOf("mode", spec.mode(), TrainingRequested.MODES);
+        boolean full = TrainingRequested.FULL.equals(spec.mode());
+        if (full && spec.rank() != null) {
+            checks.fail("rank", "applies to mode lora only; a full fine-tune trains every UNet weight");
+        }
+        if (full && spec.alpha() != null) {
+            checks.fail("alpha", "applies to mode lora only; a full fine-tune trains every UNet weight");
+        }
         boolean prior = or(spec.priorPreservation(), true);
         checks.range("priorLossWeight", spec.priorLossWeight(), 0, 10);
         checks.range("classImageCount", spec.classImageCount(), prior ? 1 : 0, 1000);
@@ -93,10 +104,10 @@ public class TrainingRequests {
         return new TrainingRequested(trainingId, spec.baseModel(), spec.datasetId(), token, noun, instancePrompt,
                 classPrompt, prior, or(spec.priorLossWeight(), 1.0), or(spec.classImageCount(), 100),
                 or(spec.resolution(), datasetResolution), steps, or(spec.batchSize(), 1), rank,
-                or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), 1e-4),
+                or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), full ? FULL_UNET_LR : LORA_UNET_LR),
                 or(spec.textEncoderLearningRate(), 0.0), or(spec.lrScheduler(), "constant").toLowerCase(Locale.ROOT),
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
-                validationInterval, validation);
+                validationInterval, validation, or(spec.mode(), TrainingRequested.LORA));
     }
 
     /** The caller's dataset, which must be READY; someone else's reads as absent. */

@@ -10,6 +10,9 @@ final class TrainingRequestCheck {
 
     static List<String> problems(TrainingRequested r) {
         List<String> problems = new ArrayList<>();
+        if (r.mode() != null && !TrainingRequested.MODES.contains(r.mode())) {
+            problems.add("mode must be one of " + TrainingRequested.MODES + ", got '" + r.mode() + "'");
+        }
         positive(problems, "maxTrainSteps", r.maxTrainSteps());
         positive(problems, "batchSize", r.batchSize());
         positive(problems, "rank", r.rank());
