@@ -84,8 +84,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Layers to adapt (default: ${DEFAULT-VALUE}).")
     String targets;
 
-    @Option(names = "--lr-unet", defaultValue = "1e-4", description = "UNet learning rate (default: ${DEFAULT-VALUE}).")
-    double lrUnet;
+    @Option(names = "--lr-unet", description = "UNet learning rate (default: 1e-4; 5e-6 with --mode full).")
+    Double lrUnet;
 
     @Option(names = "--train-text-encoder",
             description = "Also train the text encoder (LoRA on its attention, or every weight with --mode full).")
@@ -187,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingConfig.Builder config = TrainingConfig.builder().instancePrompt(instancePrompt).classPrompt(classPrompt)
                 .priorPreservation(!noPrior).priorLossWeight(priorWeight).rank(rank)
                 .trainTextEncoder(!noTextEncoder && (trainTextEncoder || lrText != null && lrText > 0))
-                .loraTargets(targets).lrUnet(lrUnet).weightDecay(weightDecay)
+                .loraTargets(targets).weightDecay(weightDecay)
                 .lrSchedule(lrSchedule).warmupSteps(warmup).maxSteps(steps).epochs(epochs).batchSize(batchSize)
                 .gradientAccumulation(gradAccum).maxGradNorm(maxGradNorm)
                 .randomFlip(randomFlip).seed(seed).mixedPrecision(half ? "fp16" : "no")
@@ -198,6 +198,9 @@ final class TrainCommand implements Callable<Integer> {
                 .weightDecayEmbeddings(weightDecayEmbeddings);
         if (lrText != null) {
             config.lrTextEncoder(lrText);
+        }
+        if (lrUnet != null) {
+            config.lrUnet(lrUnet);
         }
         if (alpha != null) {
             config.alpha(alpha);

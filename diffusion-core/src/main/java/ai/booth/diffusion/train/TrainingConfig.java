@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param trainTextEncoder     also train LoRA on the text encoder's attention projections (Booth: true)
  * @param loraTargets          "attention" (attn1/attn2 to_q/k/v/out.0; CLIP q/k/v/out_proj) or "transformer"
  *                             (kohya's wider set: also feed-forward, proj_in/out and the CLIP MLP)
- * @param lrUnet               AdamW learning rate of the UNet factors (1e-4)
+ * @param lrUnet               AdamW learning rate of the UNet factors (1e-4), or of every UNet weight in mode full
+ *                             (5e-6), as diffusers' train_dreambooth_lora and train_dreambooth
  * @param lrTextEncoder        learning rate of the text-encoder factors (5e-5)
  * @param beta1                AdamW β₁ (0.9)
  * @param beta2                AdamW β₂ (0.999)
@@ -180,7 +181,7 @@ public record TrainingConfig(
         private Float alpha;
         private boolean trainTextEncoder = true;
         private String loraTargets = "attention";
-        private double lrUnet = 1e-4;
+        private Double lrUnet;
         private double lrTextEncoder = 5e-5;
         private double beta1 = 0.9;
         private double beta2 = 0.999;
@@ -255,7 +256,8 @@ public record TrainingConfig(
 
         public TrainingConfig build() {
             return new TrainingConfig(instancePrompt, classPrompt, priorPreservation, priorLossWeight, rank,
-                    alpha == null ? rank : alpha, trainTextEncoder, loraTargets, lrUnet, lrTextEncoder, beta1, beta2,
+                    alpha == null ? rank : alpha, trainTextEncoder, loraTargets,
+                    lrUnet != null ? lrUnet : "full".equals(mode) ? 5e-6 : 1e-4, lrTextEncoder, beta1, beta2,
                     adamEps, weightDecay, lrSchedule, warmupSteps, lrCycles, lrPower, maxSteps, epochs, batchSize,
                     gradientAccumulation, maxGradNorm, seed, resolution, randomFlip, latentSampling, clipSkip,
                     mixedPrecision, checkpointEvery, checkpointsToKeep, validationEvery, validationPrompts,
