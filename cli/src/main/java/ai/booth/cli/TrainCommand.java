@@ -171,6 +171,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Weight decay of the new embeddings (default: ${DEFAULT-VALUE}).")
     double weightDecayEmbeddings;
 
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute the UNet block by block in backward instead of keeping its activations: less "
+                    + "memory (for full fine-tunes at real sizes) for about one more forward per step.")
+    boolean gradientCheckpointing;
+
     @Option(names = "--dataset-id", description = "Recorded in the metadata.")
     String datasetId;
 
@@ -195,7 +200,7 @@ final class TrainCommand implements Callable<Integer> {
                 .validationEvery(validationEvery).validationPrompts(validationPrompts).validationSeed(seed)
                 .datasetId(datasetId).mode(mode).newTokens(TrainingConfig.parseTokens(newTokens))
                 .initializerToken(initializerToken).lrEmbeddings(lrEmbeddings)
-                .weightDecayEmbeddings(weightDecayEmbeddings);
+                .weightDecayEmbeddings(weightDecayEmbeddings).gradientCheckpointing(gradientCheckpointing);
         if (lrText != null) {
             config.lrTextEncoder(lrText);
         }

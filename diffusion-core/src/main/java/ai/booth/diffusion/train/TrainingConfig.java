@@ -59,6 +59,8 @@ import java.util.regex.Pattern;
  *                             the scale of the existing embeddings
  * @param lrEmbeddings         AdamW learning rate of the new rows (1e-3)
  * @param weightDecayEmbeddings decoupled weight decay of the new rows (0)
+ * @param gradientCheckpointing recompute the UNet block by block in backward instead of keeping its activations
+ *                             (less memory for about one more forward; the same gradients)
  */
 public record TrainingConfig(
         String instancePrompt, String classPrompt, boolean priorPreservation, double priorLossWeight,
@@ -70,7 +72,7 @@ public record TrainingConfig(
         int checkpointEvery, int checkpointsToKeep, int validationEvery, List<String> validationPrompts,
         long validationSeed, String datasetId,
         String mode, List<String> newTokens, String initializerToken, double lrEmbeddings,
-        double weightDecayEmbeddings) {
+        double weightDecayEmbeddings, boolean gradientCheckpointing) {
 
     public static final List<String> LORA_TARGETS = List.of("attention", "transformer");
     public static final List<String> LATENT_SAMPLING = List.of("sample", "mean");
@@ -182,6 +184,7 @@ public record TrainingConfig(
         private boolean trainTextEncoder = true;
         private String loraTargets = "attention";
         private Double lrUnet;
+        private boolean gradientCheckpointing;
         private double lrTextEncoder = 5e-5;
         private double beta1 = 0.9;
         private double beta2 = 0.999;
@@ -253,6 +256,7 @@ public record TrainingConfig(
         public Builder initializerToken(String v) { initializerToken = v; return this; }
         public Builder lrEmbeddings(double v) { lrEmbeddings = v; return this; }
         public Builder weightDecayEmbeddings(double v) { weightDecayEmbeddings = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(instancePrompt, classPrompt, priorPreservation, priorLossWeight, rank,
@@ -262,7 +266,7 @@ public record TrainingConfig(
                     gradientAccumulation, maxGradNorm, seed, resolution, randomFlip, latentSampling, clipSkip,
                     mixedPrecision, checkpointEvery, checkpointsToKeep, validationEvery, validationPrompts,
                     validationSeed, datasetId, mode, newTokens, initializerToken, lrEmbeddings,
-                    weightDecayEmbeddings);
+                    weightDecayEmbeddings, gradientCheckpointing);
         }
     }
 }

@@ -6,6 +6,7 @@ import ai.booth.diffusion.nn.GroupNorm;
 import ai.booth.diffusion.nn.Linear;
 import ai.booth.diffusion.nn.LoraTarget;
 import ai.booth.diffusion.nn.Scope;
+import ai.booth.diffusion.nn.StageTape;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -146,6 +147,51 @@ public final class UNet2DConditionModel implements AutoCloseable {
             }
             return scope.keep(convOut.forward(Activations.silu(normOut.forward(h))));
         }
+    }
+
+    /**
+     * The same forward as checkpointed stages on {@code tape} — the time embedding, conv_in, each down block, the mid
+     * block, each up block and the output head — for training with gradient checkpointing: only the stages' inputs
+     * and outputs are kept; {@link StageTape#backward} runs each stage again.
+     *
+     * @param context the text's id on the tape
+     * @return the prediction's id on the tape
+     */
+    public int forward(StageTape tape, NDArray sample, NDArray timesteps, int context) {
+        long batch = sample.getShape().get(0);
+        NDArray x0 = sample.toType(dtype, false);
+        int x = tape.input(config.centerInputSample() ? x0.mul(2).sub(1) : x0, false);
+        int t = tape.input(timesteps.reshape(timesteps.size()).broadcast(new Shape(batch)), false);
+        int temb = tape.run(in -> new NDList(timeEmbedding.forward(timeProj.forward(in.get(0)).toType(dtype, false))),
+                t)[0];
+        int h = tape.run(in -> new NDList(convIn.forward(in.get(0))), x)[0];
+        Deque<Integer> skips = new ArrayDeque<>();
+        skips.add(h);
+        for (DownBlock2D block : downBlocks) {
+            int[] states = tape.run(in -> block.forward(in.get(0), in.get(1), in.get(2)), h, temb, context);
+            for (int state : states) {
+                skips.add(state);
+            }
+            h = states[states.length - 1];
+        }
+        if (midBlock != null) {
+            h = tape.run(in -> new NDList(midBlock.forward(in.get(0), in.get(1), in.get(2))), h, temb, context)[0];
+        }
+        for (UpBlock2D block : upBlocks) {
+            int[] inputs = new int[3 + block.layers()];
+            inputs[0] = h;
+            inputs[1] = temb;
+            inputs[2] = context;
+            for (int j = block.layers() - 1; j >= 0; j--) {
+                inputs[3 + j] = skips.removeLast(); // in the deque's order: the block takes the last one first
+            }
+            Shape next = skips.isEmpty() ? null : tape.value(skips.peekLast()).getShape();
+            h = tape.run(in -> {
+                Deque<NDArray> mine = new ArrayDeque<>(in.subNDList(3));
+                return new NDList(block.forward(in.get(0), mine, next, in.get(1), in.get(2)));
+            }, inputs)[0];
+        }
+        return tape.run(in -> new NDList(convOut.forward(Activations.silu(normOut.forward(in.get(0))))), h)[0];
     }
 
     /** New arrays (not in place: a skip may still be the encoder's running state). */

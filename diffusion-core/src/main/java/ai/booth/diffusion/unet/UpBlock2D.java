@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -47,6 +48,18 @@ public class UpBlock2D {
 
     /** Consumes its skip connections from the end of {@code skips}; upsamples to the size of the next one. */
     public NDArray forward(NDArray x, Deque<NDArray> skips, NDArray temb, NDArray context) {
+        Deque<NDArray> mine = new ArrayDeque<>();
+        for (int j = 0; j < resnets.size(); j++) {
+            mine.addFirst(skips.removeLast());
+        }
+        return forward(x, mine, skips.isEmpty() ? null : skips.peekLast().getShape(), temb, context);
+    }
+
+    /**
+     * The same on exactly this block's {@link #layers()} skips (consumed from the end), upsampling to {@code next}'s
+     * height and width (the next block's deepest skip), or by 2 when null.
+     */
+    public NDArray forward(NDArray x, Deque<NDArray> skips, Shape next, NDArray temb, NDArray context) {
         try (Scope scope = Scope.of(x, temb, context)) {
             NDArray h = x;
             for (int j = 0; j < resnets.size(); j++) {
@@ -56,11 +69,15 @@ public class UpBlock2D {
                 }
             }
             if (upsampler != null) {
-                Shape next = skips.isEmpty() ? null : skips.peekLast().getShape();
                 h = next == null ? upsampler.forward(h) : upsampler.forward(h, next.get(2), next.get(3));
             }
             return scope.keep(h);
         }
+    }
+
+    /** How many skip connections it consumes: one per resnet. */
+    public int layers() {
+        return resnets.size();
     }
 
     public List<Transformer2DModel> attentions() {
