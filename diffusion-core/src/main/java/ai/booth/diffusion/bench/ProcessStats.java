@@ -32,15 +32,6 @@ final class ProcessStats {
         return "n/a";
     }
 
-    /** Starts the peak RSS afresh (Linux ≥ 4.0: writing 5 to clear_refs resets VmHWM); no-op elsewhere. */
-    static void resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        } catch (IOException | RuntimeException e) {
-            // the peak then stays the process's so far
-        }
-    }
-
     private ProcessStats() {
     }
 }

@@ -38,12 +38,12 @@ import java.util.Map;
  * 1 instance + 1 class example; a LoRA (rank 4 on the UNet's attention projections and the text encoder's, the text
  * encoder run under autograd) or a full fine-tune (every UNet weight of a trainable float32 copy, text encoder
  * frozen); AdamW, gradient clipping — forward + backward + update, at latent 32 (256²) and 64 (512²), with or
- * without gradient checkpointing. Peak RSS is this process's, reset before each row (Linux {@code clear_refs}), so it
- * includes the model's weights.
+ * without gradient checkpointing. Peak RSS is this process's so far (freed memory stays with the allocator, see
+ * {@code ./bench}), so compare memory between runs, not rows: one invocation per mode and checkpointing setting.
  *
  * <p>Arguments: {@code --runs N} timed steps per row (default 3, best and mean reported), {@code --skip64},
  * {@code --no-text-encoder} (UNet LoRA only, text embeddings computed once), {@code --mode lora|full},
- * {@code --checkpointing} (also rows with gradient checkpointing), {@code --tokenizer DIR} (a CLIP tokenizer folder;
+ * {@code --checkpointing} (gradient checkpointing), {@code --tokenizer DIR} (a CLIP tokenizer folder;
  * default: the repository's fixture tokenizer). Run with {@code ./bench train}.
  */
 public final class TrainingBenchmark {
@@ -89,11 +89,8 @@ public final class TrainingBenchmark {
                      new AutoencoderKL(sd15.vae(), StateDict.random(root.newSubManager(), options.dtype(), 3)),
                      sd15, options, null, null, "random")) {
             for (int latent : skip64 ? new int[] {32} : new int[] {32, 64}) {
-                for (boolean recompute : checkpointing ? new boolean[] {false, true} : new boolean[] {false}) {
-                    ProcessStats.resetPeakRss();
-                    rows.add(full ? fullRow(model, clip, root, latent, runs, recompute)
-                            : row(model, clip, root, latent, runs, textEncoder, recompute));
-                }
+                rows.add(full ? fullRow(model, clip, root, latent, runs, checkpointing)
+                        : row(model, clip, root, latent, runs, textEncoder, checkpointing));
             }
         }
         System.out.println();

@@ -150,9 +150,9 @@ public final class UNet2DConditionModel implements AutoCloseable {
     }
 
     /**
-     * The same forward as checkpointed stages on {@code tape} — the time embedding, conv_in, each down block, the mid
-     * block, each up block and the output head — for training with gradient checkpointing: only the stages' inputs
-     * and outputs are kept; {@link StageTape#backward} runs each stage again.
+     * The same forward as checkpointed stages on {@code tape} — the time embedding, conv_in, every resnet, transformer,
+     * down- and upsampler, the output head — for training with gradient checkpointing: only the stages' inputs and
+     * outputs are kept; {@link StageTape#backward} runs each stage again.
      *
      * @param context the text's id on the tape
      * @return the prediction's id on the tape
@@ -168,28 +168,17 @@ public final class UNet2DConditionModel implements AutoCloseable {
         Deque<Integer> skips = new ArrayDeque<>();
         skips.add(h);
         for (DownBlock2D block : downBlocks) {
-            int[] states = tape.run(in -> block.forward(in.get(0), in.get(1), in.get(2)), h, temb, context);
+            int[] states = block.forward(tape, h, temb, context);
             for (int state : states) {
                 skips.add(state);
             }
             h = states[states.length - 1];
         }
         if (midBlock != null) {
-            h = tape.run(in -> new NDList(midBlock.forward(in.get(0), in.get(1), in.get(2))), h, temb, context)[0];
+            h = midBlock.forward(tape, h, temb, context);
         }
         for (UpBlock2D block : upBlocks) {
-            int[] inputs = new int[3 + block.layers()];
-            inputs[0] = h;
-            inputs[1] = temb;
-            inputs[2] = context;
-            for (int j = block.layers() - 1; j >= 0; j--) {
-                inputs[3 + j] = skips.removeLast(); // in the deque's order: the block takes the last one first
-            }
-            Shape next = skips.isEmpty() ? null : tape.value(skips.peekLast()).getShape();
-            h = tape.run(in -> {
-                Deque<NDArray> mine = new ArrayDeque<>(in.subNDList(3));
-                return new NDList(block.forward(in.get(0), mine, next, in.get(1), in.get(2)));
-            }, inputs)[0];
+            h = block.forward(tape, h, skips, temb, context);
         }
         return tape.run(in -> new NDList(convOut.forward(Activations.silu(normOut.forward(in.get(0))))), h)[0];
     }

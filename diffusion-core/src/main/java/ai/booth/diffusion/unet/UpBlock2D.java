@@ -1,13 +1,13 @@
 package ai.booth.diffusion.unet;
 
 import ai.booth.diffusion.nn.Scope;
+import ai.booth.diffusion.nn.StageTape;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -48,18 +48,6 @@ public class UpBlock2D {
 
     /** Consumes its skip connections from the end of {@code skips}; upsamples to the size of the next one. */
     public NDArray forward(NDArray x, Deque<NDArray> skips, NDArray temb, NDArray context) {
-        Deque<NDArray> mine = new ArrayDeque<>();
-        for (int j = 0; j < resnets.size(); j++) {
-            mine.addFirst(skips.removeLast());
-        }
-        return forward(x, mine, skips.isEmpty() ? null : skips.peekLast().getShape(), temb, context);
-    }
-
-    /**
-     * The same on exactly this block's {@link #layers()} skips (consumed from the end), upsampling to {@code next}'s
-     * height and width (the next block's deepest skip), or by 2 when null.
-     */
-    public NDArray forward(NDArray x, Deque<NDArray> skips, Shape next, NDArray temb, NDArray context) {
         try (Scope scope = Scope.of(x, temb, context)) {
             NDArray h = x;
             for (int j = 0; j < resnets.size(); j++) {
@@ -69,15 +57,34 @@ public class UpBlock2D {
                 }
             }
             if (upsampler != null) {
+                Shape next = skips.isEmpty() ? null : skips.peekLast().getShape();
                 h = next == null ? upsampler.forward(h) : upsampler.forward(h, next.get(2), next.get(3));
             }
             return scope.keep(h);
         }
     }
 
-    /** How many skip connections it consumes: one per resnet. */
-    public int layers() {
-        return resnets.size();
+    /**
+     * {@link #forward} as checkpointed stages on {@code tape}: one per resnet (on the concatenated skip), transformer
+     * and upsampler.
+     */
+    public int forward(StageTape tape, int x, Deque<Integer> skips, int temb, int context) {
+        int h = x;
+        for (int j = 0; j < resnets.size(); j++) {
+            ResnetBlock2D resnet = resnets.get(j);
+            h = tape.run(in -> new NDList(resnet.forward(NDArrays.concat(new NDList(in.get(0), in.get(1)), 1),
+                    in.get(2))), h, skips.removeLast(), temb)[0];
+            if (!attentions.isEmpty()) {
+                Transformer2DModel attention = attentions.get(j);
+                h = tape.run(in -> new NDList(attention.forward(in.get(0), in.get(1))), h, context)[0];
+            }
+        }
+        if (upsampler != null) {
+            Shape next = skips.isEmpty() ? null : tape.value(skips.peekLast()).getShape();
+            h = tape.run(in -> new NDList(next == null ? upsampler.forward(in.get(0))
+                    : upsampler.forward(in.get(0), next.get(2), next.get(3))), h)[0];
+        }
+        return h;
     }
 
     public List<Transformer2DModel> attentions() {
