@@ -4,6 +4,7 @@ import ai.booth.diffusion.eval.EvalEncoders;
 import ai.booth.diffusion.eval.RgbImage;
 import ai.booth.diffusion.eval.SubjectFidelity;
 import ai.booth.diffusion.io.AtomicFiles;
+import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.pipeline.ContactSheet;
 import ai.booth.diffusion.pipeline.GeneratedImage;
 import ai.booth.diffusion.runtime.EngineOptions;
@@ -19,7 +20,6 @@ import picocli.CommandLine.Unmatched;
 import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -286,7 +286,7 @@ final class ExperimentCommand implements Callable<Integer> {
         int steps = meta.path("steps").asInt();
         Path weights = mode.equals("full") ? dir.resolve("model.safetensors")
                 : dir.resolve("pytorch_lora_weights.safetensors");
-        long size = Files.isRegularFile(weights) ? Files.size(weights) : sizeOf(dir.resolve("model"));
+        long size = Files.isRegularFile(weights) ? Files.size(weights) : FileTrees.size(dir.resolve("model"));
         return new Row(name, mode, mode.equals("full") ? null : meta.path("config").path("rank").asInt(), steps,
                 seconds, seconds > 0 ? steps / seconds : 0, size, meta.path("final_loss").asDouble(), scores);
     }
@@ -311,21 +311,6 @@ final class ExperimentCommand implements Callable<Integer> {
     private static String score(Row row, String key) {
         Object value = row.scores().get(key);
         return value == null ? "" : String.format(Locale.ROOT, "%.4f", (Double) value);
-    }
-
-    private static long sizeOf(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (var files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(file -> {
-                try {
-                    return Files.size(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        }
     }
 
     private static List<String> readPrompts(Path file) throws IOException {
