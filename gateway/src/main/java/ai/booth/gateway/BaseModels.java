@@ -71,7 +71,7 @@ public class BaseModels {
      * Whether a LoRA trained on {@code loraBase} fits model {@code id}: it is that model or, through the lineage
      * Booth records, a full fine-tune of it (at any depth) — the same architecture and a close relative's weights.
      */
-    boolean takesLorasOf(String id, String loraBase) {
+    public boolean takesLorasOf(String id, String loraBase) {
         String model = id;
         for (int depth = 0; model != null && depth < MAX_LINEAGE; depth++) {
             if (model.equals(loraBase)) {
