@@ -112,9 +112,8 @@ public final class TrainingBenchmark {
              PromptEncoder prompts = new PromptEncoder(tokenizer, model.textEncoder(), 1,
                      textEncoder ? null : root);
              AdamW optimizer = new AdamW(new AdamW.Settings(0.9, 0.999, 1e-8, 1e-2), groups(lora))) {
-            DreamBoothLoss loss = new DreamBoothLoss(model.unet(),
-                    Schedulers.create("ddpm", DreamBoothTrainer.schedulerConfig(model), Map.of()), 1.0, checkpointing);
-            TrainingStep step = new TrainingStep(lora, prompts, loss, optimizer, 1.0, LossScaler.disabled());
+            TrainingStep step = new TrainingStep(lora, prompts, loss(model, model.unet(), checkpointing), optimizer,
+                    1.0, LossScaler.disabled());
             return time(step, optimizer, root, latent, runs, checkpointing);
         }
     }
@@ -127,12 +126,16 @@ public final class TrainingBenchmark {
              PromptEncoder prompts = new PromptEncoder(tokenizer, model.textEncoder(), 1, root);
              AdamW optimizer = new AdamW(new AdamW.Settings(0.9, 0.999, 1e-8, 1e-2),
                      List.of(new AdamW.Group("unet", 5e-6, weights.parameters())))) {
-            DreamBoothLoss loss = new DreamBoothLoss(unet,
-                    Schedulers.create("ddpm", DreamBoothTrainer.schedulerConfig(model), Map.of()), 1.0, checkpointing);
-            TrainingStep step = new TrainingStep(List.of(weights), prompts, loss, optimizer, 1.0,
-                    LossScaler.disabled());
+            TrainingStep step = new TrainingStep(List.of(weights), prompts, loss(model, unet, checkpointing),
+                    optimizer, 1.0, LossScaler.disabled());
             return time(step, optimizer, root, latent, runs, checkpointing);
         }
+    }
+
+    /** The DreamBooth loss (prior weight 1) of {@code unet} on the model's training schedule. */
+    private static DreamBoothLoss loss(StableDiffusionModel model, UNet2DConditionModel unet, boolean checkpointing) {
+        return new DreamBoothLoss(unet, Schedulers.create("ddpm", DreamBoothTrainer.schedulerConfig(model), Map.of()),
+                1.0, checkpointing);
     }
 
     private static Row time(TrainingStep step, AdamW optimizer, NDManager root, int latent, int runs,

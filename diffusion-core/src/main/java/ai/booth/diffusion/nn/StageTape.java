@@ -1,5 +1,6 @@
 package ai.booth.diffusion.nn;
 
+import ai.booth.diffusion.runtime.NoGrad;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -50,22 +51,19 @@ public final class StageTape implements AutoCloseable {
      * text when the text encoder trains).
      */
     public int input(NDArray value, boolean differentiable) {
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try { // a copy without the caller's graph: the caller keeps its array (and back-propagates into it)
+        try (NoGrad noGrad = NoGrad.enter()) { // a copy without the caller's graph: the caller keeps its array
             int id = add(value.duplicate(), differentiable);
             networkInputs.add(id);
             return id;
-        } finally {
-            JniUtils.setGradMode(grad);
         }
     }
 
-    /** Runs {@code stage} on the given values with autograd off; answers the ids of its outputs. */
+    /**
+     * Runs {@code stage} on the given values with autograd off; answers the ids of its outputs, which must be new
+     * arrays (not its inputs).
+     */
     public int[] run(Stage stage, int... inputs) {
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDManager temporaries = manager.newSubManager()) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager temporaries = manager.newSubManager()) {
             NDList in = new NDList();
             for (int id : inputs) {
                 in.add(values.get(id));
@@ -74,14 +72,10 @@ public final class StageTape implements AutoCloseable {
             NDList out = stage.apply(in);
             int[] ids = new int[out.size()];
             for (int i = 0; i < out.size(); i++) {
-                NDArray value = out.get(i);
-                int known = indexOf(value);
-                ids[i] = known >= 0 ? known : add(value, true); // a stage may pass an input through
+                ids[i] = add(out.get(i), true);
             }
             entries.add(new Entry(stage, inputs.clone(), ids));
             return ids;
-        } finally {
-            JniUtils.setGradMode(grad);
         }
     }
 
@@ -181,15 +175,6 @@ public final class StageTape implements AutoCloseable {
         values.add(value);
         differentiable.add(canDifferentiate);
         return values.size() - 1;
-    }
-
-    private int indexOf(NDArray value) {
-        for (int i = 0; i < values.size(); i++) {
-            if (values.get(i) == value) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private NDArray keep(NDArray value) {
