@@ -27,7 +27,7 @@ public final class BoothCli implements Runnable {
     /** Exit code for bad input: options, files, models. */
     public static final int BAD_INPUT = 2;
     static final Class<?>[] SUBCOMMANDS = {GenerateCommand.class, SweepCommand.class, TrainCommand.class,
-            InspectCommand.class, BenchCommand.class, ModelCommand.class, EvalCommand.class};
+            ExperimentCommand.class, InspectCommand.class, BenchCommand.class, ModelCommand.class, EvalCommand.class};
 
     @Spec
     CommandSpec spec;

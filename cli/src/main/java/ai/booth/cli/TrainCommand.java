@@ -33,11 +33,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 + "base model when the class folder has too few). With --new-tokens, pivotal tuning (new token "
                 + "embeddings and the LoRA) or textual inversion (--mode textual_inversion): the embeddings are "
                 + "written beside the LoRA as OUT_NAME.safetensors (A1111) and OUT_NAME_emb.safetensors "
-                + "(kohya/diffusers). Ctrl-C stops at the next step and writes a checkpoint to --resume from.",
+                + "(kohya/diffusers). With --mode full, every UNet weight trains (and the text encoder's with "
+                + "--train-text-encoder): the result is a new model, a diffusers folder OUT/model and one A1111 "
+                + "file OUT/model.safetensors, usable with --model everywhere. Ctrl-C stops at the next step and writes a checkpoint to --resume from.",
                 "Example: booth train --images photos/ --instance-prompt \"a photo of sks dog\" "
                         + "--class-prompt \"a photo of dog\" --steps 400 --out rex/",
                 "Pivotal: booth train --images art/ --instance-prompt \"a painting in the style of <s1><s2>\" "
-                        + "--new-tokens '<s1><s2>' --initializer-token style --no-prior --out my-style/"})
+                        + "--new-tokens '<s1><s2>' --initializer-token style --no-prior --out my-style/",
+                "Full: booth train --mode full --images photos/ --instance-prompt \"a photo of sks dog\" "
+                        + "--class-prompt \"a photo of dog\" --lr-unet 2e-6 --steps 400 --out rex-model/"})
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -82,14 +86,18 @@ final class TrainCommand implements Callable<Integer> {
             description = "Layers to adapt (default: ${DEFAULT-VALUE}).")
     String targets;
 
-    @Option(names = "--lr-unet", defaultValue = "1e-4", description = "UNet learning rate (default: ${DEFAULT-VALUE}).")
-    double lrUnet;
+    @Option(names = "--lr-unet", description = "UNet learning rate (default: 1e-4; 5e-6 with --mode full).")
+    Double lrUnet;
 
-    @Option(names = "--lr-text", defaultValue = "0",
-            description = "Text-encoder learning rate; 0 keeps it frozen, as the API does (default: ${DEFAULT-VALUE}).")
-    double lrText;
+    @Option(names = "--train-text-encoder",
+            description = "Also train the text encoder (LoRA on its attention, or every weight with --mode full).")
+    boolean trainTextEncoder;
 
-    @Option(names = "--no-text-encoder", description = "Train the UNet only.")
+    @Option(names = "--lr-text", description = "Text-encoder learning rate; giving one trains it "
+            + "(default: frozen, as the API; 5e-5 with --train-text-encoder).")
+    Double lrText;
+
+    @Option(names = "--no-text-encoder", description = "Train the UNet only (the default; overrides the two above).")
     boolean noTextEncoder;
 
     @Option(names = "--lr-schedule", defaultValue = LrSchedule.DEFAULT,
@@ -148,8 +156,9 @@ final class TrainCommand implements Callable<Integer> {
                     + "them literally. Implies --mode pivotal unless given.")
     String newTokens;
 
-    @Option(names = "--mode", paramLabel = "lora|pivotal|textual_inversion",
-            description = "What to train (default: pivotal with --new-tokens, else lora).")
+    @Option(names = "--mode", paramLabel = "lora|full|pivotal|textual_inversion",
+            description = "What to train: a LoRA, every UNet weight (full: a new model, float32), new tokens with a "
+                    + "LoRA, new tokens only (default: pivotal with --new-tokens, else lora).")
     String mode;
 
     @Option(names = "--initializer-token", paramLabel = "WORD",
@@ -163,6 +172,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay-embeddings", defaultValue = "0",
             description = "Weight decay of the new embeddings (default: ${DEFAULT-VALUE}).")
     double weightDecayEmbeddings;
+
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute the UNet block by block in backward instead of keeping its activations: less "
+                    + "memory (for full fine-tunes at real sizes) for about one more forward per step.")
+    boolean gradientCheckpointing;
 
     @Option(names = "--dataset-id", description = "Recorded in the metadata.")
     String datasetId;
@@ -179,8 +193,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean half = EngineOptions.parseDtype(model.dtype) == DataType.FLOAT16;
         TrainingConfig.Builder config = TrainingConfig.builder().instancePrompt(instancePrompt).classPrompt(classPrompt)
                 .priorPreservation(!noPrior).priorLossWeight(priorWeight).rank(rank)
-                .trainTextEncoder(!noTextEncoder && lrText > 0)
-                .loraTargets(targets).lrUnet(lrUnet).lrTextEncoder(lrText).weightDecay(weightDecay)
+                .trainTextEncoder(!noTextEncoder && (trainTextEncoder || lrText != null && lrText > 0))
+                .loraTargets(targets).weightDecay(weightDecay)
                 .lrSchedule(lrSchedule).warmupSteps(warmup).maxSteps(steps).epochs(epochs).batchSize(batchSize)
                 .gradientAccumulation(gradAccum).maxGradNorm(maxGradNorm)
                 .randomFlip(randomFlip).seed(seed).mixedPrecision(half ? "fp16" : "no")
@@ -188,7 +202,13 @@ final class TrainCommand implements Callable<Integer> {
                 .validationEvery(validationEvery).validationPrompts(validationPrompts).validationSeed(seed)
                 .datasetId(datasetId).mode(mode).newTokens(TrainingConfig.parseTokens(newTokens))
                 .initializerToken(initializerToken).lrEmbeddings(lrEmbeddings)
-                .weightDecayEmbeddings(weightDecayEmbeddings);
+                .weightDecayEmbeddings(weightDecayEmbeddings).gradientCheckpointing(gradientCheckpointing);
+        if (lrText != null) {
+            config.lrTextEncoder(lrText);
+        }
+        if (lrUnet != null) {
+            config.lrUnet(lrUnet);
+        }
         if (alpha != null) {
             config.alpha(alpha);
         }
@@ -225,6 +245,10 @@ final class TrainCommand implements Callable<Integer> {
             if (result.peftFile() != null) {
                 stdout.println(result.peftFile());
                 stdout.println(result.kohyaFile());
+            }
+            if (result.modelFolder() != null) {
+                stdout.println(result.modelFolder());
+                stdout.println(result.modelFile());
             }
             result.embeddingFiles().forEach(stdout::println);
             stdout.println(result.metadataFile());

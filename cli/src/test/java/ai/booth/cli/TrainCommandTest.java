@@ -127,6 +127,58 @@ class TrainCommandTest {
         assertTrue(parameters.contains("TI hashes: \"my-style: "), parameters);
     }
 
+    @Test
+    void aFullFineTuneOf50StepsWritesAModelThatGenerateLoadsAsAFolderOrOneFileAndTakesALora() throws Exception {
+        int resolution;
+        String lora;
+        try (Reference ref = Reference.load()) {
+            resolution = ref.imageSize();
+            lora = ref.dir().resolve(ref.testCase("pipeline_lora").get("lora").asText()).toString();
+        }
+        Path photos = Files.createDirectories(tmp.resolve("dog"));
+        for (int i = 0; i < 2; i++) {
+            BufferedImage img = new BufferedImage(resolution, resolution, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(Color.YELLOW);
+            g.fillRect(0, 0, resolution, resolution);
+            g.setColor(Color.BLACK);
+            g.fillOval(8 * i, 8, resolution / 2, resolution / 2);
+            g.dispose();
+            ImageIO.write(img, "png", photos.resolve("dog" + i + ".png").toFile());
+        }
+        Path out = tmp.resolve("rex-model");
+        String base = Reference.fixturesDir().resolve("model").toString();
+        BoothCliTest.Run run = BoothCliTest.booth("train", "--mode", "full", "--model", base,
+                "--images", photos.toString(), "--instance-prompt", "a photo of sks dog",
+                "--class-prompt", "a photo of dog", "--num-class-images", "2", "--sample-steps", "2",
+                "--steps", "50", "--lr-unet", "1e-4", "--train-text-encoder", "--lr-text", "1e-5", "--seed", "7",
+                "--out", out.toString(), "--quiet");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(List.of(out.resolve("model").toString(), out.resolve("model.safetensors").toString(),
+                out.resolve("metadata.json").toString()), run.lines());
+        JsonNode meta = new ObjectMapper().readTree(out.resolve("metadata.json").toFile());
+        assertEquals("full", meta.at("/config/mode").asText());
+        assertEquals(50, meta.get("steps").asInt());
+        assertTrue(meta.at("/config/trainTextEncoder").asBoolean(), meta.toString());
+
+        List<String> render = List.of("generate", "-p", "a photo of sks dog on the moon", "--steps", "2",
+                "--seed", "3", "--lora", lora, "--quiet");
+        float[] folder = image(BoothCliTest.booth(with(render, "--model", out.resolve("model").toString(),
+                "--out", tmp.resolve("folder").toString())));
+        float[] single = image(BoothCliTest.booth(with(render, "--model", out.resolve("model.safetensors").toString(),
+                "--config-from", base, "--out", tmp.resolve("single").toString())));
+        float[] before = image(BoothCliTest.booth(with(render, "--model", base, "--out", tmp.resolve("base").toString())));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(folder, single, "the A1111 file is the folder's model");
+        assertFalse(java.util.Arrays.equals(folder, before), "50 steps changed what the model draws");
+    }
+
+    /** The pixels of the one PNG a generate run printed. */
+    private static float[] image(BoothCliTest.Run run) throws Exception {
+        assertEquals(0, run.code(), run.err());
+        BufferedImage png = ai.booth.diffusion.pipeline.PngFiles.readImage(Path.of(run.lines().get(0)));
+        return png.getData().getPixels(0, 0, png.getWidth(), png.getHeight(), (float[]) null);
+    }
+
     private static String[] with(List<String> common, String... more) {
         return Stream.concat(common.stream(), Stream.of(more)).toArray(String[]::new);
     }

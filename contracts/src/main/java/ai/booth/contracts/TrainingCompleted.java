@@ -3,18 +3,28 @@ package ai.booth.contracts;
 import java.util.List;
 
 /**
- * A training finished; its adapter can be referenced from {@link GenerationRequested#loras()}.
+ * A training finished; its adapter can be referenced from {@link GenerationRequested#loras()}, a full fine-tune's
+ * model from {@link GenerationRequested#baseModel()}.
  *
  * @param trainingId           the job
- * @param adapterKey           the LoRA adapter (safetensors), key in {@link Buckets#ADAPTERS}
+ * @param adapterKey           the LoRA adapter (safetensors), key in {@link Buckets#ADAPTERS}; for a full fine-tune the
+ *                             model as one A1111 / civitai checkpoint (safetensors) there
  * @param steps                optimizer steps done
  * @param finalLoss            smoothed loss at the end
  * @param durationMillis       wall time of the training
  * @param checkpointKeys       checkpoints kept, keys in {@link Buckets#CHECKPOINTS}
  * @param validationImageKeys  validation images, keys in {@link Buckets#CHECKPOINTS}
+ * @param modelId              a full fine-tune's model, installed in {@link Buckets#MODELS} under this id; null for
+ *                             an adapter
  */
 @Topic(Topics.TRAINING_COMPLETED)
 public record TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss,
-                                long durationMillis, List<String> checkpointKeys, List<String> validationImageKeys)
-        implements Payload {
+                                long durationMillis, List<String> checkpointKeys, List<String> validationImageKeys,
+                                @Nullable String modelId) implements Payload {
+
+    /** An adapter's training finished. */
+    public TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss, long durationMillis,
+                             List<String> checkpointKeys, List<String> validationImageKeys) {
+        this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, null);
+    }
 }

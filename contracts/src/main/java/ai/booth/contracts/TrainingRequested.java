@@ -3,7 +3,8 @@ package ai.booth.contracts;
 import java.util.List;
 
 /**
- * Train a DreamBooth LoRA adapter for a subject ("a photo of sks dog") on a ready dataset.
+ * Train a subject ("a photo of sks dog") on a ready dataset with DreamBooth: a LoRA adapter, or (mode {@code full})
+ * a fine-tune of every UNet weight that becomes a new base model.
  *
  * @param trainingId                 the job; also the envelope's correlation id
  * @param baseModel                  base model id, an object prefix in {@link Buckets#MODELS}
@@ -28,6 +29,8 @@ import java.util.List;
  * @param checkpointInterval         save a checkpoint every this many steps; 0 saves none
  * @param validationInterval         render the validation prompts every this many steps; 0 renders none
  * @param validationPrompts          prompts rendered for validation
+ * @param mode                       {@code lora} (null means lora) or {@code full}: every UNet weight trains (and the
+ *                                   text encoder's when its learning rate is above 0); rank and alpha are unused
  */
 @Topic(Topics.TRAINING_REQUESTED)
 public record TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
@@ -36,5 +39,28 @@ public record TrainingRequested(String trainingId, String baseModel, String data
                                 int resolution, int maxTrainSteps, int batchSize, int rank, double alpha,
                                 double unetLearningRate, double textEncoderLearningRate, String lrScheduler,
                                 int lrWarmupSteps, long seed, int checkpointInterval, int validationInterval,
-                                List<String> validationPrompts) implements Payload {
+                                List<String> validationPrompts, @Nullable String mode) implements Payload {
+
+    public static final String LORA = "lora";
+    public static final String FULL = "full";
+    /** The modes a request may name (the engine's textual inversion and pivotal tuning are not offered yet). */
+    public static final List<String> MODES = List.of(LORA, FULL);
+
+    /** A LoRA training (the contract before {@code mode} existed). */
+    public TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
+                             String classNoun, String instancePrompt, String classPrompt, boolean priorPreservation,
+                             double priorLossWeight, int classImageCount, int resolution, int maxTrainSteps,
+                             int batchSize, int rank, double alpha, double unetLearningRate,
+                             double textEncoderLearningRate, String lrScheduler, int lrWarmupSteps, long seed,
+                             int checkpointInterval, int validationInterval, List<String> validationPrompts) {
+        this(trainingId, baseModel, datasetId, instanceToken, classNoun, instancePrompt, classPrompt,
+                priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
+                unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
+                validationInterval, validationPrompts, null);
+    }
+
+    /** Whether every UNet weight trains (the result is a new base model, not an adapter). */
+    public boolean fullFineTune() {
+        return FULL.equals(mode);
+    }
 }

@@ -133,6 +133,51 @@ class WorkersIT {
         }
     }
 
+    @Test
+    void aFullFineTuneBecomesABaseModelThatGeneratesWithALoraOfItsBase() throws Exception {
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String fullId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"mode\":\"full\",\"priorPreservation\":false,\"resolution\":64,"
+                            + "\"maxTrainSteps\":50,\"textEncoderLearningRate\":5e-6}")
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            String loraId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":4,\"rank\":2}")
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            TrainingCompleted full = probe.await(TrainingCompleted.class, fullId, WAIT).payload();
+            assertEquals(50, full.steps());
+            String modelId = "ft-" + fullId;
+            assertEquals(modelId, full.modelId());
+            stat(Buckets.ADAPTERS, full.adapterKey()); // the A1111 single file
+            probe.await(TrainingCompleted.class, loraId, WAIT);
+
+            // the registry lists it with its lineage, and the gateway sees it
+            String lineage = "find { it.id == '" + modelId + "' }.manifest.lineage";
+            Instant deadline = Instant.now().plusSeconds(30); // the gateway lists models afresh every few seconds
+            while (gateway().get("/api/v1/models").then().extract().path(lineage) == null
+                    && Instant.now().isBefore(deadline)) {
+                Thread.sleep(500);
+            }
+            gateway().get("/api/v1/models").then().statusCode(200)
+                    .body(lineage + ".kind", org.hamcrest.Matchers.is("finetune"))
+                    .body(lineage + ".baseModel", org.hamcrest.Matchers.is("sd-tiny"))
+                    .body(lineage + ".trainingId", org.hamcrest.Matchers.is(fullId));
+
+            // the fine-tune with a LoRA trained on its base, through the gateway and the sampler
+            String generationId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"" + modelId + "\",\"prompt\":\"a photo of sks dog\",\"steps\":4,"
+                            + "\"seed\":3,\"width\":64,\"height\":64,\"loras\":[{\"trainingId\":\"" + loraId + "\","
+                            + "\"unetScale\":1.0,\"textEncoderScale\":1.0}]}")
+                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            GenerationCompleted generated = probe.await(GenerationCompleted.class, generationId, WAIT).payload();
+            String png = new String(read(Buckets.GENERATIONS, generated.images().get(0).key()),
+                    StandardCharsets.ISO_8859_1);
+            assertTrue(png.contains("<lora:"), "PNG with the adapter's infotext");
+        }
+    }
+
     /** One photo uploaded through the gateway and processed by dataset-service. */
     private static String dataset(EventProbe probe) {
         String datasetId = gateway().multiPart("images", "rex.png", TestImages.png(640, 560), "image/png")

@@ -10,6 +10,7 @@ let followed = null;
 export function setUpTrainings(changed) {
   onChange = changed;
   $('training-form').addEventListener('submit', (e) => { e.preventDefault(); start(e.target); });
+  $('training-mode').addEventListener('change', modeChanged);
   $('cancel-training').addEventListener('click', async () => {
     try {
       await post(`/api/v1/trainings/${followed}/cancel`);
@@ -17,6 +18,15 @@ export function setUpTrainings(changed) {
       showError('training-error', error);
     }
   });
+}
+
+// A full fine-tune has no rank and learns at diffusers' train_dreambooth rate; a LoRA at train_dreambooth_lora's.
+const UNET_LR = { lora: '0.0001', full: '0.000005' };
+
+function modeChanged() {
+  const mode = $('training-mode').value;
+  $('rank').disabled = mode === 'full';
+  $('unet-lr').value = UNET_LR[mode];
 }
 
 async function start(form) {
@@ -52,7 +62,8 @@ function render(view) {
     `${Math.round(view.percent)}%`,
     p ? `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(4)}, ${p.itPerSecond.toFixed(2)} it/s, ETA ${p.etaSeconds} s` : '',
     view.failure ? `${view.failure.code}: ${view.failure.message}` : '',
-    view.result ? `adapter ready (final loss ${view.result.finalLoss.toFixed(4)})` : '',
+    view.result ? `${view.result.modelId ? `model ${view.result.modelId}` : 'adapter'} ready`
+      + ` (final loss ${view.result.finalLoss.toFixed(4)})` : '',
   ].filter(Boolean).join(' · ');
   drawLoss($('loss-chart'), view.losses);
   $('validation-images').replaceChildren(...view.validationImages.map((image) => el('figure', {},

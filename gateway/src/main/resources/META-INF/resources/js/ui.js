@@ -24,7 +24,7 @@ export function showError(id, error) {
 export function formValues(form) {
   const values = {};
   for (const field of form.elements) {
-    if (!field.name || field.type === 'file') continue;
+    if (!field.name || field.type === 'file' || field.disabled) continue; // as a form submit: disabled stays out
     if (field.type === 'checkbox') values[field.name] = field.checked;
     else if (field.value.trim() !== '') values[field.name] = field.type === 'number' ? Number(field.value) : field.value.trim();
   }

@@ -151,15 +151,18 @@ final class JobObjects {
                 .filter(key -> key.endsWith("/state.json")).toList();
     }
 
-    /** Uploads the adapter files (metadata last); answers their keys by file name. */
-    Map<String, String> uploadAdapter(Path peft, Path kohya, Path metadata) {
-        String peftKey = adapterPrefix + peft.getFileName();
-        String kohyaKey = adapterPrefix + kohya.getFileName();
-        String metadataKey = adapterPrefix + metadata.getFileName();
-        store.put(Buckets.ADAPTERS, peftKey, peft, "application/octet-stream");
-        store.put(Buckets.ADAPTERS, kohyaKey, kohya, "application/octet-stream");
-        store.put(Buckets.ADAPTERS, metadataKey, metadata, "application/json");
-        return Map.of("peft", peftKey, "kohya", kohyaKey, "metadata", metadataKey);
+    /**
+     * Uploads a training's result files (the adapter's two layouts, or a full fine-tune's single-file model, and the
+     * metadata: pass it last) under the job's adapter prefix; answers the key of each, in order.
+     */
+    List<String> uploadResult(Path... files) {
+        List<String> keys = new ArrayList<>();
+        for (Path file : files) {
+            String key = adapterPrefix + file.getFileName();
+            store.put(Buckets.ADAPTERS, key, file, contentType(key));
+            keys.add(key);
+        }
+        return keys;
     }
 
     private static String contentType(String name) {

@@ -14,6 +14,9 @@ final class TrainingRequestCheck {
 
     static List<String> problems(TrainingRequested r) {
         List<String> problems = new ArrayList<>();
+        if (r.mode() != null && !TrainingRequested.MODES.contains(r.mode())) {
+            problems.add("mode must be one of " + TrainingRequested.MODES + ", got '" + r.mode() + "'");
+        }
         positive(problems, "maxTrainSteps", r.maxTrainSteps(), TrainingRules.MAX_TRAIN_STEPS.maxInt());
         positive(problems, "batchSize", r.batchSize(), TrainingRules.BATCH_SIZE.maxInt());
         positive(problems, "rank", r.rank(), TrainingRules.RANK.maxInt());

@@ -24,7 +24,6 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -52,9 +51,11 @@ public class TrainingRunner {
     private final JobControl control;
     private final TrainingEvents events;
     private final TrainerConfig config;
+    private final FineTunes fineTunes;
 
     public TrainingRunner(ObjectStore store, ObjectMapper json, ModelLeases models, DatasetFiles datasets,
-                          ClassImages classImages, JobControl control, TrainingEvents events, TrainerConfig config) {
+                          ClassImages classImages, JobControl control, TrainingEvents events, TrainerConfig config,
+                          FineTunes fineTunes) {
         this.store = store;
         this.json = json;
         this.models = models;
@@ -63,6 +64,7 @@ public class TrainingRunner {
         this.control = control;
         this.events = events;
         this.config = config;
+        this.fineTunes = fineTunes;
     }
 
     Ending run(Event<TrainingRequested> event) {
@@ -156,19 +158,28 @@ public class TrainingRunner {
                 if (result.cancelled()) {
                     throw new JobStopped();
                 }
-                Map<String, String> keys = objects.uploadAdapter(result.peftFile(), result.kohyaFile(),
-                        result.metadataFile());
-                return new TrainingCompleted(request.trainingId(), keys.get("peft"), result.steps(),
-                        result.finalLoss(), (System.nanoTime() - started) / 1_000_000, objects.checkpointKeys(),
-                        objects.validationKeys());
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                if (training.fullFineTune()) {
+                    String modelId = fineTunes.install(request, result, model.contentHash()).id();
+                    List<String> keys = objects.uploadResult(result.modelFile(), result.metadataFile());
+                    return new TrainingCompleted(request.trainingId(), keys.get(0), result.steps(),
+                            result.finalLoss(), millis, objects.checkpointKeys(), objects.validationKeys(), modelId);
+                }
+                List<String> keys = objects.uploadResult(result.peftFile(), result.kohyaFile(), result.metadataFile());
+                return new TrainingCompleted(request.trainingId(), keys.get(0), result.steps(), result.finalLoss(),
+                        millis, objects.checkpointKeys(), objects.validationKeys());
             }
         }
     }
 
     /** The engine's config for a request; settings the contract does not carry keep the engine's defaults. */
     static TrainingConfig trainingConfig(TrainingRequested r, StableDiffusionModel model) {
+        if (r.fullFineTune()) {
+            fullFineTunable(r, model);
+        }
         try {
-            return TrainingConfig.builder().instancePrompt(r.instancePrompt()).classPrompt(r.classPrompt())
+            return TrainingConfig.builder().mode(r.fullFineTune() ? TrainingRequested.FULL : TrainingRequested.LORA)
+                    .instancePrompt(r.instancePrompt()).classPrompt(r.classPrompt())
                     .priorPreservation(r.priorPreservation()).priorLossWeight(r.priorLossWeight()).rank(r.rank())
                     .alpha((float) r.alpha()).trainTextEncoder(r.textEncoderLearningRate() > 0)
                     .lrUnet(r.unetLearningRate()).lrTextEncoder(r.textEncoderLearningRate())
@@ -181,6 +192,18 @@ public class TrainingRunner {
                     .build();
         } catch (IllegalArgumentException e) {
             throw new JobFailure("INVALID_REQUEST", e.getMessage(), e);
+        }
+    }
+
+    /** A full fine-tune trains float32 weights and is written as a diffusers folder, with the base's configs. */
+    private static void fullFineTunable(TrainingRequested r, StableDiffusionModel model) {
+        if (model.options().dtype() != DataType.FLOAT32) {
+            throw new JobFailure("MODEL_NOT_TRAINABLE", "a full fine-tune trains float32 weights; this trainer loads"
+                    + " base model '" + r.baseModel() + "' as " + model.options().dtype() + " (booth.engine.dtype)");
+        }
+        if (model.configDir() == null) {
+            throw new JobFailure("MODEL_NOT_TRAINABLE", "base model '" + r.baseModel() + "' has no diffusers configs"
+                    + " to describe its fine-tune with; install it as a folder or with a companion config");
         }
     }
 

@@ -56,6 +56,15 @@ final class TrainingFixtures {
                 "constant", 0, 7L, checkpointInterval, validationInterval, validationPrompts);
     }
 
+    /** {@code lora} as a full fine-tune of every UNet weight (rank and alpha unused). */
+    static TrainingRequested full(TrainingRequested r) {
+        return new TrainingRequested(r.trainingId(), r.baseModel(), r.datasetId(), r.instanceToken(), r.classNoun(),
+                r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(), r.classImageCount(),
+                r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(), 5e-5, r.textEncoderLearningRate(),
+                r.lrScheduler(), r.lrWarmupSteps(), r.seed(), r.checkpointInterval(), r.validationInterval(),
+                r.validationPrompts(), TrainingRequested.FULL);
+    }
+
     private TrainingFixtures() {
     }
 }

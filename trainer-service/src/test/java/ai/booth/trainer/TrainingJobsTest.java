@@ -9,6 +9,9 @@ import ai.booth.contracts.TrainingProgress;
 import ai.booth.contracts.TrainingRequested;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.service.ObjectStore;
+import ai.booth.service.models.ModelLineage;
+import ai.booth.service.models.ModelManifest;
+import ai.booth.service.models.ModelRegistry;
 import ai.booth.testing.BoothInfraResource;
 import ai.booth.testing.EventProbe;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -110,6 +114,36 @@ class TrainingJobsTest {
                     WAIT);
             assertEquals(done, again.payload());
             assertEquals(reports, probe.all(TrainingProgress.class, request.trainingId()).size(), "no new progress");
+        }
+    }
+
+    @Test
+    void aFullFineTuneIsInstalledAsABaseModelWithItsLineageAndAnA1111File() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
+        TrainingRequested request = TrainingFixtures.full(TrainingFixtures.request(dataset, 3, 0));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.trainingId(), OWNER, request));
+            TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
+
+            assertEquals(3, done.steps());
+            assertEquals(Buckets.adapterPrefix(OWNER, request.trainingId()) + "model.safetensors", done.adapterKey());
+            assertTrue(store.exists(Buckets.ADAPTERS, done.adapterKey()));
+            assertEquals("ft-" + request.trainingId(), done.modelId());
+            ModelRegistry registry = new ModelRegistry(store);
+            ModelManifest model = registry.manifest(done.modelId()).orElseThrow();
+            ModelManifest base = registry.manifest(TrainingFixtures.MODEL).orElseThrow();
+            assertEquals(ModelManifest.FOLDER, model.kind());
+            assertNotEquals(base.contentHash(), model.contentHash(), "the UNet's weights changed");
+            assertEquals(base.resolution(), model.resolution());
+            ModelLineage lineage = model.lineage();
+            assertEquals(ModelLineage.FINETUNE, lineage.kind());
+            assertEquals(TrainingFixtures.MODEL, lineage.baseModel());
+            assertEquals(base.contentHash(), lineage.baseContentHash());
+            assertEquals(dataset, lineage.datasetId());
+            assertEquals(request.trainingId(), lineage.trainingId());
+            assertEquals(3, lineage.steps());
+            assertEquals("full", lineage.hyperParameters().get("mode"));
+            assertTrue(model.files().stream().anyMatch(f -> f.path().equals("unet/config.json")), "diffusers folder");
         }
     }
 

@@ -38,6 +38,7 @@ class TrainingRequestConsumerTest {
             assertOutcome(probe, withModel(valid, "nope"), "MODEL_NOT_FOUND", "'nope'");
             assertOutcome(probe, TrainingFixtures.request(ready, 1, 0, true, 0, 0, List.of()), "INVALID_REQUEST",
                     "classImageCount > 0");
+            assertOutcome(probe, withMode(valid, "half"), "INVALID_REQUEST", "mode must be one of [lora, full]");
         }
     }
 
@@ -57,6 +58,14 @@ class TrainingRequestConsumerTest {
                 r.classImageCount(), r.resolution(), r.maxTrainSteps(), r.batchSize(), rank, r.alpha(),
                 r.unetLearningRate(), r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(),
                 r.checkpointInterval(), r.validationInterval(), r.validationPrompts());
+    }
+
+    private static TrainingRequested withMode(TrainingRequested r, String mode) {
+        return new TrainingRequested(UUID.randomUUID().toString(), r.baseModel(), r.datasetId(), r.instanceToken(),
+                r.classNoun(), r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(),
+                r.classImageCount(), r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(),
+                r.unetLearningRate(), r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(),
+                r.checkpointInterval(), r.validationInterval(), r.validationPrompts(), mode);
     }
 
     private static TrainingRequested withModel(TrainingRequested r, String model) {

@@ -30,7 +30,6 @@ public final class TrainingRules {
     public static final int DEFAULT_MAX_TRAIN_STEPS = 500;
     public static final int DEFAULT_BATCH_SIZE = 1;
     public static final int DEFAULT_RANK = 4;
-    public static final double DEFAULT_UNET_LEARNING_RATE = 1e-4;
     /** Frozen text encoder: the API's default, and the CLI's. */
     public static final double DEFAULT_TEXT_ENCODER_LEARNING_RATE = 0.0;
 

@@ -39,8 +39,6 @@ class RulesTest {
         assertTrue(TrainingRules.RANK.contains(TrainingRules.DEFAULT_RANK));
         assertTrue(TrainingRules.TEXT_ENCODER_LEARNING_RATE.contains(TrainingRules.DEFAULT_TEXT_ENCODER_LEARNING_RATE));
         assertTrue(TrainingRules.PRIOR_LOSS_WEIGHT.contains(TrainingRules.DEFAULT_PRIOR_LOSS_WEIGHT));
-        assertTrue(TrainingRules.DEFAULT_UNET_LEARNING_RATE > 0
-                && TrainingRules.DEFAULT_UNET_LEARNING_RATE <= TrainingRules.MAX_UNET_LEARNING_RATE);
         assertEquals(0.0, TrainingRules.DEFAULT_TEXT_ENCODER_LEARNING_RATE, "the API and CLI freeze it by default");
     }
 }

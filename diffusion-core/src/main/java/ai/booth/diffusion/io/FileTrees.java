@@ -26,4 +26,22 @@ public final class FileTrees {
             throw new UncheckedIOException("cannot delete " + dir, e);
         }
     }
+
+    /** The bytes of every file below {@code dir}; 0 when it does not exist. */
+    public static long size(Path dir) {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> {
+                try {
+                    return Files.size(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot size " + dir, e);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package ai.booth.diffusion.train;
 
 import ai.booth.diffusion.nn.Ops;
+import ai.booth.diffusion.nn.StageTape;
 import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.unet.UNet2DConditionModel;
 import ai.djl.ndarray.NDArray;
@@ -15,13 +16,22 @@ import ai.djl.ndarray.types.DataType;
  */
 public final class DreamBoothLoss {
 
-    /** The loss and its two terms (scalars; prior is null when the batch has no class part). */
-    public record Terms(NDArray total, NDArray instance, NDArray prior) { }
+    /**
+     * The loss and its two terms (scalars; prior is null when the batch has no class part). With gradient
+     * checkpointing a backward of {@code total} reaches the prediction only: {@link #finishBackward} then takes it
+     * through the UNet (and on into the text); without, it does nothing.
+     */
+    public record Terms(NDArray total, NDArray instance, NDArray prior, Runnable finishBackward) {
+        Terms(NDArray total, NDArray instance, NDArray prior) {
+            this(total, instance, prior, () -> { });
+        }
+    }
 
     private final UNet2DConditionModel unet;
     private final Scheduler schedule;
     private final String predictionType;
     private final double priorLossWeight;
+    private final boolean checkpointing;
 
     /**
      * @param schedule        the training noise schedule (the model's scheduler config as DDPM), whose
@@ -29,7 +39,17 @@ public final class DreamBoothLoss {
      * @param priorLossWeight λ, the weight of the class-prior term
      */
     public DreamBoothLoss(UNet2DConditionModel unet, Scheduler schedule, double priorLossWeight) {
+        this(unet, schedule, priorLossWeight, false);
+    }
+
+    /**
+     * @param checkpointing gradient checkpointing: the UNet keeps only its stages' boundaries in forward and runs
+     *                      each stage again in backward (less memory, about one more forward of compute)
+     */
+    public DreamBoothLoss(UNet2DConditionModel unet, Scheduler schedule, double priorLossWeight,
+                          boolean checkpointing) {
         this.unet = unet;
+        this.checkpointing = checkpointing;
         this.schedule = schedule;
         Object type = schedule.config().values().getOrDefault("prediction_type", "epsilon");
         this.predictionType = String.valueOf(type);
@@ -64,7 +84,34 @@ public final class DreamBoothLoss {
         if (instanceCount < 1 || instanceCount > batch) {
             throw new IllegalArgumentException("instance count " + instanceCount + " must be 1.." + batch);
         }
-        NDArray prediction = Ops.toFloat32(unet.forward(noisyLatents(latents, noise, timesteps), timesteps, text));
+        NDArray noisy = noisyLatents(latents, noise, timesteps);
+        if (checkpointing) {
+            return checkpointed(noisy, latents, noise, timesteps, text, instanceCount);
+        }
+        return terms(Ops.toFloat32(unet.forward(noisy, timesteps, text)), latents, noise, timesteps, instanceCount);
+    }
+
+    private Terms checkpointed(NDArray noisy, NDArray latents, NDArray noise, NDArray timesteps, NDArray text,
+                               int instanceCount) {
+        StageTape tape = new StageTape(noisy.getManager());
+        int context = tape.input(text, true); // its gradient is taken on into the text encoder when that trains
+        int output = unet.forward(tape, noisy, timesteps, context);
+        NDArray predicted = tape.value(output).duplicate(); // the leaf the loss's backward ends at
+        predicted.attach(noisy.getManager());               // with the loss terms, which outlive the tape
+        predicted.setRequiresGradient(true);
+        Terms terms = terms(Ops.toFloat32(predicted), latents, noise, timesteps, instanceCount);
+        return new Terms(terms.total(), terms.instance(), terms.prior(), () -> {
+            try (tape; NDArray g = predicted.getGradient()) {
+                NDArray textGradient = tape.backward(output, g).get(context);
+                if (textGradient != null) {
+                    StageTape.backward(text, textGradient, false);
+                }
+            }
+        });
+    }
+
+    private Terms terms(NDArray prediction, NDArray latents, NDArray noise, NDArray timesteps, int instanceCount) {
+        long batch = latents.getShape().get(0);
         NDArray target = predictionType.equals("epsilon") ? noise : schedule.getVelocity(latents, noise, timesteps);
         target = target.toType(DataType.FLOAT32, false);
         if (instanceCount == batch) {

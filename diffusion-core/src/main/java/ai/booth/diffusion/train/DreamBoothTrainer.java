@@ -135,8 +135,9 @@ public final class DreamBoothTrainer implements AutoCloseable {
             }
             this.optimizer = new AdamW(new AdamW.Settings(config.beta1(), config.beta2(), config.adamEps(),
                     config.weightDecay()), groups);
-            this.step = new TrainingStep(trained, prompts, new DreamBoothLoss(tuned.unet(), ddpm, config.priorLossWeight()),
-                    optimizer, config.maxGradNorm(),
+            DreamBoothLoss loss = new DreamBoothLoss(tuned.unet(), ddpm, config.priorLossWeight(),
+                    config.gradientCheckpointing());
+            this.step = new TrainingStep(trained, prompts, loss, optimizer, config.maxGradNorm(),
                     config.mixedPrecision().equals("fp16") ? LossScaler.dynamic() : LossScaler.disabled());
             int epochLength = epochLength();
             this.totalSteps = config.epochs() > 0 ? config.epochs() * stepsPerEpoch(epochLength) : config.maxSteps();

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param trainTextEncoder     also train LoRA on the text encoder's attention projections (Booth: true)
  * @param loraTargets          "attention" (attn1/attn2 to_q/k/v/out.0; CLIP q/k/v/out_proj) or "transformer"
  *                             (kohya's wider set: also feed-forward, proj_in/out and the CLIP MLP)
- * @param lrUnet               AdamW learning rate of the UNet factors (1e-4)
+ * @param lrUnet               AdamW learning rate of the UNet factors (1e-4), or of every UNet weight in mode full
+ *                             (5e-6), as diffusers' train_dreambooth_lora and train_dreambooth
  * @param lrTextEncoder        learning rate of the text-encoder factors (5e-5)
  * @param beta1                AdamW β₁ (0.9)
  * @param beta2                AdamW β₂ (0.999)
@@ -58,6 +59,8 @@ import java.util.regex.Pattern;
  *                             the scale of the existing embeddings
  * @param lrEmbeddings         AdamW learning rate of the new rows (1e-3)
  * @param weightDecayEmbeddings decoupled weight decay of the new rows (0)
+ * @param gradientCheckpointing recompute the UNet block by block in backward instead of keeping its activations
+ *                             (less memory for about one more forward; the same gradients)
  */
 public record TrainingConfig(
         String instancePrompt, String classPrompt, boolean priorPreservation, double priorLossWeight,
@@ -69,12 +72,20 @@ public record TrainingConfig(
         int checkpointEvery, int checkpointsToKeep, int validationEvery, List<String> validationPrompts,
         long validationSeed, String datasetId,
         String mode, List<String> newTokens, String initializerToken, double lrEmbeddings,
-        double weightDecayEmbeddings) {
+        double weightDecayEmbeddings, boolean gradientCheckpointing) {
 
     public static final List<String> LORA_TARGETS = List.of("attention", "transformer");
     public static final List<String> LATENT_SAMPLING = List.of("sample", "mean");
     public static final List<String> MIXED_PRECISION = List.of("no", "fp16");
     public static final List<String> MODES = List.of("lora", "full", "textual_inversion", "pivotal");
+    /** The UNet learning rate when none is given: diffusers' train_dreambooth_lora (LoRA factors) and train_dreambooth (every weight). */
+    public static final double LORA_LR_UNET = 1e-4;
+    public static final double FULL_LR_UNET = 5e-6;
+
+    /** The UNet learning rate of a mode when none is given (CLI, API and Kafka requests alike). */
+    public static double defaultLrUnet(String mode) {
+        return "full".equalsIgnoreCase(mode) ? FULL_LR_UNET : LORA_LR_UNET;
+    }
     private static final Pattern BRACKETED = Pattern.compile("<[^<>\\s]+>");
 
     public TrainingConfig {
@@ -180,7 +191,8 @@ public record TrainingConfig(
         private Float alpha;
         private boolean trainTextEncoder = true;
         private String loraTargets = "attention";
-        private double lrUnet = 1e-4;
+        private Double lrUnet;
+        private boolean gradientCheckpointing;
         private double lrTextEncoder = 5e-5;
         private double beta1 = 0.9;
         private double beta2 = 0.999;
@@ -252,15 +264,17 @@ public record TrainingConfig(
         public Builder initializerToken(String v) { initializerToken = v; return this; }
         public Builder lrEmbeddings(double v) { lrEmbeddings = v; return this; }
         public Builder weightDecayEmbeddings(double v) { weightDecayEmbeddings = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(instancePrompt, classPrompt, priorPreservation, priorLossWeight, rank,
-                    alpha == null ? rank : alpha, trainTextEncoder, loraTargets, lrUnet, lrTextEncoder, beta1, beta2,
+                    alpha == null ? rank : alpha, trainTextEncoder, loraTargets,
+                    lrUnet != null ? lrUnet : defaultLrUnet(mode), lrTextEncoder, beta1, beta2,
                     adamEps, weightDecay, lrSchedule, warmupSteps, lrCycles, lrPower, maxSteps, epochs, batchSize,
                     gradientAccumulation, maxGradNorm, seed, resolution, randomFlip, latentSampling, clipSkip,
                     mixedPrecision, checkpointEvery, checkpointsToKeep, validationEvery, validationPrompts,
                     validationSeed, datasetId, mode, newTokens, initializerToken, lrEmbeddings,
-                    weightDecayEmbeddings);
+                    weightDecayEmbeddings, gradientCheckpointing);
         }
     }
 }

@@ -109,6 +109,7 @@ public final class TrainingStep {
             NDArray objective = Ops.scale(terms.total(), (float) (weight * scaler.scale()));
             beforeBackward.run();
             collector.backward(objective);
+            terms.finishBackward().run();
             return new Losses(terms.total().getFloat(), terms.instance().getFloat(),
                     terms.prior() == null ? Float.NaN : terms.prior().getFloat());
         }

@@ -1,5 +1,6 @@
 package ai.booth.diffusion.unet;
 
+import ai.booth.diffusion.nn.StageTape;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -48,6 +49,29 @@ public class DownBlock2D {
         }
         if (downsampler != null) {
             states.add(downsampler.forward(h));
+        }
+        return states;
+    }
+
+    /**
+     * {@link #forward} as checkpointed stages on {@code tape}: one per resnet, transformer and downsampler.
+     *
+     * @return the ids of every output in order (the skip connections)
+     */
+    public int[] forward(StageTape tape, int x, int temb, int context) {
+        int[] states = new int[resnets.size() + (downsampler != null ? 1 : 0)];
+        int h = x;
+        for (int j = 0; j < resnets.size(); j++) {
+            ResnetBlock2D resnet = resnets.get(j);
+            h = tape.run(in -> new NDList(resnet.forward(in.get(0), in.get(1))), h, temb)[0];
+            if (!attentions.isEmpty()) {
+                Transformer2DModel attention = attentions.get(j);
+                h = tape.run(in -> new NDList(attention.forward(in.get(0), in.get(1))), h, context)[0];
+            }
+            states[j] = h;
+        }
+        if (downsampler != null) {
+            states[states.length - 1] = tape.run(in -> new NDList(downsampler.forward(in.get(0))), h)[0];
         }
         return states;
     }

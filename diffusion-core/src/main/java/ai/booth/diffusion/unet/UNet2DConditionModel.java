@@ -6,6 +6,7 @@ import ai.booth.diffusion.nn.GroupNorm;
 import ai.booth.diffusion.nn.Linear;
 import ai.booth.diffusion.nn.LoraTarget;
 import ai.booth.diffusion.nn.Scope;
+import ai.booth.diffusion.nn.StageTape;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -106,22 +107,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
      * @param control the residuals (batch and shapes as the skips), or null for none
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, ControlResiduals control) {
-        Shape s = sample.getShape();
-        long batch = s.get(0);
-        check(s.dimension() == 4 && s.get(1) == config.inChannels(), "sample must be [B, " + config.inChannels()
-                + ", H, W]", s);
-        check(timesteps.size() == 1 || timesteps.getShape().equals(new Shape(batch)), "timesteps must be [" + batch
-                + "] or a scalar", timesteps.getShape());
-        Shape cs = context.getShape();
-        check(cs.dimension() == 3 && cs.get(0) == batch && cs.get(2) == config.crossAttentionDim(),
-                "encoder_hidden_states must be [" + batch + ", tokens, " + config.crossAttentionDim() + "]", cs);
+        checkInputs(sample, timesteps, context.getShape());
         try (Scope scope = Scope.of(sample, timesteps, context)) {
-            NDArray x = sample.toType(dtype, false);
-            if (config.centerInputSample()) {
-                x = x.mul(2).sub(1);
-            }
+            NDArray x = input(sample);
             NDArray ctx = context.toType(dtype, false);
-            NDArray t = timesteps.reshape(timesteps.size()).broadcast(new Shape(batch));
+            NDArray t = perSample(timesteps, sample);
             NDArray temb = timeEmbedding.forward(timeProj.forward(t).toType(dtype, false));
 
             NDArray h = convIn.forward(x);
@@ -146,6 +136,61 @@ public final class UNet2DConditionModel implements AutoCloseable {
             }
             return scope.keep(convOut.forward(Activations.silu(normOut.forward(h))));
         }
+    }
+
+    /**
+     * The same forward as checkpointed stages on {@code tape} — the time embedding, conv_in, every resnet, transformer,
+     * down- and upsampler, the output head — for training with gradient checkpointing: only the stages' inputs and
+     * outputs are kept; {@link StageTape#backward} runs each stage again.
+     *
+     * @param context the text's id on the tape
+     * @return the prediction's id on the tape
+     */
+    public int forward(StageTape tape, NDArray sample, NDArray timesteps, int context) {
+        checkInputs(sample, timesteps, tape.value(context).getShape());
+        int x = tape.input(input(sample), false);
+        int t = tape.input(perSample(timesteps, sample), false);
+        int temb = tape.run(in -> new NDList(timeEmbedding.forward(timeProj.forward(in.get(0)).toType(dtype, false))),
+                t)[0];
+        int h = tape.run(in -> new NDList(convIn.forward(in.get(0))), x)[0];
+        Deque<Integer> skips = new ArrayDeque<>();
+        skips.add(h);
+        for (DownBlock2D block : downBlocks) {
+            int[] states = block.forward(tape, h, temb, context);
+            for (int state : states) {
+                skips.add(state);
+            }
+            h = states[states.length - 1];
+        }
+        if (midBlock != null) {
+            h = midBlock.forward(tape, h, temb, context);
+        }
+        for (UpBlock2D block : upBlocks) {
+            h = block.forward(tape, h, skips, temb, context);
+        }
+        return tape.run(in -> new NDList(convOut.forward(Activations.silu(normOut.forward(in.get(0))))), h)[0];
+    }
+
+    private void checkInputs(NDArray sample, NDArray timesteps, Shape context) {
+        Shape s = sample.getShape();
+        long batch = s.get(0);
+        check(s.dimension() == 4 && s.get(1) == config.inChannels(), "sample must be [B, " + config.inChannels()
+                + ", H, W]", s);
+        check(timesteps.size() == 1 || timesteps.getShape().equals(new Shape(batch)), "timesteps must be [" + batch
+                + "] or a scalar", timesteps.getShape());
+        check(context.dimension() == 3 && context.get(0) == batch && context.get(2) == config.crossAttentionDim(),
+                "encoder_hidden_states must be [" + batch + ", tokens, " + config.crossAttentionDim() + "]", context);
+    }
+
+    /** The sample in the model's dtype, centred to [-1, 1] when the config asks. */
+    private NDArray input(NDArray sample) {
+        NDArray x = sample.toType(dtype, false);
+        return config.centerInputSample() ? x.mul(2).sub(1) : x;
+    }
+
+    /** One timestep per sample (a scalar is broadcast). */
+    private static NDArray perSample(NDArray timesteps, NDArray sample) {
+        return timesteps.reshape(timesteps.size()).broadcast(new Shape(sample.getShape().get(0)));
     }
 
     /** New arrays (not in place: a skip may still be the encoder's running state). */

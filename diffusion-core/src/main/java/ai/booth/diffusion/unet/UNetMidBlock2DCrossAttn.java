@@ -1,8 +1,10 @@
 package ai.booth.diffusion.unet;
 
 import ai.booth.diffusion.nn.Scope;
+import ai.booth.diffusion.nn.StageTape;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,22 @@ public final class UNetMidBlock2DCrossAttn {
             }
             return scope.keep(h);
         }
+    }
+
+    /** {@link #forward} as checkpointed stages on {@code tape}: one per resnet and transformer. */
+    public int forward(StageTape tape, int x, int temb, int context) {
+        int h = resnet(tape, 0, x, temb);
+        for (int i = 0; i < attentions.size(); i++) {
+            Transformer2DModel attention = attentions.get(i);
+            h = tape.run(in -> new NDList(attention.forward(in.get(0), in.get(1))), h, context)[0];
+            h = resnet(tape, i + 1, h, temb);
+        }
+        return h;
+    }
+
+    private int resnet(StageTape tape, int i, int x, int temb) {
+        ResnetBlock2D resnet = resnets.get(i);
+        return tape.run(in -> new NDList(resnet.forward(in.get(0), in.get(1))), x, temb)[0];
     }
 
     public List<Transformer2DModel> attentions() {

@@ -1,6 +1,7 @@
 package ai.booth.diffusion.unet;
 
 import ai.booth.diffusion.nn.Scope;
+import ai.booth.diffusion.nn.StageTape;
 import ai.booth.diffusion.nn.StateDict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -61,6 +62,29 @@ public class UpBlock2D {
             }
             return scope.keep(h);
         }
+    }
+
+    /**
+     * {@link #forward} as checkpointed stages on {@code tape}: one per resnet (on the concatenated skip), transformer
+     * and upsampler.
+     */
+    public int forward(StageTape tape, int x, Deque<Integer> skips, int temb, int context) {
+        int h = x;
+        for (int j = 0; j < resnets.size(); j++) {
+            ResnetBlock2D resnet = resnets.get(j);
+            h = tape.run(in -> new NDList(resnet.forward(NDArrays.concat(new NDList(in.get(0), in.get(1)), 1),
+                    in.get(2))), h, skips.removeLast(), temb)[0];
+            if (!attentions.isEmpty()) {
+                Transformer2DModel attention = attentions.get(j);
+                h = tape.run(in -> new NDList(attention.forward(in.get(0), in.get(1))), h, context)[0];
+            }
+        }
+        if (upsampler != null) {
+            Shape next = skips.isEmpty() ? null : tape.value(skips.peekLast()).getShape();
+            h = tape.run(in -> new NDList(next == null ? upsampler.forward(in.get(0))
+                    : upsampler.forward(in.get(0), next.get(2), next.get(3))), h)[0];
+        }
+        return h;
     }
 
     public List<Transformer2DModel> attentions() {

@@ -85,6 +85,11 @@ class FullStepParityTest {
     }
 
     private static void withStep(BiConsumer<TrainingStep, TrainingBatch> body) {
+        withStep(false, body);
+    }
+
+    /** @param checkpointing whether the UNet runs with gradient checkpointing (recomputed stage by stage) */
+    private static void withStep(boolean checkpointing, BiConsumer<TrainingStep, TrainingBatch> body) {
         try (UNet2DConditionModel unet = OwnedCopies.unet(model.unet());
              CLIPTextModel textEncoder = OwnedCopies.textEncoder(model.textEncoder());
              FullWeights unetWeights = new FullWeights("unet", unet.parameters());
@@ -104,7 +109,8 @@ class FullStepParityTest {
             var schedule = Schedulers.create("ddpm",
                     SchedulerConfig.fromFile(model.schedulerDir().orElseThrow().resolve("scheduler_config.json")),
                     Map.of());
-            DreamBoothLoss loss = new DreamBoothLoss(unet, schedule, c.get("prior_loss_weight").doubleValue());
+            DreamBoothLoss loss = new DreamBoothLoss(unet, schedule, c.get("prior_loss_weight").doubleValue(),
+                    checkpointing);
             TrainingBatch batch = new TrainingBatch(checks.expected("full.latents"), checks.expected("full.noise"),
                     checks.expected("full.timesteps"), texts, 1);
             checks.used("full.latents", "full.noise", "full.timesteps");
@@ -146,6 +152,19 @@ class FullStepParityTest {
             Map<String, NDArray> grads = gradients(step);
             assertEquals(ref.tensorNames().stream().filter(n -> n.startsWith("full.grad.")).count(), grads.size(),
                     "one reference gradient per trained weight");
+            grads.forEach((name, g) -> checks.compare("full.grad." + name, recorded(name, g), tol));
+            checks.compare("full.grad_norm", m.create(GradientClipping.totalNorm(grads.values())), tol);
+        });
+    }
+
+    @Test
+    void withGradientCheckpointingTheLossesAndEveryGradientStillMatch() {
+        withStep(true, (step, batch) -> {
+            Reference.Tolerance tol = ref.tolerance("training");
+            TrainingStep.Losses losses = step.accumulate(batch, 1.0);
+            checks.compare("full.loss", m.create(losses.total()), tol);
+            checks.compare("full.loss_prior", m.create(losses.prior()), tol);
+            Map<String, NDArray> grads = gradients(step);
             grads.forEach((name, g) -> checks.compare("full.grad." + name, recorded(name, g), tol));
             checks.compare("full.grad_norm", m.create(GradientClipping.totalNorm(grads.values())), tol);
         });

@@ -58,6 +58,12 @@ final class TrainingStepCase {
 
     /** Runs {@code body} with a fresh adapter, optimizer and step; the adapter is closed after it. */
     <T> T withStep(NDManager m, ReferenceChecks checks, BiFunction<TrainingStep, TrainingBatch, T> body) {
+        return withStep(m, checks, false, body);
+    }
+
+    /** @param checkpointing whether the UNet runs with gradient checkpointing (recomputed stage by stage) */
+    <T> T withStep(NDManager m, ReferenceChecks checks, boolean checkpointing,
+                   BiFunction<TrainingStep, TrainingBatch, T> body) {
         try (LoraAdapter adapter = startAdapter(); TrainableLora lora = new TrainableLora(adapter, model, true);
              PromptEncoder prompts = new PromptEncoder(CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow()),
                      model.textEncoder(), 1, null);
@@ -71,7 +77,8 @@ final class TrainingStepCase {
             var schedule = Schedulers.create("ddpm",
                     SchedulerConfig.fromFile(model.schedulerDir().orElseThrow().resolve("scheduler_config.json")),
                     Map.of());
-            DreamBoothLoss loss = new DreamBoothLoss(model.unet(), schedule, c.get("prior_loss_weight").doubleValue());
+            DreamBoothLoss loss = new DreamBoothLoss(model.unet(), schedule, c.get("prior_loss_weight").doubleValue(),
+                    checkpointing);
             TrainingBatch batch = new TrainingBatch(ref.tensor("train.latents", m), ref.tensor("train.noise", m),
                     ref.tensor("train.timesteps", m), texts, 1);
             checks.used("train.latents", "train.noise", "train.timesteps");

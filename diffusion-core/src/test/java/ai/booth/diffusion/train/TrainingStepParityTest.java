@@ -81,6 +81,17 @@ class TrainingStepParityTest {
     }
 
     @Test
+    void withGradientCheckpointingTheLossAndEveryGradientStillMatch() {
+        trainingCase.withStep(m, checks, true, (step, batch) -> {
+            Reference.Tolerance tol = ref.tolerance("training");
+            TrainingStep.Losses losses = step.accumulate(batch, 1.0);
+            checks.compare("train.loss", m.create(losses.total()), tol);
+            step.lora().gradients(m).forEach((name, g) -> checks.compare("train.grad." + name, g, tol));
+            return null;
+        });
+    }
+
+    @Test
     void adamWOnTheReferenceGradientsGivesTheReferenceFactors() {
         withStep((step, batch) -> {
             Map<String, NDArray> grads = new HashMap<>();

@@ -125,10 +125,14 @@ public class GenerationRequests {
             } else if (training.get().status() != JobStatus.COMPLETED) {
                 checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' is "
                         + training.get().status() + "; only COMPLETED trainings have an adapter");
+            } else if (training.get().result().modelId() != null) {
+                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' is a full fine-tune, not a"
+                        + " LoRA; use its model as baseModel: '" + training.get().result().modelId() + "'");
             } else if (training.get().request() != null && baseModel != null
-                    && !training.get().request().baseModel().equals(baseModel)) {
+                    && !models.takesLorasOf(baseModel, training.get().request().baseModel())) {
                 checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' adapted base model '"
-                        + training.get().request().baseModel() + "', not '" + baseModel + "'");
+                        + training.get().request().baseModel() + "', not '" + baseModel + "' nor a model fine-tuned"
+                        + " from it");
             } else {
                 return Optional.of(training.get().result().adapterKey());
             }

@@ -1,6 +1,7 @@
 package ai.booth.gateway.model;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A base model installed in the models bucket.
@@ -10,4 +11,10 @@ import java.util.Map;
  *                  resolution...)
  */
 public record BaseModel(String id, Map<String, Object> manifest) {
+
+    /** The model this one was fine-tuned from ({@code lineage.baseModel}), if Booth trained it. */
+    Optional<String> fineTunedFrom() {
+        return manifest.get("lineage") instanceof Map<?, ?> lineage && lineage.get("baseModel") instanceof String base
+                ? Optional.of(base) : Optional.empty();
+    }
 }

@@ -23,6 +23,7 @@ import java.util.Optional;
 public class BaseModels {
 
     private static final long CACHE_NANOS = 5_000_000_000L;
+    private static final int MAX_LINEAGE = 16;
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
     private static final TypeReference<Map<String, Object>> MANIFEST_MAP = new TypeReference<>() { };
@@ -66,6 +67,21 @@ public class BaseModels {
                     + list().stream().map(BaseModel::id).toList());
         }
         return model;
+    }
+
+    /**
+     * Whether a LoRA trained on {@code loraBase} fits model {@code id}: it is that model or, through the lineage
+     * Booth records, a full fine-tune of it (at any depth) — the same architecture and a close relative's weights.
+     */
+    public boolean takesLorasOf(String id, String loraBase) {
+        String model = id;
+        for (int depth = 0; model != null && depth < MAX_LINEAGE; depth++) {
+            if (model.equals(loraBase)) {
+                return true;
+            }
+            model = find(model).flatMap(BaseModel::fineTunedFrom).orElse(null);
+        }
+        return false;
     }
 
     private List<BaseModel> read() {

@@ -48,12 +48,12 @@ public class AdapterResource {
     }
 
     @GET
-    @Operation(summary = "Your adapters (completed trainings), newest first")
+    @Operation(summary = "Your adapters (completed LoRA trainings), newest first")
     public Page<Adapter> list(@QueryParam("offset") @DefaultValue("0") int offset,
                               @QueryParam("limit") @DefaultValue("20") int limit) {
         Page.check(offset, limit);
-        return trainings.views().page(caller.ownerId(), view -> view.status() == JobStatus.COMPLETED, offset, limit)
-                .map(AdapterResource::adapter);
+        return trainings.views().page(caller.ownerId(), view -> view.status() == JobStatus.COMPLETED
+                && view.result().modelId() == null, offset, limit).map(AdapterResource::adapter);
     }
 
     @GET
@@ -70,6 +70,10 @@ public class AdapterResource {
         TrainingView training = trainings.find(trainingId, caller.ownerId())
                 .filter(view -> view.status() == JobStatus.COMPLETED)
                 .orElseThrow(() -> ProblemException.notFound("adapter", trainingId));
+        if (training.result().modelId() != null) {
+            throw ProblemException.of(Response.Status.NOT_FOUND, "training '" + trainingId + "' is a full fine-tune;"
+                    + " it made base model '" + training.result().modelId() + "', not an adapter");
+        }
         String key = fileKey(training.result().adapterKey(), LoraLayout.parse(layout));
         if (key == null) {
             throw ProblemException.of(Response.Status.NOT_FOUND, "the adapter of training '" + trainingId

@@ -11,6 +11,7 @@ import ai.booth.gateway.model.PromptLength;
 import ai.booth.contracts.DatasetSettings;
 import ai.booth.contracts.TrainingRequested;
 import ai.booth.diffusion.train.LrSchedule;
+import ai.booth.diffusion.train.TrainingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -66,6 +67,14 @@ public class TrainingRequests {
         prompts.check(checks, "instancePrompt", instancePrompt, model);
         prompts.check(checks, "classPrompt", classPrompt, model);
 
+        checks.oneOf("mode", spec.mode(), TrainingRequested.MODES);
+        boolean full = TrainingRequested.FULL.equals(spec.mode());
+        if (full && spec.rank() != null) {
+            checks.fail("rank", "applies to mode lora only; a full fine-tune trains every UNet weight");
+        }
+        if (full && spec.alpha() != null) {
+            checks.fail("alpha", "applies to mode lora only; a full fine-tune trains every UNet weight");
+        }
         boolean prior = or(spec.priorPreservation(), DEFAULT_PRIOR_PRESERVATION);
         checks.range("priorLossWeight", spec.priorLossWeight(), PRIOR_LOSS_WEIGHT.min(), PRIOR_LOSS_WEIGHT.max());
         checks.range("classImageCount", spec.classImageCount(), prior ? 1 : 0, MAX_CLASS_IMAGES);
@@ -101,10 +110,10 @@ public class TrainingRequests {
         return new TrainingRequested(trainingId, spec.baseModel(), spec.datasetId(), token, noun, instancePrompt,
                 classPrompt, prior, or(spec.priorLossWeight(), DEFAULT_PRIOR_LOSS_WEIGHT), or(spec.classImageCount(), DEFAULT_CLASS_IMAGES),
                 or(spec.resolution(), datasetResolution), steps, or(spec.batchSize(), DEFAULT_BATCH_SIZE), rank,
-                or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), DEFAULT_UNET_LEARNING_RATE),
+                or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), TrainingConfig.defaultLrUnet(spec.mode())),
                 or(spec.textEncoderLearningRate(), DEFAULT_TEXT_ENCODER_LEARNING_RATE), or(spec.lrScheduler(), LrSchedule.DEFAULT).toLowerCase(Locale.ROOT),
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
-                validationInterval, validation);
+                validationInterval, validation, or(spec.mode(), TrainingRequested.LORA));
     }
 
     /** The caller's dataset, which must be READY; someone else's reads as absent. */

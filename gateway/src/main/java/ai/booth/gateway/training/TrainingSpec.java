@@ -8,7 +8,8 @@ import java.util.List;
  * The body of {@code POST /api/v1/trainings}. Only {@code baseModel}, {@code datasetId} and {@code classNoun} are
  * required; the rest defaults as diffusers' train_dreambooth_lora does (see {@link TrainingRequests}).
  */
-@Schema(description = "A DreamBooth LoRA training. Absent fields take the documented defaults.")
+@Schema(description = "A DreamBooth training: a LoRA adapter, or (mode full) every UNet weight, which becomes a new"
+        + " base model. Absent fields take the documented defaults.")
 public record TrainingSpec(
         @Schema(description = "installed base model id (GET /api/v1/models)", required = true) String baseModel,
         @Schema(description = "a READY dataset of yours", required = true) String datasetId,
@@ -23,9 +24,10 @@ public record TrainingSpec(
         @Schema(description = "multiple of 8 in 64-2048; default: the dataset's resolution") Integer resolution,
         @Schema(description = "1-20000", defaultValue = "500") Integer maxTrainSteps,
         @Schema(description = "1-16", defaultValue = "1") Integer batchSize,
-        @Schema(description = "LoRA rank 1-128", defaultValue = "4") Integer rank,
-        @Schema(description = "LoRA alpha (0, 1024]; default: the rank") Double alpha,
-        @Schema(description = "(0, 0.01]", defaultValue = "1e-4") Double unetLearningRate,
+        @Schema(description = "LoRA rank 1-128 (mode lora only)", defaultValue = "4") Integer rank,
+        @Schema(description = "LoRA alpha (0, 1024]; default: the rank (mode lora only)") Double alpha,
+        @Schema(description = "(0, 0.01]; default: 1e-4 for a LoRA, 5e-6 for a full fine-tune (as diffusers'"
+                + " scripts)") Double unetLearningRate,
         @Schema(description = "[0, 0.01]; 0 keeps the text encoder frozen", defaultValue = "0")
         Double textEncoderLearningRate,
         @Schema(defaultValue = "constant") String lrScheduler,
@@ -36,5 +38,9 @@ public record TrainingSpec(
         @Schema(description = "render validation prompts every this many steps; 0 none; default: a quarter of the"
                 + " steps when validation prompts are given") Integer validationInterval,
         @Schema(description = "up to 4 prompts rendered during training") List<String> validationPrompts,
-        @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl) {
+        @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl,
+        @Schema(description = "lora: an adapter; full: every UNet weight trains (and the text encoder's when its"
+                + " learning rate is above 0) and the result is installed as base model ft-<trainingId>"
+                + " (GET /api/v1/models), usable with LoRAs of its base", enumeration = {"lora", "full"},
+                defaultValue = "lora") String mode) {
 }

@@ -45,6 +45,7 @@ import static ai.booth.gateway.Api.WAIT;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
@@ -130,6 +131,47 @@ class TrainingResourceTest {
             Api.as("alice").get("/api/v1/trainings/" + trainingId)
                     .then().body("progress.step", is(20)).body("validationImages.size()", is(1))
                     .body("result.steps", is(500));
+        }
+    }
+
+    @Test
+    void aFullFineTuneIsRequestedWithItsOwnDefaultsAndItsModelIsNoAdapter() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "frank");
+            Api.as("frank").contentType(ContentType.JSON).body(spec(datasetId, ",\"mode\":\"full\",\"rank\":8,"
+                            + "\"alpha\":4"))
+                    .post("/api/v1/trainings").then().statusCode(400)
+                    .body("errors.field", contains("rank", "alpha"))
+                    .body("errors[0].message", containsString("mode lora only"));
+            Api.as("frank").contentType(ContentType.JSON).body(spec(datasetId, ",\"mode\":\"half\""))
+                    .post("/api/v1/trainings").then().statusCode(400)
+                    .body("errors[0].field", is("mode"))
+                    .body("errors[0].message", containsString("lora, full"));
+
+            String trainingId = Api.as("frank").contentType(ContentType.JSON)
+                    .body(spec(datasetId, ",\"mode\":\"full\""))
+                    .post("/api/v1/trainings").then().statusCode(202)
+                    .body("request.mode", is("full"))
+                    .extract().path("trainingId");
+            Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
+            assertTrue(requested.payload().fullFineTune());
+            assertEquals(5e-6, requested.payload().unetLearningRate(), "diffusers' train_dreambooth rate");
+            assertEquals(0.0, requested.payload().textEncoderLearningRate(), "the text encoder stays frozen");
+
+            String file = "frank/" + trainingId + "/model.safetensors";
+            store.put(Buckets.ADAPTERS, file, "ldm".getBytes(), "application/octet-stream");
+            probe.publish(requested.next(new TrainingCompleted(trainingId, file, 500, 0.08, 1000, List.of(),
+                    List.of(), "ft-" + trainingId)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("frank").get("/api/v1/trainings/" + trainingId)
+                    .then().body("status", is("COMPLETED")).body("result.modelId", is("ft-" + trainingId)));
+            Api.as("frank").get("/api/v1/adapters").then().statusCode(200).body("items", empty());
+            Api.as("frank").get("/api/v1/adapters/" + trainingId).then().statusCode(404)
+                    .body("detail", containsString("base model 'ft-" + trainingId + "'"));
+            Api.as("frank").contentType(ContentType.JSON).body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":"
+                            + "\"a photo of sks dog\",\"loras\":[{\"trainingId\":\"" + trainingId + "\"}]}")
+                    .post("/api/v1/generations").then().statusCode(400)
+                    .body("errors.find { it.field == 'loras[0].trainingId' }.message",
+                            containsString("use its model as baseModel: 'ft-" + trainingId + "'"));
         }
     }
 

@@ -141,24 +141,10 @@ final class DiskCache {
     }
 
     private Entry add(String name, Path folder) {
-        Entry entry = new Entry(folder, sizeOf(folder));
+        Entry entry = new Entry(folder, FileTrees.size(folder));
         entries.put(name, entry);
         usedBytes += entry.bytes;
         return entry;
-    }
-
-    private static long sizeOf(Path folder) {
-        try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).mapToLong(file -> {
-                try {
-                    return Files.size(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot size " + folder, e);
-        }
     }
 
     private static long modified(Path path) {

@@ -1,6 +1,7 @@
 package ai.booth.service.models;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.time.Instant;
 import java.util.List;
@@ -22,10 +23,13 @@ import java.util.List;
  * @param weights       for single files, the checkpoint's path relative to the model prefix; null for folders
  * @param files         every object of the model except the manifest, relative to {@code <id>/}
  * @param created       when the model was installed
+ * @param lineage       for a model Booth trained (a full fine-tune), what it was trained from; null for models
+ *                      installed from files
  */
 public record ModelManifest(String id, String name, String kind, String contentHash, long sizeBytes,
                             String configSource, int resolution, String weights, List<ModelFile> files,
-                            Instant created) {
+                            Instant created,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) ModelLineage lineage) {
 
     public static final String FOLDER = "folder";
     public static final String SINGLE_FILE = "single-file";
@@ -37,7 +41,7 @@ public record ModelManifest(String id, String name, String kind, String contentH
     /** This manifest under another id. */
     public ModelManifest withId(String newId) {
         return new ModelManifest(newId, name, kind, contentHash, sizeBytes, configSource, resolution, weights, files,
-                created);
+                created, lineage);
     }
 
     @JsonIgnore

@@ -99,6 +99,11 @@ public class ModelRegistry {
      *                               nothing is stored then
      */
     public ModelManifest install(Path source, String id, String name, String config) {
+        return install(source, id, name, config, null);
+    }
+
+    /** {@link #install(Path, String, String, String)} of a model Booth trained, recording its lineage. */
+    public ModelManifest install(Path source, String id, String name, String config, ModelLineage lineage) {
         String prefix = modelPrefix(id);
         ModelCheck check;
         try {
@@ -129,7 +134,7 @@ public class ModelRegistry {
                 check.singleFile() ? ModelManifest.SINGLE_FILE : ModelManifest.FOLDER, check.contentHash(), size,
                 check.configSource(), check.resolution(),
                 check.singleFile() ? check.source().getFileName().toString() : null, List.copyOf(files),
-                Instant.now().truncatedTo(ChronoUnit.SECONDS));
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), lineage);
         store.put(Buckets.MODELS, prefix + MANIFEST, toJson(manifest), "application/json");
         return manifest;
     }
