@@ -20,21 +20,27 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Records a consumer cannot process go to {@value Topics#DEAD_LETTER} with their original key and value bytes
- * untouched and the reason in headers ({@value #ERROR}, {@value #ORIGINAL_TOPIC}, {@value #ORIGINAL_PARTITION},
+ * Records a consumer cannot process go to {@value Topics#DEAD_LETTER} with their original key, headers and value
+ * bytes and the reason in headers ({@value #ERROR}, {@value #ORIGINAL_TOPIC}, {@value #ORIGINAL_PARTITION},
  * {@value #ORIGINAL_OFFSET}), so the partition keeps flowing and an operator can inspect or replay them. For
  * malformed JSON, an unknown schema version or type, and requests that fail validation without an id to answer.
  *
- * <p>Channels that use it consume raw bytes ({@code value.deserializer=ByteArrayDeserializer}) and read events
- * with {@link #read}: a poison record never reaches the handler and never fails the channel.
+ * <p>Request channels consume raw bytes ({@code value.deserializer=ByteArrayDeserializer}) and read events with
+ * {@link #read}: a poison record never reaches the handler and never fails the channel. Every other channel reads
+ * with {@code EventSerde}; a record it cannot read is dead-lettered by SmallRye's dead-letter-queue strategy
+ * ({@code fail-on-deserialization-failure=false}, service-common's defaults) under the same header names, with
+ * the bytes in a header instead of the value: {@link #originalValue} reads either.
  */
 @ApplicationScoped
 public class DeadLetters {
 
-    public static final String ERROR = "booth-error";
-    public static final String ORIGINAL_TOPIC = "booth-original-topic";
-    public static final String ORIGINAL_PARTITION = "booth-original-partition";
-    public static final String ORIGINAL_OFFSET = "booth-original-offset";
+    /** SmallRye's dead-letter header names, so a dead letter reads the same whoever wrote it. */
+    public static final String ERROR = "dead-letter-reason";
+    public static final String ORIGINAL_TOPIC = "dead-letter-topic";
+    public static final String ORIGINAL_PARTITION = "dead-letter-partition";
+    public static final String ORIGINAL_OFFSET = "dead-letter-offset";
+    /** Where SmallRye keeps the bytes of a record it could not deserialize (its dead letter has no value). */
+    public static final String UNREADABLE_VALUE = "deserialization-failure-value-data";
 
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
@@ -77,6 +83,12 @@ public class DeadLetters {
             throw new IllegalStateException("cannot dead-letter " + where(record) + ": " + e.getCause(), e);
         }
         LOG.warnf("dead-lettered %s: %s", where(record), reason);
+    }
+
+    /** The bytes the producer sent, from a dead letter of either writer. */
+    public static byte[] originalValue(ConsumerRecord<?, byte[]> deadLetter) {
+        var unreadable = deadLetter.headers().lastHeader(UNREADABLE_VALUE);
+        return deadLetter.value() == null && unreadable != null ? unreadable.value() : deadLetter.value();
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

@@ -14,6 +14,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -29,6 +30,7 @@ import java.util.function.Predicate;
 public final class EventProbe implements AutoCloseable {
 
     private final KafkaProducer<String, Event<?>> producer;
+    private final KafkaProducer<String, byte[]> rawProducer;
     private final KafkaConsumer<String, Event<?>> consumer;
     private final List<Event<?>> received = new ArrayList<>();
 
@@ -45,6 +47,8 @@ public final class EventProbe implements AutoCloseable {
     public EventProbe(String bootstrapServers) {
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new StringSerializer(), new EventSerde());
+        rawProducer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                new StringSerializer(), new ByteArraySerializer());
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), POISON_TOLERANT);
@@ -63,6 +67,11 @@ public final class EventProbe implements AutoCloseable {
     /** Publishes with record headers, as a service does that passes facts outside the payload schema. */
     public void publish(Event<?> event, Headers headers) throws ExecutionException, InterruptedException {
         producer.send(new ProducerRecord<>(event.topic(), null, event.correlationId(), event, headers)).get();
+    }
+
+    /** Publishes bytes that need not be an event at all: what a broken or hostile producer could send. */
+    public void publishRaw(String topic, String key, byte[] value) throws ExecutionException, InterruptedException {
+        rawProducer.send(new ProducerRecord<>(topic, key, value)).get();
     }
 
     /** The first event with this payload type and correlation id, waiting up to {@code timeout}. */
@@ -106,6 +115,7 @@ public final class EventProbe implements AutoCloseable {
     @Override
     public void close() {
         producer.close();
+        rawProducer.close();
         consumer.close();
     }
 }

@@ -6,6 +6,12 @@ import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.Api;
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.Event;
+import ai.booth.contracts.EventSerde;
+import ai.booth.contracts.Topics;
+import ai.booth.service.DeadLetters;
+import ai.booth.testing.DeadLetterProbe;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import ai.booth.contracts.TrainingCancelRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
@@ -131,6 +137,38 @@ class TrainingResourceTest {
             Api.as("alice").get("/api/v1/trainings/" + trainingId)
                     .then().body("progress.step", is(20)).body("validationImages.size()", is(1))
                     .body("result.steps", is(500));
+        }
+    }
+
+    @Test
+    void unreadableRecordsOnAViewTopicAreDeadLetteredAndTheEventsAfterThemStillArrive() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "olga");
+            String trainingId = Api.as("olga").contentType(ContentType.JSON).body(spec(datasetId, ""))
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
+            // the training's own key: same partition, so the valid event is read after the two bad ones
+            String key = requested.correlationId();
+            probe.publishRaw(Topics.TRAINING_PROGRESS, key, "{not json".getBytes(StandardCharsets.UTF_8));
+            probe.publishRaw(Topics.TRAINING_PROGRESS, key, new String(EventSerde.toJson(requested.next(
+                    new TrainingProgress(trainingId, 5, 500, 0.2, 1e-4, 2.5, 200, List.of(), null))),
+                    StandardCharsets.UTF_8).replace("\"schemaVersion\":1", "\"schemaVersion\":99")
+                    .getBytes(StandardCharsets.UTF_8));
+            probe.publish(requested.next(new TrainingProgress(trainingId, 10, 500, 0.12, 1e-4, 2.5, 196, List.of(),
+                    null)));
+
+            await().atMost(WAIT).untilAsserted(() -> Api.as("olga").get("/api/v1/trainings/" + trainingId)
+                    .then().body("progress.step", is(10)).body("losses.step", contains(10)));
+            String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+            List<ConsumerRecord<String, byte[]>> dead = DeadLetterProbe.read(bootstrap, key, 2, WAIT);
+            assertEquals(2, dead.size(), "both unreadable records are dead-lettered");
+            assertTrue(new String(DeadLetters.originalValue(dead.get(0)), StandardCharsets.UTF_8)
+                    .startsWith("{not json"),
+                    "the original bytes are kept");
+            assertTrue(DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR).contains("schemaVersion 99"),
+                    DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR));
+            assertEquals(Topics.TRAINING_PROGRESS, DeadLetterProbe.header(dead.get(0), DeadLetters.ORIGINAL_TOPIC));
+            Api.as("olga").get("/q/health/live").then().statusCode(200);
         }
     }
 
