@@ -34,6 +34,27 @@ public enum Colour {
 
     /** Whether this colour is visible on top of (or next to) {@code rgb}. */
     public boolean standsOut(int rgb) {
-        return distance(rgb) >= CLASH;
+        return standsOut(rgb, rgb);
+    }
+
+    /** Whether this colour is visible on every mix of {@code p} and {@code q} (a textured backdrop's pixels). */
+    public boolean standsOut(int p, int q) {
+        double[] a = channels(p), d = channels(q), c = channels(rgb());
+        double dd = 0, cd = 0;
+        for (int k = 0; k < 3; k++) {
+            d[k] -= a[k];
+            dd += d[k] * d[k];
+            cd += (c[k] - a[k]) * d[k];
+        }
+        double t = dd == 0 ? 0 : Math.max(0, Math.min(1, cd / dd)), sq = 0; // the nearest mix
+        for (int k = 0; k < 3; k++) {
+            double e = c[k] - a[k] - t * d[k];
+            sq += e * e;
+        }
+        return Math.sqrt(sq) >= CLASH;
+    }
+
+    private static double[] channels(int rgb) {
+        return new double[] {rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255};
     }
 }

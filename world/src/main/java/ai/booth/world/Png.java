@@ -9,8 +9,9 @@ import java.util.zip.CRC32;
 
 /**
  * A minimal PNG encoder (8-bit RGB, no filter) with stored, uncompressed deflate blocks. ImageIO compresses with the
- * platform's zlib, whose output differs between builds (zlib, zlib-ng…): stored blocks make the file's bytes a
- * function of its pixels alone, so a dataset's files hash the same on every machine. A 64×64 image is 12 kB.
+ * JDK's zlib, which may be the system's, and deflate output is not fixed across zlib builds (zlib-ng and patched
+ * forks emit other bytes): stored blocks make a file's bytes a function of its pixels alone, so a dataset hashes
+ * the same on every machine. The price is size: a 64×64 image is 12 kB.
  */
 public final class Png {
 

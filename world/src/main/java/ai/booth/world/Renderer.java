@@ -4,9 +4,9 @@ import java.awt.image.BufferedImage;
 
 /**
  * Paints a scene into a 64×64 RGB image. Antialiasing is 4×4 supersampling with {@link java.awt.Shape#contains} on
- * the shapes' outlines rather than Graphics2D's rasteriser, whose coverage values are not specified and have changed
- * between JDKs: here every pixel is plain double arithmetic (strict since Java 17) and StrictMath, so a scene gives
- * the same pixels on every JVM.
+ * the shapes' outlines rather than Graphics2D's rasteriser: Graphics2D's coverage is an unspecified detail of its
+ * renderer (Marlin, native loops), while here every pixel is plain double arithmetic (strict since Java 17) and
+ * StrictMath, so a scene's pixels are fixed by the language, on every JVM and CPU.
  */
 public final class Renderer {
 
@@ -95,7 +95,7 @@ public final class Renderer {
             case GRASS -> 0.55 * noise(g, x, y / 4) + 0.45 * noise(g + 1, x, y); // blades: streaks running down
             case BEACH -> 0.5 * noise(g, x / 2, y / 2) + 0.5 * noise(g + 1, x, y);
             case WATER -> 0.5 + 0.5 * StrictMath.sin(0.9 * y + 1.2 * StrictMath.sin(0.3 * x + 6.283 * noise(g, 0, 0)));
-            case STRIPES -> Math.floorMod(x + y + (int) (10 * noise(g, 0, 0)), 10) < 5 ? 0 : 1;
+            case STRIPES -> Math.floorMod(x + y + (int) (16 * noise(g, 0, 0)), 16) < 8 ? 0 : 1;
             case PLAIN -> throw new IllegalStateException("a plain backdrop has its colour");
         };
         int p = b.setting().palette[0], q = b.setting().palette[1];

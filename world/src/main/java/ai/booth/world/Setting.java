@@ -27,11 +27,6 @@ public enum Setting {
 
     /** Whether an object of this colour is visible on this setting (for PLAIN, see {@link Backdrop#admits}). */
     boolean admits(Colour colour) {
-        for (int rgb : palette) {
-            if (!colour.standsOut(rgb)) {
-                return false;
-            }
-        }
-        return true;
+        return colour.standsOut(palette[0], palette[1]);
     }
 }

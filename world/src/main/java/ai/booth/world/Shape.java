@@ -48,16 +48,16 @@ public enum Shape {
         return polygon(xy);
     }
 
-    /** The classic parametric heart, centred and scaled into the unit circle. */
+    /** The classic parametric heart, scaled into the unit circle (its tip touches it). */
     private static Path2D heart() {
         int n = 64;
         double[] xy = new double[2 * n];
         for (int i = 0; i < n; i++) {
             double t = 2 * StrictMath.PI * i / n;
             double s = StrictMath.sin(t);
-            xy[2 * i] = 16 * s * s * s / 17.5;
-            xy[2 * i + 1] = (-(13 * StrictMath.cos(t) - 5 * StrictMath.cos(2 * t) - 2 * StrictMath.cos(3 * t)
-                    - StrictMath.cos(4 * t)) - 2.5) / 17.5;
+            xy[2 * i] = 16 * s * s * s / 17;
+            xy[2 * i + 1] = -(13 * StrictMath.cos(t) - 5 * StrictMath.cos(2 * t) - 2 * StrictMath.cos(3 * t)
+                    - StrictMath.cos(4 * t)) / 17;
         }
         return polygon(xy);
     }
