@@ -78,6 +78,65 @@ class CaptionTest {
         }
     }
 
+    /** The place a caption names, read back from the backdrop's pixels by rules that know no palette. */
+    @Test
+    void thePlaceInEachCaptionIsWhatTheBackdropPixelsShow() {
+        for (Example e : examples()) {
+            Scene s = e.scene();
+            BufferedImage image = Renderer.render(s);
+            java.util.Map<Integer, Integer> values = new java.util.HashMap<>();
+            double[] sum = new double[3];
+            double[] rows = new double[Renderer.SIZE];
+            int[] perRow = new int[Renderer.SIZE];
+            for (int y = 0; y < Renderer.SIZE; y++) {
+                for (int x = 0; x < Renderer.SIZE; x++) {
+                    if (farFromEveryThing(s, x + 0.5, y + 0.5)) {
+                        int rgb = image.getRGB(x, y) & 0xFFFFFF;
+                        values.merge(rgb, 1, Integer::sum);
+                        sum[0] += rgb >> 16 & 255;
+                        sum[1] += rgb >> 8 & 255;
+                        sum[2] += rgb & 255;
+                        rows[y] += (rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255);
+                        perRow[y]++;
+                    }
+                }
+            }
+            double r = sum[0], g = sum[1], b = sum[2];
+            String seen;
+            if (values.size() == 1) {
+                int rgb = values.keySet().iterator().next();
+                Colour c = Arrays.stream(Colour.values()).filter(k -> k.rgb() == rgb).findFirst().orElseThrow();
+                seen = "on " + (c == Colour.ORANGE ? "an " : "a ") + c.word() + " background";
+            } else if (values.size() == 2) {
+                seen = "on a striped background";
+            } else if (g > r && g > b) {
+                seen = "on grass";
+            } else if (r > g && g > b) {
+                seen = "on the beach";
+            } else if (b > g && g > r) {
+                seen = brightensDownwards(rows, perRow) ? "in the sky" : "on water";
+            } else {
+                seen = "something else";
+            }
+            assertTrue(e.caption().endsWith(" " + seen), e.caption() + ": the pixels show " + seen);
+        }
+    }
+
+    /** Every row with backdrop is at least as bright as every row above it (a gradient, not waves). */
+    private static boolean brightensDownwards(double[] rows, int[] perRow) {
+        double last = -1;
+        for (int y = 0; y < rows.length; y++) {
+            if (perRow[y] > 0) {
+                double mean = rows[y] / perRow[y];
+                if (mean < last) {
+                    return false;
+                }
+                last = mean;
+            }
+        }
+        return true;
+    }
+
     @Test
     void aPlainBackgroundIsExactlyItsColour() {
         Scene s = new Scene(Backdrop.plain(Colour.BLUE), List.of(new Thing(Shape.CIRCLE, Colour.RED, Size.LARGE, 32, 32, 0)), 1, 5);

@@ -22,6 +22,24 @@ class VocabularyTest {
     }
 
     @Test
+    void everyShapeWordDrawsItsOwnSilhouette() {
+        java.util.List<java.awt.image.BufferedImage> drawn = Arrays.stream(Shape.values()).map(s -> Renderer.render(
+                new Scene(Backdrop.plain(Colour.BLACK), java.util.List.of(new Thing(s, Colour.WHITE, Size.LARGE, 32, 32, 0)), 1, 0)))
+                .toList();
+        for (int i = 0; i < drawn.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                int differ = 0;
+                for (int y = 0; y < Renderer.SIZE; y++) {
+                    for (int x = 0; x < Renderer.SIZE; x++) {
+                        differ += drawn.get(i).getRGB(x, y) != drawn.get(j).getRGB(x, y) ? 1 : 0;
+                    }
+                }
+                assertTrue(differ > 60, Shape.values()[i] + " and " + Shape.values()[j] + " differ in " + differ + " pixels");
+            }
+        }
+    }
+
+    @Test
     void everyShapesCoreIsWellInsideIt() {
         for (Shape s : Shape.values()) {
             for (int k = 0; k < 16; k++) {
