@@ -80,6 +80,21 @@ class WorldTest {
     }
 
     @Test
+    void aScaledSubjectPhotoIsTheRenderedPhotoInBlocksLargeEnoughForTheDatasetService() throws Exception {
+        World.writeSubject(dir, Subject.ZIGZAG_STAR, 4, 2, 4);
+        BufferedImage big = ImageIO.read(dir.resolve("photos/01.png").toFile());
+        BufferedImage small = Renderer.render(Photographer.shoot(Subject.ZIGZAG_STAR, 2, 4).get(1).scene());
+        assertEquals(256, big.getWidth());
+        assertEquals(256, big.getHeight());
+        for (int y = 0; y < 256; y++) {
+            for (int x = 0; x < 256; x++) {
+                assertEquals(small.getRGB(x / 4, y / 4), big.getRGB(x, y), x + "," + y);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> World.writeSubject(dir.resolve("no"), Subject.ZIGZAG_STAR, 4, 2, 0));
+    }
+
+    @Test
     void mainWritesTheSplitItIsAskedFor() throws Exception {
         World.main(new String[] {"base", dir.toString(), "--count", "4", "--seed", "5", "--split", "held_out"});
         List<String> lines = Files.readAllLines(dir.resolve("metadata.jsonl"));
