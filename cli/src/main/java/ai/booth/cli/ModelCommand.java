@@ -1,11 +1,11 @@
 package ai.booth.cli;
 
+import ai.booth.service.MinioClientProducer;
 import ai.booth.service.ObjectStore;
+import ai.booth.service.S3Config;
 import ai.booth.service.models.ModelManifest;
 import ai.booth.service.models.ModelRegistry;
-import io.minio.MinioClient;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,9 +21,8 @@ import java.util.Locale;
 
 /**
  * {@code booth model add|list}: the base models in the models bucket, through service-common's
- * {@link ModelRegistry}. S3 is reached with the services' settings: {@code booth.s3.endpoint}, {@code access-key},
- * {@code secret-key}, {@code region} as system properties or {@code BOOTH_S3_*} environment variables, defaulting
- * to the local stack of {@code ./booth up}.
+ * {@link ModelRegistry}. S3 is reached with the services' settings ({@link S3Config}: {@code booth.s3.*} system
+ * properties or {@code BOOTH_S3_*} environment variables), defaulting to the local stack of {@code ./booth up}.
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Install and list base models in Booth's models bucket (S3 from booth.s3.* / BOOTH_S3_*).",
@@ -40,14 +39,9 @@ final class ModelCommand implements Runnable {
 
     /** The registry on the configured S3 server; a fresh config per call, so system properties set late count. */
     static ModelRegistry registry() {
-        Config config = ConfigProviderResolver.instance().getBuilder().addDefaultSources().build();
-        MinioClient client = MinioClient.builder()
-                .endpoint(config.getValue("booth.s3.endpoint", String.class))
-                .region(config.getOptionalValue("booth.s3.region", String.class).orElse("us-east-1"))
-                .credentials(config.getValue("booth.s3.access-key", String.class),
-                        config.getValue("booth.s3.secret-key", String.class))
-                .build();
-        return new ModelRegistry(new ObjectStore(client));
+        S3Config s3 = new SmallRyeConfigBuilder().addDefaultSources().withMapping(S3Config.class).build()
+                .getConfigMapping(S3Config.class);
+        return new ModelRegistry(new ObjectStore(MinioClientProducer.client(s3)));
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,

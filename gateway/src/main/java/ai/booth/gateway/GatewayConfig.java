@@ -1,6 +1,5 @@
 package ai.booth.gateway;
 
-import ai.booth.gateway.job.Webhooks;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -14,7 +13,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "booth.gateway")
 public interface GatewayConfig {
 
-    /** The API keys file (see {@link ai.booth.keys.ApiKeyStore}); the launcher passes {@code <data>/gateway/keys.tsv}. */
+    /**
+     * The API keys file (see {@link ai.booth.keys.ApiKeyStore}; {@code ./booth key create --owner NAME} adds to it);
+     * the launcher passes {@code <data>/gateway/keys.tsv}.
+     */
     @WithDefault("data/gateway/keys.tsv")
     Path keysFile();
 
@@ -22,10 +24,13 @@ public interface GatewayConfig {
     @WithDefault("15M")
     Duration presignExpiry();
 
-    /** Token buckets per rate-limit tier, for calls that start work (uploads, trainings, generations). */
+    /**
+     * Token buckets per rate-limit tier (a key names its tier), for calls that start work: uploads, reprocessing,
+     * trainings, generations. No defaults: application.properties sets {@code standard} and {@code unlimited}.
+     */
     Map<String, RateTier> rateLimits();
 
-    /** Largest request body other than uploads (JSON), in bytes; see {@link BodyLimit}. */
+    /** Largest request body other than uploads (JSON), in bytes; see {@link ai.booth.gateway.http.BodyLimit}. */
     @WithDefault("1048576")
     long maxJsonBytes();
 
@@ -55,6 +60,7 @@ public interface GatewayConfig {
         double perMinute();
     }
 
+    /** Signed POSTs of terminal events to a job's {@code callbackUrl}. */
     interface Webhooks {
         /** Deliveries per event, the first included. */
         @WithDefault("5")
@@ -64,6 +70,7 @@ public interface GatewayConfig {
         @WithDefault("2S")
         Duration initialBackoff();
 
+        /** How long a delivery may go without a byte from the receiver before the attempt fails. */
         @WithDefault("10S")
         Duration timeout();
 

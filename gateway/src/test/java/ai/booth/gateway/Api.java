@@ -19,6 +19,7 @@ import ai.booth.keys.ApiKey;
 import ai.booth.keys.ApiKeyStore;
 import ai.booth.service.ObjectStore;
 import io.restassured.specification.RequestSpecification;
+import io.smallrye.config.SmallRyeConfig;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.io.IOException;
@@ -55,7 +56,8 @@ public final class Api {
     }
 
     public static ApiKeyStore store() {
-        return new ApiKeyStore(ConfigProvider.getConfig().getValue("booth.gateway.keys-file", Path.class));
+        return new ApiKeyStore(ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
+                .getConfigMapping(GatewayConfig.class).keysFile());
     }
 
     /** Installs base model {@link #MODEL}: a manifest and the fixture model's CLIP tokenizer. */

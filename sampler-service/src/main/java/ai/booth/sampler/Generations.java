@@ -22,7 +22,6 @@ import ai.booth.service.ObjectStore;
 import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelCacheException;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.jboss.logging.Logger;
@@ -62,7 +61,8 @@ public class Generations {
     public Generations(ModelCache cache, ObjectStore store,
                        @Channel(Topics.GENERATION_COMPLETED) Emitter<Event<?>> completed,
                        @Channel(Topics.GENERATION_FAILED) Emitter<Event<?>> failed,
-                       @ConfigProperty(name = "booth.sampler.max-batch", defaultValue = "4") int maxBatch) {
+                       SamplerConfig config) {
+        int maxBatch = config.maxBatch();
         if (maxBatch < 1) {
             throw new IllegalArgumentException("booth.sampler.max-batch must be >= 1, got " + maxBatch);
         }

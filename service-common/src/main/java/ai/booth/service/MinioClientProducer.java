@@ -10,9 +10,14 @@ public class MinioClientProducer {
     @Produces
     @Singleton
     MinioClient minioClient(S3Config config) {
+        return client(config);
+    }
+
+    /** A client of {@code config}'s endpoint; also for {@code booth model}, which runs outside Quarkus. */
+    public static MinioClient client(S3Config config) {
         return MinioClient.builder()
                 .endpoint(config.endpoint())
-                .region(config.region()) // known region: no GetBucketLocation round trip
+                .region(config.region())
                 .credentials(config.accessKey(), config.secretKey())
                 .build();
     }

@@ -11,7 +11,9 @@ import java.util.Optional;
 
 /**
  * Stops the service when the process that launched it dies ({@code booth.parent-pid}, set by the local launcher and
- * the end-to-end test), so a killed launcher leaves no orphaned services behind.
+ * the end-to-end test), so a killed launcher leaves no orphaned services behind. A lone property, not a group: a
+ * {@code @ConfigMapping} on the prefix {@code booth} would claim every {@code booth.*} name and refuse the ones no
+ * mapping knows (such as the gateway's {@code booth.view-group}).
  */
 @ApplicationScoped
 public class ParentProcessWatch {

@@ -2,9 +2,7 @@ package ai.booth.gateway.dataset;
 
 import ai.booth.gateway.job.Page;
 import ai.booth.gateway.job.Idempotency;
-import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetReport;
-import ai.booth.contracts.DatasetReprocessRequested;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;

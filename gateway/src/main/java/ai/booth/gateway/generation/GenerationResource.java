@@ -1,9 +1,7 @@
 package ai.booth.gateway.generation;
 
-import ai.booth.gateway.http.Checks;
 import ai.booth.gateway.job.Idempotency;
 import ai.booth.gateway.job.Page;
-import ai.booth.contracts.GenerationRequested;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;

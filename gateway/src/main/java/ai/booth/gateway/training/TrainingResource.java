@@ -1,10 +1,7 @@
 package ai.booth.gateway.training;
 
-import ai.booth.gateway.http.Checks;
 import ai.booth.gateway.job.Idempotency;
 import ai.booth.gateway.job.Page;
-import ai.booth.contracts.TrainingCancelRequested;
-import ai.booth.contracts.TrainingRequested;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
