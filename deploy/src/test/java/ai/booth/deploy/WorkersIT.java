@@ -140,7 +140,8 @@ class WorkersIT {
             String fullId = gateway().contentType(ContentType.JSON)
                     .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
                             + "\"mode\":\"full\",\"priorPreservation\":false,\"resolution\":64,"
-                            + "\"maxTrainSteps\":50,\"textEncoderLearningRate\":5e-6}")
+                            + "\"maxTrainSteps\":50,\"textEncoderLearningRate\":5e-6,"
+                            + "\"gradientCheckpointing\":true}") // as a 512² SD-1.5 run needs it
                     .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
             String loraId = gateway().contentType(ContentType.JSON)
                     .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","

@@ -189,6 +189,7 @@ public class TrainingRunner {
                     .checkpointEvery(r.checkpointInterval()).checkpointsToKeep(1)
                     .validationEvery(r.validationPrompts().isEmpty() ? 0 : r.validationInterval())
                     .validationPrompts(r.validationPrompts()).validationSeed(r.seed()).datasetId(r.datasetId())
+                    .gradientCheckpointing(r.checkpointsGradients())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new JobFailure("INVALID_REQUEST", e.getMessage(), e);

@@ -113,7 +113,8 @@ public class TrainingRequests {
                 or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), TrainingConfig.defaultLrUnet(spec.mode())),
                 or(spec.textEncoderLearningRate(), DEFAULT_TEXT_ENCODER_LEARNING_RATE), or(spec.lrScheduler(), LrSchedule.DEFAULT).toLowerCase(Locale.ROOT),
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
-                validationInterval, validation, or(spec.mode(), TrainingRequested.LORA));
+                validationInterval, validation, or(spec.mode(), TrainingRequested.LORA),
+                or(spec.gradientCheckpointing(), false));
     }
 
     /** The caller's dataset, which must be READY; someone else's reads as absent. */

@@ -58,6 +58,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,6 +103,7 @@ class TrainingResourceTest {
             assertEquals("sks", request.instanceToken());
             assertEquals("a photo of dog", request.classPrompt());
             assertEquals(8, request.rank());
+            assertFalse(request.checkpointsGradients(), "off unless asked for");
             assertEquals(8.0, request.alpha(), "alpha defaults to the rank");
             assertEquals(1e-4, request.unetLearningRate());
             assertEquals(512, request.resolution(), "the dataset's resolution");
@@ -187,12 +189,14 @@ class TrainingResourceTest {
                     .body("errors[0].message", containsString("lora, full"));
 
             String trainingId = Api.as("frank").contentType(ContentType.JSON)
-                    .body(spec(datasetId, ",\"mode\":\"full\""))
+                    .body(spec(datasetId, ",\"mode\":\"full\",\"gradientCheckpointing\":true"))
                     .post("/api/v1/trainings").then().statusCode(202)
                     .body("request.mode", is("full"))
+                    .body("request.gradientCheckpointing", is(true))
                     .extract().path("trainingId");
             Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
             assertTrue(requested.payload().fullFineTune());
+            assertTrue(requested.payload().checkpointsGradients(), "asked for: the memory a 512² full run needs");
             assertEquals(5e-6, requested.payload().unetLearningRate(), "diffusers' train_dreambooth rate");
             assertEquals(0.0, requested.payload().textEncoderLearningRate(), "the text encoder stays frozen");
 
