@@ -15,7 +15,7 @@ import java.util.concurrent.CancellationException;
 
 /**
  * {@code booth}: the engine from the command line. One subcommand per job ({@code generate}, {@code sweep},
- * {@code train}, {@code inspect}, {@code bench}, {@code model}, {@code eval}); new jobs are added to
+ * {@code train}, {@code experiment}, {@code inspect}, {@code bench}, {@code model}, {@code eval}, {@code world}); new jobs are added to
  * {@link #SUBCOMMANDS}. Errors are one line on stderr; bad input (options, files, models) exits with 2, other failures
  * with 1.
  */
@@ -27,7 +27,8 @@ public final class BoothCli implements Runnable {
     /** Exit code for bad input: options, files, models. */
     public static final int BAD_INPUT = 2;
     static final Class<?>[] SUBCOMMANDS = {GenerateCommand.class, SweepCommand.class, TrainCommand.class,
-            ExperimentCommand.class, InspectCommand.class, BenchCommand.class, ModelCommand.class, EvalCommand.class};
+            ExperimentCommand.class, InspectCommand.class, BenchCommand.class, ModelCommand.class, EvalCommand.class,
+            WorldCommand.class};
 
     @Spec
     CommandSpec spec;
@@ -35,7 +36,7 @@ public final class BoothCli implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: generate, sweep, train, inspect, bench, model or eval");
+                "missing command: generate, sweep, train, experiment, inspect, bench, model, eval or world");
     }
 
     public static void main(String[] args) {

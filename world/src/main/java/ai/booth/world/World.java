@@ -15,10 +15,7 @@ import java.util.stream.Collectors;
  * The world's entry points: its examples by seed and index, and datasets written as folders in the diffusers / HF
  * {@code imagefolder} layout (PNGs plus {@code metadata.jsonl} with {@code file_name} and {@code text}).
  *
- * <pre>
- * java -cp world.jar ai.booth.world.World base OUT [--count N] [--seed S] [--split train|held_out] [--scale K]
- * java -cp world.jar ai.booth.world.World subject OUT [--name zigzag-star] [--count N] [--seed S] [--scale K]
- * </pre>
+ * From the command line: {@code ./booth world base|subject} (cli's WorldCommand).
  *
  * {@code scale} writes each pixel as a K×K block (64·K pixels a side): the dataset service refuses photos whose crop
  * is under half its training size (at least 256), so world photos for an upload are written at {@code --scale 4};
@@ -142,35 +139,5 @@ public final class World {
             }
         }
         return out.append('"').toString();
-    }
-
-    public static void main(String[] args) {
-        if (args.length < 2 || !(args[0].equals("base") || args[0].equals("subject"))) {
-            System.err.println("usage: World base OUT [--count N] [--seed S] [--split train|held_out] [--scale K]\n"
-                    + "       World subject OUT [--name NAME] [--count N] [--seed S] [--scale K]");
-            System.exit(2);
-        }
-        Path out = Path.of(args[1]);
-        long seed = DEFAULT_SEED;
-        Integer count = null;
-        int scale = 1;
-        Split split = Split.TRAIN;
-        Subject subject = Subject.ZIGZAG_STAR;
-        for (int i = 2; i < args.length; i += 2) {
-            if (i + 1 == args.length) {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-            switch (args[i]) {
-                case "--count" -> count = Integer.parseInt(args[i + 1]);
-                case "--seed" -> seed = Long.parseLong(args[i + 1]);
-                case "--split" -> split = Split.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
-                case "--name" -> subject = Subject.named(args[i + 1]);
-                case "--scale" -> scale = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        Path metadata = args[0].equals("base") ? writeBase(out, seed, split, count == null ? 1000 : count, scale)
-                : writeSubject(out, subject, seed, count == null ? 8 : count, scale);
-        System.out.println("wrote " + metadata);
     }
 }

@@ -95,16 +95,6 @@ class WorldTest {
     }
 
     @Test
-    void mainWritesTheSplitItIsAskedFor() throws Exception {
-        World.main(new String[] {"base", dir.toString(), "--count", "4", "--seed", "5", "--split", "held_out"});
-        List<String> lines = Files.readAllLines(dir.resolve("metadata.jsonl"));
-        assertEquals(4, lines.size());
-        assertEquals("held_out", JSON.readTree(lines.get(0)).get("split").asText());
-        assertEquals(World.base(5, Split.HELD_OUT, 3).caption(), JSON.readTree(lines.get(3)).get("text").asText());
-        assertThrows(IllegalArgumentException.class, () -> World.main(new String[] {"base", dir.toString(), "--count"}));
-    }
-
-    @Test
     void jsonStringsEscapeQuotesBackslashesAndControls() throws Exception {
         String s = "a \"b\" \\ c\n\t";
         assertEquals(s, JSON.readTree(World.quote(s)).asText());
