@@ -26,7 +26,10 @@ import java.util.Optional;
 import static ai.booth.contracts.rules.GenerationRules.*;
 import static ai.booth.gateway.http.Checks.or;
 
-/** Checks a {@link GenerationSpec} field by field and turns it into a {@link GenerationRequested} with defaults. */
+/**
+ * Checks a {@link GenerationSpec} field by field and turns it into a {@link GenerationRequested} with defaults; its
+ * control images are stored only once every field passed.
+ */
 @ApplicationScoped
 public class GenerationRequests {
 
@@ -37,10 +40,12 @@ public class GenerationRequests {
     private final PromptLength prompts;
     private final CallbackPolicy callbacks;
     private final ObjectStore store;
+    private final GenerationControls controls;
 
     public GenerationRequests(BaseModels models, TrainingRegistry trainings, PromptLength prompts,
-                              ObjectStore store, CallbackPolicy callbacks) {
+                              ObjectStore store, CallbackPolicy callbacks, GenerationControls controls) {
         this.models = models;
+        this.controls = controls;
         this.trainings = trainings;
         this.prompts = prompts;
         this.store = store;
@@ -67,6 +72,7 @@ public class GenerationRequests {
         String scheduler = scheduler(checks, spec.scheduler());
         checks.range("clipSkip", spec.clipSkip(), CLIP_SKIP.min(), CLIP_SKIP.max());
         List<LoraRef> loras = loras(checks, spec, ownerId);
+        List<GenerationControls.Checked> units = controls.check(checks, spec.controls());
         grid(checks, spec, model);
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
@@ -79,7 +85,7 @@ public class GenerationRequests {
                 or(spec.guidanceScale(), GenerationParams.DEFAULT_GUIDANCE_SCALE), seed,
                 or(spec.count(), GenerationParams.DEFAULT_IMAGES_PER_PROMPT),
                 or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), DEFAULT_CLIP_SKIP), loras,
-                spec.grid());
+                spec.grid(), controls.store(units, ownerId, generationId));
     }
 
     private static String scheduler(Checks checks, String name) {
