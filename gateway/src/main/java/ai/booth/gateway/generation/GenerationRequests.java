@@ -13,6 +13,7 @@ import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.GridAxis;
 import ai.booth.contracts.GridSpec;
 import ai.booth.contracts.LoraRef;
+import ai.booth.contracts.rules.ControlRules;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.service.ObjectStore;
@@ -183,9 +184,13 @@ public class GenerationRequests {
             checks.fail(field + ".values", "must hold 1-" + MAX_AXIS_VALUES + " values, got " + values.size());
             return;
         }
-        if (axis.parameter().endsWith("Scale") && !axis.parameter().equals("guidanceScale")
+        boolean controlScale = axis.parameter().equals("controlScale");
+        if (axis.parameter().endsWith("Scale") && !axis.parameter().equals("guidanceScale") && !controlScale
                 && (spec.loras() == null || spec.loras().isEmpty())) {
             checks.fail(field + ".parameter", "'" + axis.parameter() + "' needs at least one LoRA in loras");
+        }
+        if (controlScale && (spec.controls() == null || spec.controls().isEmpty())) {
+            checks.fail(field + ".parameter", "'controlScale' needs at least one ControlNet in controls");
         }
         for (int i = 0; i < values.size(); i++) {
             String valueField = field + ".values[" + i + "]";
@@ -201,6 +206,8 @@ public class GenerationRequests {
                     case "guidanceScale" -> checks.range(valueField, Double.parseDouble(value.strip()),
                             GUIDANCE_SCALE.min(), GUIDANCE_SCALE.max());
                     case "prompt" -> prompts.check(checks, valueField, value, model);
+                    case "controlScale" -> checks.range(valueField, Double.parseDouble(value.strip()),
+                            ControlRules.SCALE.min(), ControlRules.SCALE.max());
                     default -> checks.range(valueField, Double.parseDouble(value.strip()), LORA_SCALE.min(),
                             LORA_SCALE.max());
                 }

@@ -23,8 +23,8 @@ public record GenerationSpec(
                 defaultValue = "dpmpp_2m_karras") String scheduler,
         @Schema(description = "text-encoder layers to skip from the end, 0-10", defaultValue = "0") Integer clipSkip,
         @Schema(description = "up to 4 LoRA adapters") List<LoraSpec> loras,
-        @Schema(description = "a sweep: axes over seed, steps, guidanceScale, prompt, unetScale, textEncoderScale;"
-                + " up to 8 values each") GridSpec grid,
+        @Schema(description = "a sweep: axes over seed, steps, guidanceScale, prompt, unetScale, textEncoderScale,"
+                + " controlScale (needs controls); up to 8 values each") GridSpec grid,
         @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl,
         @Schema(description = "up to 3 ControlNets steering every image (their residuals add up)")
         List<ControlSpec> controls) {
