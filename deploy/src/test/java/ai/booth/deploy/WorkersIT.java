@@ -23,22 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
-import javax.imageio.ImageIO;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -192,18 +187,9 @@ class WorkersIT {
 
     @Test
     void aCannyControlNetInstalledThroughTheApiSteersAGenerationAndItsMapIsSavedBesideIt() throws Exception {
-        // installed by a model admin (the gateway's default: owner demo) from the fixture's diffusers folder
-        String admin = new ApiKeyStore(settings.keysFile()).create("demo", "admin", "unlimited").keyText();
-        given().baseUri(stack.url(Service.GATEWAY).toString()).header("Authorization", "Bearer " + admin)
-                .contentType("application/zip").body(zip(BoothHome.root().resolve("fixtures/sd-tiny/controlnet/model")))
-                .post("/api/v1/models?id=canny-tiny&kind=controlnet").then().statusCode(201);
-        String kind = "find { it.id == 'canny-tiny' }.kind";
-        Instant deadline = Instant.now().plusSeconds(30); // the gateway lists models afresh every few seconds
-        while (gateway().get("/api/v1/models").then().extract().path(kind) == null
-                && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
-        }
-        gateway().get("/api/v1/models").then().body(kind, org.hamcrest.Matchers.is("controlnet"));
+        ControlNets.install(stack, settings, "canny-tiny");
+        gateway().get("/api/v1/models").then().body("find { it.id == 'canny-tiny' }.kind",
+                org.hamcrest.Matchers.is("controlnet"));
 
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
             String request = "{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":4,"
@@ -245,20 +231,6 @@ class WorkersIT {
     private static int[] pixels(byte[] png) throws Exception {
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
         return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
-    }
-
-    /** A folder's files as a zip, at its root. */
-    private static byte[] zip(Path folder) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(bytes);
-             Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.toList()) {
-                out.putNextEntry(new ZipEntry(file.getFileName().toString()));
-                Files.copy(file, out);
-                out.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 
     /** One photo uploaded through the gateway and processed by dataset-service. */
