@@ -1,6 +1,8 @@
 package ai.booth.cli;
 
+import ai.booth.contracts.rules.ControlRules;
 import ai.booth.diffusion.pipeline.ControlNetRequest;
+import ai.booth.service.control.Canny;
 import ai.booth.diffusion.pipeline.GenerationParams;
 
 import javax.imageio.ImageIO;
@@ -45,8 +47,8 @@ final class ControlMaps {
         if (parts.length != 1 && parts.length != 3) {
             throw new IllegalArgumentException("--control-preprocess canny takes no or two thresholds: canny:LOW:HIGH");
         }
-        double low = parts.length == 3 ? Double.parseDouble(parts[1]) : Canny.DEFAULT_LOW;
-        double high = parts.length == 3 ? Double.parseDouble(parts[2]) : Canny.DEFAULT_HIGH;
+        double low = parts.length == 3 ? Double.parseDouble(parts[1]) : ControlRules.DEFAULT_CANNY_LOW;
+        double high = parts.length == 3 ? Double.parseDouble(parts[2]) : ControlRules.DEFAULT_CANNY_HIGH;
         write(Canny.detect(read(image), p.width(), p.height(), low, high), out);
         return out;
     }

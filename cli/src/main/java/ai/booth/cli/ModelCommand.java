@@ -60,6 +60,10 @@ final class ModelCommand implements Runnable {
         @Option(names = "--name", description = "Display name; default: the id.")
         String name;
 
+        @Option(names = "--controlnet", description = "Install a ControlNet (a diffusers folder with config.json, or "
+                + "an A1111 single file) for generations' controls[].model, instead of a base model.")
+        boolean controlNet;
+
         @ArgGroup
         Architecture architecture;
 
@@ -84,10 +88,16 @@ final class ModelCommand implements Runnable {
                 throw new IllegalArgumentException("--preset and --config-from apply to single files; " + path
                         + " is a folder with its own configs");
             }
-            ModelManifest manifest = registry().install(path, id != null ? id : defaultId(path), name, config);
+            if (controlNet && config != null) {
+                throw new IllegalArgumentException("--preset and --config-from describe base models; a ControlNet "
+                        + "takes its folder's config.json or, as a single file, the config of the base it steers");
+            }
+            String modelId = id != null ? id : defaultId(path);
+            ModelManifest manifest = controlNet ? registry().installControlNet(path, modelId, name)
+                    : registry().install(path, modelId, name, config);
             spec.commandLine().getOut().printf("installed %s: %s, %s, %d bytes, resolution %d, content hash %s%n",
-                    manifest.id(), manifest.kind(), manifest.configSource(), manifest.sizeBytes(),
-                    manifest.resolution(), manifest.contentHash());
+                    manifest.id(), (manifest.controlNet() ? "controlnet " : "") + manifest.kind(),
+                    manifest.configSource(), manifest.sizeBytes(), manifest.resolution(), manifest.contentHash());
         }
 
         /** The folder or file name without {@code .safetensors}, made a valid id. */
@@ -100,7 +110,8 @@ final class ModelCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "The installed base models.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "The installed models (KIND: the layout, prefixed by controlnet for ControlNets).")
     static final class ListModels implements Runnable {
 
         @Spec
@@ -112,7 +123,8 @@ final class ModelCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-24s %-12s %-14s %10s %6s  %-12s %s%n", "ID", "KIND", "CONFIG", "MB", "SIZE", "HASH", "NAME");
             for (ModelManifest m : models) {
-                out.printf("%-24s %-12s %-14s %10.1f %6d  %-12s %s%n", m.id(), m.kind(), m.configSource(),
+                out.printf("%-24s %-12s %-14s %10.1f %6d  %-12s %s%n", m.id(),
+                        (m.controlNet() ? "controlnet " : "") + m.kind(), m.configSource(),
                         m.sizeBytes() / 1e6, m.resolution(),
                         m.contentHash() == null ? "-" : m.contentHash().substring(0, 10), m.name());
             }

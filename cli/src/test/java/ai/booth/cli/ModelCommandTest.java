@@ -61,6 +61,17 @@ class ModelCommandTest {
     }
 
     @Test
+    void addsTheFixtureControlNetAsAControlNet() {
+        BoothCliTest.Run added = booth("model", "add", Reference.fixturesDir().resolve("controlnet/model").toString(),
+                "--id", "cli-canny", "--controlnet");
+        assertEquals(0, added.code(), added.err());
+        assertTrue(added.out().startsWith("installed cli-canny: controlnet folder"), added.out());
+        BoothCliTest.Run asBase = booth("model", "add", Reference.fixturesDir().resolve("controlnet/model").toString(),
+                "--id", "cli-canny-base");
+        assertEquals(BoothCli.BAD_INPUT, asBase.code(), "a ControlNet folder is no base model: " + asBase.out());
+    }
+
+    @Test
     void refusesPicklesAndArchitectureOptionsForFolders(@TempDir Path tmp) throws IOException {
         Path pickle = Files.write(tmp.resolve("dreamshaper.ckpt"), new byte[] {(byte) 0x80, 2});
         BoothCliTest.Run refused = booth("model", "add", pickle.toString(), "--preset", "sd15");

@@ -78,6 +78,20 @@ public final class Buckets {
     }
 
     /**
+     * Key of the control image given for ControlNet unit {@code index} of a generation, as uploaded (a map or a
+     * photo; {@code extension} png or jpg).
+     */
+    public static String generationControlImageKey(String ownerId, String generationId, int index,
+                                                   String extension) {
+        return generationPrefix(ownerId, generationId) + "control" + index + "-input." + extension;
+    }
+
+    /** Key of the map ControlNet unit {@code index} was fed (after its preprocessor), beside the images. */
+    public static String generationControlMapKey(String ownerId, String generationId, int index) {
+        return generationPrefix(ownerId, generationId) + "control" + index + ".png";
+    }
+
+    /**
      * Key of a generation's result: the GenerationCompleted payload as JSON, written after every image, so its
      * presence means the generation is complete (and a duplicate request is answered from it).
      */

@@ -3,7 +3,7 @@ package ai.booth.contracts;
 import java.util.List;
 
 /**
- * Render images with a base model and optional LoRA adapters. Other systems may publish this directly.
+ * Render images with a base model, optional LoRA adapters and optional ControlNets. Other systems may publish this directly.
  *
  * @param generationId    the request; also the envelope's correlation id
  * @param baseModel       base model id, an object prefix in {@link Buckets#MODELS}
@@ -19,10 +19,25 @@ import java.util.List;
  * @param clipSkip        text-encoder layers to skip from the end (0 = use the last)
  * @param loras           adapters to apply, possibly none
  * @param grid            optional sweep over two parameters
+ * @param controls        ControlNets steering every image, possibly none (absent from producers older than this
+ *                        field: read as none)
  */
 @Topic(Topics.GENERATION_REQUESTED)
 public record GenerationRequested(String generationId, String baseModel, String prompt,
                                   @Nullable String negativePrompt, int steps, double guidanceScale, long seed,
                                   int count, int width, int height, String scheduler, int clipSkip,
-                                  List<LoraRef> loras, @Nullable GridSpec grid) implements Payload {
+                                  List<LoraRef> loras, @Nullable GridSpec grid,
+                                  @Nullable List<ControlRef> controls) implements Payload {
+
+    public GenerationRequested {
+        controls = controls == null ? List.of() : List.copyOf(controls);
+    }
+
+    /** A request without ControlNets. */
+    public GenerationRequested(String generationId, String baseModel, String prompt, String negativePrompt,
+                               int steps, double guidanceScale, long seed, int count, int width, int height,
+                               String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid) {
+        this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
+                scheduler, clipSkip, loras, grid, List.of());
+    }
 }

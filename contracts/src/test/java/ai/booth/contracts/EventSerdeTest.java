@@ -33,6 +33,26 @@ class EventSerdeTest {
     }
 
     @Test
+    void aGenerationRequestCarriesItsControlNetsAndOneWithoutThemReadsAsNone() {
+        var control = new ControlRef("canny-cn", "owner-a/gen-2/control0-input.png", "canny", 100, 200, 0.8, 0,
+                0.8, false);
+        var request = new GenerationRequested("gen-2", "sd15", "a dog", null, 20, 7.5, 1L, 1, 512, 512, "ddim", 0,
+                List.of(), null, List.of(control));
+        Event<GenerationRequested> event = Event.of("gen-2", "owner-a", request);
+        assertEquals(event, serde.deserialize(Topics.GENERATION_REQUESTED,
+                serde.serialize(Topics.GENERATION_REQUESTED, event)));
+
+        byte[] old = ("{\"schemaVersion\":1,\"eventId\":\"8d7f7a53-1c11-4f4e-9b57-6f1c2a3a4b5c\","
+                + "\"type\":\"GenerationRequested\",\"correlationId\":\"g\",\"ownerId\":\"o\","
+                + "\"occurredAt\":\"2026-01-01T00:00:00Z\",\"payload\":{\"generationId\":\"g\","
+                + "\"baseModel\":\"sd15\",\"prompt\":\"a dog\",\"steps\":20,\"guidanceScale\":7.5,\"seed\":1,"
+                + "\"count\":1,\"width\":512,\"height\":512,\"scheduler\":\"ddim\",\"clipSkip\":0,"
+                + "\"loras\":[]}}").getBytes(StandardCharsets.UTF_8);
+        var read = (GenerationRequested) serde.deserialize(Topics.GENERATION_REQUESTED, old).payload();
+        assertEquals(List.of(), read.controls());
+    }
+
+    @Test
     void nextKeepsJobAndOwnerWithAFreshEventId() {
         Event<DatasetIngested> ingested = Event.of("ds-1", "owner-a", new DatasetIngested("ds-1", List.of("k"), null, null, null));
         Event<DatasetRejected> rejected = ingested.next(new DatasetRejected("ds-1", List.of("k: not an image"), null));

@@ -87,6 +87,7 @@ class BrowserIT {
         ApiKeyStore keys = new ApiKeyStore(settings.keysFile());
         String key = keys.create("rex-owner", "browser test", "standard").keyText();
         String gateway = stack.url(Service.GATEWAY).toString();
+        ControlNets.install(stack, settings, "canny-tiny");
         browser.get(gateway);
         signIn(key);
         waitFor(Duration.ofSeconds(30), ExpectedConditions.textToBePresentInElementLocated(By.id("signed-in-as"),
@@ -147,6 +148,23 @@ class BrowserIT {
         String gallery = browser.findElement(By.id("gallery-items")).getText();
         assertTrue(gallery.contains("a photo of sks dog on the beach") && gallery.contains("UNet 0.8"), gallery);
         screenshot("gallery");
+
+        // 3b. the same with a ControlNet steering it: a photo, canny; its map appears beside the image
+        new Select(byLabel("ControlNet")).selectByValue("canny-tiny");
+        byLabel("Control image").sendKeys(photos.get(0));
+        waitUntilLoaded(browser.findElement(By.id("control-preview")));
+        new Select(byLabel("Preprocessor")).selectByValue("canny");
+        setValue(byLabel("Control scale"), "1.5");
+        setValue(byLabel("Control until (fraction of steps)"), "0.8");
+        setValue(byLabel("Seed"), "43");
+        browser.findElement(By.id("generate-button")).click();
+        waitUntilLoaded(waitFor(Duration.ofMinutes(5), ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("img[alt='Generated image, seed 43']"))));
+        waitUntilLoaded(waitFor(Duration.ofSeconds(30), ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("img[alt='Control map 0']"))));
+        gallery = browser.findElement(By.id("gallery-items")).getText();
+        assertTrue(gallery.contains("canny-tiny, canny, scale 1.5, steps 0–0.8"), gallery);
+        screenshot("gallery-controlnet");
 
         // 4. another owner: nothing of rex-owner's in the browser, and 404 through the API
         String datasetId = browser.findElement(By.id("training-dataset")).getAttribute("value");

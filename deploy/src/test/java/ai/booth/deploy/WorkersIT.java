@@ -21,17 +21,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,10 +55,11 @@ class WorkersIT {
 
     private static Stack stack;
     private static String apiKey;
+    private static StackSettings settings;
 
     @BeforeAll
     static void start() throws Exception {
-        StackSettings settings = StackSettings.ephemeral(BoothHome.root(), data);
+        settings = StackSettings.ephemeral(BoothHome.root(), data);
         stack = new Stack(settings).start(line -> { });
         apiKey = new ApiKeyStore(settings.keysFile()).create(OWNER, "workers test", "unlimited").keyText();
     }
@@ -177,6 +184,54 @@ class WorkersIT {
                     StandardCharsets.ISO_8859_1);
             assertTrue(png.contains("<lora:"), "PNG with the adapter's infotext");
         }
+    }
+
+    @Test
+    void aCannyControlNetInstalledThroughTheApiSteersAGenerationAndItsMapIsSavedBesideIt() throws Exception {
+        ControlNets.install(stack, settings, "canny-tiny");
+        gateway().get("/api/v1/models").then().body("find { it.id == 'canny-tiny' }.kind",
+                org.hamcrest.Matchers.is("controlnet"));
+
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String request = "{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":4,"
+                    + "\"seed\":5,\"width\":64,\"height\":64";
+            String photo = Base64.getEncoder().encodeToString(TestImages.png(96, 80));
+            String controlled = gateway().contentType(ContentType.JSON)
+                    .body(request + ",\"controls\":[{\"model\":\"canny-tiny\",\"image\":\"" + photo + "\","
+                            + "\"preprocessor\":\"canny\",\"scale\":1.5,\"guidanceEnd\":0.8}]}")
+                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            String plain = gateway().contentType(ContentType.JSON).body(request + "}")
+                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            GenerationCompleted withControl = probe.await(GenerationCompleted.class, controlled, WAIT).payload();
+            GenerationCompleted without = probe.await(GenerationCompleted.class, plain, WAIT).payload();
+
+            // the canny map: the disc's outline at the output size, stored beside the image and shown in the view
+            assertEquals(List.of(Buckets.generationControlMapKey(OWNER, controlled, 0)), withControl.controlMapKeys());
+            BufferedImage map = ImageIO.read(new ByteArrayInputStream(
+                    read(Buckets.GENERATIONS, withControl.controlMapKeys().get(0))));
+            assertEquals(64, map.getWidth());
+            long edges = 0;
+            for (int y = 0; y < map.getHeight(); y++) {
+                for (int x = 0; x < map.getWidth(); x++) {
+                    edges += (map.getRGB(x, y) & 0xFF) == 255 ? 1 : 0;
+                }
+            }
+            assertTrue(edges > 20 && edges < 64 * 64 / 2, "an outline, not a blank or full map: " + edges);
+            gateway().get("/api/v1/generations/" + controlled).then().statusCode(200)
+                    .body("controlMaps[0].url", org.hamcrest.Matchers.startsWith("http"));
+
+            byte[] steered = read(Buckets.GENERATIONS, withControl.images().get(0).key());
+            String infotext = new String(steered, StandardCharsets.ISO_8859_1);
+            assertTrue(infotext.contains("ControlNet 0: \"Module: canny, Model: canny-tiny"), "A1111's unit field");
+            assertFalse(Arrays.equals(pixels(steered),
+                    pixels(read(Buckets.GENERATIONS, without.images().get(0).key()))),
+                    "the ControlNet changed the image of the same seed and settings");
+        }
+    }
+
+    private static int[] pixels(byte[] png) throws Exception {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
     /** One photo uploaded through the gateway and processed by dataset-service. */

@@ -1,21 +1,55 @@
-// Page 3: generate with prompt, seed, guidance and LoRA scales, single or as a grid; the gallery shows every
-// image with the parameters it was rendered with.
+// Page 3: generate with prompt, seed, guidance and LoRA scales, single or as a grid, optionally steered by a
+// ControlNet; the gallery shows every image with the parameters it was rendered with and the control maps fed.
 import { get, post } from './api.js';
 import { $, el, fillSelect, formValues, poll, showError, time } from './ui.js';
 
 const AXES = [['seed', 'seed'], ['steps', 'steps'], ['guidanceScale', 'guidance'], ['prompt', 'prompt'],
-  ['unetScale', 'UNet LoRA scale'], ['textEncoderScale', 'text encoder LoRA scale']];
+  ['unetScale', 'UNet LoRA scale'], ['textEncoderScale', 'text encoder LoRA scale'], ['controlScale', 'control scale']];
 
 export function setUpGenerations() {
   fillSelect($('grid-x'), AXES, 'none');
   fillSelect($('grid-y'), AXES, 'none');
   $('generate-form').addEventListener('submit', (e) => { e.preventDefault(); generate(e.target); });
+  $('control-image').addEventListener('change', async () => {
+    const file = $('control-image').files[0];
+    $('control-preview').hidden = !file;
+    if (file) $('control-preview').src = await dataUrl(file);
+  });
 }
 
-/** The request body from the form: LoRA by training id with both scales, a grid when both axes are chosen. */
-function spec(form) {
-  const { trainingId, unetScale, textEncoderScale, gridX, gridXValues, gridY, gridYValues, ...values } = formValues(form);
+/** A file as a data: URL, the form the API takes control images in (base64 inside the JSON body). */
+function dataUrl(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(new Error(`Cannot read ${file.name}.`));
+    reader.readAsDataURL(file);
+  });
+}
+
+/** The ControlNet unit of the form, or none when no ControlNet is chosen. */
+async function controls(values) {
+  const { controlModel, controlPreprocessor, controlLowThreshold, controlHighThreshold, controlScale,
+    controlGuidanceStart, controlGuidanceEnd, controlGuessMode } = values;
+  if (!controlModel) return undefined;
+  const file = $('control-image').files[0];
+  if (!file) throw new Error('A ControlNet needs a control image.');
+  return [{ model: controlModel, image: await dataUrl(file), preprocessor: controlPreprocessor,
+    lowThreshold: controlLowThreshold, highThreshold: controlHighThreshold, scale: controlScale,
+    guidanceStart: controlGuidanceStart, guidanceEnd: controlGuidanceEnd, guessMode: controlGuessMode }];
+}
+
+/**
+ * The request body from the form: LoRA by training id with both scales, a ControlNet unit when one is chosen, a grid
+ * when both axes are chosen.
+ */
+async function spec(form) {
+  const all = formValues(form);
+  const control = await controls(all);
+  const { trainingId, unetScale, textEncoderScale, gridX, gridXValues, gridY, gridYValues, ...values } =
+    Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('control')));
   if (trainingId) values.loras = [{ trainingId, unetScale, textEncoderScale }];
+  if (control) values.controls = control;
   const axis = (parameter, text) => ({ parameter, values: text.split(parameter === 'prompt' ? '|' : ',').map((v) => v.trim()) });
   if (gridX && gridY) values.grid = { x: axis(gridX, gridXValues ?? ''), y: axis(gridY, gridYValues ?? '') };
   else if (gridX || gridY) throw new Error('A grid needs both an X and a Y axis.');
@@ -25,7 +59,7 @@ function spec(form) {
 async function generate(form) {
   showError('generate-error');
   try {
-    const generation = await post('/api/v1/generations', spec(form));
+    const generation = await post('/api/v1/generations', await spec(form));
     await showGallery();
     poll(async () => {
       const view = await get(`/api/v1/generations/${generation.generationId}`);
@@ -39,7 +73,9 @@ async function generate(form) {
 }
 
 export function fillGenerateForm(models, trainings) {
-  fillSelect($('generate-model'), models.map((m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id]));
+  const label = (m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id];
+  fillSelect($('generate-model'), models.filter((m) => m.kind !== 'controlnet').map(label));
+  fillSelect($('control-model'), models.filter((m) => m.kind === 'controlnet').map(label), 'none');
   fillSelect($('adapter'), trainings.filter((t) => t.status === 'COMPLETED')
     .map((t) => [t.trainingId, `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} (${t.result.steps} steps)`]), 'none');
 }
@@ -56,6 +92,8 @@ function card(view) {
     ['Prompt', r.prompt], ['Negative prompt', r.negativePrompt], ['Steps', r.steps], ['Guidance', r.guidanceScale],
     ['Scheduler', r.scheduler], ['Size', `${r.width}×${r.height}`], ['Seed', r.seed],
     ['LoRA', lora ? `UNet ${lora.unetScale}, text encoder ${lora.textEncoderScale}` : 'none'],
+    ...(r.controls ?? []).map((c, i) => [`ControlNet ${i}`, `${c.model}, ${c.preprocessor}, scale ${c.scale},`
+      + ` steps ${c.guidanceStart}–${c.guidanceEnd}${c.guessMode ? ', guess mode' : ''}`]),
   ].filter(([, v]) => v !== null && v !== undefined && v !== '') : [];
   return el('article', { class: 'generation', 'aria-label': `Generation ${r?.prompt ?? view.generationId}` },
     el('header', {}, el('strong', {}, view.status), ` ${time(view.createdAt)}`,
@@ -65,7 +103,11 @@ function card(view) {
     r?.grid ? grid(view) : el('div', { class: 'images' }, view.images.map((image) => el('figure', {},
       el('a', { href: image.url, target: '_blank' },
         el('img', { src: image.url, alt: `Generated image, seed ${image.seed}`, class: 'generated' })),
-      el('figcaption', {}, `seed ${image.seed}`)))));
+      el('figcaption', {}, `seed ${image.seed}`)))),
+    (view.controlMaps ?? []).length ? el('div', { class: 'images control-maps' }, view.controlMaps.map((map, i) =>
+      el('figure', {}, el('a', { href: map.url, target: '_blank' },
+        el('img', { src: map.url, alt: `Control map ${i}`, class: 'generated' })),
+      el('figcaption', {}, `control map ${i}`)))) : '');
 }
 
 /** A grid: one column per X value, one row per Y value, cells in row-major order as the sampler renders them. */

@@ -75,7 +75,7 @@ function render(view) {
 export async function listTrainings(datasets, models) {
   fillSelect($('training-dataset'), datasets.filter((d) => d.status === 'READY')
     .map((d) => [d.datasetId, `${d.subject || d.datasetId.slice(0, 8)} (v${d.version}, ${d.images.length} images)`]));
-  fillSelect($('training-model'), models.map((m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id]));
+  fillSelect($('training-model'), models.filter((m) => m.kind !== 'controlnet').map((m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id]));
   const page = await get('/api/v1/trainings?limit=50');
   $('training-list').replaceChildren(...page.items.map((t) => el('li', {},
     el('button', { type: 'button', class: 'link', onclick: () => followTraining(t.trainingId) },

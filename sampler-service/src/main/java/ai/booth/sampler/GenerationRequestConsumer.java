@@ -3,6 +3,8 @@ package ai.booth.sampler;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.ControlRef;
+import ai.booth.contracts.rules.ControlRules;
 import ai.booth.contracts.rules.GenerationRules;
 import ai.booth.contracts.rules.Range;
 import ai.booth.contracts.Topics;
@@ -111,7 +113,31 @@ public class GenerationRequestConsumer {
         if (r.prompt().isBlank()) {
             problems.add("prompt must not be blank");
         }
+        controlProblems(problems, r);
         return problems;
+    }
+
+    /** The ControlNet units, held to {@link ControlRules} as the gateway holds them. */
+    private static void controlProblems(List<String> problems, GenerationRequested r) {
+        if (r.controls().size() > ControlRules.MAX_CONTROLS) {
+            problems.add("controls must hold at most " + ControlRules.MAX_CONTROLS + " units, got "
+                    + r.controls().size());
+        }
+        for (int i = 0; i < r.controls().size(); i++) {
+            ControlRef c = r.controls().get(i);
+            String field = "controls[" + i + "]";
+            if (!ControlRules.PREPROCESSORS.contains(c.preprocessor())) {
+                problems.add(field + ".preprocessor must be one of " + ControlRules.PREPROCESSORS + ", got '"
+                        + c.preprocessor() + "'");
+            }
+            within(problems, field + ".lowThreshold", c.lowThreshold(), ControlRules.CANNY_THRESHOLD);
+            within(problems, field + ".highThreshold", c.highThreshold(), ControlRules.CANNY_THRESHOLD);
+            within(problems, field + ".scale", c.scale(), ControlRules.SCALE);
+            if (!ControlRules.validWindow(c.guidanceStart(), c.guidanceEnd())) {
+                problems.add(field + ": guidanceStart and guidanceEnd must satisfy 0 <= start < end <= 1, got "
+                        + format(c.guidanceStart()) + " and " + format(c.guidanceEnd()));
+            }
+        }
     }
 
     private static void within(List<String> problems, String field, double value, Range range) {

@@ -1,6 +1,7 @@
 package ai.booth.sampler;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.contracts.ControlRef;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.GeneratedImage;
 import ai.booth.contracts.GenerationCompleted;
@@ -78,6 +79,7 @@ public class Generations {
         final Event<GenerationRequested> event;
         final long start = System.nanoTime();
         final List<GeneratedImage> images = new ArrayList<>();
+        RequestControls controls = RequestControls.NONE;
         long sampleNanos;
         long uploadNanos;
         boolean done;
@@ -122,7 +124,7 @@ public class Generations {
                             + event.ownerId());
                     continue;
                 }
-                RequestParams.of(r, Path::of);
+                RequestParams.of(r, Path::of, List.of());
                 if (r.grid() != null) {
                     RequestParams.sweep(r.grid());
                 }
@@ -144,11 +146,22 @@ public class Generations {
         GenerationRequested first = group.get(0).request();
         long start = System.nanoTime();
         Map<String, ModelCache.AdapterLease> adapters = new HashMap<>();
+        Map<String, ModelCache.ControlNetLease> controlNets = new HashMap<>();
+        Path work = null;
         try (ModelCache.ModelLease model = cache.model(first.baseModel())) {
             for (LoraRef lora : first.loras()) {
                 adapters.computeIfAbsent(lora.adapterKey(), cache::adapter);
             }
+            for (ControlRef control : first.controls()) { // the batch key holds them: shared by the group
+                controlNets.computeIfAbsent(control.model(), cache::controlNet);
+            }
             long loadNanos = System.nanoTime() - start;
+            work = Files.createTempDirectory("booth-sampler-controls-");
+            for (Job job : group) {
+                job.controls = RequestControls.prepare(store, job.event.ownerId(), job.request().generationId(),
+                        job.request().controls(), job.request().width(), job.request().height(),
+                        id -> controlNets.get(id).path(), work);
+            }
             PipelineAssets assets = model.assets();
             try (TextToImagePipeline pipeline = new TextToImagePipeline(model.model(), assets)) {
                 if (first.grid() != null) {
@@ -157,6 +170,8 @@ public class Generations {
                     renderImages(group, pipeline, adapters, loadNanos);
                 }
             }
+        } catch (IOException e) {
+            failUnfinished(group, "INTERNAL", "cannot create a folder for control images: " + e);
         } catch (ModelCacheException e) {
             failUnfinished(group, e.code(), e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -166,6 +181,19 @@ public class Generations {
             failUnfinished(group, "INTERNAL", e.toString());
         } finally {
             adapters.values().forEach(ModelCache.AdapterLease::close);
+            controlNets.values().forEach(ModelCache.ControlNetLease::close);
+            deleteTree(work);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            LOG.warnf("cannot delete %s: %s", dir, e);
         }
     }
 
@@ -177,7 +205,8 @@ public class Generations {
                               Map<String, ModelCache.AdapterLease> adapters, long loadNanos) {
         List<Slice> slices = new ArrayList<>();
         for (Job job : group) {
-            GenerationParams all = RequestParams.of(job.request(), key -> adapters.get(key).file());
+            GenerationParams all = RequestParams.of(job.request(), key -> adapters.get(key).file(),
+                    job.controls.units());
             for (int offset = 0; offset < all.imagesPerPrompt(); offset += maxBatch) {
                 int n = Math.min(maxBatch, all.imagesPerPrompt() - offset);
                 slices.add(new Slice(job, all.toBuilder().seed(all.seed() + offset).imagesPerPrompt(n).build(),
@@ -222,7 +251,8 @@ public class Generations {
 
     private void renderGrid(Job job, TextToImagePipeline pipeline, Map<String, ModelCache.AdapterLease> adapters,
                             long loadNanos) {
-        GenerationParams base = RequestParams.of(job.request(), key -> adapters.get(key).file());
+        GenerationParams base = RequestParams.of(job.request(), key -> adapters.get(key).file(),
+                job.controls.units());
         long start = System.nanoTime();
         SweepRenderer.Result grid = new SweepRenderer(pipeline).render(base, RequestParams.sweep(job.request().grid()),
                 StepListener.NONE, () -> false);
@@ -243,7 +273,7 @@ public class Generations {
     private void finish(Job job, String gridKey, long loadNanos, int batchSize) {
         GenerationCompleted result = new GenerationCompleted(job.request().generationId(), List.copyOf(job.images),
                 gridKey, (System.nanoTime() - job.start) / 1_000_000, new GenerationTimings(loadNanos / 1_000_000,
-                job.sampleNanos / 1_000_000, job.uploadNanos / 1_000_000, batchSize));
+                job.sampleNanos / 1_000_000, job.uploadNanos / 1_000_000, batchSize), job.controls.mapKeys());
         GenerationResults.write(store, job.event.ownerId(), result);
         job.done = true;
         LOG.infof("generation %s of %s: %d image(s) in %d ms", result.generationId(), job.event.ownerId(),

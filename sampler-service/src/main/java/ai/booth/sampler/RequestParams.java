@@ -4,6 +4,7 @@ import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.GridAxis;
 import ai.booth.contracts.GridSpec;
 import ai.booth.contracts.LoraRef;
+import ai.booth.diffusion.pipeline.ControlNetRequest;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.LoraRequest;
 import ai.booth.diffusion.pipeline.Sweep;
@@ -21,7 +22,8 @@ final class RequestParams {
     /** Contract grid parameters → the engine's sweep axes. */
     private static final Map<String, SweepAxis> AXES = Map.of("seed", SweepAxis.SEED, "steps", SweepAxis.STEPS,
             "guidanceScale", SweepAxis.GUIDANCE_SCALE, "unetScale", SweepAxis.UNET_LORA_SCALE,
-            "textEncoderScale", SweepAxis.TEXT_ENCODER_LORA_SCALE, "prompt", SweepAxis.PROMPT);
+            "textEncoderScale", SweepAxis.TEXT_ENCODER_LORA_SCALE, "prompt", SweepAxis.PROMPT,
+            "controlScale", SweepAxis.CONTROL_SCALE);
 
     private RequestParams() {
     }
@@ -31,14 +33,16 @@ final class RequestParams {
      * one image per cell.
      *
      * @param adapterFiles the local file of each adapter key
+     * @param controls     the request's ControlNet units with their maps ({@link RequestControls})
      */
-    static GenerationParams of(GenerationRequested r, Function<String, Path> adapterFiles) {
+    static GenerationParams of(GenerationRequested r, Function<String, Path> adapterFiles,
+                               List<ControlNetRequest> controls) {
         List<LoraRequest> loras = r.loras().stream().map(l -> new LoraRequest(adapterFiles.apply(l.adapterKey()),
                 (float) l.unetScale(), (float) l.textEncoderScale())).toList();
         return GenerationParams.builder(r.prompt()).negativePrompt(r.negativePrompt()).steps(r.steps())
                 .guidanceScale(r.guidanceScale()).seed(r.seed()).imagesPerPrompt(r.grid() == null ? r.count() : 1)
                 .size(r.width(), r.height()).clipSkip(r.clipSkip() + 1).scheduler(r.scheduler()).loras(loras)
-                .build();
+                .controlNets(controls).build();
     }
 
     /** The validated sweep of a grid request (its axes checked against the request by the engine). */
@@ -48,16 +52,17 @@ final class RequestParams {
     }
 
     /**
-     * What requests must share to be rendered together: model, adapters and their scales, scheduler, steps,
-     * guidance, size and clip skip. Grids are rendered alone (their cells are a batch already).
+     * What requests must share to be rendered together: model, adapters and their scales, ControlNets (each with
+     * its own image, so their requests are rendered alone), scheduler, steps, guidance, size and clip skip. Grids
+     * are rendered alone (their cells are a batch already).
      */
     record BatchKey(String baseModel, List<LoraRef> loras, String scheduler, int steps, double guidanceScale,
-                    int width, int height, int clipSkip, String gridId) {
+                    int width, int height, int clipSkip, String aloneId) {
 
         static BatchKey of(GenerationRequested r) {
             return new BatchKey(r.baseModel(), r.loras(), Schedulers.canonicalName(r.scheduler()), r.steps(),
                     r.guidanceScale(), r.width(), r.height(), r.clipSkip(),
-                    r.grid() == null ? null : r.generationId());
+                    r.grid() == null && r.controls().isEmpty() ? null : r.generationId());
         }
     }
 

@@ -22,7 +22,7 @@ public final class GenerationRules {
     public static final int MAX_LORAS = 4;
     public static final int MAX_AXIS_VALUES = 8;
     public static final List<String> GRID_PARAMETERS = List.of("seed", "steps", "guidanceScale", "prompt",
-            "unetScale", "textEncoderScale");
+            "unetScale", "textEncoderScale", "controlScale");
 
     /** The API counts skipped layers from 0 (none); the engine counts from 1 (last layer). */
     public static final int DEFAULT_CLIP_SKIP = 0;

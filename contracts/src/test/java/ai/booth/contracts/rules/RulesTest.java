@@ -41,4 +41,15 @@ class RulesTest {
         assertTrue(TrainingRules.PRIOR_LOSS_WEIGHT.contains(TrainingRules.DEFAULT_PRIOR_LOSS_WEIGHT));
         assertEquals(0.0, TrainingRules.DEFAULT_TEXT_ENCODER_LEARNING_RATE, "the API and CLI freeze it by default");
     }
+
+    @Test
+    void aControlWindowMustOpenBeforeItClosesWithinTheSteps() {
+        assertTrue(ControlRules.validWindow(ControlRules.DEFAULT_GUIDANCE_START, ControlRules.DEFAULT_GUIDANCE_END));
+        assertFalse(ControlRules.validWindow(0.5, 0.5));
+        assertFalse(ControlRules.validWindow(-0.1, 1));
+        assertFalse(ControlRules.validWindow(0, 1.1));
+        assertTrue(ControlRules.SCALE.contains(ControlRules.DEFAULT_SCALE));
+        assertTrue(ControlRules.CANNY_THRESHOLD.contains(ControlRules.DEFAULT_CANNY_LOW));
+        assertTrue(ControlRules.CANNY_THRESHOLD.contains(ControlRules.DEFAULT_CANNY_HIGH));
+    }
 }

@@ -47,6 +47,10 @@ public record ControlNetRequest(Path model, Path image, String module, double sc
         return !((double) i / n < start || (double) (i + 1) / n > end);
     }
 
+    public ControlNetRequest withScale(double newScale) {
+        return new ControlNetRequest(model, image, module, newScale, start, end, guessMode);
+    }
+
     public ControlNetRequest withImage(Path newImage) {
         return new ControlNetRequest(model, newImage, module, scale, start, end, guessMode);
     }

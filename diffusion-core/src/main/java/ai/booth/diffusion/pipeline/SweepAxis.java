@@ -12,7 +12,9 @@ public enum SweepAxis {
     SEED("Seed", "seed"),
     STEPS("Steps", "steps"),
     /** Whole prompts, one per column or row (e.g. the subject in several scenes). */
-    PROMPT("Prompt", "prompt");
+    PROMPT("Prompt", "prompt"),
+    /** The conditioning scale of every ControlNet of the request (A1111's "[ControlNet] Weight"). */
+    CONTROL_SCALE("ControlNet Weight", "control_scale", "controlnet_scale", "control_weight");
 
     private final String label;
     private final List<String> names;
@@ -52,6 +54,8 @@ public enum SweepAxis {
             case SEED -> params.toBuilder().seed((long) number(value)).build();
             case STEPS -> params.toBuilder().steps((int) number(value)).build();
             case PROMPT -> params.toBuilder().prompt(value).build();
+            case CONTROL_SCALE -> params.toBuilder().controlNets(params.controlNets().stream()
+                    .map(c -> c.withScale(number(value))).toList()).build();
         };
     }
 
@@ -69,6 +73,9 @@ public enum SweepAxis {
         if ((this == UNET_LORA_SCALE || this == TEXT_ENCODER_LORA_SCALE) && params.loras().isEmpty()) {
             throw new IllegalArgumentException("sweep axis " + names.get(0) + " needs at least one LoRA");
         }
+        if (this == CONTROL_SCALE && params.controlNets().isEmpty()) {
+            throw new IllegalArgumentException("sweep axis " + names.get(0) + " needs at least one ControlNet");
+        }
         apply(params, value);  // the request's own validation names a bad value
     }
 
@@ -80,7 +87,7 @@ public enum SweepAxis {
     public String formatValue(String value) {
         return switch (this) {
             case SEED, STEPS -> Long.toString((long) number(value));
-            case GUIDANCE_SCALE -> Infotext.number(number(value));
+            case GUIDANCE_SCALE, CONTROL_SCALE -> Infotext.number(number(value));
             // LoRA scales are floats: 0.7 is shown as 0.7, not as its double widening
             case UNET_LORA_SCALE, TEXT_ENCODER_LORA_SCALE -> Infotext.number((float) number(value));
             // A1111's X/Y values are comma-separated: quote prompts that hold a comma or a quote

@@ -13,6 +13,7 @@ import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.GridAxis;
 import ai.booth.contracts.GridSpec;
 import ai.booth.contracts.LoraRef;
+import ai.booth.contracts.rules.ControlRules;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.service.ObjectStore;
@@ -26,7 +27,10 @@ import java.util.Optional;
 import static ai.booth.contracts.rules.GenerationRules.*;
 import static ai.booth.gateway.http.Checks.or;
 
-/** Checks a {@link GenerationSpec} field by field and turns it into a {@link GenerationRequested} with defaults. */
+/**
+ * Checks a {@link GenerationSpec} field by field and turns it into a {@link GenerationRequested} with defaults; its
+ * control images are stored only once every field passed.
+ */
 @ApplicationScoped
 public class GenerationRequests {
 
@@ -37,10 +41,12 @@ public class GenerationRequests {
     private final PromptLength prompts;
     private final CallbackPolicy callbacks;
     private final ObjectStore store;
+    private final GenerationControls controls;
 
     public GenerationRequests(BaseModels models, TrainingRegistry trainings, PromptLength prompts,
-                              ObjectStore store, CallbackPolicy callbacks) {
+                              ObjectStore store, CallbackPolicy callbacks, GenerationControls controls) {
         this.models = models;
+        this.controls = controls;
         this.trainings = trainings;
         this.prompts = prompts;
         this.store = store;
@@ -67,6 +73,7 @@ public class GenerationRequests {
         String scheduler = scheduler(checks, spec.scheduler());
         checks.range("clipSkip", spec.clipSkip(), CLIP_SKIP.min(), CLIP_SKIP.max());
         List<LoraRef> loras = loras(checks, spec, ownerId);
+        List<GenerationControls.Checked> units = controls.check(checks, spec.controls());
         grid(checks, spec, model);
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
@@ -79,7 +86,7 @@ public class GenerationRequests {
                 or(spec.guidanceScale(), GenerationParams.DEFAULT_GUIDANCE_SCALE), seed,
                 or(spec.count(), GenerationParams.DEFAULT_IMAGES_PER_PROMPT),
                 or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), DEFAULT_CLIP_SKIP), loras,
-                spec.grid());
+                spec.grid(), controls.store(units, ownerId, generationId));
     }
 
     private static String scheduler(Checks checks, String name) {
@@ -177,9 +184,13 @@ public class GenerationRequests {
             checks.fail(field + ".values", "must hold 1-" + MAX_AXIS_VALUES + " values, got " + values.size());
             return;
         }
-        if (axis.parameter().endsWith("Scale") && !axis.parameter().equals("guidanceScale")
+        boolean controlScale = axis.parameter().equals("controlScale");
+        if (axis.parameter().endsWith("Scale") && !axis.parameter().equals("guidanceScale") && !controlScale
                 && (spec.loras() == null || spec.loras().isEmpty())) {
             checks.fail(field + ".parameter", "'" + axis.parameter() + "' needs at least one LoRA in loras");
+        }
+        if (controlScale && (spec.controls() == null || spec.controls().isEmpty())) {
+            checks.fail(field + ".parameter", "'controlScale' needs at least one ControlNet in controls");
         }
         for (int i = 0; i < values.size(); i++) {
             String valueField = field + ".values[" + i + "]";
@@ -195,6 +206,8 @@ public class GenerationRequests {
                     case "guidanceScale" -> checks.range(valueField, Double.parseDouble(value.strip()),
                             GUIDANCE_SCALE.min(), GUIDANCE_SCALE.max());
                     case "prompt" -> prompts.check(checks, valueField, value, model);
+                    case "controlScale" -> checks.range(valueField, Double.parseDouble(value.strip()),
+                            ControlRules.SCALE.min(), ControlRules.SCALE.max());
                     default -> checks.range(valueField, Double.parseDouble(value.strip()), LORA_SCALE.min(),
                             LORA_SCALE.max());
                 }

@@ -6,7 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.List;
 
 /** The body of {@code POST /api/v1/generations}; absent fields take the defaults of {@code ./booth generate}. */
-@Schema(description = "Images from a base model and optional LoRA adapters: count images with seeds seed..seed+count-1,"
+@Schema(description = "Images from a base model, optional LoRA adapters and ControlNets: count images with seeds seed..seed+count-1,"
         + " or one image per cell of a grid over two parameters.")
 public record GenerationSpec(
         @Schema(description = "installed base model id", required = true) String baseModel,
@@ -23,9 +23,11 @@ public record GenerationSpec(
                 defaultValue = "dpmpp_2m_karras") String scheduler,
         @Schema(description = "text-encoder layers to skip from the end, 0-10", defaultValue = "0") Integer clipSkip,
         @Schema(description = "up to 4 LoRA adapters") List<LoraSpec> loras,
-        @Schema(description = "a sweep: axes over seed, steps, guidanceScale, prompt, unetScale, textEncoderScale;"
-                + " up to 8 values each") GridSpec grid,
-        @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl) {
+        @Schema(description = "a sweep: axes over seed, steps, guidanceScale, prompt, unetScale, textEncoderScale,"
+                + " controlScale (needs controls); up to 8 values each") GridSpec grid,
+        @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl,
+        @Schema(description = "up to 3 ControlNets steering every image (their residuals add up)")
+        List<ControlSpec> controls) {
 
     /**
      * One adapter: a completed training of yours (or its adapter key) with separate UNet and text-encoder scales.
@@ -36,5 +38,35 @@ public record GenerationSpec(
      * @param textEncoderScale  -2..2, default 1
      */
     public record LoraSpec(String trainingId, String adapterKey, Double unetScale, Double textEncoderScale) {
+    }
+
+    /**
+     * One ControlNet unit. Bounds: {@link ai.booth.contracts.rules.ControlRules}.
+     *
+     * @param model          an installed ControlNet ({@code kind: controlnet} in GET /api/v1/models)
+     * @param image          the control image inside the JSON body: base64 of a PNG or JPEG, optionally as a data
+     *                       URL ({@code data:image/png;base64,...}); the body's cap (1 MiB) bounds it
+     * @param preprocessor   none (default: the image is the map) or canny (the image is a photo)
+     * @param lowThreshold   canny's low threshold 1-255, default 100
+     * @param highThreshold  canny's high threshold 1-255 (>= low), default 200
+     * @param scale          conditioning scale 0-2, default 1
+     * @param guidanceStart  fraction of the steps before which it is off, default 0
+     * @param guidanceEnd    fraction of the steps after which it is off, default 1 (start < end)
+     * @param guessMode      diffusers' guess mode, default false
+     */
+    @Schema(description = "A ControlNet unit: an installed ControlNet, its control image (base64 PNG/JPEG in the body)"
+            + " and how it steers")
+    public record ControlSpec(
+            @Schema(description = "installed ControlNet id (kind controlnet)", required = true) String model,
+            @Schema(description = "base64 PNG or JPEG, or a data: URL of one; a map, or a photo with a preprocessor",
+                    required = true) String image,
+            @Schema(description = "none (the image is the map) or canny", defaultValue = "none") String preprocessor,
+            @Schema(description = "canny low threshold 1-255", defaultValue = "100") Integer lowThreshold,
+            @Schema(description = "canny high threshold 1-255, >= lowThreshold", defaultValue = "200")
+            Integer highThreshold,
+            @Schema(description = "conditioning scale 0-2", defaultValue = "1") Double scale,
+            @Schema(description = "0-1, below guidanceEnd", defaultValue = "0") Double guidanceStart,
+            @Schema(description = "0-1, above guidanceStart", defaultValue = "1") Double guidanceEnd,
+            @Schema(description = "diffusers' guess mode", defaultValue = "false") Boolean guessMode) {
     }
 }

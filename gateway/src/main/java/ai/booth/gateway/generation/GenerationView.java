@@ -24,19 +24,21 @@ import java.util.List;
  * @param request       what was asked, defaults applied (every image's parameters: image i has seed + i)
  * @param images        the images with seeds and presigned URLs, once COMPLETED (row-major for grids)
  * @param grid          the assembled grid image, when a grid was requested
+ * @param controlMaps   the map each ControlNet unit was fed (after its preprocessor), in {@code controls} order,
+ *                      once COMPLETED
  * @param totalMillis   wall time including model loading, once COMPLETED
  * @param failure       the reason, once FAILED
  * @param callbackUrl   where its result is POSTed, if given
  * @param meta          creating key and request hash (not shown)
  */
 public record GenerationView(String generationId, String ownerId, JobStatus status, Instant createdAt,
-                             GenerationRequested request, List<ImageLink> images, ImageLink grid, Long totalMillis,
-                             GenerationFailed failure, String callbackUrl, @JsonIgnore JobMeta meta)
+                             GenerationRequested request, List<ImageLink> images, ImageLink grid,
+                             List<ImageLink> controlMaps, Long totalMillis, GenerationFailed failure, String callbackUrl, @JsonIgnore JobMeta meta)
         implements Views.Job {
 
     static GenerationView unknown(String generationId, String ownerId, Instant createdAt) {
-        return new GenerationView(generationId, ownerId, JobStatus.REQUESTED, createdAt, null, List.of(), null, null,
-                null, null, JobMeta.NONE);
+        return new GenerationView(generationId, ownerId, JobStatus.REQUESTED, createdAt, null, List.of(), null,
+                List.of(), null, null, null, JobMeta.NONE);
     }
 
     @Override
@@ -45,26 +47,27 @@ public record GenerationView(String generationId, String ownerId, JobStatus stat
     }
 
     GenerationView requested(Instant at, GenerationRequested asked, JobMeta given) {
-        return new GenerationView(generationId, ownerId, status, at, asked, images, grid, totalMillis, failure,
-                given.callbackUrl(), given);
+        return new GenerationView(generationId, ownerId, status, at, asked, images, grid, controlMaps, totalMillis,
+                failure, given.callbackUrl(), given);
     }
 
     GenerationView completed(GenerationCompleted done) {
         List<ImageLink> rendered = done.images().stream().map(image -> new ImageLink(image.key(), null, null, null,
                 null, image.seed(), null, image.millis())).toList();
         return new GenerationView(generationId, ownerId, JobStatus.COMPLETED, createdAt, request, rendered,
-                done.gridKey() == null ? null : ImageLink.of(done.gridKey()), done.totalMillis(), null, callbackUrl,
+                done.gridKey() == null ? null : ImageLink.of(done.gridKey()),
+                done.controlMapKeys().stream().map(ImageLink::of).toList(), done.totalMillis(), null, callbackUrl,
                 meta);
     }
 
     GenerationView failed(GenerationFailed why) {
-        return new GenerationView(generationId, ownerId, JobStatus.FAILED, createdAt, request, List.of(), null, null,
-                why, callbackUrl, meta);
+        return new GenerationView(generationId, ownerId, JobStatus.FAILED, createdAt, request, List.of(), null,
+                List.of(), null, why, callbackUrl, meta);
     }
 
     GenerationView withUrls(Links links) {
         return new GenerationView(generationId, ownerId, status, createdAt, request,
                 links.sign(Buckets.GENERATIONS, ownerId, images), links.sign(Buckets.GENERATIONS, ownerId, grid),
-                totalMillis, failure, callbackUrl, meta);
+                links.sign(Buckets.GENERATIONS, ownerId, controlMaps), totalMillis, failure, callbackUrl, meta);
     }
 }

@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The base models of the {@link ModelRegistry} (every model whose {@code model.json} manifest is written). Listed
- * afresh at most every few seconds, so newly installed models appear.
+ * The models of the {@link ModelRegistry} (every model whose {@code model.json} manifest is written): base models
+ * and ControlNets, each checked to be used only as what it is. Listed afresh at most every few seconds, so newly
+ * installed models appear.
  */
 @ApplicationScoped
 public class BaseModels {
@@ -64,9 +65,32 @@ public class BaseModels {
         Optional<BaseModel> model = find(id);
         if (model.isEmpty()) {
             checks.fail(field, "no base model '" + MultipartReader.abbreviate(id) + "' is installed; installed: "
-                    + list().stream().map(BaseModel::id).toList());
+                    + ids(false));
+        } else if (model.get().controlNet()) {
+            checks.fail(field, "'" + id + "' is a ControlNet, not a base model: give it in controls[].model;"
+                    + " base models: " + ids(false));
+            return Optional.empty();
         }
         return model;
+    }
+
+    /** Validates a ControlNet field ({@code controls[i].model}): required, installed, and a ControlNet. */
+    public boolean checkControlNet(Checks checks, String field, String id) {
+        if (!checks.required(field, id)) {
+            return false;
+        }
+        Optional<BaseModel> model = find(id);
+        if (model.isEmpty()) {
+            checks.fail(field, "no ControlNet '" + MultipartReader.abbreviate(id) + "' is installed; installed: "
+                    + ids(true));
+        } else if (!model.get().controlNet()) {
+            checks.fail(field, "'" + id + "' is a base model, not a ControlNet; ControlNets: " + ids(true));
+        }
+        return model.isPresent() && model.get().controlNet();
+    }
+
+    private List<String> ids(boolean controlNets) {
+        return list().stream().filter(m -> m.controlNet() == controlNets).map(BaseModel::id).toList();
     }
 
     /**
@@ -87,7 +111,8 @@ public class BaseModels {
     private List<BaseModel> read() {
         try {
             return registry.list().stream()
-                    .map(manifest -> new BaseModel(manifest.id(), JSON.convertValue(manifest, MANIFEST_MAP)))
+                    .map(manifest -> new BaseModel(manifest.id(), manifest.type(),
+                            JSON.convertValue(manifest, MANIFEST_MAP)))
                     .toList();
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot list base models in bucket " + Buckets.MODELS + ": " + e, e);

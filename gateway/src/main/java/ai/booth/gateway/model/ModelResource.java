@@ -28,7 +28,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** Base models: what trainings and generations can start from. */
+/** Models: base models (what trainings and generations start from) and ControlNets (what steers a generation). */
 @jakarta.ws.rs.Path("/api/v1/models")
 @Tag(name = "models")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,6 +36,7 @@ public class ModelResource {
 
     /** Architectures a single file may name; without one it is inferred from its tensor shapes. */
     private static final Set<String> PRESETS = Set.of("sd15", "sd2");
+    private static final Set<String> KINDS = Set.of(ModelManifest.BASE, ModelManifest.CONTROLNET);
 
     private final BaseModels models;
     private final ModelRegistry registry;
@@ -53,8 +54,8 @@ public class ModelResource {
     }
 
     @GET
-    @Operation(summary = "The installed base models", description = "Each with its id (baseModel in trainings and"
-            + " generations) and its model.json manifest.")
+    @Operation(summary = "The installed models", description = "Each with its id, its kind (base: baseModel in"
+            + " trainings and generations; controlnet: controls[].model in generations) and its model.json manifest.")
     public List<BaseModel> list() {
         return models.list();
     }
@@ -62,8 +63,9 @@ public class ModelResource {
     @POST
     @Blocking
     @Consumes({MediaType.APPLICATION_OCTET_STREAM, "application/zip"})
-    @Operation(summary = "Install a base model", description = "The body is a .safetensors single file (civitai /"
-            + " A1111 layout) or a zip of a diffusers folder. The engine checks every tensor name and shape before"
+    @Operation(summary = "Install a base model or a ControlNet", description = "The body is a .safetensors single"
+            + " file (civitai / A1111 layout) or a zip of a diffusers folder (a base model's with model_index.json, a"
+            + " ControlNet's with config.json). The engine checks every tensor name and shape before"
             + " anything is stored; the manifest is written last, so a model appears complete or not at all. Models"
             + " are shared by all owners: only keys of owners in booth.gateway.models.admins may install.")
     @APIResponse(responseCode = "201", description = "installed; the manifest")
@@ -79,6 +81,7 @@ public class ModelResource {
                             @Parameter(description = "single files: take the configs (heads, norm groups, tokenizer,"
                                     + " scheduler) of this installed model, e.g. the SD-1.5 a fine-tune came from")
                             @QueryParam("configFrom") String configFrom,
+                            @Parameter(description = "base (default) or controlnet") @QueryParam("kind") String kind,
                             InputStream body) throws IOException {
         if (!config.admins().contains(caller.ownerId())) {
             throw ProblemException.forbidden("owner '" + caller.ownerId() + "' may not install base models (see"
@@ -89,7 +92,12 @@ public class ModelResource {
             checks.fail("id", "1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         checks.oneOf("config", preset, PRESETS);
-        if (configFrom != null) {
+        checks.oneOf("kind", kind, KINDS);
+        boolean controlNet = ModelManifest.CONTROLNET.equalsIgnoreCase(String.valueOf(kind));
+        if (controlNet && (preset != null || configFrom != null)) {
+            checks.fail(preset != null ? "config" : "configFrom", "a ControlNet takes no config: a folder has its"
+                    + " config.json, a single file takes the UNet config of the base model it steers");
+        } else if (configFrom != null) {
             if (preset != null) {
                 checks.fail("configFrom", "give config or configFrom, not both");
             }
@@ -98,21 +106,28 @@ public class ModelResource {
         checks.done();
         rateLimits.spend(caller.key());
         boolean existed = registry.manifest(id).isPresent();
-        try (ModelUpload upload = ModelUpload.read(body, id + ".safetensors", config.maxBytes())) {
+        try (ModelUpload upload = ModelUpload.read(body, id + ".safetensors",
+                controlNet ? "config.json" : "model_index.json", config.maxBytes())) {
+            if (controlNet) {
+                return installed(existed, registry.installControlNet(upload.model(), id, name));
+            }
             String config = preset;
             if (configFrom != null) {
                 Path configs = upload.folder("configs");
                 registry.downloadConfigs(configFrom, configs);
                 config = configs.toString();
             }
-            ModelManifest manifest = registry.install(upload.model(), id, name, config);
-            models.refresh();
-            return Response.status(existed ? Response.Status.OK : Response.Status.CREATED).entity(manifest).build();
+            return installed(existed, registry.install(upload.model(), id, name, config));
         } catch (ModelInstallException e) {
             if (registry.manifest(id).isPresent()) {
                 throw ProblemException.conflict("model-exists", e.getMessage());
             }
             throw ProblemException.invalid(List.of(new Problem.FieldError("body", e.getMessage())));
         }
+    }
+
+    private Response installed(boolean existed, ModelManifest manifest) {
+        models.refresh();
+        return Response.status(existed ? Response.Status.OK : Response.Status.CREATED).entity(manifest).build();
     }
 }

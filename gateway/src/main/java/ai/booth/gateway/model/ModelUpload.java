@@ -15,9 +15,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * A base model arriving over HTTP, spooled to a private temporary folder: a {@code .safetensors} single file, or a
- * zip of a diffusers folder (with {@code model_index.json} at its root or in its one top-level folder). The byte
- * limit is enforced while the body arrives and again while the zip expands; closing deletes everything.
+ * A model arriving over HTTP, spooled to a private temporary folder: a {@code .safetensors} single file, or a zip of
+ * a diffusers folder (with its root file — {@code model_index.json} for a base model, {@code config.json} for a
+ * ControlNet — at the zip's root or in its one top-level folder). The byte limit is enforced while the body arrives
+ * and again while the zip expands; closing deletes everything.
  */
 final class ModelUpload implements AutoCloseable {
 
@@ -41,8 +42,11 @@ final class ModelUpload implements AutoCloseable {
         return Files.createDirectories(dir.resolve(name));
     }
 
-    /** Reads the body ({@code fileName}: what a single file is called in the registry), or throws 400/413. */
-    static ModelUpload read(InputStream body, String fileName, long maxBytes) throws IOException {
+    /**
+     * Reads the body ({@code fileName}: what a single file is called in the registry; {@code rootFile}: the file
+     * that marks a zipped folder's root), or throws 400/413.
+     */
+    static ModelUpload read(InputStream body, String fileName, String rootFile, long maxBytes) throws IOException {
         Path dir = Files.createTempDirectory("booth-model-");
         try {
             Path spooled = dir.resolve("upload");
@@ -55,7 +59,7 @@ final class ModelUpload implements AutoCloseable {
             Path folder = dir.resolve("model");
             unzip(spooled, folder, maxBytes);
             Files.delete(spooled);
-            return new ModelUpload(dir, diffusersRoot(folder));
+            return new ModelUpload(dir, diffusersRoot(folder, rootFile));
         } catch (IOException | RuntimeException e) {
             TempFolders.delete(dir);
             throw e;
@@ -110,18 +114,18 @@ final class ModelUpload implements AutoCloseable {
         }
     }
 
-    /** The folder holding model_index.json: the archive's root or its single top-level folder. */
-    private static Path diffusersRoot(Path folder) throws IOException {
-        if (Files.isRegularFile(folder.resolve("model_index.json"))) {
+    /** The folder holding {@code rootFile}: the archive's root or its single top-level folder. */
+    private static Path diffusersRoot(Path folder, String rootFile) throws IOException {
+        if (Files.isRegularFile(folder.resolve(rootFile))) {
             return folder;
         }
         try (Stream<Path> children = Files.list(folder)) {
             List<Path> dirs = children.filter(Files::isDirectory).toList();
-            if (dirs.size() == 1 && Files.isRegularFile(dirs.get(0).resolve("model_index.json"))) {
+            if (dirs.size() == 1 && Files.isRegularFile(dirs.get(0).resolve(rootFile))) {
                 return dirs.get(0);
             }
         }
-        throw invalid("the zip holds no diffusers folder: model_index.json is neither at its root nor in its one"
+        throw invalid("the zip holds no diffusers folder: " + rootFile + " is neither at its root nor in its one"
                 + " top-level folder");
     }
 

@@ -128,6 +128,38 @@ class ModelResourceTest {
         Api.as("ann").get("/api/v1/models").then().body("id", not(hasItem("garbage")));
     }
 
+    @Test
+    void aControlNetIsInstalledAsItsKindAndNeverStandsInForABaseModel() throws IOException {
+        Path zip = zip(FIXTURES.resolve("controlnet/model"), "canny/");
+        Api.as(ADMIN).contentType("application/zip").body(zip.toFile())
+                .post("/api/v1/models?id=cn-zipped&kind=controlnet").then().statusCode(201)
+                .body("type", is("controlnet")).body("kind", is("folder"))
+                .body("weights", is("diffusion_pytorch_model.safetensors"));
+        assertTrue(store.exists(Buckets.MODELS, ModelRegistry.objectKey("cn-zipped", "config.json")));
+        Api.as("ann").get("/api/v1/models").then().statusCode(200)
+                .body("find { it.id == 'cn-zipped' }.kind", is("controlnet"))
+                .body("find { it.id == 'cn-zipped' }.manifest.type", is("controlnet"));
+        // a base model's file is no ControlNet, a ControlNet's weights no base model: refused with the reason
+        Api.as(ADMIN).contentType("application/octet-stream").body(FIXTURES.resolve("model.ckpt.safetensors").toFile())
+                .post("/api/v1/models?id=not-cn&kind=controlnet").then().statusCode(400)
+                .body("errors[0].field", is("body"))
+                .body("errors[0].message", containsString("not an A1111 ControlNet"));
+        Api.as(ADMIN).contentType("application/octet-stream")
+                .body(FIXTURES.resolve("controlnet/model/diffusion_pytorch_model.safetensors").toFile())
+                .post("/api/v1/models?id=not-base&config=sd15").then().statusCode(400)
+                .body("errors[0].field", is("body"));
+        // a ControlNet takes no config and lends none
+        Api.as(ADMIN).contentType("application/zip").body(zip.toFile())
+                .post("/api/v1/models?id=cn-other&kind=controlnet&config=sd15").then().statusCode(400)
+                .body("errors[0].field", is("config"));
+        Api.as(ADMIN).contentType("application/octet-stream").body(FIXTURES.resolve("model.ckpt.safetensors").toFile())
+                .post("/api/v1/models?id=lent&configFrom=cn-zipped").then().statusCode(400)
+                .body("errors[0].field", is("configFrom"))
+                .body("errors[0].message", containsString("is a ControlNet"));
+        assertTrue(registry.manifest("not-cn").isEmpty());
+        assertTrue(registry.manifest("not-base").isEmpty());
+    }
+
     /** The folder's files in a zip, each under {@code prefix}. */
     private Path zip(Path folder, String prefix) throws IOException {
         Path zip = tmp.resolve(folder.getFileName() + ".zip");

@@ -1,6 +1,7 @@
 package ai.booth.service.models;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.diffusion.loader.ControlNetCheck;
 import ai.booth.diffusion.loader.ModelCheck;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.PipelineAssets;
@@ -115,6 +116,31 @@ public class ModelCache implements AutoCloseable {
         }
     }
 
+    /** A ControlNet's local files in use: not evicted until closed. */
+    public final class ControlNetLease implements AutoCloseable {
+        private final String entry;
+        private final Path path;
+        private boolean closed;
+
+        private ControlNetLease(String entry, Path path) {
+            this.entry = entry;
+            this.path = path;
+        }
+
+        /** The local diffusers folder or single file, named by the ControlNet's id. */
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                disk.unpin(entry);
+            }
+        }
+    }
+
     /**
      * @param dir        local cache folder (created when missing; entries left by an earlier run are reused)
      * @param maxBytes   disk budget for model and adapter files
@@ -136,15 +162,57 @@ public class ModelCache implements AutoCloseable {
     public synchronized ModelLease model(String id) {
         Loaded held = loaded.get(id);
         if (held == null) {
-            ModelManifest manifest = registry.manifest(id).orElseThrow(() -> new ModelCacheException(
-                    ModelCacheException.MODEL_NOT_FOUND, "base model '" + id + "' is not installed in bucket "
-                    + Buckets.MODELS + " (no " + id + "/" + ModelRegistry.MANIFEST + ")"));
+            ModelManifest manifest = installed(id, "base model");
+            if (manifest.controlNet()) {
+                throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a"
+                        + " ControlNet, not a base model");
+            }
             held = load(manifest);
             loaded.put(id, held);
         }
         held.leases++;
         evictLoaded();
         return new ModelLease(held);
+    }
+
+    /**
+     * Leases ControlNet {@code id}: its files, downloaded on first use and checked against the manifest's content
+     * hash. The file or folder is named by the id, which is the ControlNet's name in infotexts. The engine loads it
+     * per pipeline, as LoRA files.
+     */
+    public ControlNetLease controlNet(String id) {
+        ModelManifest manifest = installed(id, "ControlNet");
+        if (!manifest.controlNet()) {
+            throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a base model,"
+                    + " not a ControlNet");
+        }
+        String entry = "controlnet-" + id + "-" + manifest.contentHash().substring(0, 16);
+        // a folder is stored as <id>/ so that its name, like a single file's, is the id
+        Path root = Path.of(manifest.singleFile() ? "" : id);
+        Path folder = disk.pin(entry, manifest.sizeBytes(), target -> {
+            for (ModelManifest.ModelFile file : manifest.files()) {
+                String local = manifest.singleFile() ? id + ".safetensors" : file.path();
+                Path path = target.resolve(root).resolve(local);
+                Files.createDirectories(path.getParent());
+                download(Buckets.MODELS, ModelRegistry.objectKey(id, file.path()), path, file.sizeBytes());
+            }
+            String hash = ControlNetCheck.of(controlNetPath(target, manifest, id)).contentHash();
+            if (!hash.equals(manifest.contentHash())) {
+                throw new ModelCacheException(ModelCacheException.MODEL_CORRUPT, "ControlNet '" + id + "': its"
+                        + " weights hash to " + hash + " but the manifest says " + manifest.contentHash());
+            }
+        });
+        return new ControlNetLease(entry, controlNetPath(folder, manifest, id));
+    }
+
+    private static Path controlNetPath(Path folder, ModelManifest manifest, String id) {
+        return manifest.singleFile() ? folder.resolve(id + ".safetensors") : folder.resolve(id);
+    }
+
+    private ModelManifest installed(String id, String what) {
+        return registry.manifest(id).orElseThrow(() -> new ModelCacheException(
+                ModelCacheException.MODEL_NOT_FOUND, what + " '" + id + "' is not installed in bucket "
+                + Buckets.MODELS + " (no " + id + "/" + ModelRegistry.MANIFEST + ")"));
     }
 
     /** Leases the adapter at {@code key} in {@value Buckets#ADAPTERS}, downloaded when new or changed. */

@@ -7,10 +7,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code models/<id>/model.json}: what a base model is and which objects make it up. Written after every other
- * object of the model, so a model is installed exactly when its manifest exists.
+ * {@code models/<id>/model.json}: what a model is and which objects make it up. Written after every other object of
+ * the model, so a model is installed exactly when its manifest exists.
  *
- * @param id            the base model id ({@code baseModel} of trainings and generations)
+ * @param id            the model id ({@code baseModel} of trainings and generations, {@code controls[].model})
  * @param name          a display name
  * @param kind          {@value #FOLDER} (a diffusers folder's files) or {@value #SINGLE_FILE} (one original-layout
  *                      {@code .safetensors} checkpoint, plus companion configs under {@code config/} when given)
@@ -25,14 +25,22 @@ import java.util.List;
  * @param created       when the model was installed
  * @param lineage       for a model Booth trained (a full fine-tune), what it was trained from; null for models
  *                      installed from files
+ * @param type          {@value #BASE} (absent in manifests older than ControlNets) or {@value #CONTROLNET}: what the
+ *                      model is for; {@code kind} already names the storage layout, so this is a field of its own
  */
 public record ModelManifest(String id, String name, String kind, String contentHash, long sizeBytes,
                             String configSource, int resolution, String weights, List<ModelFile> files,
                             Instant created,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) ModelLineage lineage) {
+                            @JsonInclude(JsonInclude.Include.NON_NULL) ModelLineage lineage, String type) {
 
     public static final String FOLDER = "folder";
     public static final String SINGLE_FILE = "single-file";
+    public static final String BASE = "base";
+    public static final String CONTROLNET = "controlnet";
+
+    public ModelManifest {
+        type = type == null ? BASE : type;
+    }
 
     /** One stored object of a model: path relative to the model's prefix, and its size. */
     public record ModelFile(String path, long sizeBytes) {
@@ -41,7 +49,12 @@ public record ModelManifest(String id, String name, String kind, String contentH
     /** This manifest under another id. */
     public ModelManifest withId(String newId) {
         return new ModelManifest(newId, name, kind, contentHash, sizeBytes, configSource, resolution, weights, files,
-                created, lineage);
+                created, lineage, type);
+    }
+
+    @JsonIgnore
+    public boolean controlNet() {
+        return CONTROLNET.equals(type);
     }
 
     @JsonIgnore

@@ -1,6 +1,7 @@
 package ai.booth.service.models;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.diffusion.loader.ControlNetCheck;
 import ai.booth.diffusion.loader.ModelCheck;
 import ai.booth.service.ObjectStore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -21,11 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The base models in the {@value Buckets#MODELS} bucket. {@code <id>/} holds a diffusers folder's files (configs,
+ * The models in the {@value Buckets#MODELS} bucket: base models and ControlNets ({@link ModelManifest#type()}). {@code <id>/} holds a diffusers folder's files (configs,
  * tokenizer, scheduler and the three weight files the engine loads) or one original-layout {@code .safetensors}
  * checkpoint (plus a companion folder's configs under {@value #COMPANION_PREFIX}), and {@value #MANIFEST}
  * ({@link ModelManifest}).
@@ -45,6 +47,8 @@ public class ModelRegistry {
     /** The built-in demo model: the tiny fixture model with random weights (images are noise, every option works). */
     public static final String DEMO_MODEL_ID = "sd-tiny";
     public static final String DEMO_MODEL_NAME = "sd-tiny (demo, random weights)";
+    /** A single-file ControlNet's configSource: its encoder takes the UNet config of the base model it steers. */
+    public static final String CONTROLNET_FROM_BASE = "base-unet";
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final List<String> COMPONENTS = List.of("text_encoder", "unet", "vae");
@@ -104,7 +108,7 @@ public class ModelRegistry {
 
     /** {@link #install(Path, String, String, String)} of a model Booth trained, recording its lineage. */
     public ModelManifest install(Path source, String id, String name, String config, ModelLineage lineage) {
-        String prefix = modelPrefix(id);
+        modelPrefix(id);
         ModelCheck check;
         try {
             check = ModelCheck.of(source, config);
@@ -112,31 +116,80 @@ public class ModelRegistry {
             throw new ModelInstallException("cannot install model '" + id + "' from " + source + ": "
                     + e.getMessage(), e);
         }
-        Optional<ModelManifest> existing = manifest(id);
+        Optional<ModelManifest> existing = sameContent(id, check.contentHash(), source);
         if (existing.isPresent()) {
-            if (existing.get().contentHash().equals(check.contentHash())) {
-                return existing.get();
-            }
+            return existing.get();
+        }
+        return store(id, objects(check), files -> new ModelManifest(id, displayName(id, name),
+                check.singleFile() ? ModelManifest.SINGLE_FILE : ModelManifest.FOLDER, check.contentHash(),
+                sum(files), check.configSource(), check.resolution(),
+                check.singleFile() ? check.source().getFileName().toString() : null, files,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), lineage, ModelManifest.BASE));
+    }
+
+    /**
+     * Installs a ControlNet ({@code type: controlnet}): a diffusers folder ({@code config.json} + weights) or an
+     * A1111 single {@code .safetensors} file, checked by the engine first ({@link ControlNetCheck}). Same id rules
+     * and atomicity as base models; a ControlNet has no resolution of its own (0) — it steers the base's size.
+     *
+     * @throws ModelInstallException when the id is taken by other content or the engine refuses the file
+     */
+    public ModelManifest installControlNet(Path source, String id, String name) {
+        modelPrefix(id);
+        ControlNetCheck check;
+        try {
+            check = ControlNetCheck.of(source);
+        } catch (RuntimeException e) {
+            throw new ModelInstallException("cannot install ControlNet '" + id + "' from " + source + ": "
+                    + e.getMessage(), e);
+        }
+        Optional<ModelManifest> existing = sameContent(id, check.contentHash(), source);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Map<String, Path> objects = new TreeMap<>();
+        String weights = check.singleFile() ? source.getFileName().toString() : relative(source, check.weights());
+        objects.put(weights, check.weights());
+        if (!check.singleFile()) {
+            objects.put("config.json", source.resolve("config.json"));
+        }
+        return store(id, objects, files -> new ModelManifest(id, displayName(id, name),
+                check.singleFile() ? ModelManifest.SINGLE_FILE : ModelManifest.FOLDER, check.contentHash(),
+                sum(files), check.singleFile() ? CONTROLNET_FROM_BASE : ModelCheck.FOLDER, 0, weights, files,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), null, ModelManifest.CONTROLNET));
+    }
+
+    /** The manifest when {@code id} holds this content already; a conflict when it holds other content. */
+    private Optional<ModelManifest> sameContent(String id, String contentHash, Path source) {
+        Optional<ModelManifest> existing = manifest(id);
+        if (existing.isPresent() && !existing.get().contentHash().equals(contentHash)) {
             throw new ModelInstallException("model id '" + id + "' is already installed with other weights (content"
-                    + " hash " + existing.get().contentHash() + ", " + source + " has " + check.contentHash()
+                    + " hash " + existing.get().contentHash() + ", " + source + " has " + contentHash
                     + "); choose another id");
         }
-        Map<String, Path> objects = objects(check);
-        long size = 0;
+        return existing;
+    }
+
+    /** Uploads the objects, then the manifest LAST (so a model is listed only once complete). */
+    private ModelManifest store(String id, Map<String, Path> objects,
+                                Function<List<ModelManifest.ModelFile>, ModelManifest> manifestOf) {
+        String prefix = modelPrefix(id);
         List<ModelManifest.ModelFile> files = new ArrayList<>();
         for (Map.Entry<String, Path> object : objects.entrySet()) {
-            long bytes = size(object.getValue());
             store.put(Buckets.MODELS, prefix + object.getKey(), object.getValue(), contentType(object.getKey()));
-            files.add(new ModelManifest.ModelFile(object.getKey(), bytes));
-            size += bytes;
+            files.add(new ModelManifest.ModelFile(object.getKey(), size(object.getValue())));
         }
-        ModelManifest manifest = new ModelManifest(id, name == null || name.isBlank() ? id : name,
-                check.singleFile() ? ModelManifest.SINGLE_FILE : ModelManifest.FOLDER, check.contentHash(), size,
-                check.configSource(), check.resolution(),
-                check.singleFile() ? check.source().getFileName().toString() : null, List.copyOf(files),
-                Instant.now().truncatedTo(ChronoUnit.SECONDS), lineage);
+        ModelManifest manifest = manifestOf.apply(List.copyOf(files));
         store.put(Buckets.MODELS, prefix + MANIFEST, toJson(manifest), "application/json");
         return manifest;
+    }
+
+    private static long sum(List<ModelManifest.ModelFile> files) {
+        return files.stream().mapToLong(ModelManifest.ModelFile::sizeBytes).sum();
+    }
+
+    private static String displayName(String id, String name) {
+        return name == null || name.isBlank() ? id : name;
     }
 
     /**

@@ -1,4 +1,4 @@
-package ai.booth.cli;
+package ai.booth.service.control;
 
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
@@ -10,12 +10,12 @@ import java.awt.image.BufferedImage;
 
 /**
  * The canny control map as A1111's ControlNet preprocessor makes it: {@code cv2.Canny(rgb, low, high)} on the image
- * (at the output size), the one-channel edge map then copied to R, G and B. Thresholds default to A1111's 100 / 200.
+ * (at the output size), the one-channel edge map then copied to R, G and B. Thresholds default to A1111's 100 / 200
+ * ({@link ai.booth.contracts.rules.ControlRules}). Shared by the CLI and sampler-service, which declare OpenCV
+ * themselves (it is optional here, so services that never preprocess do not carry its natives).
  */
-final class Canny {
+public final class Canny {
 
-    static final int DEFAULT_LOW = 100;
-    static final int DEFAULT_HIGH = 200;
     private static boolean loaded;
 
     private Canny() {
@@ -29,7 +29,7 @@ final class Canny {
         }
     }
 
-    static BufferedImage detect(BufferedImage image, int width, int height, double low, double high) {
+    public static BufferedImage detect(BufferedImage image, int width, int height, double low, double high) {
         loadNatives();
         Mat rgb = toMat(image);
         Mat sized = new Mat();
