@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (Adam's first step is ill-conditioned where |g| is within a few ε; those elements are covered by the gradients).
  */
 @Disabled("open (issue 17): pivotal_step parity is not reached — step-1 loss 1.22838 vs 1.22299 (0.44%), new-row and "
-        + "LoRA gradients 3-15% off, while the same optimizer fed the reference gradients matches; kept here to be fixed")
+        + "LoRA gradients 3-15% off, while the same optimizer fed the reference gradients matches; an independent PyTorch "
+        + "run of the case's rule as written gives Booth's loss and gradients (see README); kept here to be fixed")
 class PivotalStepParityTest {
 
     private static final Pattern FILE = Pattern.compile("(\\S+\\.safetensors)");
