@@ -30,8 +30,14 @@ final class WorldCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing command: base or subject");
     }
 
-    /** Options both datasets take. */
+    /** What both datasets take: the folder, the seed, the scale; and where to say what was written. */
     static final class Common {
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "OUT", description = "Folder to write.")
+        Path out;
+
         @Option(names = "--seed", defaultValue = "" + World.DEFAULT_SEED, paramLabel = "N",
                 description = "Same seed, same bytes on every machine (default: ${DEFAULT-VALUE}).")
         long seed;
@@ -40,17 +46,15 @@ final class WorldCommand implements Runnable {
                 description = "Write each pixel as a KxK block (64K px a side); 4 makes photos a dataset upload "
                         + "takes (default: ${DEFAULT-VALUE}).")
         int scale;
+
+        void wrote(String what) {
+            spec.commandLine().getOut().println("wrote " + what);
+        }
     }
 
     @Command(name = "base", mixinStandardHelpOptions = true,
             description = "Captioned 64x64 scenes: OUT/NNNNN.png and OUT/metadata.jsonl (imagefolder layout).")
     static final class Base implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "OUT", description = "Folder to write.")
-        Path out;
-
         @Option(names = "--count", defaultValue = "1000", paramLabel = "N",
                 description = "Scenes to write (default: ${DEFAULT-VALUE}).")
         int count;
@@ -72,7 +76,7 @@ final class WorldCommand implements Runnable {
                 case "held_out", "held-out" -> Split.HELD_OUT;
                 default -> throw new IllegalArgumentException("--split must be train or held_out, got " + split);
             };
-            spec.commandLine().getOut().println("wrote " + World.writeBase(out, common.seed, chosen, count, common.scale));
+            common.wrote(World.writeBase(common.out, common.seed, chosen, count, common.scale).toString());
         }
     }
 
@@ -80,12 +84,6 @@ final class WorldCommand implements Runnable {
             description = "A subject's instance photos: OUT/photos/NN.png (what ./booth train --images takes), "
                     + "OUT/metadata.jsonl and OUT/subject.json (token, class, prompts).")
     static final class SubjectPhotos implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "OUT", description = "Folder to write.")
-        Path out;
-
         @Option(names = "--name", defaultValue = "zigzag-star", paramLabel = "NAME",
                 description = "The subject (default: ${DEFAULT-VALUE}).")
         String name;
@@ -100,8 +98,8 @@ final class WorldCommand implements Runnable {
         @Override
         public void run() {
             Subject subject = Subject.named(name);
-            Path written = World.writeSubject(out, subject, common.seed, count, common.scale);
-            spec.commandLine().getOut().println("wrote " + written + "; train with --images " + out.resolve("photos")
+            Path written = World.writeSubject(common.out, subject, common.seed, count, common.scale);
+            common.wrote(written + "; train with --images " + common.out.resolve("photos")
                     + " --instance-prompt \"" + subject.instancePrompt() + "\" --class-prompt \""
                     + subject.classPrompt() + "\"");
         }
