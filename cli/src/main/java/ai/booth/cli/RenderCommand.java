@@ -1,5 +1,6 @@
 package ai.booth.cli;
 
+import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.StepListener;
@@ -13,8 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -49,20 +48,12 @@ abstract class RenderCommand implements Callable<Integer> {
                 render(pipeline, params, quiet ? StepListener.NONE : new ProgressBar(err),
                         spec.commandLine().getOut());
             } finally {
-                deleteTree(work);
+                FileTrees.delete(work);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return 0;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 
     /** Renders and writes the result, printing each written file on {@code out}. */

@@ -135,19 +135,16 @@ public class GenerationRequestConsumer {
             within(problems, field + ".scale", c.scale(), ControlRules.SCALE);
             if (!ControlRules.validWindow(c.guidanceStart(), c.guidanceEnd())) {
                 problems.add(field + ": guidanceStart and guidanceEnd must satisfy 0 <= start < end <= 1, got "
-                        + format(c.guidanceStart()) + " and " + format(c.guidanceEnd()));
+                        + Range.format(c.guidanceStart()) + " and " + Range.format(c.guidanceEnd()));
             }
         }
     }
 
     private static void within(List<String> problems, String field, double value, Range range) {
         if (!range.contains(value)) {
-            problems.add(field + " must be in [" + format(range.min()) + ", " + format(range.max()) + "], got "
-                    + format(value));
+            problems.add(field + " must be in [" + Range.format(range.min()) + ", " + Range.format(range.max())
+                    + "], got " + Range.format(value));
         }
     }
 
-    private static String format(double value) {
-        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
-    }
 }

@@ -11,6 +11,7 @@ import ai.booth.contracts.GenerationTimings;
 import ai.booth.contracts.LoraRef;
 import ai.booth.contracts.Payload;
 import ai.booth.contracts.Topics;
+import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.GenerationResult;
 import ai.booth.diffusion.pipeline.PipelineAssets;
@@ -145,8 +146,8 @@ public class Generations {
     private void render(List<Job> group) {
         GenerationRequested first = group.get(0).request();
         long start = System.nanoTime();
-        Map<String, ModelCache.AdapterLease> adapters = new HashMap<>();
-        Map<String, ModelCache.ControlNetLease> controlNets = new HashMap<>();
+        Map<String, ModelCache.FileLease> adapters = new HashMap<>();
+        Map<String, ModelCache.FileLease> controlNets = new HashMap<>();
         Path work = null;
         try (ModelCache.ModelLease model = cache.model(first.baseModel())) {
             for (LoraRef lora : first.loras()) {
@@ -180,20 +181,19 @@ public class Generations {
             LOG.errorf(e, "generation group of %s failed", first.generationId());
             failUnfinished(group, "INTERNAL", e.toString());
         } finally {
-            adapters.values().forEach(ModelCache.AdapterLease::close);
-            controlNets.values().forEach(ModelCache.ControlNetLease::close);
+            adapters.values().forEach(ModelCache.FileLease::close);
+            controlNets.values().forEach(ModelCache.FileLease::close);
             deleteTree(work);
         }
     }
 
     private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException e) {
-            LOG.warnf("cannot delete %s: %s", dir, e);
+        try {
+            if (dir != null) {
+                FileTrees.delete(dir);
+            }
+        } catch (UncheckedIOException e) { // a leftover temp folder must not turn a finished job into a failure
+            LOG.warnf("cannot delete %s: %s", dir, e.getCause());
         }
     }
 
@@ -202,10 +202,10 @@ public class Generations {
     }
 
     private void renderImages(List<Job> group, TextToImagePipeline pipeline,
-                              Map<String, ModelCache.AdapterLease> adapters, long loadNanos) {
+                              Map<String, ModelCache.FileLease> adapters, long loadNanos) {
         List<Slice> slices = new ArrayList<>();
         for (Job job : group) {
-            GenerationParams all = RequestParams.of(job.request(), key -> adapters.get(key).file(),
+            GenerationParams all = RequestParams.of(job.request(), key -> adapters.get(key).path(),
                     job.controls.units());
             for (int offset = 0; offset < all.imagesPerPrompt(); offset += maxBatch) {
                 int n = Math.min(maxBatch, all.imagesPerPrompt() - offset);
@@ -249,9 +249,9 @@ public class Generations {
         job.uploadNanos += System.nanoTime() - start;
     }
 
-    private void renderGrid(Job job, TextToImagePipeline pipeline, Map<String, ModelCache.AdapterLease> adapters,
+    private void renderGrid(Job job, TextToImagePipeline pipeline, Map<String, ModelCache.FileLease> adapters,
                             long loadNanos) {
-        GenerationParams base = RequestParams.of(job.request(), key -> adapters.get(key).file(),
+        GenerationParams base = RequestParams.of(job.request(), key -> adapters.get(key).path(),
                 job.controls.units());
         long start = System.nanoTime();
         SweepRenderer.Result grid = new SweepRenderer(pipeline).render(base, RequestParams.sweep(job.request().grid()),

@@ -68,11 +68,9 @@ record RequestControls(List<ControlNetRequest> units, List<String> mapKeys) {
             if (image == null) {
                 throw new IllegalArgumentException(field + " is not a PNG or JPEG image");
             }
-            if (!ControlRules.IMAGE_SIDE.contains(image.getWidth())
-                    || !ControlRules.IMAGE_SIDE.contains(image.getHeight())) {
-                throw new IllegalArgumentException(field + " must be " + ControlRules.IMAGE_SIDE.minInt() + "-"
-                        + ControlRules.IMAGE_SIDE.maxInt() + " pixels a side, got " + image.getWidth() + "x"
-                        + image.getHeight());
+            String problem = ControlRules.imageSideProblem(image.getWidth(), image.getHeight());
+            if (problem != null) {
+                throw new IllegalArgumentException(field + " " + problem);
             }
             return image;
         } catch (IOException e) {

@@ -67,7 +67,7 @@ class ModelCacheTest {
             }
             assertEquals(List.of(SINGLE), cache.loadedModels());
             try (var adapter = cache.adapter(SamplerFixture.ADAPTER_KEY)) {
-                assertTrue(Files.isRegularFile(adapter.file()));
+                assertTrue(Files.isRegularFile(adapter.path()));
             }
             assertEquals(1, entries(dir, "model-").size(), "the unloaded, least recently used model made room");
             assertTrue(entries(dir, "model-").get(0).startsWith("model-" + SINGLE + "-"));
@@ -103,16 +103,16 @@ class ModelCacheTest {
         try (ModelCache cache = new ModelCache(registry, store, dir, Long.MAX_VALUE, 1, EngineOptions.defaults())) {
             Path first;
             try (var lease = cache.adapter(key)) {
-                first = lease.file();
+                first = lease.path();
                 assertEquals("adapter.safetensors", first.getFileName().toString());
             }
             try (var lease = cache.adapter(key)) {
-                assertEquals(first, lease.file(), "unchanged object: the cached copy");
+                assertEquals(first, lease.path(), "unchanged object: the cached copy");
             }
             store.put(Buckets.ADAPTERS, key, "second".getBytes(StandardCharsets.UTF_8), "application/octet-stream");
             try (var lease = cache.adapter(key)) {
-                assertNotEquals(first, lease.file());
-                assertArrayEquals("second".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(lease.file()));
+                assertNotEquals(first, lease.path());
+                assertArrayEquals("second".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(lease.path()));
             }
         }
         try (ModelCache reopened = new ModelCache(registry, store, dir, Long.MAX_VALUE, 1, EngineOptions.defaults())) {

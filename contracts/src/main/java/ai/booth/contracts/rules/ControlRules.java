@@ -27,6 +27,12 @@ public final class ControlRules {
     public static final int DEFAULT_CANNY_LOW = 100;
     public static final int DEFAULT_CANNY_HIGH = 200;
 
+    /** What is wrong with a control image of this size ("must be 8-4096 pixels a side, got WxH"), or null. */
+    public static String imageSideProblem(int width, int height) {
+        return IMAGE_SIDE.contains(width) && IMAGE_SIDE.contains(height) ? null : "must be " + IMAGE_SIDE.minInt()
+                + "-" + IMAGE_SIDE.maxInt() + " pixels a side, got " + width + "x" + height;
+    }
+
     /** Whether a unit's step window is valid. */
     public static boolean validWindow(double start, double end) {
         return GUIDANCE_WINDOW.contains(start) && GUIDANCE_WINDOW.contains(end) && start < end;

@@ -16,6 +16,12 @@ public record Range(double min, double max) {
         return value >= min && value <= max;
     }
 
+    /** A bound or value in a message: whole numbers without a decimal point, others as Java writes them. */
+    public static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+                : String.valueOf(value);
+    }
+
     public int minInt() {
         return (int) min;
     }

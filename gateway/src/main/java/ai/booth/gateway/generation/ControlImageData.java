@@ -57,11 +57,9 @@ record ControlImageData(byte[] bytes, String extension) {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if (!ControlRules.IMAGE_SIDE.contains(w) || !ControlRules.IMAGE_SIDE.contains(h)) {
-                    throw new IllegalArgumentException("must be " + ControlRules.IMAGE_SIDE.minInt() + "-"
-                            + ControlRules.IMAGE_SIDE.maxInt() + " pixels a side, got " + w + "x" + h);
+                String problem = ControlRules.imageSideProblem(reader.getWidth(0), reader.getHeight(0));
+                if (problem != null) {
+                    throw new IllegalArgumentException(problem);
                 }
             } finally {
                 reader.dispose();

@@ -48,22 +48,17 @@ class GenerationControls {
             }
             boolean ok = models.checkControlNet(checks, field + ".model", unit.model());
             ControlImageData image = image(checks, field + ".image", unit.image());
-            String preprocessor = or(unit.preprocessor(), NONE).toLowerCase(Locale.ROOT);
-            if (!PREPROCESSORS.contains(preprocessor)) {
-                checks.fail(field + ".preprocessor", "must be one of " + PREPROCESSORS + ", got '"
-                        + unit.preprocessor() + "'");
-                ok = false;
-            }
-            ok &= range(checks, field + ".lowThreshold", unit.lowThreshold(), CANNY_THRESHOLD);
-            ok &= range(checks, field + ".highThreshold", unit.highThreshold(), CANNY_THRESHOLD);
+            ok &= checks.oneOf(field + ".preprocessor", unit.preprocessor(), PREPROCESSORS);
+            ok &= checks.range(field + ".lowThreshold", unit.lowThreshold(), CANNY_THRESHOLD);
+            ok &= checks.range(field + ".highThreshold", unit.highThreshold(), CANNY_THRESHOLD);
             if (ok && or(unit.lowThreshold(), DEFAULT_CANNY_LOW) > or(unit.highThreshold(), DEFAULT_CANNY_HIGH)) {
                 checks.fail(field + ".highThreshold", "must be at least lowThreshold ("
                         + or(unit.lowThreshold(), DEFAULT_CANNY_LOW) + "), got " + unit.highThreshold());
                 ok = false;
             }
-            ok &= range(checks, field + ".scale", unit.scale(), SCALE);
-            boolean window = range(checks, field + ".guidanceStart", unit.guidanceStart(), GUIDANCE_WINDOW);
-            window &= range(checks, field + ".guidanceEnd", unit.guidanceEnd(), GUIDANCE_WINDOW);
+            ok &= checks.range(field + ".scale", unit.scale(), SCALE);
+            boolean window = checks.range(field + ".guidanceStart", unit.guidanceStart(), GUIDANCE_WINDOW);
+            window &= checks.range(field + ".guidanceEnd", unit.guidanceEnd(), GUIDANCE_WINDOW);
             if (window && !validWindow(start(unit), end(unit))) {
                 checks.fail(field + ".guidanceEnd", "must be above guidanceStart (" + start(unit) + "), got "
                         + end(unit));
@@ -101,14 +96,6 @@ class GenerationControls {
             checks.fail(field, e.getMessage());
             return null;
         }
-    }
-
-    private static boolean range(Checks checks, String field, Number value, ai.booth.contracts.rules.Range range) {
-        if (value != null && !range.contains(value.doubleValue())) {
-            checks.range(field, value, range.min(), range.max());
-            return false;
-        }
-        return true;
     }
 
     private static double start(GenerationSpec.ControlSpec spec) {

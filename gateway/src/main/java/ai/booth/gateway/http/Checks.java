@@ -1,5 +1,7 @@
 package ai.booth.gateway.http;
 
+import ai.booth.contracts.rules.Range;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,16 +27,23 @@ public final class Checks {
         return true;
     }
 
-    public void range(String field, Number value, double min, double max) {
+    /** Whether {@code value} is absent or in [min, max]; a failure otherwise. */
+    public boolean range(String field, Number value, double min, double max) {
         if (value != null && !(value.doubleValue() >= min && value.doubleValue() <= max)) {
-            fail(field, "must be in [" + format(min) + ", " + format(max) + "], got " + value);
+            fail(field, "must be in [" + Range.format(min) + ", " + Range.format(max) + "], got " + value);
+            return false;
         }
+        return true;
+    }
+
+    public boolean range(String field, Number value, Range range) {
+        return range(field, value, range.min(), range.max());
     }
 
     /** A rate: above zero, at most max. */
     public void positive(String field, Double value, double max) {
         if (value != null && !(value > 0 && value <= max)) {
-            fail(field, "must be in (0, " + format(max) + "], got " + value);
+            fail(field, "must be in (0, " + Range.format(max) + "], got " + value);
         }
     }
 
@@ -57,10 +66,13 @@ public final class Checks {
         }
     }
 
-    public void oneOf(String field, String value, Collection<String> allowed) {
+    /** Whether {@code value} is absent or one of {@code allowed} (any case); a failure otherwise. */
+    public boolean oneOf(String field, String value, Collection<String> allowed) {
         if (value != null && !allowed.contains(value.toLowerCase(Locale.ROOT))) {
             fail(field, "must be one of " + allowed + ", got '" + value + "'");
+            return false;
         }
+        return true;
     }
 
     /** Throws the 400 problem if any check failed. */
@@ -68,11 +80,6 @@ public final class Checks {
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
-    }
-
-    private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
-                : String.valueOf(value);
     }
 
     /** A request field's value, or its default when the client left it out. */

@@ -9,6 +9,7 @@ import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.service.ObjectStore;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,43 +92,24 @@ public class ModelCache implements AutoCloseable {
         }
     }
 
-    /** An adapter file in use: its local copy is not evicted until closed. */
-    public final class AdapterLease implements AutoCloseable {
-        private final String entry;
-        private final Path file;
-        private boolean closed;
-
-        private AdapterLease(String entry, Path file) {
-            this.entry = entry;
-            this.file = file;
-        }
-
-        /** The local file, named like the object (its name is the LoRA's name in infotexts). */
-        public Path file() {
-            return file;
-        }
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                disk.unpin(entry);
-            }
-        }
-    }
-
-    /** A ControlNet's local files in use: not evicted until closed. */
-    public final class ControlNetLease implements AutoCloseable {
+    /**
+     * Local files in use, an adapter's or a ControlNet's: not evicted until closed. The engine loads them per
+     * pipeline, so only the files are cached.
+     */
+    public final class FileLease implements AutoCloseable {
         private final String entry;
         private final Path path;
         private boolean closed;
 
-        private ControlNetLease(String entry, Path path) {
+        private FileLease(String entry, Path path) {
             this.entry = entry;
             this.path = path;
         }
 
-        /** The local diffusers folder or single file, named by the ControlNet's id. */
+        /**
+         * The local file (an adapter, named like its object) or a ControlNet's file or folder (named by its id):
+         * the name the infotexts show.
+         */
         public Path path() {
             return path;
         }
@@ -180,7 +162,7 @@ public class ModelCache implements AutoCloseable {
      * hash. The file or folder is named by the id, which is the ControlNet's name in infotexts. The engine loads it
      * per pipeline, as LoRA files.
      */
-    public ControlNetLease controlNet(String id) {
+    public FileLease controlNet(String id) {
         ModelManifest manifest = installed(id, "ControlNet");
         if (!manifest.controlNet()) {
             throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a base model,"
@@ -191,10 +173,8 @@ public class ModelCache implements AutoCloseable {
         Path root = Path.of(manifest.singleFile() ? "" : id);
         Path folder = disk.pin(entry, manifest.sizeBytes(), target -> {
             for (ModelManifest.ModelFile file : manifest.files()) {
-                String local = manifest.singleFile() ? id + ".safetensors" : file.path();
-                Path path = target.resolve(root).resolve(local);
-                Files.createDirectories(path.getParent());
-                download(Buckets.MODELS, ModelRegistry.objectKey(id, file.path()), path, file.sizeBytes());
+                fetch(manifest, file, target.resolve(root).resolve(manifest.singleFile() ? id + ".safetensors"
+                        : file.path()));
             }
             String hash = ControlNetCheck.of(controlNetPath(target, manifest, id)).contentHash();
             if (!hash.equals(manifest.contentHash())) {
@@ -202,7 +182,7 @@ public class ModelCache implements AutoCloseable {
                         + " weights hash to " + hash + " but the manifest says " + manifest.contentHash());
             }
         });
-        return new ControlNetLease(entry, controlNetPath(folder, manifest, id));
+        return new FileLease(entry, controlNetPath(folder, manifest, id));
     }
 
     private static Path controlNetPath(Path folder, ModelManifest manifest, String id) {
@@ -216,14 +196,14 @@ public class ModelCache implements AutoCloseable {
     }
 
     /** Leases the adapter at {@code key} in {@value Buckets#ADAPTERS}, downloaded when new or changed. */
-    public AdapterLease adapter(String key) {
+    public FileLease adapter(String key) {
         ObjectStore.Stat stat = store.stat(Buckets.ADAPTERS, key).orElseThrow(() -> new ModelCacheException(
                 ModelCacheException.ADAPTER_NOT_FOUND, "adapter '" + key + "' is not in bucket " + Buckets.ADAPTERS));
         String fileName = key.substring(key.lastIndexOf('/') + 1);
         String entry = "adapter-" + sha256(key).substring(0, 16) + "-" + stat.etag().replaceAll("[^A-Za-z0-9]", "");
         Path folder = disk.pin(entry, stat.size(), target -> download(Buckets.ADAPTERS, key,
                 target.resolve(fileName), stat.size()));
-        return new AdapterLease(entry, folder.resolve(fileName));
+        return new FileLease(entry, folder.resolve(fileName));
     }
 
     /** Models currently loaded, least recently used first (for tests and metrics). */
@@ -240,10 +220,7 @@ public class ModelCache implements AutoCloseable {
         String entry = "model-" + manifest.id() + "-" + manifest.contentHash().substring(0, 16);
         Path folder = disk.pin(entry, manifest.sizeBytes(), target -> {
             for (ModelManifest.ModelFile file : manifest.files()) {
-                Path local = target.resolve(file.path());
-                Files.createDirectories(local.getParent());
-                download(Buckets.MODELS, ModelRegistry.objectKey(manifest.id(), file.path()), local,
-                        file.sizeBytes());
+                fetch(manifest, file, target.resolve(file.path()));
             }
         });
         StableDiffusionModel model = null;
@@ -278,6 +255,12 @@ public class ModelCache implements AutoCloseable {
                 : source.startsWith(ModelCheck.PRESET_PREFIX) ? source.substring(ModelCheck.PRESET_PREFIX.length())
                 : null;
         return ModelCheck.of(folder.resolve(manifest.weights()), config);
+    }
+
+    /** One stored object of an installed model, to {@code local}. */
+    private void fetch(ModelManifest manifest, ModelManifest.ModelFile file, Path local) throws IOException {
+        Files.createDirectories(local.getParent());
+        download(Buckets.MODELS, ModelRegistry.objectKey(manifest.id(), file.path()), local, file.sizeBytes());
     }
 
     private void download(String bucket, String key, Path target, long expectedBytes) {
