@@ -63,7 +63,7 @@ public final class Stack implements AutoCloseable {
                     if (closed) {
                         throw new IOException("stopped while starting");
                     }
-                    services.put(service, launch(service, jars.get(service.ordinal())));
+                    services.put(service, launch(service, jars.get(service.ordinal()), Map.of()));
                 }
             }
             for (Service service : Service.values()) {
@@ -115,6 +115,14 @@ public final class Stack implements AutoCloseable {
 
     /** Starts a stopped or killed service again and waits until it is ready. */
     public void restart(Service service) throws IOException, InterruptedException {
+        restart(service, Map.of());
+    }
+
+    /**
+     * Starts a stopped or killed service again with {@code env} over its usual environment (e.g. another engine
+     * device) and waits until it is ready; an IOException names the exit code and log if it exits instead.
+     */
+    public void restart(Service service, Map<String, String> env) throws IOException, InterruptedException {
         synchronized (services) {
             if (closed) {
                 throw new IOException("the stack is stopped");
@@ -122,7 +130,7 @@ public final class Stack implements AutoCloseable {
             if (services.get(service).isAlive()) {
                 throw new IllegalStateException(service.module() + " is still running");
             }
-            services.put(service, launch(service, jar(settings.home(), service)));
+            services.put(service, launch(service, jar(settings.home(), service), env));
         }
         awaitReady(service);
     }
@@ -131,7 +139,7 @@ public final class Stack implements AutoCloseable {
         return home.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    private Process launch(Service service, Path jar) throws IOException {
+    private Process launch(Service service, Path jar, Map<String, String> extraEnv) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(BoothHome.javaExecutable().toString(), "-Xmx384m",
                 "-XX:+UseSerialGC", "-jar", jar.toString())
                 .redirectErrorStream(true)
@@ -149,6 +157,7 @@ public final class Stack implements AutoCloseable {
         if (service == Service.SAMPLER || service == Service.TRAINER) {
             engineEnvironment(env, service);
         }
+        env.putAll(extraEnv);
         return builder.start();
     }
 

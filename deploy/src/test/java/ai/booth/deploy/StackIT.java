@@ -5,7 +5,9 @@ import ai.booth.contracts.DatasetImage;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.Event;
+import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.TrainingCompleted;
 import ai.booth.infra.BoothHome;
 import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.EventProbe;
@@ -17,15 +19,22 @@ import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -34,12 +43,14 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole stack as {@code ./booth up} runs it: real broker, real S3 server, four service jars as processes. One
  * upload goes gateway → S3 → Kafka → dataset-service → S3 → Kafka → gateway.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -47,6 +58,7 @@ class StackIT {
     @TempDir
     static Path data;
 
+    private static StackSettings settings;
     private static Stack stack;
     private static final List<String> status = new ArrayList<>();
 
@@ -54,7 +66,7 @@ class StackIT {
 
     @BeforeAll
     static void start() throws Exception {
-        StackSettings settings = StackSettings.ephemeral(BoothHome.root(), data);
+        settings = StackSettings.ephemeral(BoothHome.root(), data);
         stack = new Stack(settings).start(status::add);
         apiKey = new ApiKeyStore(settings.keysFile()).create("e2e", "stack test", "standard").keyText();
     }
@@ -143,6 +155,98 @@ class StackIT {
         assertTrue(new String(read(Buckets.GENERATIONS, Buckets.generationImageKey("e2e", generationId, 1)),
                 StandardCharsets.ISO_8859_1).contains("Seed: 6"), "the PNG's parameters chunk");
         assertTrue(stack.exited().isEmpty(), "a service died during the test");
+    }
+
+    /**
+     * Request and result topics keep their records forever (Topics.retentionMs) while Kafka's default is a week: a
+     * generation requested and failed 8 days ago (record timestamps; the stack's broker checks retention every 2 s
+     * and rolls a segment once a record is a week newer than its first) is still whole after the gateway rebuilt its
+     * views. First test of the class, so the aged records start their partitions' segments, as they would on a
+     * cluster that ran a week.
+     */
+    @Test
+    @Order(1)
+    void aJobThatEndedEightDaysAgoIsStillShownWholeAfterAGatewayRestart() throws Exception {
+        Instant eightDaysAgo = Instant.now().minus(Duration.ofDays(8));
+        String generationId = UUID.randomUUID().toString();
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            probe.publishAt(aged(generationId, new GenerationFailed(generationId, "MODEL_NOT_FOUND",
+                    "no model 'retired'"), eightDaysAgo), eightDaysAgo);
+            probe.publishAt(aged(generationId, new GenerationRequested(generationId, "retired",
+                    "a photo of sks dog a week ago", null, 20, 7.5, 1, 1, 512, 512, "ddim", 0, List.of(), null),
+                    eightDaysAgo), eightDaysAgo);
+        }
+        awaitStatus("/api/v1/generations/" + generationId, "FAILED");
+        Thread.sleep(3 * 2000); // more than one retention check of the broker
+
+        stack.kill(Service.GATEWAY);
+        stack.restart(Service.GATEWAY);
+
+        var view = gateway().get("/api/v1/generations/" + generationId).then().statusCode(200)
+                .body("status", is("FAILED"))
+                .body("failure.code", is("MODEL_NOT_FOUND"))
+                .body("request.prompt", is("a photo of sks dog a week ago"))
+                .extract().jsonPath();
+        assertTrue(Instant.parse(view.getString("createdAt")).isBefore(Instant.now().minus(Duration.ofDays(7))),
+                "created 8 days ago: " + view.getString("createdAt"));
+    }
+
+    /**
+     * A restarted gateway answers only once its views have replayed every topic to where it ended at start
+     * (ViewsReadinessCheck): with thousands of jobs behind it, the first answer after "ready" already lists them all.
+     */
+    @Test
+    void aRestartedGatewayIsReadyOnlyOnceItShowsEveryJob() throws Exception {
+        int jobs = 20_000;
+        List<Event<TrainingCompleted>> events = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            String trainingId = UUID.randomUUID().toString();
+            events.add(Event.of(trainingId, "e2e-many", new TrainingCompleted(trainingId,
+                    "adapters/e2e-many/" + trainingId + "/adapter.safetensors", 1, 0.1, 1, List.of(), List.of())));
+        }
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            probe.publishAll(events);
+        }
+        String many = new ApiKeyStore(settings.keysFile()).create("e2e-many", "restart test", "standard")
+                .keyText();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (total(many) < jobs && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(jobs, total(many), "the running gateway shows every job");
+
+        stack.kill(Service.GATEWAY);
+        stack.restart(Service.GATEWAY);
+
+        assertEquals(jobs, total(many), "the first answer after the restarted gateway said it was ready");
+    }
+
+    /** A GPU requested on a node (or image) without one stops a worker at start with the reason, not at a job. */
+    @Test
+    void aWorkerAskedForAGpuOnANodeWithoutOneStopsAtStartAndSaysWhy() throws Exception {
+        for (Service worker : List.of(Service.SAMPLER, Service.TRAINER)) {
+            stack.kill(worker);
+            try {
+                IOException refused = assertThrows(IOException.class,
+                        () -> stack.restart(worker, Map.of("BOOTH_ENGINE_DEVICE", "gpu")));
+                assertTrue(refused.getMessage().contains(worker.module() + " exited with"), refused.getMessage());
+                String log = Files.readString(settings.logFile(worker.module()));
+                assertTrue(log.contains("booth.engine.device=gpu") && log.contains("PyTorch sees 0 CUDA GPU(s)"),
+                        worker.module() + " logs why it stopped");
+            } finally {
+                stack.restart(worker);
+            }
+        }
+    }
+
+    private static <P extends ai.booth.contracts.Payload> Event<P> aged(String id, P payload, Instant at) {
+        return new Event<>(Event.SCHEMA_VERSION, UUID.randomUUID(), payload.getClass().getSimpleName(), id, "e2e", at,
+                payload);
+    }
+
+    private static int total(String key) {
+        return given().baseUri(stack.url(Service.GATEWAY).toString()).header("Authorization", "Bearer " + key)
+                .get("/api/v1/trainings?limit=1").then().statusCode(200).extract().path("total");
     }
 
     /** Polls a gateway resource until its status is {@code expected}; returns the last answer for more checks. */

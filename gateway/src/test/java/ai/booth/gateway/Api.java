@@ -42,6 +42,14 @@ public final class Api {
     public static final String MODEL = "sd-test";
     private static final Map<String, ApiKeyStore.Created> KEYS = new ConcurrentHashMap<>();
 
+    /**
+     * Waits until the gateway is ready: its views replay the shared test broker's topics after each start
+     * ({@code ViewsReadinessCheck}), so a test that asks readiness right away could find it catching up.
+     */
+    public static void awaitReady() {
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+    }
+
     /** A request with the owner's API key (created on first use, tier standard). */
     public static RequestSpecification as(String ownerId) {
         return given().header("Authorization", "Bearer " + created(ownerId, "standard").keyText());

@@ -6,14 +6,28 @@ import ai.booth.testing.ServiceHealthContract;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 
 @QuarkusTest
 @WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class GatewayHealthTest extends ServiceHealthContract {
+
+    @BeforeEach
+    void viewsReplayed() {
+        Api.awaitReady();
+    }
+
+    @Test
+    void readinessSaysTheViewsHaveReplayedTheirTopics() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'views' }.status", is("UP"))
+                .body("checks.find { it.name == 'views' }.data.recordsToReplay", is(0));
+    }
 
     @Test
     void publishesOpenApiAndSwaggerUi() {

@@ -121,6 +121,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 Map.entry("log.dirs", logDir.toString()),
                 Map.entry("num.partitions", String.valueOf(partitions)),
                 Map.entry("auto.create.topics.enable", "false"),
+                // expired records go within seconds, not Kafka's 5 minutes: a laptop's logs are small, and a test
+                // of topics kept forever (StackIT) must see a retention check run
+                Map.entry("log.retention.check.interval.ms", "2000"),
                 // one node: every internal topic has one replica, and a small offsets topic starts fast
                 Map.entry("offsets.topic.replication.factor", "1"),
                 Map.entry("offsets.topic.num.partitions", "5"),

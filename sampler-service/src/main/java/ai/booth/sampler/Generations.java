@@ -23,6 +23,7 @@ import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelCacheException;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -49,6 +50,7 @@ import java.util.function.Consumer;
  * UNet batch would change oneDNN's blocking and so the low bits). A request ends with its result.json, then
  * GenerationCompleted; a group that fails ends its unfinished requests with GenerationFailed.
  */
+@Startup // the model cache checks the engine's device now: a node without it fails at start
 @ApplicationScoped
 public class Generations {
 

@@ -19,11 +19,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /** A test's own Kafka client: publishes Booth events and waits for the ones services emit. */
@@ -67,6 +69,26 @@ public final class EventProbe implements AutoCloseable {
     /** Publishes with record headers, as a service does that passes facts outside the payload schema. */
     public void publish(Event<?> event, Headers headers) throws ExecutionException, InterruptedException {
         producer.send(new ProducerRecord<>(event.topic(), null, event.correlationId(), event, headers)).get();
+    }
+
+    /**
+     * Publishes with the record timestamp {@code at}, as if published then (the broker's retention judges records
+     * by it): how a test ages a job without waiting.
+     */
+    public void publishAt(Event<?> event, Instant at) throws ExecutionException, InterruptedException {
+        producer.send(new ProducerRecord<>(event.topic(), null, at.toEpochMilli(), event.correlationId(), event))
+                .get();
+    }
+
+    /** Publishes many events at once and returns when the broker has every one. */
+    public void publishAll(List<? extends Event<?>> events) throws ExecutionException, InterruptedException {
+        List<Future<?>> sent = new ArrayList<>();
+        for (Event<?> event : events) {
+            sent.add(producer.send(new ProducerRecord<>(event.topic(), event.correlationId(), event)));
+        }
+        for (Future<?> future : sent) {
+            future.get();
+        }
     }
 
     /** Publishes bytes that need not be an event at all: what a broken or hostile producer could send. */

@@ -4,9 +4,11 @@ import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.PipelineAssets;
 import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelCacheException;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Base models from the worker's {@link ModelCache} (downloaded, hash-checked, kept loaded between jobs). */
+@Startup // the model cache checks the engine's device now: a node without it fails at start
 @ApplicationScoped
 public class CachedModels implements ModelLeases {
 

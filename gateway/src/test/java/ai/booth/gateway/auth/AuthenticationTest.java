@@ -63,6 +63,7 @@ class AuthenticationTest {
     @Test
     void theWebClientAndOperationsEndpointsNeedNoKey() {
         given().get("/").then().statusCode(200).body(containsString("Booth"));
+        Api.awaitReady();
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/trainings/{trainingId}/events"));
     }

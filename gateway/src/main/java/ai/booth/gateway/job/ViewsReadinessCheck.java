@@ -1,0 +1,117 @@
+package ai.booth.gateway.job;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Ready once the views have replayed their topics up to where the topics ended when this gateway started
+ * ({@link ViewProgress}): a restarted replica joins the load balancer only when it shows every job as the others do.
+ * The end offsets are read on the first check (Kafka may not be up before); the answer names how many records are
+ * still to read, never addresses.
+ */
+@Readiness
+@ApplicationScoped
+public class ViewsReadinessCheck implements HealthCheck {
+
+    private static final Logger LOG = Logger.getLogger(ViewsReadinessCheck.class);
+    private static final int TIMEOUT_MS = 5000;
+    private static final Pattern VIEW_TOPIC = Pattern.compile(
+            "mp\\.messaging\\.incoming\\.(" + ViewProgressInterceptor.VIEW_CHANNEL_PREFIX + "[^.]+)\\.topic");
+
+    private final ViewProgress progress;
+    private final Config config;
+    private final String bootstrapServers;
+    private Admin admin;
+
+    public ViewsReadinessCheck(ViewProgress progress, Config config,
+                               @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.progress = progress;
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        var response = HealthCheckResponse.named("views");
+        if (!progress.hasTarget()) {
+            try {
+                progress.target(firstAndEndOffsets());
+            } catch (Exception e) {
+                LOG.warnf("views readiness: cannot read the topics' offsets from %s: %s", bootstrapServers, e);
+                return response.down().withData("error", "topic offsets unknown (see the service log)").build();
+            }
+        }
+        Map<ViewProgress.ChannelPartition, Long> behind = progress.behind();
+        long records = behind.values().stream().mapToLong(Long::longValue).sum();
+        return response.status(behind.isEmpty()).withData("recordsToReplay", records).build();
+    }
+
+    /** Each view channel's partitions with their first and end offsets now. */
+    private Map<ViewProgress.ChannelPartition, long[]> firstAndEndOffsets() throws Exception {
+        Map<String, String> topicOfChannel = new TreeMap<>();
+        for (String name : config.getPropertyNames()) {
+            Matcher m = VIEW_TOPIC.matcher(name);
+            if (m.matches()) {
+                topicOfChannel.put(m.group(1), config.getValue(name, String.class));
+            }
+        }
+        Map<String, TopicDescription> topics = admin().describeTopics(topicOfChannel.values()).allTopicNames()
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        topics.values().forEach(topic -> topic.partitions().forEach(p -> {
+            earliest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.earliest());
+            latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest());
+        }));
+        Map<TopicPartition, Long> first = offsets(earliest);
+        Map<TopicPartition, Long> end = offsets(latest);
+        Map<ViewProgress.ChannelPartition, long[]> ranges = new HashMap<>();
+        topicOfChannel.forEach((channel, topic) -> end.forEach((tp, endOffset) -> {
+            if (tp.topic().equals(topic)) {
+                ranges.put(new ViewProgress.ChannelPartition(channel, tp.partition()),
+                        new long[]{first.get(tp), endOffset});
+            }
+        }));
+        return ranges;
+    }
+
+    private Map<TopicPartition, Long> offsets(Map<TopicPartition, OffsetSpec> spec) throws Exception {
+        return admin().listOffsets(spec).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS));
+        }
+        return admin;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (admin != null) {
+            admin.close();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package ai.booth.gateway.job;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ViewProgressTest {
+
+    private static final ViewProgress.ChannelPartition REQUESTED_0 =
+            new ViewProgress.ChannelPartition("view-generation-requested", 0);
+    private static final ViewProgress.ChannelPartition REQUESTED_1 =
+            new ViewProgress.ChannelPartition("view-generation-requested", 1);
+    private static final ViewProgress.ChannelPartition COMPLETED_0 =
+            new ViewProgress.ChannelPartition("view-generation-completed", 0);
+
+    @Test
+    void theViewsAreBehindUntilEveryPartitionHandledTheRecordBeforeItsEndOffset() {
+        ViewProgress progress = new ViewProgress();
+        progress.target(Map.of(REQUESTED_0, new long[]{0, 3}, REQUESTED_1, new long[]{0, 1},
+                COMPLETED_0, new long[]{0, 2}));
+        assertEquals(Map.of(REQUESTED_0, 3L, REQUESTED_1, 1L, COMPLETED_0, 2L), progress.behind());
+
+        progress.handled(REQUESTED_0.channel(), 0, 0);
+        progress.handled(REQUESTED_0.channel(), 0, 2);
+        progress.handled(REQUESTED_1.channel(), 1, 0);
+        assertEquals(Map.of(COMPLETED_0, 2L), progress.behind(), "the other channel's partition is still behind");
+
+        progress.handled(COMPLETED_0.channel(), 0, 1);
+        assertTrue(progress.behind().isEmpty());
+    }
+
+    @Test
+    void emptyOrExpiredPartitionsNeedNothingAndLaterRecordsAreNews() {
+        ViewProgress progress = new ViewProgress();
+        progress.target(Map.of(REQUESTED_0, new long[]{0, 0}, COMPLETED_0, new long[]{5, 5}));
+        assertTrue(progress.behind().isEmpty(), "nothing to replay: ready at once");
+        progress.target(Map.of(REQUESTED_0, new long[]{0, 9}));
+        assertTrue(progress.behind().isEmpty(), "the target is set once: records after it do not hold readiness back");
+    }
+
+    @Test
+    void onceCaughtUpTheViewsStayCaughtUp() {
+        ViewProgress progress = new ViewProgress();
+        assertFalse(progress.hasTarget());
+        progress.target(Map.of(REQUESTED_0, new long[]{2, 4}));
+        assertTrue(progress.hasTarget());
+        assertEquals(Map.of(REQUESTED_0, 2L), progress.behind(), "from the first offset still kept");
+        progress.handled(REQUESTED_0.channel(), 0, 3);
+        assertTrue(progress.behind().isEmpty());
+        progress.handled(REQUESTED_0.channel(), 0, 1); // a late, lower offset changes nothing
+        assertTrue(progress.behind().isEmpty());
+    }
+}
