@@ -193,10 +193,11 @@ class StackIT {
 
     /**
      * A restarted gateway answers only once its views have replayed every topic to where it ended at start
-     * (ViewsReadinessCheck): with thousands of jobs behind it, the first answer after "ready" already lists them all.
+     * (ViewsReadinessCheck): with thousands of jobs behind it, the first answer after "ready" already lists them all,
+     * and an Idempotency-Key used before the restart finds its job.
      */
     @Test
-    void aRestartedGatewayIsReadyOnlyOnceItShowsEveryJob() throws Exception {
+    void aRestartedGatewayIsReadyOnlyOnceItShowsEveryJobAndReplaysItsIdempotencyKeys() throws Exception {
         int jobs = 20_000;
         List<Event<TrainingCompleted>> events = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
@@ -214,11 +215,18 @@ class StackIT {
             Thread.sleep(200);
         }
         assertEquals(jobs, total(many), "the running gateway shows every job");
+        String body = "{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":1,\"seed\":3}";
+        String generationId = gateway().header("Idempotency-Key", "restart-1").contentType(ContentType.JSON)
+                .body(body).post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
 
         stack.kill(Service.GATEWAY);
         stack.restart(Service.GATEWAY);
 
         assertEquals(jobs, total(many), "the first answer after the restarted gateway said it was ready");
+        gateway().header("Idempotency-Key", "restart-1").contentType(ContentType.JSON).body(body)
+                .post("/api/v1/generations").then().statusCode(200)
+                .header("Idempotent-Replayed", "true")
+                .body("generationId", is(generationId));
     }
 
     /** A GPU requested on a node (or image) without one stops a worker at start with the reason, not at a job. */
