@@ -12,6 +12,7 @@ import ai.booth.infra.BoothHome;
 import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.EventProbe;
 import ai.booth.testing.TestImages;
+import com.sun.net.httpserver.HttpServer;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.restassured.http.ContentType;
@@ -21,12 +22,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +37,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
@@ -227,6 +233,53 @@ class StackIT {
                 .post("/api/v1/generations").then().statusCode(200)
                 .header("Idempotent-Replayed", "true")
                 .body("generationId", is(generationId));
+    }
+
+    /**
+     * Webhooks are delivered at least once: a gateway killed while retrying a callback (the receiver answered 500
+     * three times) delivers it after its restart, same delivery id, once the receiver accepts.
+     */
+    @Test
+    void aWebhookCutShortByAGatewayCrashIsDeliveredAfterTheRestart() throws Exception {
+        Map<String, String> allowLoopback = Map.of("BOOTH_GATEWAY_WEBHOOKS_ALLOW", "127.0.0.1/32");
+        AtomicBoolean accepting = new AtomicBoolean(false);
+        BlockingQueue<String[]> deliveries = new LinkedBlockingQueue<>(); // {delivery id, status}
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            int status = accepting.get() ? 204 : 500;
+            deliveries.add(new String[]{exchange.getRequestHeaders().getFirst("X-Booth-Delivery"),
+                    String.valueOf(status)});
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            stack.kill(Service.GATEWAY);
+            stack.restart(Service.GATEWAY, allowLoopback);
+            String callback = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":1,"
+                            + "\"callbackUrl\":\"" + callback + "\"}")
+                    .post("/api/v1/generations").then().statusCode(202);
+            List<String> refused = new ArrayList<>();
+            for (int attempt = 0; attempt < 3; attempt++) { // attempts at 0, 2 and 6 s: offsets would be committed
+                String[] delivery = deliveries.poll(60, TimeUnit.SECONDS);
+                assertTrue(delivery != null && delivery[1].equals("500"), "attempt " + (attempt + 1) + " refused");
+                refused.add(delivery[0]);
+            }
+            assertEquals(1, Set.copyOf(refused).size(), "one event, retried: " + refused);
+
+            stack.kill(Service.GATEWAY);
+            accepting.set(true);
+            stack.restart(Service.GATEWAY, allowLoopback);
+
+            String[] delivered = deliveries.poll(60, TimeUnit.SECONDS);
+            assertTrue(delivered != null && delivered[1].equals("204"), "delivered after the restart");
+            assertEquals(refused.get(0), delivered[0], "the same event (X-Booth-Delivery)");
+        } finally {
+            receiver.stop(0);
+        }
     }
 
     /** A GPU requested on a node (or image) without one stops a worker at start with the reason, not at a job. */

@@ -50,6 +50,11 @@ public class ViewProgress {
         targets = Map.copyOf(ranges);
     }
 
+    /** Whether the views are known to be replaying history still (false before the target is known). */
+    public boolean replaying() {
+        return targets != null && !behind().isEmpty();
+    }
+
     /**
      * The partitions still short of their target, with how many records each has left (empty once caught up, and
      * for good after that).

@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import javax.crypto.Mac;
@@ -31,6 +32,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +44,12 @@ import java.util.concurrent.TimeUnit;
  * once, not once per replica. The POST body is JSON ({@code id, type, jobId, ownerId, occurredAt, timestamp,
  * payload}); {@code X-Booth-Signature: sha256=<hex HMAC-SHA256 of the body>} is keyed with the webhook secret of the
  * API key that created the job. Non-2xx answers and network errors are retried with exponential backoff on a
- * scheduler of its own, so a slow receiver never holds up event consumption. Every attempt first checks the URL
+ * scheduler of its own, so a slow receiver never holds up event consumption. Delivery is at least once: an event is
+ * acknowledged (and its offset committed) only when its delivery ended — delivered, given up after the last attempt,
+ * refused, or nothing to call — so events whose delivery a crash or restart cut short are delivered again by
+ * whichever replica reads their partition next; receivers dedupe by {@code X-Booth-Delivery} (the event id). While
+ * a restarted gateway is still replaying its views ({@link ViewProgress}), looking up a job's callback waits for them
+ * without counting. Every attempt first checks the URL
  * again with the {@link CallbackPolicy} (its host is resolved afresh and each address checked) and then connects to
  * the address it checked, with the URL's host as Host header and TLS server name: the receiver a job named at
  * request time cannot be moved to an internal address by a DNS answer that changes later. Redirects are not
@@ -65,6 +73,7 @@ public class Webhooks {
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private final CallbackPolicy policy;
+    private final ViewProgress progress;
     private final HttpClient http;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "booth-webhooks");
@@ -73,35 +82,47 @@ public class Webhooks {
     });
 
     public Webhooks(@Any Instance<JobRegistry<?>> registries, ApiKeyStore keys, GatewayConfig config,
-                    CallbackPolicy policy, Vertx vertx) {
+                    CallbackPolicy policy, ViewProgress progress, Vertx vertx) {
         this.registries = registries;
         this.keys = keys;
         this.config = config.webhooks();
         this.policy = policy;
+        this.progress = progress;
         this.http = vertx.createHttpClient(new HttpClientOptions().setVerifyHost(true).setForceSni(true)
                 .setConnectTimeout(5000).setMaxRedirects(0));
     }
 
     @Incoming("webhooks")
-    void onTerminal(Event<?> event) {
-        scheduler.execute(() -> lookUp(event, 1));
+    CompletionStage<Void> onTerminal(Message<Event<?>> message) {
+        Event<?> event = message.getPayload();
+        if (event == null) { // unreadable record: dead-lettered with the reason (failure-strategy)
+            return message.nack(new IllegalArgumentException("not a readable Booth event"));
+        }
+        scheduler.execute(() -> lookUp(event, 1, () -> message.ack()));
+        return CompletableFuture.completedFuture(null); // acknowledged by `done`, once the delivery ended
     }
 
-    private void lookUp(Event<?> event, int lookup) {
+    private void lookUp(Event<?> event, int lookup, Runnable done) {
         Optional<JobMeta> meta = meta(event.correlationId());
         if (meta.isEmpty() && lookup < LOOKUPS) {
-            scheduler.schedule(() -> lookUp(event, lookup + 1), LOOKUP_DELAY_MS, TimeUnit.MILLISECONDS);
+            int next = progress.replaying() ? lookup : lookup + 1;
+            scheduler.schedule(() -> lookUp(event, next, done), LOOKUP_DELAY_MS, TimeUnit.MILLISECONDS);
             return;
         }
-        meta.filter(m -> m.callbackUrl() != null).ifPresent(m -> {
-            Optional<ApiKey> key = keys.list().stream().filter(k -> k.id().equals(m.keyId())).findFirst();
-            if (key.isEmpty()) {
-                LOG.warnf("webhook for %s %s not sent: API key %s no longer exists", event.type(),
-                        event.correlationId(), m.keyId());
-                return;
-            }
-            deliver(event, URI.create(m.callbackUrl()), key.get().webhookSecret(), 1);
-        });
+        Optional<JobMeta> callback = meta.filter(m -> m.callbackUrl() != null);
+        if (callback.isEmpty()) {
+            done.run();
+            return;
+        }
+        JobMeta m = callback.get();
+        Optional<ApiKey> key = keys.list().stream().filter(k -> k.id().equals(m.keyId())).findFirst();
+        if (key.isEmpty()) {
+            LOG.warnf("webhook for %s %s not sent: API key %s no longer exists", event.type(),
+                    event.correlationId(), m.keyId());
+            done.run();
+            return;
+        }
+        deliver(event, URI.create(m.callbackUrl()), key.get().webhookSecret(), 1, done);
     }
 
     /** The job's meta once its request event has been seen (views built from a result alone have no key id). */
@@ -110,13 +131,14 @@ public class Webhooks {
                 .map(Views.Job::meta).filter(meta -> meta.keyId() != null);
     }
 
-    private void deliver(Event<?> event, URI url, String secret, int attempt) {
+    private void deliver(Event<?> event, URI url, String secret, int attempt, Runnable done) {
         InetAddress address;
         try {
             address = policy.permitted(url).get(0);
         } catch (CallbackPolicy.Refused refused) {
             LOG.warnf("webhook %s %s to %s not sent: callbackUrl %s", event.type(), event.correlationId(), url,
                     refused.getMessage());
+            done.run();
             return;
         }
         long timestamp = Instant.now().getEpochSecond();
@@ -143,15 +165,17 @@ public class Webhooks {
                     if (result.succeeded() && result.result() / 100 == 2) {
                         LOG.infof("webhook %s %s delivered to %s (attempt %d)", event.type(), event.correlationId(),
                                 url, attempt);
+                        done.run();
                     } else if (attempt < config.attempts()) {
                         long wait = config.initialBackoff().toMillis() << (attempt - 1);
                         LOG.infof("webhook %s %s to %s failed (%s); attempt %d in %d ms", event.type(),
                                 event.correlationId(), url, outcome, attempt + 1, wait);
-                        scheduler.schedule(() -> deliver(event, url, secret, attempt + 1), wait,
+                        scheduler.schedule(() -> deliver(event, url, secret, attempt + 1, done), wait,
                                 TimeUnit.MILLISECONDS);
                     } else {
                         LOG.warnf("webhook %s %s to %s given up after %d attempts (%s)", event.type(),
                                 event.correlationId(), url, attempt, outcome);
+                        done.run();
                     }
                 });
     }
