@@ -1,7 +1,6 @@
 package ai.booth.dataset.processing;
 
 import ai.booth.contracts.Buckets;
-import ai.booth.contracts.DatasetImage;
 import ai.booth.contracts.DatasetLimits;
 import ai.booth.contracts.DatasetReport;
 import ai.booth.contracts.ImageReport;
@@ -118,7 +117,7 @@ public final class DatasetProcessor implements AutoCloseable {
         }
         int[] groups = NearDuplicates.groups(accepted.stream().map(o -> o.image().hash()).toList());
         List<ImageReport> reports = new ArrayList<>();
-        List<DatasetImage> images = new ArrayList<>();
+        int trainingImages = 0;
         List<PendingObject> objects = new ArrayList<>();
         int faces = 0;
         int blurry = 0;
@@ -160,8 +159,7 @@ public final class DatasetProcessor implements AutoCloseable {
                 objects.add(new PendingObject(processedKey, outcome.png(), "image/png"));
                 objects.add(new PendingObject(Buckets.datasetProcessedKey(job.ownerId(), job.datasetId(),
                         job.version(), name + ".txt"), text(job, name + ".txt", caption), "text/plain; charset=utf-8"));
-                images.add(new DatasetImage(processedKey, image.image().cols(), image.image().rows(), "image/png",
-                        caption));
+                trainingImages++;
             }
             faces += image.face() != null ? 1 : 0;
             reports.add(new ImageReport(file.source(), originalKey, image.header().format().label(),
@@ -181,25 +179,25 @@ public final class DatasetProcessor implements AutoCloseable {
         if (uncaptioned > 0) {
             warnings.add(uncaptioned + " image(s) have no caption: give an instance prompt or caption files");
         }
-        if (images.size() < limits.fewImages()) {
-            warnings.add("only " + images.size() + " training image(s): " + limits.fewImages()
+        if (trainingImages < limits.fewImages()) {
+            warnings.add("only " + trainingImages + " training image(s): " + limits.fewImages()
                     + " or more give better results");
-        } else if (images.size() > limits.manyImages()) {
-            warnings.add(images.size() + " training images: more than " + limits.manyImages()
+        } else if (trainingImages > limits.manyImages()) {
+            warnings.add(trainingImages + " training images: more than " + limits.manyImages()
                     + " rarely help one subject and slow training down");
         }
         int duplicateGroups = Arrays.stream(groups).max().orElse(0);
         DatasetReport report = new DatasetReport(job.datasetId(), job.version(), job.settings(), job.instancePrompt(),
                 reports, List.copyOf(rejected), List.copyOf(warnings),
-                new ReportTotals(accepted.size() + rejected.size(), accepted.size(), rejected.size(), images.size(),
+                new ReportTotals(accepted.size() + rejected.size(), accepted.size(), rejected.size(), trainingImages,
                         faces, duplicateGroups, leftOut, blurry));
         List<String> problems = new ArrayList<>();
-        if (images.isEmpty()) {
-            rejected.forEach(file -> problems.add(file.source() + ": " + file.reason() + ": " + file.message()));
+        if (trainingImages == 0) {
+            rejected.forEach(file -> problems.add(Rejection.problem(file)));
             problems.add(files.isEmpty() && rejected.isEmpty() ? "the upload holds no files"
                     : "no image passed the checks");
         }
-        return new DatasetBuild(report, List.copyOf(images), List.copyOf(objects), List.copyOf(problems));
+        return new DatasetBuild(report, List.copyOf(objects), List.copyOf(problems));
     }
 
     /** Processes every file on the worker threads; results in input order. */
