@@ -25,8 +25,9 @@ final class ObjectWrites {
     }
 
     void put(String key, Path file, String contentType) {
-        written.add(new Written(key, null, contentType)); // before the call: a put that fails after the server
-        store.put(Buckets.DATASETS, key, file, contentType); // stored the object is undone too
+        // recorded before the call: a put that fails after the server stored the object is undone too
+        written.add(new Written(key, null, contentType));
+        store.put(Buckets.DATASETS, key, file, contentType);
     }
 
     void put(String key, byte[] content, String contentType) {
