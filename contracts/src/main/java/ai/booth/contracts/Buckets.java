@@ -7,7 +7,8 @@ public final class Buckets {
     /**
      * Datasets, under {@code <owner>/<datasetId>/}: {@code staging/<file>} as uploaded until checked, {@code raw/<file>}
      * the accepted originals, {@code processed/v<n>/<nn>.png} + {@code .txt} the training images and captions of
-     * version n, {@code report.json} the quality report of the current version.
+     * version n, {@code report.json} the quality report of the current version, or {@code rejected.json} the
+     * {@link DatasetRejected} an upload ended with.
      */
     public static final String DATASETS = "datasets";
     /** Base model weights (safetensors), shared by all owners. */
@@ -55,6 +56,14 @@ public final class Buckets {
     /** Key of the quality report of a dataset's current version: written last, so its presence means complete. */
     public static String datasetReportKey(String ownerId, String datasetId) {
         return datasetPrefix(ownerId, datasetId) + "report.json";
+    }
+
+    /**
+     * Key of the {@link DatasetRejected} an upload ended with (JSON): the only object a rejected upload leaves, so a
+     * redelivered upload is answered the same once its staged files are gone.
+     */
+    public static String datasetRejectionKey(String ownerId, String datasetId) {
+        return datasetPrefix(ownerId, datasetId) + "rejected.json";
     }
 
     /** Prefix of every object of a dataset. */

@@ -3,8 +3,8 @@ package ai.booth.contracts;
 import java.util.List;
 
 /**
- * A dataset upload (or reprocessing) produced no training set; nothing of it was stored (a reprocessed dataset keeps
- * its previous version).
+ * A dataset upload (or reprocessing) produced no training set; none of its files was stored (a reprocessed dataset
+ * keeps its previous version). A rejected upload keeps this answer at {@link Buckets#datasetRejectionKey}.
  *
  * @param datasetId  the dataset
  * @param problems   one human-readable line per rejected file or rule, naming the file

@@ -30,20 +30,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Builds dataset versions from S3 and stores them all-or-nothing: files are spooled to a private temp directory and
  * checked there, so a rejected file never reaches {@code raw/}; objects are written only for an accepted version,
  * {@code report.json} last, and the result is announced before the staged upload is removed. If anything fails on
  * the way, every object this job wrote is removed again (and a reprocessing restores the previous report).
+ *
+ * <p>Every job ends with DatasetReady or DatasetRejected: the gateway shows a dataset as ingesting until it hears one.
+ * A failure (S3 unreadable, a bug) ends it as rejected with reason {@code INTERNAL}. An upload's outcome is stored
+ * ({@code report.json}, or {@code rejected.json} for a rejection), so an upload delivered again after it ended is
+ * answered from it, not processed again.
  */
 @ApplicationScoped
 public class DatasetJobs {
 
     private static final Logger LOG = Logger.getLogger(DatasetJobs.class);
     private static final DatasetLimits LIMITS = DatasetLimits.DEFAULT;
+    private static final String JSON = "application/json";
 
     private final ObjectStore store;
     private final DatasetProcessor processor;
@@ -59,27 +67,22 @@ public class DatasetJobs {
 
     /** Checks and processes an upload into version 1, then hands DatasetReady or DatasetRejected to announce. */
     public void ingest(String ownerId, DatasetIngested upload, Consumer<Payload> announce) {
-        locks.with(ownerId, upload.datasetId(), () -> {
-            if (store.exists(Buckets.DATASETS, Buckets.datasetReportKey(ownerId, upload.datasetId()))) {
-                LOG.infof("dataset %s of %s is already processed; ignoring a repeated upload event",
-                        upload.datasetId(), ownerId);
-                return null;
-            }
-            DatasetSettings settings = upload.settings() == null ? DatasetSettings.DEFAULT : upload.settings();
-            List<String> invalid = settings.problems();
-            if (!invalid.isEmpty()) {
-                announce.accept(new DatasetRejected(upload.datasetId(), invalid, null));
+        String datasetId = upload.datasetId();
+        locks.with(ownerId, datasetId, () -> {
+            Optional<Payload> ended = outcome(ownerId, datasetId);
+            if (ended.isPresent()) {
+                LOG.infof("dataset %s of %s already ended (%s): announcing it again", datasetId, ownerId,
+                        ended.get().getClass().getSimpleName());
+                announce.accept(ended.get());
             } else {
-                inWorkDir(workDir -> {
-                    List<UploadFile> files = new ArrayList<>();
-                    List<RejectedFile> refused = new ArrayList<>();
-                    spoolStaged(ownerId, upload, workDir, files, refused);
-                    DatasetJob job = new DatasetJob(ownerId, upload.datasetId(), 1, settings,
-                            upload.instancePrompt(), workDir);
-                    store(job, processor.ingest(job, files, refused), null, announce);
-                });
+                ObjectWrites writes = new ObjectWrites(store);
+                Payload result = orRejected(datasetId, "upload", writes, () -> process(ownerId, upload, writes));
+                if (result instanceof DatasetRejected rejected) {
+                    storeRejection(ownerId, rejected, writes);
+                }
+                announce(result, writes, announce);
             }
-            upload.stagingKeys().stream().filter(key -> isStaged(ownerId, upload.datasetId(), key))
+            upload.stagingKeys().stream().filter(key -> isStaged(ownerId, datasetId, key))
                     .forEach(key -> store.remove(Buckets.DATASETS, key));
             return null;
         });
@@ -96,48 +99,121 @@ public class DatasetJobs {
                         + " to reprocess") : invalid, null));
                 return null;
             }
-            byte[] previousJson = store.get(Buckets.DATASETS, reportKey);
-            DatasetReport previous = read(previousJson);
-            inWorkDir(workDir -> {
-                List<UploadFile> originals = new ArrayList<>();
-                for (ImageReport image : previous.images()) {
-                    Path file = workDir.resolve("original-" + originals.size());
-                    store.download(Buckets.DATASETS, image.originalKey(), file, Long.MAX_VALUE);
-                    originals.add(new UploadFile(image.source(), file,
-                            image.captionSource().equals("file") ? image.caption() : null, image.originalKey()));
-                }
-                String prompt = request.instancePrompt() != null ? request.instancePrompt()
-                        : previous.instancePrompt();
-                DatasetJob job = new DatasetJob(ownerId, request.datasetId(), previous.version() + 1,
-                        request.settings(), prompt, workDir);
-                store(job, processor.reprocess(job, originals), previousJson, announce);
-            });
+            ObjectWrites writes = new ObjectWrites(store);
+            Payload result = orRejected(request.datasetId(), "reprocessing", writes,
+                    () -> reprocess(ownerId, request, reportKey, writes));
+            announce(result, writes, announce);
             return null;
         });
     }
 
-    /** Writes an accepted build (report last) and announces it; undoes the writes if either fails. */
-    private void store(DatasetJob job, DatasetBuild build, byte[] previousReport, Consumer<Payload> announce) {
-        if (!build.accepted()) {
-            announce.accept(new DatasetRejected(job.datasetId(), build.problems(), build.report()));
-            return;
+    private Payload process(String ownerId, DatasetIngested upload, ObjectWrites writes) {
+        DatasetSettings settings = upload.settings() == null ? DatasetSettings.DEFAULT : upload.settings();
+        List<String> invalid = settings.problems();
+        if (!invalid.isEmpty()) {
+            return new DatasetRejected(upload.datasetId(), invalid, null);
         }
-        String reportKey = Buckets.datasetReportKey(job.ownerId(), job.datasetId());
-        ObjectWrites writes = new ObjectWrites(store);
-        try {
-            for (PendingObject object : build.objects()) {
-                writes.put(object.key(), object.file(), object.contentType());
+        return inWorkDir(workDir -> {
+            List<UploadFile> files = new ArrayList<>();
+            List<RejectedFile> refused = new ArrayList<>();
+            spoolStaged(ownerId, upload, workDir, files, refused);
+            DatasetJob job = new DatasetJob(ownerId, upload.datasetId(), 1, settings, upload.instancePrompt(),
+                    workDir);
+            return write(job, processor.ingest(job, files, refused), null, writes);
+        });
+    }
+
+    private Payload reprocess(String ownerId, DatasetReprocessRequested request, String reportKey,
+                              ObjectWrites writes) {
+        byte[] previousJson = store.get(Buckets.DATASETS, reportKey);
+        DatasetReport previous = read(previousJson, DatasetReport.class);
+        return inWorkDir(workDir -> {
+            List<UploadFile> originals = new ArrayList<>();
+            for (ImageReport image : previous.images()) {
+                Path file = workDir.resolve("original-" + originals.size());
+                store.download(Buckets.DATASETS, image.originalKey(), file, Long.MAX_VALUE);
+                originals.add(new UploadFile(image.source(), file,
+                        image.captionSource().equals("file") ? image.caption() : null, image.originalKey()));
             }
-            writes.put(reportKey, write(build.report()), "application/json");
-            announce.accept(new DatasetReady(job.datasetId(), job.version(), build.images(), reportKey,
-                    build.report()));
+            String prompt = request.instancePrompt() != null ? request.instancePrompt() : previous.instancePrompt();
+            DatasetJob job = new DatasetJob(ownerId, request.datasetId(), previous.version() + 1,
+                    request.settings(), prompt, workDir);
+            return write(job, processor.reprocess(job, originals), previousJson, writes);
+        });
+    }
+
+    /**
+     * Runs a job's work; a failure undoes its writes and becomes a rejection with reason INTERNAL, so the job still
+     * ends with an answer (left to Kafka, the request would go to the dead-letter topic and nobody would hear).
+     */
+    private static Payload orRejected(String datasetId, String what, ObjectWrites writes, Supplier<Payload> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.errorf(e, "%s of dataset %s failed", what, datasetId);
+            writes.rollback();
+            String cause = e.getMessage() == null ? e.toString() : e.getMessage();
+            return new DatasetRejected(datasetId, List.of(Rejection.problem(Rejection.INTERNAL
+                    .with("dataset-service failed while processing it: " + cause).of(what))), null);
+        }
+    }
+
+    /**
+     * How an upload ended, if it did: ready when its report is stored (announced as the report says: a reprocessing
+     * since then is the dataset's current version), rejected when its rejection is.
+     */
+    private Optional<Payload> outcome(String ownerId, String datasetId) {
+        String reportKey = Buckets.datasetReportKey(ownerId, datasetId);
+        if (store.exists(Buckets.DATASETS, reportKey)) {
+            return Optional.of(ready(reportKey, read(store.get(Buckets.DATASETS, reportKey), DatasetReport.class)));
+        }
+        String rejectionKey = Buckets.datasetRejectionKey(ownerId, datasetId);
+        if (store.exists(Buckets.DATASETS, rejectionKey)) {
+            return Optional.of(read(store.get(Buckets.DATASETS, rejectionKey), DatasetRejected.class));
+        }
+        return Optional.empty();
+    }
+
+    /** Stores an upload's rejection as its outcome; if even that fails, the rejection is still announced. */
+    private void storeRejection(String ownerId, DatasetRejected rejected, ObjectWrites writes) {
+        try {
+            writes.put(Buckets.datasetRejectionKey(ownerId, rejected.datasetId()), write(rejected), JSON);
+        } catch (RuntimeException e) {
+            LOG.errorf("could not store the rejection of dataset %s of %s; announcing it anyway: %s",
+                    rejected.datasetId(), ownerId, e.getMessage());
+        }
+    }
+
+    /** Announces the result; undoes the job's writes if that fails, so a redelivery runs the job again. */
+    private static void announce(Payload result, ObjectWrites writes, Consumer<Payload> announce) {
+        try {
+            announce.accept(result);
         } catch (RuntimeException e) {
             writes.rollback();
-            if (previousReport != null) {
-                store.put(Buckets.DATASETS, reportKey, previousReport, "application/json");
-            }
             throw e;
         }
+    }
+
+    /**
+     * Writes an accepted build (report last, over {@code previousReport} if there is one) and answers DatasetReady;
+     * a build without a training set answers DatasetRejected and writes nothing.
+     */
+    private Payload write(DatasetJob job, DatasetBuild build, byte[] previousReport, ObjectWrites writes) {
+        if (!build.accepted()) {
+            return new DatasetRejected(job.datasetId(), build.problems(), build.report());
+        }
+        for (PendingObject object : build.objects()) {
+            writes.put(object.key(), object.file(), object.contentType());
+        }
+        String reportKey = Buckets.datasetReportKey(job.ownerId(), job.datasetId());
+        writes.replace(reportKey, write(build.report()), JSON, previousReport);
+        return ready(reportKey, build.report());
+    }
+
+    /** The one way a stored version is announced, first time or again: everything comes from its report. */
+    private static DatasetReady ready(String reportKey, DatasetReport report) {
+        return new DatasetReady(report.datasetId(), report.version(), DatasetBuild.trainingSet(report), reportKey,
+                report);
     }
 
     /** Downloads the staged files, refusing keys outside this dataset's staging area and oversize objects. */
@@ -167,14 +243,14 @@ public class DatasetJobs {
     }
 
     private interface WorkDirJob {
-        void run(Path workDir) throws IOException;
+        Payload run(Path workDir) throws IOException;
     }
 
-    private static void inWorkDir(WorkDirJob job) {
+    private static Payload inWorkDir(WorkDirJob job) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("booth-dataset-");
-            job.run(dir);
+            return job.run(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -192,19 +268,20 @@ public class DatasetJobs {
         }
     }
 
-    private byte[] write(DatasetReport report) {
+    private byte[] write(Object value) {
         try {
-            return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(report);
+            return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the report of dataset " + report.datasetId(), e);
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
         }
     }
 
-    private DatasetReport read(byte[] report) {
+    private <T> T read(byte[] stored, Class<T> type) {
         try {
-            return json.readValue(report, DatasetReport.class);
+            return json.readValue(stored, type);
         } catch (IOException e) {
-            throw new IllegalStateException("stored dataset report is not readable: " + e.getMessage(), e);
+            throw new IllegalStateException("stored " + type.getSimpleName() + " is not readable: " + e.getMessage(),
+                    e);
         }
     }
 }

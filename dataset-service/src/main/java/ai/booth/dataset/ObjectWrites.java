@@ -13,30 +13,45 @@ final class ObjectWrites {
 
     private static final Logger LOG = Logger.getLogger(ObjectWrites.class);
 
+    /** One write and how to undo it: remove the key, or put back what it replaced. */
+    private record Written(String key, byte[] previous, String contentType) {
+    }
+
     private final ObjectStore store;
-    private final List<String> written = new ArrayList<>();
+    private final List<Written> written = new ArrayList<>();
 
     ObjectWrites(ObjectStore store) {
         this.store = store;
     }
 
     void put(String key, Path file, String contentType) {
-        written.add(key); // before the call: a put that fails after the server stored the object is undone too
+        // recorded before the call: a put that fails after the server stored the object is undone too
+        written.add(new Written(key, null, contentType));
         store.put(Buckets.DATASETS, key, file, contentType);
     }
 
     void put(String key, byte[] content, String contentType) {
-        written.add(key);
+        replace(key, content, contentType, null);
+    }
+
+    /** Writes over an object whose content was {@code previous} (null: there was none); undoing restores it. */
+    void replace(String key, byte[] content, String contentType, byte[] previous) {
+        written.add(new Written(key, previous, contentType));
         store.put(Buckets.DATASETS, key, content, contentType);
     }
 
-    /** Removes everything written, newest first; a removal that fails is logged and the rest still go. */
+    /** Undoes everything written, newest first; an undo that fails is logged and the rest still go. */
     void rollback() {
         for (int i = written.size() - 1; i >= 0; i--) {
+            Written write = written.get(i);
             try {
-                store.remove(Buckets.DATASETS, written.get(i));
+                if (write.previous() == null) {
+                    store.remove(Buckets.DATASETS, write.key());
+                } else {
+                    store.put(Buckets.DATASETS, write.key(), write.previous(), write.contentType());
+                }
             } catch (RuntimeException e) {
-                LOG.errorf("could not remove %s while undoing a failed dataset job: %s", written.get(i), e.getMessage());
+                LOG.errorf("could not undo %s while undoing a failed dataset job: %s", write.key(), e.getMessage());
             }
         }
         written.clear();

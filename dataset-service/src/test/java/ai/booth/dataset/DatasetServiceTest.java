@@ -106,7 +106,7 @@ class DatasetServiceTest {
     }
 
     @Test
-    void aRejectedUploadLeavesNoObjectBehind() throws Exception {
+    void aRejectedUploadLeavesOnlyItsRejectionBehind() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
             String datasetId = UUID.randomUUID().toString();
             List<String> staged = List.of(
@@ -128,9 +128,11 @@ class DatasetServiceTest {
             assertTrue(problems.get(4).startsWith("03-tiny.jpg: TOO_SMALL"), problems.get(4));
             assertEquals(4 + 1, rejected.report().totals().rejected());
             // the result is announced before the staged upload is removed (a redelivery must still find it)
-            await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of(),
-                    store.list(Buckets.DATASETS, Buckets.datasetPrefix("bob", datasetId)),
-                    "no object of a rejected upload is left in the bucket"));
+            await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of(Buckets.datasetRejectionKey("bob",
+                    datasetId)), store.list(Buckets.DATASETS, Buckets.datasetPrefix("bob", datasetId)),
+                    "no file of a rejected upload is left in the bucket, only its answer"));
+            assertEquals(rejected, json.readValue(store.get(Buckets.DATASETS, Buckets.datasetRejectionKey("bob",
+                    datasetId)), DatasetRejected.class));
         }
     }
 

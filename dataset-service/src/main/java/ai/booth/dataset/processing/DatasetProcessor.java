@@ -1,7 +1,7 @@
 package ai.booth.dataset.processing;
 
 import ai.booth.contracts.Buckets;
-import ai.booth.contracts.DatasetImage;
+import ai.booth.contracts.CropBox;
 import ai.booth.contracts.DatasetLimits;
 import ai.booth.contracts.DatasetReport;
 import ai.booth.contracts.ImageReport;
@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static ai.booth.dataset.processing.Rejection.ARCHIVE_TOO_LARGE;
 import static ai.booth.dataset.processing.Rejection.FILE_TOO_LARGE;
@@ -30,9 +31,11 @@ import static ai.booth.dataset.processing.Rejection.TOO_MANY_FILES;
 import static ai.booth.dataset.processing.Rejection.UNSUPPORTED_ARCHIVE;
 
 /**
- * Builds a dataset version from spooled files: unpacks archives, processes every image on all cores, groups
+ * Builds a dataset version from spooled files: unpacks archives, processes the images on its worker threads, groups
  * near-duplicates, captions, and writes the report. Stores nothing: the result lists the objects to store, so the
- * caller writes them only for a dataset that is accepted and can remove them all if writing fails.
+ * caller writes them only for a dataset that is accepted and can remove them all if writing fails. Each training
+ * image goes to the job's work directory as soon as it is done and its pixels are freed, so memory holds at most one
+ * image per worker thread, however many photos an upload has.
  */
 public final class DatasetProcessor implements AutoCloseable {
 
@@ -43,6 +46,9 @@ public final class DatasetProcessor implements AutoCloseable {
     private final DatasetLimits limits;
     private final ImageProcessor processor;
     private final ExecutorService workers;
+    /** Training images in native memory right now, and the most there ever were (the memory bound's witness). */
+    private final AtomicInteger imagesHeld = new AtomicInteger();
+    private final AtomicInteger peakImagesHeld = new AtomicInteger();
 
     public DatasetProcessor(DatasetLimits limits, int threads) {
         this.limits = limits;
@@ -103,7 +109,12 @@ public final class DatasetProcessor implements AutoCloseable {
         return build(job, originals, new ArrayList<>(), new ArrayList<>());
     }
 
-    private record Outcome(UploadFile file, ProcessedImage image, Path png, Rejection.Rejected rejection) {
+    private record Outcome(UploadFile file, Processed image, Rejection.Rejected rejection) {
+    }
+
+    /** A processed photo once its training image is on disk: what the report needs, without the pixels. */
+    private record Processed(ImageHeader header, Face face, CropBox crop, Path png, int width, int height,
+                             double blurScore, long hash, List<String> notes) {
     }
 
     private DatasetBuild build(DatasetJob job, List<UploadFile> files, List<RejectedFile> rejected,
@@ -118,7 +129,7 @@ public final class DatasetProcessor implements AutoCloseable {
         }
         int[] groups = NearDuplicates.groups(accepted.stream().map(o -> o.image().hash()).toList());
         List<ImageReport> reports = new ArrayList<>();
-        List<DatasetImage> images = new ArrayList<>();
+        int trainingImages = 0;
         List<PendingObject> objects = new ArrayList<>();
         int faces = 0;
         int blurry = 0;
@@ -127,7 +138,7 @@ public final class DatasetProcessor implements AutoCloseable {
         int upscaled = 0;
         for (int i = 0; i < accepted.size(); i++) {
             Outcome outcome = accepted.get(i);
-            ProcessedImage image = outcome.image();
+            Processed image = outcome.image();
             UploadFile file = outcome.file();
             List<String> notes = new ArrayList<>(image.notes());
             upscaled += notes.stream().anyMatch(note -> note.startsWith(ImageProcessor.UPSCALED)) ? 1 : 0;
@@ -157,21 +168,19 @@ public final class DatasetProcessor implements AutoCloseable {
             } else {
                 processedKey = Buckets.datasetProcessedKey(job.ownerId(), job.datasetId(), job.version(),
                         name + ".png");
-                objects.add(new PendingObject(processedKey, outcome.png(), "image/png"));
+                objects.add(new PendingObject(processedKey, image.png(), "image/png"));
                 objects.add(new PendingObject(Buckets.datasetProcessedKey(job.ownerId(), job.datasetId(),
                         job.version(), name + ".txt"), text(job, name + ".txt", caption), "text/plain; charset=utf-8"));
-                images.add(new DatasetImage(processedKey, image.image().cols(), image.image().rows(), "image/png",
-                        caption));
+                trainingImages++;
             }
             faces += image.face() != null ? 1 : 0;
             reports.add(new ImageReport(file.source(), originalKey, image.header().format().label(),
                     size(file.path()), image.header().orientedWidth(), image.header().orientedHeight(),
                     image.header().orientation(), image.face() != null,
                     image.face() == null ? null : image.face().kind(), image.crop(), processedKey,
-                    image.image().cols(), image.image().rows(), round(image.blurScore()), isBlurry,
+                    image.width(), image.height(), round(image.blurScore()), isBlurry,
                     QualityMetrics.hex(image.hash()), groups[i] == 0 ? null : groups[i], caption, captionSource,
                     notes));
-            image.close();
         }
         if (upscaled > 0) {
             warnings.add(upscaled + " image(s) are smaller than the " + job.settings().resolution() + " px output and"
@@ -181,25 +190,25 @@ public final class DatasetProcessor implements AutoCloseable {
         if (uncaptioned > 0) {
             warnings.add(uncaptioned + " image(s) have no caption: give an instance prompt or caption files");
         }
-        if (images.size() < limits.fewImages()) {
-            warnings.add("only " + images.size() + " training image(s): " + limits.fewImages()
+        if (trainingImages < limits.fewImages()) {
+            warnings.add("only " + trainingImages + " training image(s): " + limits.fewImages()
                     + " or more give better results");
-        } else if (images.size() > limits.manyImages()) {
-            warnings.add(images.size() + " training images: more than " + limits.manyImages()
+        } else if (trainingImages > limits.manyImages()) {
+            warnings.add(trainingImages + " training images: more than " + limits.manyImages()
                     + " rarely help one subject and slow training down");
         }
         int duplicateGroups = Arrays.stream(groups).max().orElse(0);
         DatasetReport report = new DatasetReport(job.datasetId(), job.version(), job.settings(), job.instancePrompt(),
                 reports, List.copyOf(rejected), List.copyOf(warnings),
-                new ReportTotals(accepted.size() + rejected.size(), accepted.size(), rejected.size(), images.size(),
+                new ReportTotals(accepted.size() + rejected.size(), accepted.size(), rejected.size(), trainingImages,
                         faces, duplicateGroups, leftOut, blurry));
         List<String> problems = new ArrayList<>();
-        if (images.isEmpty()) {
-            rejected.forEach(file -> problems.add(file.source() + ": " + file.reason() + ": " + file.message()));
+        if (trainingImages == 0) {
+            rejected.forEach(file -> problems.add(Rejection.problem(file)));
             problems.add(files.isEmpty() && rejected.isEmpty() ? "the upload holds no files"
                     : "no image passed the checks");
         }
-        return new DatasetBuild(report, List.copyOf(images), List.copyOf(objects), List.copyOf(problems));
+        return new DatasetBuild(report, List.copyOf(objects), List.copyOf(problems));
     }
 
     /** Processes every file on the worker threads; results in input order. */
@@ -230,15 +239,24 @@ public final class DatasetProcessor implements AutoCloseable {
     private Outcome processOne(DatasetJob job, UploadFile file, Path png) throws IOException {
         long size = Files.size(file.path());
         if (size > limits.maxFileBytes()) {
-            return new Outcome(file, null, null, FILE_TOO_LARGE.with(size + " bytes, over the limit of "
+            return new Outcome(file, null, FILE_TOO_LARGE.with(size + " bytes, over the limit of "
                     + limits.maxFileBytes()));
         }
         try {
             ProcessedImage image = processor.process(Files.readAllBytes(file.path()), job.settings());
-            Files.write(png, image.png());
-            return new Outcome(file, image, png, null);
+            peakImagesHeld.accumulateAndGet(imagesHeld.incrementAndGet(), Math::max);
+            try {
+                Files.write(png, image.png());
+                return new Outcome(file, new Processed(image.header(), image.face(), image.crop(), png,
+                        image.image().cols(), image.image().rows(), image.blurScore(), image.hash(), image.notes()),
+                        null);
+            } finally {
+                // the pixels are on disk now: memory holds one image per worker thread, never a whole upload
+                image.close();
+                imagesHeld.decrementAndGet();
+            }
         } catch (Rejection.Rejected e) {
-            return new Outcome(file, null, null, e);
+            return new Outcome(file, null, e);
         }
     }
 
@@ -291,6 +309,11 @@ public final class DatasetProcessor implements AutoCloseable {
 
     private static double round(double value) {
         return Math.round(value * 10) / 10.0;
+    }
+
+    /** The most training images this processor held in memory at once, over all jobs so far. */
+    int peakImagesHeld() {
+        return peakImagesHeld.get();
     }
 
     @Override

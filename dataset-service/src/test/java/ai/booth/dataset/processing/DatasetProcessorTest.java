@@ -214,6 +214,24 @@ class DatasetProcessorTest {
         assertEquals(320, sideways.outputHeight());
     }
 
+    @Test
+    void anUploadHoldsNoMoreTrainingImagesInMemoryAtOnceThanThereAreThreads() {
+        List<UploadFile> uploads = new ArrayList<>();
+        for (String name : List.of("rocket.jpg", "coffee.jpg", "astronaut.jpg", "chelsea.jpg")) {
+            uploads.add(upload("a-" + name, Photos.jpeg(Photos.photo(name, 640, 480))));
+            uploads.add(upload("b-" + name, Photos.png(Photos.photo(name, 480, 640))));
+        }
+        try (DatasetProcessor twoThreads = new DatasetProcessor(DatasetLimits.DEFAULT, 2)) {
+            DatasetBuild build = twoThreads.ingest(job(1, new DatasetSettings("centre", 256, false, false)), uploads,
+                    List.of());
+
+            assertEquals(8, build.report().totals().trainingImages(), build.problems().toString());
+            assertTrue(twoThreads.peakImagesHeld() >= 1, "the counter sees the images");
+            assertTrue(twoThreads.peakImagesHeld() <= 2, "at most one image per thread is held, not the whole upload: "
+                    + twoThreads.peakImagesHeld());
+        }
+    }
+
     private DatasetJob job(int version, DatasetSettings settings) {
         return new DatasetJob("alice", "ds-1", version, settings, PROMPT, work);
     }
