@@ -310,12 +310,22 @@ class StackIT {
                 .get("/api/v1/trainings?limit=1").then().statusCode(200).extract().path("total");
     }
 
-    /** Polls a gateway resource until its status is {@code expected}; returns the last answer for more checks. */
+    /**
+     * Polls a gateway resource until its status is {@code expected}; returns the last answer for more checks. A 404
+     * is waited out too: a job published straight to Kafka is shown once the gateway's view consumed it.
+     */
     private static ValidatableResponse awaitStatus(String path, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            ValidatableResponse response = gateway().get(path).then().statusCode(200);
-            if (expected.equals(response.extract().path("status")) || System.nanoTime() > deadline) {
+            ValidatableResponse response = gateway().get(path).then();
+            boolean late = System.nanoTime() > deadline;
+            int status = response.extract().statusCode();
+            if (status == 404 && !late) {
+                Thread.sleep(200);
+                continue;
+            }
+            response.statusCode(200);
+            if (expected.equals(response.extract().path("status")) || late) {
                 return response.body("status", is(expected));
             }
             Thread.sleep(200);
