@@ -3,6 +3,7 @@ package ai.booth.service.handoff;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,6 +19,7 @@ import java.util.Collection;
  * answered from its stored outcome by the new owner.
  */
 @ApplicationScoped
+@Default // injected plainly by the channel's consumer, found by name by SmallRye
 @Identifier(JobHandoff.NAME)
 public class JobHandoff implements KafkaConsumerRebalanceListener {
 
