@@ -11,17 +11,22 @@ import ai.booth.contracts.Topics;
 import ai.booth.service.DeadLetters;
 import ai.booth.service.EventMessages;
 import ai.booth.service.SeenEvents;
+import ai.booth.service.handoff.JobHandoff;
+import ai.booth.service.handoff.PartitionJobs;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,7 +35,10 @@ import java.util.Optional;
  * readable GenerationRequested goes to the dead-letter topic and the partition moves on; a request with an id but
  * bad fields is answered with GenerationFailed(INVALID_REQUEST); a re-delivered event (same event id) is dropped.
  * Offsets are committed after the whole poll is processed, so a crash re-delivers it (at least once; finished
- * requests are then answered from their result.json).
+ * requests are then answered from their result.json). When a rebalance moves a partition of the poll being rendered
+ * to another worker, the revocation waits until the poll is done and its results written ({@link JobHandoff}), so
+ * the new owner answers those requests from result.json instead of rendering them again; records of a partition
+ * that moved before its poll was processed are left to the new owner.
  */
 @ApplicationScoped
 public class GenerationRequestConsumer {
@@ -43,24 +51,36 @@ public class GenerationRequestConsumer {
     private final SeenEvents seen;
     private final Generations generations;
     private final Emitter<Event<?>> failed;
+    private final PartitionJobs jobs;
 
     public GenerationRequestConsumer(DeadLetters deadLetters, SeenEvents seen, Generations generations,
-                              @Channel(Topics.GENERATION_FAILED) Emitter<Event<?>> failed) {
+                              @Channel(Topics.GENERATION_FAILED) Emitter<Event<?>> failed, JobHandoff handoff) {
         this.deadLetters = deadLetters;
         this.seen = seen;
         this.generations = generations;
         this.failed = failed;
+        this.jobs = handoff.jobs();
     }
 
     @Incoming(CHANNEL)
     @Blocking
     void onRequests(ConsumerRecords<String, byte[]> records) {
-        List<Event<GenerationRequested>> admitted = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            admit(record).ifPresent(admitted::add);
-        }
-        if (!admitted.isEmpty()) {
-            generations.process(admitted);
+        Map<TopicPartition, PartitionJobs.Job> started = new HashMap<>();
+        try {
+            for (TopicPartition partition : records.partitions()) {
+                jobs.start(partition).ifPresent(job -> started.put(partition, job));
+            }
+            List<Event<GenerationRequested>> admitted = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (started.containsKey(new TopicPartition(record.topic(), record.partition()))) {
+                    admit(record).ifPresent(admitted::add);
+                }
+            }
+            if (!admitted.isEmpty()) {
+                generations.process(admitted);
+            }
+        } finally {
+            started.values().forEach(PartitionJobs.Job::close);
         }
     }
 

@@ -33,7 +33,8 @@ import java.util.function.BooleanSupplier;
  * its terminal event is published once more, for the client that missed it. A job with a checkpoint in S3 resumes
  * from it (it was interrupted: a worker crashed or stopped). When this worker shuts down mid-job the job stops at the
  * next step boundary with a checkpoint in S3 and no outcome, and the runner answers {@link Ending#INTERRUPTED}: the
- * request must stay uncommitted so Kafka redelivers it.
+ * request must stay uncommitted so Kafka redelivers it. The same when the request's partition is handed to another
+ * worker in a rebalance (the worker itself goes on).
  */
 @ApplicationScoped
 public class TrainingRunner {
@@ -68,6 +69,14 @@ public class TrainingRunner {
     }
 
     Ending run(Event<TrainingRequested> event) {
+        return run(event, () -> false);
+    }
+
+    /**
+     * Runs the request; {@code handedOver} turns true when its partition moves to another worker (a rebalance): the
+     * job then stops at its next step boundary like at shutdown, and the new owner resumes it.
+     */
+    Ending run(Event<TrainingRequested> event, BooleanSupplier handedOver) {
         TrainingRequested request = event.payload();
         String ownerId = event.ownerId();
         JobObjects objects = new JobObjects(store, json, ownerId, request.trainingId());
@@ -78,7 +87,8 @@ public class TrainingRunner {
             events.publish(event.next(done.get().payload()));
             return Ending.TERMINAL;
         }
-        BooleanSupplier stop = () -> control.stopping() || control.cancelled(ownerId, request.trainingId());
+        BooleanSupplier stop = () -> control.stopping() || handedOver.getAsBoolean()
+                || control.cancelled(ownerId, request.trainingId());
         Path work = config.workDir().resolve("jobs").resolve(request.trainingId());
         int[] step = {0};
         Payload outcome;
