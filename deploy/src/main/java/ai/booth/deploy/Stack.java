@@ -79,7 +79,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public URI url(Service service) {
-        return URI.create("http://127.0.0.1:" + settings.servicePorts().get(service));
+        return URI.create("http://" + StackSettings.LOOPBACK + ":" + settings.servicePorts().get(service));
     }
 
     public InfraProcess infra() {
@@ -146,6 +146,7 @@ public final class Stack implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(settings.logFile(service.module()).toFile()));
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.servicePorts().get(service)));
+        env.put("QUARKUS_HTTP_HOST", service == Service.GATEWAY ? settings.gatewayHost() : StackSettings.LOOPBACK);
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrap());
         env.put("BOOTH_S3_ENDPOINT", infra.s3Endpoint());
         env.put("BOOTH_S3_ACCESS_KEY", settings.infra().accessKey());

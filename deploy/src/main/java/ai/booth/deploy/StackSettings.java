@@ -14,8 +14,13 @@ import java.util.Map;
  * @param dataDir       Kafka log, S3 buckets and service logs live under it
  * @param infra         broker and S3 server settings
  * @param servicePorts  HTTP port of each service
+ * @param gatewayHost   the address the gateway listens on; the workers, the broker and S3 listen on loopback only
  */
-public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra, Map<Service, Integer> servicePorts) {
+public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra, Map<Service, Integer> servicePorts,
+                            String gatewayHost) {
+
+    /** Loopback: a laptop's stack is not reachable from its network unless BOOTH_GATEWAY_HOST says so. */
+    public static final String LOOPBACK = "127.0.0.1";
 
     /** The README's defaults, each overridable by environment variable (see README "Configuration"). */
     public static StackSettings fromEnvironment(Path home, Map<String, String> env) {
@@ -28,7 +33,7 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
                 port(env, "BOOTH_KAFKA_CONTROLLER_PORT", 9093), port(env, "BOOTH_S3_PORT", 9000),
                 env.getOrDefault("BOOTH_S3_ACCESS_KEY", "booth"),
                 env.getOrDefault("BOOTH_S3_SECRET_KEY", "booth-secret"), data.resolve("logs/infra.log"));
-        return new StackSettings(home, data, infra, ports);
+        return new StackSettings(home, data, infra, ports, env.getOrDefault("BOOTH_GATEWAY_HOST", LOOPBACK).trim());
     }
 
     /** Free ports everywhere and data under {@code dataDir}: for tests next to other running stacks. */
@@ -40,7 +45,7 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
         }
         var infra = InfraProcess.Settings.ephemeral(dataDir);
         return new StackSettings(home, dataDir, new InfraProcess.Settings(dataDir, 0, 0, 0, infra.accessKey(),
-                infra.secretKey(), dataDir.resolve("logs/infra.log")), ports);
+                infra.secretKey(), dataDir.resolve("logs/infra.log")), ports, LOOPBACK);
     }
 
     /** The gateway's API keys ({@code ./booth key create}); the gateway re-reads it when it changes. */

@@ -28,7 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The whole stack as {@code ./booth up} runs it: real broker, real S3 server, four service jars as processes. One
@@ -279,6 +284,30 @@ class StackIT {
             assertEquals(refused.get(0), delivered[0], "the same event (X-Booth-Delivery)");
         } finally {
             receiver.stop(0);
+        }
+    }
+
+    /**
+     * The launcher binds every service to loopback (BOOTH_GATEWAY_HOST opens the gateway only): from this machine's
+     * own network address no port of the stack answers, from 127.0.0.1 each does.
+     */
+    @Test
+    void everyServiceOfTheLocalStackListensOnLoopbackOnly() throws Exception {
+        InetAddress external = java.util.Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst().orElse(null);
+        assumeTrue(external != null, "this machine has no network address besides loopback");
+        for (Service service : Service.values()) {
+            int port = settings.servicePorts().get(service);
+            try (Socket local = new Socket()) {
+                local.connect(new InetSocketAddress(StackSettings.LOOPBACK, port), 2000);
+            }
+            assertThrows(IOException.class, () -> {
+                try (Socket outside = new Socket()) {
+                    outside.connect(new InetSocketAddress(external, port), 2000);
+                }
+            }, service + " must not answer on " + external);
         }
     }
 
