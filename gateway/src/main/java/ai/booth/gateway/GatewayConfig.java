@@ -53,11 +53,17 @@ public interface GatewayConfig {
         long maxBytes();
     }
 
-    /** A key may spend {@code burst} expensive calls at once, refilled at {@code perMinute}. */
+    /**
+     * A key may spend {@code burst} expensive calls at once, refilled at {@code perMinute}; its owner may have
+     * {@code activeJobs} unfinished jobs of each kind (see {@link ai.booth.gateway.job.JobQuota}).
+     */
     interface RateTier {
         int burst();
 
         double perMinute();
+
+        @WithDefault("32")
+        int activeJobs();
     }
 
     /** Signed POSTs of terminal events to a job's {@code callbackUrl}. */

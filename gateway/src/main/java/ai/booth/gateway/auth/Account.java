@@ -12,8 +12,9 @@ import java.time.Instant;
  * @param tier           its rate-limit tier
  * @param burst          calls that start work it may make at once
  * @param perMinute      such calls refilled per minute
+ * @param activeJobs     unfinished jobs of each kind (datasets, trainings, generations) its owner may have at once
  * @param webhookSecret  the secret that signs webhooks of jobs created with this key (X-Booth-Signature)
  */
 public record Account(String ownerId, String keyId, String keyName, Instant created, String tier, int burst,
-                      double perMinute, String webhookSecret) {
+                      double perMinute, int activeJobs, String webhookSecret) {
 }

@@ -29,6 +29,7 @@ public class AccountResource {
         ApiKey key = caller.key();
         GatewayConfig.RateTier tier = config.rateLimits().get(key.tier());
         return new Account(key.ownerId(), key.id(), key.name(), key.created(), key.tier(),
-                tier == null ? 0 : tier.burst(), tier == null ? 0 : tier.perMinute(), key.webhookSecret());
+                tier == null ? 0 : tier.burst(), tier == null ? 0 : tier.perMinute(),
+                tier == null ? 0 : tier.activeJobs(), key.webhookSecret());
     }
 }

@@ -81,7 +81,7 @@ public class DatasetService extends JobService<DatasetView> {
             throws IOException {
         String ownerId = caller().ownerId();
         String datasetId = Idempotency.jobId("datasets", ownerId, idempotencyKey);
-        rateLimits.spend(caller().key()); // before the body: uploads are the most expensive call to receive
+        starter.admit("datasets", registry.views(), datasetId); // before the body: the most expensive call to receive
         try (DatasetUpload upload = DatasetUpload.read(body, contentType, LIMITS)) {
             Optional<DatasetView> earlier = Idempotency.replay(registry.find(datasetId, ownerId), upload.sha256(),
                     idempotencyKey);

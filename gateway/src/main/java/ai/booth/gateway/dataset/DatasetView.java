@@ -44,4 +44,9 @@ public record DatasetView(String datasetId, String ownerId, DatasetStatus status
         return new DatasetView(datasetId, ownerId, status, createdAt, subject, version,
                 links.sign(Buckets.DATASETS, ownerId, images), problems, report, callbackUrl, meta);
     }
+
+    @Override
+    public boolean finished() {
+        return status != DatasetStatus.INGESTING;
+    }
 }

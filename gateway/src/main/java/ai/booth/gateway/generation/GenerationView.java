@@ -70,4 +70,9 @@ public record GenerationView(String generationId, String ownerId, JobStatus stat
                 links.sign(Buckets.GENERATIONS, ownerId, images), links.sign(Buckets.GENERATIONS, ownerId, grid),
                 links.sign(Buckets.GENERATIONS, ownerId, controlMaps), totalMillis, failure, callbackUrl, meta);
     }
+
+    @Override
+    public boolean finished() {
+        return status.finished();
+    }
 }

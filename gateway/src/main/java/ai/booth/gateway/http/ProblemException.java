@@ -65,6 +65,12 @@ public class ProblemException extends RuntimeException {
                 Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
     }
 
+    /** Also 429: the owner's unfinished jobs fill its tier's quota (a different wait than a rate limit's). */
+    public static ProblemException quotaExceeded(String detail, long retryAfterSeconds) {
+        return new ProblemException(429, TYPES + "quota-exceeded", "Too many unfinished jobs", detail, List.of(),
+                Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
+    }
+
     public Problem problem(String instance) {
         return new Problem(type, title, status, getMessage(), instance, errors);
     }

@@ -18,8 +18,8 @@ import java.util.function.Function;
 /**
  * How every job-creating call goes: an idempotent replay answers 200 with the existing job; otherwise the request
  * spends a token of the caller's rate limit (also when the request then fails validation: checking costs work, and
- * a free 400 would let a key hammer the validators), is checked, the new view stored (so the caller can read it at once), and the
- * request event published with the job's {@link JobMeta} as headers; the answer is 202 with the view and Location
+ * a free 400 would let a key hammer the validators) and must fit the owner's {@link JobQuota}, is checked, the new
+ * view stored (so the caller can read it at once), and the request event published with the job's {@link JobMeta} as headers; the answer is 202 with the view and Location
  * once Kafka has the event. If publishing fails the view is dropped again, so a retry with the same
  * Idempotency-Key starts afresh.
  */
@@ -32,10 +32,12 @@ public class JobStarter {
 
     private final Caller caller;
     private final RateLimits rateLimits;
+    private final JobQuota quota;
 
-    public JobStarter(Caller caller, RateLimits rateLimits) {
+    public JobStarter(Caller caller, RateLimits rateLimits, JobQuota quota) {
         this.caller = caller;
         this.rateLimits = rateLimits;
+        this.quota = quota;
     }
 
     /**
@@ -53,9 +55,20 @@ public class JobStarter {
         if (earlier.isPresent()) {
             return CompletableFuture.completedFuture(replayed(earlier.get(), render));
         }
-        rateLimits.spend(caller.key());
+        admit(collection, views, id);
         Job<V> job = build.apply(id, new JobMeta(caller.key().id(), callbackUrl, hash));
         return publish(views, job, emitter, "/api/v1/" + collection + "/" + id, idempotencyKey, render);
+    }
+
+    /**
+     * Before a request is read or checked: spends a token of the caller's rate limit and, unless job {@code id}
+     * exists already (its Idempotency-Key used again), checks the owner's quota of unfinished jobs (429 problems).
+     */
+    public void admit(String collection, Views<?> views, String id) {
+        rateLimits.spend(caller.key());
+        if (views.get(id).isEmpty()) {
+            quota.check(caller.key(), collection, views);
+        }
     }
 
     /** Stores the job's view and publishes its event (the last step of {@link #start}, and of uploads). */

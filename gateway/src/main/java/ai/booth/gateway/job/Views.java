@@ -30,6 +30,9 @@ public final class Views<V extends Views.Job> {
 
         /** Creating key, callback and request hash, from the request event's headers. */
         JobMeta meta();
+
+        /** Whether the job ended: unfinished jobs count against the owner's {@link JobQuota}. */
+        boolean finished();
     }
 
     private static final Comparator<Job> NEWEST_FIRST = Comparator.comparing(Job::createdAt).reversed()
@@ -78,6 +81,11 @@ public final class Views<V extends Views.Job> {
                 .sorted(NEWEST_FIRST).toList();
         return new Page<>(mine.subList(Math.min(offset, mine.size()), Math.min(offset + limit, mine.size())),
                 mine.size(), offset, limit);
+    }
+
+    /** How many of an owner's jobs have not ended. */
+    public long unfinished(String ownerId) {
+        return views.values().stream().filter(view -> view.ownerId().equals(ownerId) && !view.finished()).count();
     }
 
     /** Hears every change until the returned handle is run. */

@@ -108,4 +108,9 @@ public record TrainingView(String trainingId, String ownerId, JobStatus status, 
                 links.sign(Buckets.CHECKPOINTS, ownerId, validationImages), result, failure, cancelRequested,
                 callbackUrl, meta);
     }
+
+    @Override
+    public boolean finished() {
+        return status.finished();
+    }
 }

@@ -1,9 +1,13 @@
 package ai.booth.gateway.auth;
 
+import ai.booth.contracts.Event;
+import ai.booth.contracts.GenerationFailed;
+import ai.booth.contracts.GenerationRequested;
 import ai.booth.gateway.Api;
 import ai.booth.gateway.http.Problem;
 import ai.booth.service.ObjectStore;
 import ai.booth.testing.BoothInfraResource;
+import ai.booth.testing.EventProbe;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,11 +16,17 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Tier "tiny" (test profile): a burst of 2 calls that start work, then one every 2 minutes. */
+/**
+ * Tier "tiny" (test profile): a burst of 2 calls that start work, then one every 2 minutes. Tier "queue": calls
+ * enough, but at most 2 unfinished jobs of a kind per owner.
+ */
 @QuarkusTest
 @WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class RateLimitTest {
@@ -60,5 +70,34 @@ class RateLimitTest {
         given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(bad)
                 .post("/api/v1/generations").then().statusCode(429).contentType(Problem.MEDIA_TYPE)
                 .body("detail", containsString("tier tiny"));
+    }
+
+    @Test
+    void anOwnerWithItsTiersNumberOfUnfinishedJobsMustWaitForOneToEnd() throws Exception {
+        Api.installModel(store);
+        String key = Api.created("quincy", "queue").keyText();
+        String body = "{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of a dog\"}";
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String first = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            given().header("Authorization", "Bearer " + key).header("Idempotency-Key", "q-2")
+                    .contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/generations").then().statusCode(202);
+            given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/generations").then().statusCode(429).contentType(Problem.MEDIA_TYPE)
+                    .body("type", endsWith("/quota-exceeded"))
+                    .body("detail", containsString("2 unfinished generations"))
+                    .header("Retry-After", notNullValue());
+            given().header("Authorization", "Bearer " + key).header("Idempotency-Key", "q-2")
+                    .contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/generations").then().statusCode(200).header("Idempotent-Replayed", "true");
+            given().header("Authorization", "Bearer " + key).get("/api/v1/me").then().statusCode(200)
+                    .body("activeJobs", is(2));
+
+            Event<GenerationRequested> requested = probe.await(GenerationRequested.class, first, Api.WAIT);
+            probe.publish(requested.next(new GenerationFailed(first, "MODEL_NOT_FOUND", "gone")));
+            await().atMost(Api.WAIT).until(() -> given().header("Authorization", "Bearer " + key)
+                    .contentType(ContentType.JSON).body(body).post("/api/v1/generations").statusCode() == 202);
+        }
     }
 }
