@@ -30,6 +30,14 @@ public interface GatewayConfig {
      */
     Map<String, RateTier> rateLimits();
 
+    /**
+     * UNet passes at 512² (see {@link ai.booth.gateway.job.JobCost}) one rate-limit token buys: a request costs one
+     * token per this many passes, at least one. 2000 makes a 30-step guided batch of 4 one token and a default
+     * DreamBooth run a few.
+     */
+    @WithDefault("2000")
+    int unetPassesPerToken();
+
     /** Largest request body other than uploads (JSON), in bytes; see {@link ai.booth.gateway.http.BodyLimit}. */
     @WithDefault("1048576")
     long maxJsonBytes();

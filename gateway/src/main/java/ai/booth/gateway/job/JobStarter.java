@@ -3,6 +3,8 @@ package ai.booth.gateway.job;
 import ai.booth.gateway.auth.Caller;
 import ai.booth.gateway.auth.RateLimits;
 import ai.booth.contracts.Event;
+import ai.booth.contracts.Payload;
+import ai.booth.gateway.GatewayConfig;
 import ai.booth.service.EventMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -18,9 +20,10 @@ import java.util.function.Function;
 /**
  * How every job-creating call goes: an idempotent replay answers 200 with the existing job; otherwise the request
  * spends a token of the caller's rate limit (also when the request then fails validation: checking costs work, and
- * a free 400 would let a key hammer the validators) and must fit the owner's {@link JobQuota}, is checked, the new
- * view stored (so the caller can read it at once), and the request event published with the job's {@link JobMeta} as headers; the answer is 202 with the view and Location
- * once Kafka has the event. If publishing fails the view is dropped again, so a retry with the same
+ * a free 400 would let a key hammer the validators) and must fit the owner's {@link JobQuota}, is checked, spends
+ * the rest of its {@link JobCost}, the new view is stored (so the caller can read it at once), and the request event
+ * published with the job's {@link JobMeta} as headers; the answer is 202 with the view and Location once Kafka has
+ * the event. If publishing fails the view is dropped again, so a retry with the same
  * Idempotency-Key starts afresh.
  */
 @ApplicationScoped
@@ -33,11 +36,18 @@ public class JobStarter {
     private final Caller caller;
     private final RateLimits rateLimits;
     private final JobQuota quota;
+    private final int passesPerToken;
 
-    public JobStarter(Caller caller, RateLimits rateLimits, JobQuota quota) {
+    public JobStarter(Caller caller, RateLimits rateLimits, JobQuota quota, GatewayConfig config) {
         this.caller = caller;
         this.rateLimits = rateLimits;
         this.quota = quota;
+        this.passesPerToken = config.unetPassesPerToken();
+    }
+
+    /** The rate-limit tokens a checked request costs: one per {@code unet-passes-per-token}, at least one. */
+    long tokens(Payload request) {
+        return Math.max(1, (long) Math.ceil(JobCost.passes(request) / passesPerToken));
     }
 
     /**
@@ -57,6 +67,10 @@ public class JobStarter {
         }
         admit(collection, views, id);
         Job<V> job = build.apply(id, new JobMeta(caller.key().id(), callbackUrl, hash));
+        long cost = tokens(job.event().payload());
+        rateLimits.spend(caller.key(), cost, 1, "; this request costs " + cost + " tokens (one per "
+                + passesPerToken + " UNet passes at 512², its own " + Math.round(JobCost.passes(job.event().payload()))
+                + ")");
         return publish(views, job, emitter, "/api/v1/" + collection + "/" + id, idempotencyKey, render);
     }
 

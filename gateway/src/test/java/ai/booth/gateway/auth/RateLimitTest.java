@@ -100,4 +100,26 @@ class RateLimitTest {
                     .contentType(ContentType.JSON).body(body).post("/api/v1/generations").statusCode() == 202);
         }
     }
+
+    @Test
+    void aRequestCostsTokensByItsWorkAndAHugeOneHoldsTheKeyBack() {
+        Api.installModel(store);
+        String cheap = "{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of a dog\"}";
+        String huge = "{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of a dog\",\"steps\":150,"
+                + "\"count\":4,\"width\":1024,\"height\":1024}"; // 4 x 150 guided steps at 4 x 512^2: 3 tokens
+        String key = Api.created("quill", "tiny").keyText();
+        given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON).body(huge)
+                .post("/api/v1/generations").then().statusCode(202);
+        String retryAfter = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
+                .body(cheap).post("/api/v1/generations").then().statusCode(429).extract().header("Retry-After");
+        assertTrue(Long.parseLong(retryAfter) > 180, "3 tokens from a bucket of 2 leave a debt: the next token is"
+                + " more than one refill (120 s) away: " + retryAfter);
+
+        String other = Api.created("quillon", "tiny").keyText();
+        given().header("Authorization", "Bearer " + other).contentType(ContentType.JSON).body(cheap)
+                .post("/api/v1/generations").then().statusCode(202);
+        given().header("Authorization", "Bearer " + other).contentType(ContentType.JSON).body(huge)
+                .post("/api/v1/generations").then().statusCode(429).contentType(Problem.MEDIA_TYPE)
+                .body("detail", containsString("this request costs 3 tokens"));
+    }
 }
