@@ -38,6 +38,10 @@ public interface GatewayConfig {
     @WithDefault("2000")
     int unetPassesPerToken();
 
+    /** Server-sent event streams one API key may hold open at once (see {@link ai.booth.gateway.job.StreamSlots}). */
+    @WithDefault("10")
+    int maxStreamsPerKey();
+
     /** Largest request body other than uploads (JSON), in bytes; see {@link ai.booth.gateway.http.BodyLimit}. */
     @WithDefault("1048576")
     long maxJsonBytes();

@@ -65,9 +65,9 @@ public class ProblemException extends RuntimeException {
                 Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
     }
 
-    /** Also 429: the owner's unfinished jobs fill its tier's quota (a different wait than a rate limit's). */
-    public static ProblemException quotaExceeded(String detail, long retryAfterSeconds) {
-        return new ProblemException(429, TYPES + "quota-exceeded", "Too many unfinished jobs", detail, List.of(),
+    /** Another 429 than the rate limit's (a quota, open streams): its own type and title. */
+    public static ProblemException limited(String type, String title, String detail, long retryAfterSeconds) {
+        return new ProblemException(429, TYPES + type, title, detail, List.of(),
                 Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
     }
 

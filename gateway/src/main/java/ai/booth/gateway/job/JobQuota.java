@@ -28,7 +28,7 @@ public class JobQuota {
         GatewayConfig.RateTier tier = config.rateLimits().get(key.tier());
         long unfinished = views.unfinished(key.ownerId());
         if (tier != null && unfinished >= tier.activeJobs()) {
-            throw ProblemException.quotaExceeded("owner " + key.ownerId() + " has " + unfinished + " unfinished "
+            throw ProblemException.limited("quota-exceeded", "Too many unfinished jobs", "owner " + key.ownerId() + " has " + unfinished + " unfinished "
                     + collection + " (tier " + key.tier() + ": at most " + tier.activeJobs() + " at once); retry"
                     + " when one has ended", RETRY_AFTER_SECONDS);
         }

@@ -11,6 +11,7 @@ import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.RequestedJobService;
 import ai.booth.gateway.job.JobStarter;
 import ai.booth.gateway.job.Links;
+import ai.booth.gateway.job.StreamSlots;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Singleton;
@@ -36,15 +37,18 @@ public class TrainingService extends RequestedJobService<TrainingSpec, TrainingR
     private final TrainingRequests requests;
     private final Links links;
     private final Emitter<Event<?>> cancel;
+    private final StreamSlots streams;
 
     public TrainingService(TrainingRegistry registry, TrainingRequests requests, Caller caller, JobStarter starter,
                            Links links, @Channel(Topics.TRAINING_REQUESTED) Emitter<Event<?>> requested,
-                           @Channel(Topics.TRAINING_CANCEL_REQUESTED) Emitter<Event<?>> cancel) {
+                           @Channel(Topics.TRAINING_CANCEL_REQUESTED) Emitter<Event<?>> cancel,
+                           StreamSlots streams) {
         super("trainings", "training", registry, caller, starter, requested);
         this.registry = registry;
         this.requests = requests;
         this.links = links;
         this.cancel = cancel;
+        this.streams = streams;
     }
 
     @Override
@@ -85,6 +89,7 @@ public class TrainingService extends RequestedJobService<TrainingSpec, TrainingR
     public Multi<TrainingView> follow(String trainingId) {
         String ownerId = caller().ownerId();
         find(trainingId);
+        Runnable release = streams.take(caller().key());
         return Multi.createFrom().emitter(emitter -> {
             boolean[] ended = {false};
             Consumer<TrainingView> send = view -> {
@@ -107,6 +112,7 @@ public class TrainingService extends RequestedJobService<TrainingSpec, TrainingR
                     () -> registry.find(trainingId, ownerId).ifPresent(send), HEARTBEAT.toMillis(),
                     HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
             emitter.onTermination(() -> {
+                release.run();
                 stop.run();
                 heartbeat.cancel(false);
             });
