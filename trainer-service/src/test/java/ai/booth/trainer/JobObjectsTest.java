@@ -26,16 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class JobObjectsTest {
 
-    private static final String OWNER = "dave";
-
-    @Inject
-    ObjectStore store;
+    @TempDir
+    Path tmp;
 
     @Inject
     ObjectMapper json;
 
-    @TempDir
-    Path tmp;
+    @Inject
+    ObjectStore store;
+
+    /** Owner of every training here; each test takes a training id of its own. */
+    private static final String OWNER = "dave";
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
