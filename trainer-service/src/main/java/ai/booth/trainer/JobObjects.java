@@ -6,6 +6,7 @@ import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.service.ObjectStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,14 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * The S3 state of one training, which is what lets any worker resume or answer for it:
  * <pre>
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/checkpoint-000040/...   an engine checkpoint (state.json, factors, moments, latents)
- * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/checkpoint.json          pointer to the newest complete checkpoint (written last)
+ * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/checkpoint-000040/files.json  its manifest (step, prefix, files), written after them
+ * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/checkpoint.json          pointer to the latest checkpoint (a copy of its manifest)
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/validation/step-000040/00.png
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/outcome.json             the terminal event's payload: the job is over
  * adapters/&lt;owner&gt;/&lt;trainingId&gt;/pytorch_lora_weights.safetensors, lora_kohya.safetensors, metadata.json
@@ -32,6 +34,9 @@ final class JobObjects {
 
     static final String POINTER = "checkpoint.json";
     static final String OUTCOME = "outcome.json";
+    static final String MANIFEST = "files.json";
+
+    private static final Logger LOG = Logger.getLogger(JobObjects.class);
 
     /** The newest checkpoint: its step and the key prefix of its files. */
     record CheckpointPointer(int step, String prefix, List<String> files) { }
@@ -75,9 +80,9 @@ final class JobObjects {
     }
 
     /**
-     * Uploads an engine checkpoint directory: its files first, then the pointer, then older checkpoints beyond
-     * {@code keep} are deleted — so the pointer always names a complete checkpoint, and a crash at any moment leaves
-     * one behind. Answers the key of the checkpoint's {@code state.json}.
+     * Uploads an engine checkpoint directory: its files first, then its manifest, then the pointer, then older
+     * checkpoints beyond {@code keep} are deleted — so a crash at any moment leaves a complete checkpoint behind.
+     * Answers the key of the checkpoint's {@code state.json}.
      */
     String uploadCheckpoint(int step, Path dir, int keep) {
         String checkpoint = prefix + String.format("checkpoint-%06d/", step);
@@ -91,20 +96,45 @@ final class JobObjects {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + dir, e);
         }
-        write(Buckets.CHECKPOINTS, prefix + POINTER, new CheckpointPointer(step, checkpoint, files));
-        prune(keep);
+        CheckpointPointer manifest = new CheckpointPointer(step, checkpoint, files);
+        write(Buckets.CHECKPOINTS, checkpoint + MANIFEST, manifest);
+        write(Buckets.CHECKPOINTS, prefix + POINTER, manifest);
+        prune(checkpoint, keep);
         return checkpoint + "state.json";
     }
 
-    private void prune(int keep) {
-        TreeSet<String> checkpoints = new TreeSet<>();
-        List<String> keys = store.list(Buckets.CHECKPOINTS, prefix + "checkpoint-");
-        for (String key : keys) {
-            checkpoints.add(key.substring(0, key.indexOf('/', prefix.length()) + 1));
+    /**
+     * Deletes the checkpoints beyond the {@code keep} newest, but only those older than the one just written and
+     * never the one the pointer names now: another worker may run the same job at once (a handoff that gave up
+     * waiting, a worker presumed dead), behind this one, and may just have pointed at its own older checkpoint.
+     * A folder's manifest goes first, so a half-deleted folder is never taken for complete.
+     */
+    private void prune(String written, int keep) {
+        String pointed = pointer().map(CheckpointPointer::prefix).orElse(written);
+        TreeMap<String, List<String>> folders = checkpointFolders();
+        List<String> names = new ArrayList<>(folders.keySet());
+        for (String folder : names.subList(0, Math.max(0, names.size() - Math.max(1, keep)))) {
+            if (folder.compareTo(written) < 0 && !folder.equals(pointed)) {
+                store.remove(Buckets.CHECKPOINTS, folder + MANIFEST);
+                folders.get(folder).stream().filter(key -> !key.endsWith("/" + MANIFEST))
+                        .forEach(key -> store.remove(Buckets.CHECKPOINTS, key));
+            }
         }
-        List<String> old = new ArrayList<>(checkpoints).subList(0, Math.max(0, checkpoints.size() - Math.max(1, keep)));
-        keys.stream().filter(key -> old.stream().anyMatch(key::startsWith))
-                .forEach(key -> store.remove(Buckets.CHECKPOINTS, key));
+    }
+
+    /** The keys of each stored checkpoint folder, by folder prefix, oldest first. */
+    private TreeMap<String, List<String>> checkpointFolders() {
+        TreeMap<String, List<String>> folders = new TreeMap<>();
+        for (String key : store.list(Buckets.CHECKPOINTS, prefix + "checkpoint-")) {
+            String folder = key.substring(0, key.indexOf('/', prefix.length()) + 1);
+            folders.computeIfAbsent(folder, f -> new ArrayList<>()).add(key);
+        }
+        return folders;
+    }
+
+    private Optional<CheckpointPointer> pointer() {
+        return store.exists(Buckets.CHECKPOINTS, prefix + POINTER)
+                ? Optional.of(read(Buckets.CHECKPOINTS, prefix + POINTER, CheckpointPointer.class)) : Optional.empty();
     }
 
     /** Whether the job stored a complete checkpoint: it was interrupted and resumes from it. */
@@ -112,12 +142,25 @@ final class JobObjects {
         return store.exists(Buckets.CHECKPOINTS, prefix + POINTER);
     }
 
-    /** Downloads the newest complete checkpoint into {@code target}; empty when the job never wrote one. */
+    /**
+     * Downloads the pointer's checkpoint into {@code target} when all its files are stored, else (another worker of
+     * the same job deleted them) the newest checkpoint whose manifest and files are all stored; empty when none is.
+     */
     Optional<CheckpointPointer> downloadLatestCheckpoint(Path target) {
-        if (!store.exists(Buckets.CHECKPOINTS, prefix + POINTER)) {
+        TreeMap<String, List<String>> folders = checkpointFolders();
+        Optional<CheckpointPointer> pointed = pointer();
+        Optional<CheckpointPointer> complete = pointed.filter(p -> complete(p, folders)).or(() ->
+                folders.descendingKeySet().stream().filter(folder -> folders.get(folder).contains(folder + MANIFEST))
+                        .map(folder -> read(Buckets.CHECKPOINTS, folder + MANIFEST, CheckpointPointer.class))
+                        .filter(manifest -> complete(manifest, folders)).findFirst());
+        if (pointed.isPresent() && !pointed.equals(complete)) {
+            LOG.warnf("checkpoint %s is incomplete (another worker ran the job); resuming from %s",
+                    pointed.get().prefix(), complete.map(CheckpointPointer::prefix).orElse("nothing"));
+        }
+        if (complete.isEmpty()) {
             return Optional.empty();
         }
-        CheckpointPointer pointer = read(Buckets.CHECKPOINTS, prefix + POINTER, CheckpointPointer.class);
+        CheckpointPointer pointer = complete.get();
         try {
             Files.createDirectories(target);
         } catch (IOException e) {
@@ -127,6 +170,11 @@ final class JobObjects {
             store.download(Buckets.CHECKPOINTS, pointer.prefix() + name, target.resolve(name), Long.MAX_VALUE);
         }
         return Optional.of(pointer);
+    }
+
+    private static boolean complete(CheckpointPointer checkpoint, Map<String, List<String>> folders) {
+        List<String> stored = folders.getOrDefault(checkpoint.prefix(), List.of());
+        return checkpoint.files().stream().allMatch(file -> stored.contains(checkpoint.prefix() + file));
     }
 
     /** Uploads validation images of a step; answers their keys. */

@@ -143,7 +143,9 @@ public class TrainingRunner {
                 step[0] = checkpoint.get().step();
                 LOG.infof("training %s resumes from its checkpoint at step %d", request.trainingId(), step[0]);
             } else {
-                datasets.download(dataset, instances);
+                // a pointer with no complete checkpoint behind it (see JobObjects) trains from the start
+                datasets.download(dataset != null ? dataset : datasets.report(event.ownerId(), request.datasetId()),
+                        instances);
                 if (classes != null) {
                     classImages.fetch(request, model.contentHash(), classes, stop);
                 }
