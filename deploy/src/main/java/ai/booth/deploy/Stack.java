@@ -113,6 +113,21 @@ public final class Stack implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /**
+     * Kills the broker and the S3 server at once (SIGKILL, as a lost node), leaves them down for {@code down}, and
+     * starts them again on the same ports and data; the services are not told.
+     */
+    public void outage(Duration down) throws IOException, InterruptedException {
+        if (settings.infra().kafkaPort() == 0 || settings.infra().s3Port() == 0) {
+            throw new IllegalStateException("an outage needs fixed broker and S3 ports: the services would not find"
+                    + " them again");
+        }
+        infra.handle().destroyForcibly();
+        infra.handle().onExit().join();
+        Thread.sleep(down.toMillis());
+        infra = InfraProcess.start(settings.infra());
+    }
+
     /** Starts a stopped or killed service again and waits until it is ready. */
     public void restart(Service service) throws IOException, InterruptedException {
         restart(service, Map.of());

@@ -36,16 +36,21 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
         return new StackSettings(home, data, infra, ports, env.getOrDefault("BOOTH_GATEWAY_HOST", LOOPBACK).trim());
     }
 
-    /** Free ports everywhere and data under {@code dataDir}: for tests next to other running stacks. */
+    /**
+     * Free ports everywhere and data under {@code dataDir}: for tests next to other running stacks. The broker's and
+     * S3's ports are fixed too, so the infrastructure can restart where the services expect it.
+     */
     public static StackSettings ephemeral(Path home, Path dataDir) {
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
-        int[] free = FreePorts.any(Service.values().length);
+        int services = Service.values().length;
+        int[] free = FreePorts.any(services + 3);
         for (Service service : Service.values()) {
             ports.put(service, free[service.ordinal()]);
         }
         var infra = InfraProcess.Settings.ephemeral(dataDir);
-        return new StackSettings(home, dataDir, new InfraProcess.Settings(dataDir, 0, 0, 0, infra.accessKey(),
-                infra.secretKey(), dataDir.resolve("logs/infra.log")), ports, LOOPBACK);
+        return new StackSettings(home, dataDir, new InfraProcess.Settings(dataDir, free[services], free[services + 1],
+                free[services + 2], infra.accessKey(), infra.secretKey(), dataDir.resolve("logs/infra.log")), ports,
+                LOOPBACK);
     }
 
     /** The gateway's API keys ({@code ./booth key create}); the gateway re-reads it when it changes. */
