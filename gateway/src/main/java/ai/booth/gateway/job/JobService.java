@@ -5,10 +5,9 @@ import ai.booth.gateway.http.ProblemException;
 
 /**
  * What every job kind's endpoints do alike: list, read and render the caller's jobs of one {@link JobRegistry}.
- * Resources keep the HTTP surface (paths, path parameter names, OpenAPI texts, which differ per kind) and call
- * these; {@link RequestedJobService} adds starting a job from a JSON spec. A generic base resource was tried and
- * dropped: JAX-RS path parameter names are constants, and SmallRye OpenAPI reads {@code @Operation} only where the
- * JAX-RS method is declared (an override's is ignored), so each kind's texts would have to move into an OASFilter.
+ * The HTTP surface is {@link JobEndpoints} (list and get for every kind, create in {@link RequestedJobEndpoints})
+ * plus each kind's resource (path, tag, endpoints of its own); their OpenAPI texts are written in by
+ * {@link JobOpenApi}. {@link RequestedJobService} adds starting a job from a JSON spec.
  *
  * @param <V> the view the API shows
  */

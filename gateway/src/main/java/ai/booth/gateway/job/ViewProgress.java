@@ -1,6 +1,7 @@
 package ai.booth.gateway.job;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.TopicPartition;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,25 +9,21 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How far the views have read their topics since this gateway started: per view channel and partition, the highest
- * offset handled (applied, or dead-lettered), against the end offsets the topics had when the gateway first asked
- * ({@link #target}). The views are caught up once every partition reached its target: until then a restarted
+ * How far the views have read their topics since this gateway started: per partition of the topics the views
+ * channel reads ({@link ViewEvents}), the highest offset handled (applied, or dead-lettered), against the end
+ * offsets the topics had when the gateway first asked ({@link #target}). The views are caught up once every partition reached its target: until then a restarted
  * gateway would answer from a half-built read model (jobs missing, statuses behind), so it is not ready.
  */
 @ApplicationScoped
 public class ViewProgress {
 
-    /** One partition of the topic one view channel reads. */
-    public record ChannelPartition(String channel, int partition) {
-    }
-
-    private final Map<ChannelPartition, Long> handled = new ConcurrentHashMap<>();
-    private volatile Map<ChannelPartition, long[]> targets;
+    private final Map<TopicPartition, Long> handled = new ConcurrentHashMap<>();
+    private volatile Map<TopicPartition, long[]> targets;
     private volatile boolean caughtUp;
 
-    /** A record of a view channel was handled. */
-    public void handled(String channel, int partition, long offset) {
-        handled.merge(new ChannelPartition(channel, partition), offset, Math::max);
+    /** A record of the views channel was handled. */
+    public void handled(String topic, int partition, long offset) {
+        handled.merge(new TopicPartition(topic, partition), offset, Math::max);
     }
 
     public boolean hasTarget() {
@@ -34,14 +31,14 @@ public class ViewProgress {
     }
 
     /**
-     * Sets, once, what catching up means: for each view channel's partition, its first and end offset when asked
-     * (records at and after the end are news, not history; a partition whose first offset is its end is empty).
+     * Sets, once, what catching up means: for each partition of the channel's topics, its first and end offset when
+     * asked (records at and after the end are news, not history; a partition whose first offset is its end is empty).
      */
-    public synchronized void target(Map<ChannelPartition, long[]> firstAndEnd) {
+    public synchronized void target(Map<TopicPartition, long[]> firstAndEnd) {
         if (targets != null) {
             return;
         }
-        Map<ChannelPartition, long[]> ranges = new LinkedHashMap<>();
+        Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
         firstAndEnd.forEach((partition, range) -> {
             if (range[1] > range[0]) {
                 ranges.put(partition, range.clone());
@@ -59,13 +56,13 @@ public class ViewProgress {
      * The partitions still short of their target, with how many records each has left (empty once caught up, and
      * for good after that).
      */
-    public Map<ChannelPartition, Long> behind() {
+    public Map<TopicPartition, Long> behind() {
         if (caughtUp) {
             return Map.of();
         }
-        Map<ChannelPartition, long[]> ranges = Optional.ofNullable(targets)
+        Map<TopicPartition, long[]> ranges = Optional.ofNullable(targets)
                 .orElseThrow(() -> new IllegalStateException("no target yet"));
-        Map<ChannelPartition, Long> behind = new LinkedHashMap<>();
+        Map<TopicPartition, Long> behind = new LinkedHashMap<>();
         ranges.forEach((partition, range) -> {
             long next = Math.max(range[0], handled.getOrDefault(partition, -1L) + 1);
             if (next < range[1]) {

@@ -6,15 +6,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Tells {@link ViewProgress} about every record a view channel has finished with: acknowledged after its view was
+ * Tells {@link ViewProgress} about every record the views channel has finished with: acknowledged after its view was
  * updated, or negatively acknowledged (dead-lettered: unreadable records count as handled, or one poison record
  * would keep the gateway unready forever). Without an {@code @Identifier} it applies to every incoming channel of
- * the gateway; only {@code view-*} channels count.
+ * the gateway; only the views channel counts.
  */
 @ApplicationScoped
 public class ViewProgressInterceptor implements IncomingInterceptor {
-
-    static final String VIEW_CHANNEL_PREFIX = "view-";
 
     private final ViewProgress progress;
 
@@ -34,7 +32,7 @@ public class ViewProgressInterceptor implements IncomingInterceptor {
 
     private void record(Message<?> message) {
         message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .filter(kafka -> kafka.getChannel() != null && kafka.getChannel().startsWith(VIEW_CHANNEL_PREFIX))
-                .ifPresent(kafka -> progress.handled(kafka.getChannel(), kafka.getPartition(), kafka.getOffset()));
+                .filter(kafka -> ViewEvents.CHANNEL.equals(kafka.getChannel()))
+                .ifPresent(kafka -> progress.handled(kafka.getTopic(), kafka.getPartition(), kafka.getOffset()));
     }
 }

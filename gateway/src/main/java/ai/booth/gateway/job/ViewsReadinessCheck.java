@@ -15,11 +15,9 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -34,8 +32,7 @@ public class ViewsReadinessCheck implements HealthCheck {
 
     private static final Logger LOG = Logger.getLogger(ViewsReadinessCheck.class);
     private static final int TIMEOUT_MS = 5000;
-    private static final Pattern VIEW_TOPIC = Pattern.compile(
-            "mp\\.messaging\\.incoming\\.(" + ViewProgressInterceptor.VIEW_CHANNEL_PREFIX + "[^.]+)\\.topic");
+    private static final String VIEW_TOPICS = "mp.messaging.incoming." + ViewEvents.CHANNEL + ".topics";
 
     private final ViewProgress progress;
     private final Config config;
@@ -60,21 +57,15 @@ public class ViewsReadinessCheck implements HealthCheck {
                 return response.down().withData("error", "topic offsets unknown (see the service log)").build();
             }
         }
-        Map<ViewProgress.ChannelPartition, Long> behind = progress.behind();
+        Map<TopicPartition, Long> behind = progress.behind();
         long records = behind.values().stream().mapToLong(Long::longValue).sum();
         return response.status(behind.isEmpty()).withData("recordsToReplay", records).build();
     }
 
-    /** Each view channel's partitions with their first and end offsets now. */
-    private Map<ViewProgress.ChannelPartition, long[]> firstAndEndOffsets() throws Exception {
-        Map<String, String> topicOfChannel = new TreeMap<>();
-        for (String name : config.getPropertyNames()) {
-            Matcher m = VIEW_TOPIC.matcher(name);
-            if (m.matches()) {
-                topicOfChannel.put(m.group(1), config.getValue(name, String.class));
-            }
-        }
-        Map<String, TopicDescription> topics = admin().describeTopics(topicOfChannel.values()).allTopicNames()
+    /** The partitions of the views channel's topics with their first and end offsets now. */
+    private Map<TopicPartition, long[]> firstAndEndOffsets() throws Exception {
+        List<String> names = config.getValues(VIEW_TOPICS, String.class);
+        Map<String, TopicDescription> topics = admin().describeTopics(names).allTopicNames()
                 .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -83,14 +74,8 @@ public class ViewsReadinessCheck implements HealthCheck {
             latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest());
         }));
         Map<TopicPartition, Long> first = offsets(earliest);
-        Map<TopicPartition, Long> end = offsets(latest);
-        Map<ViewProgress.ChannelPartition, long[]> ranges = new HashMap<>();
-        topicOfChannel.forEach((channel, topic) -> end.forEach((tp, endOffset) -> {
-            if (tp.topic().equals(topic)) {
-                ranges.put(new ViewProgress.ChannelPartition(channel, tp.partition()),
-                        new long[]{first.get(tp), endOffset});
-            }
-        }));
+        Map<TopicPartition, long[]> ranges = new HashMap<>();
+        offsets(latest).forEach((partition, end) -> ranges.put(partition, new long[]{first.get(partition), end}));
         return ranges;
     }
 

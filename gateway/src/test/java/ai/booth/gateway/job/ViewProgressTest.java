@@ -1,5 +1,6 @@
 package ai.booth.gateway.job;
 
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -10,12 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ViewProgressTest {
 
-    private static final ViewProgress.ChannelPartition REQUESTED_0 =
-            new ViewProgress.ChannelPartition("view-generation-requested", 0);
-    private static final ViewProgress.ChannelPartition REQUESTED_1 =
-            new ViewProgress.ChannelPartition("view-generation-requested", 1);
-    private static final ViewProgress.ChannelPartition COMPLETED_0 =
-            new ViewProgress.ChannelPartition("view-generation-completed", 0);
+    private static final TopicPartition REQUESTED_0 =
+            new TopicPartition("booth.generation.requested", 0);
+    private static final TopicPartition REQUESTED_1 =
+            new TopicPartition("booth.generation.requested", 1);
+    private static final TopicPartition COMPLETED_0 =
+            new TopicPartition("booth.generation.completed", 0);
 
     @Test
     void theViewsAreBehindUntilEveryPartitionHandledTheRecordBeforeItsEndOffset() {
@@ -24,12 +25,12 @@ class ViewProgressTest {
                 COMPLETED_0, new long[]{0, 2}));
         assertEquals(Map.of(REQUESTED_0, 3L, REQUESTED_1, 1L, COMPLETED_0, 2L), progress.behind());
 
-        progress.handled(REQUESTED_0.channel(), 0, 0);
-        progress.handled(REQUESTED_0.channel(), 0, 2);
-        progress.handled(REQUESTED_1.channel(), 1, 0);
+        progress.handled(REQUESTED_0.topic(), 0, 0);
+        progress.handled(REQUESTED_0.topic(), 0, 2);
+        progress.handled(REQUESTED_1.topic(), 1, 0);
         assertEquals(Map.of(COMPLETED_0, 2L), progress.behind(), "the other channel's partition is still behind");
 
-        progress.handled(COMPLETED_0.channel(), 0, 1);
+        progress.handled(COMPLETED_0.topic(), 0, 1);
         assertTrue(progress.behind().isEmpty());
     }
 
@@ -49,9 +50,9 @@ class ViewProgressTest {
         progress.target(Map.of(REQUESTED_0, new long[]{2, 4}));
         assertTrue(progress.hasTarget());
         assertEquals(Map.of(REQUESTED_0, 2L), progress.behind(), "from the first offset still kept");
-        progress.handled(REQUESTED_0.channel(), 0, 3);
+        progress.handled(REQUESTED_0.topic(), 0, 3);
         assertTrue(progress.behind().isEmpty());
-        progress.handled(REQUESTED_0.channel(), 0, 1); // a late, lower offset changes nothing
+        progress.handled(REQUESTED_0.topic(), 0, 1); // a late, lower offset changes nothing
         assertTrue(progress.behind().isEmpty());
     }
 }

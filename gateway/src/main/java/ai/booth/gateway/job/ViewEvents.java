@@ -1,0 +1,41 @@
+package ai.booth.gateway.job;
+
+import ai.booth.contracts.Event;
+import ai.booth.contracts.Payload;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The one consumer of the views channel: every request and result topic of every job kind (application.properties),
+ * each record handed to the {@link JobRegistry} that reads its payload type. One channel, so a new kind is its
+ * topics in the channel's list and a registry, nothing here.
+ */
+@ApplicationScoped
+public class ViewEvents {
+
+    /** The channel; {@link ViewProgressInterceptor} and {@link ViewsReadinessCheck} follow its records. */
+    static final String CHANNEL = "views";
+
+    private final Map<Class<? extends Payload>, JobRegistry<?>> registryOf = new HashMap<>();
+
+    public ViewEvents(@Any Instance<JobRegistry<?>> registries) {
+        registries.forEach(registry -> registry.payloadTypes().forEach(type -> registryOf.put(type, registry)));
+    }
+
+    @Incoming(CHANNEL)
+    void apply(ConsumerRecord<String, Event<?>> record) {
+        JobRegistry<?> registry = registryOf.get(record.value().payload().getClass());
+        if (registry == null) {
+            // a topic in the channel's list that no view reads: a configuration error, dead-lettered (not lost)
+            throw new IllegalStateException("no view reads " + record.value().type() + " events (topic "
+                    + record.topic() + ")");
+        }
+        registry.apply(record);
+    }
+}
