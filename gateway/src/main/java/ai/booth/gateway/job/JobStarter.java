@@ -45,9 +45,12 @@ public class JobStarter {
         this.passesPerToken = config.unetPassesPerToken();
     }
 
-    /** The rate-limit tokens a checked request costs: one per {@code unet-passes-per-token}, at least one. */
-    long tokens(Payload request) {
-        return Math.max(1, (long) Math.ceil(JobCost.passes(request) / passesPerToken));
+    /** Spends the rest of a checked request's cost: one token per {@code unet-passes-per-token}, at least one. */
+    private void charge(Payload request) {
+        double passes = JobCost.passes(request);
+        long cost = Math.max(1, (long) Math.ceil(passes / passesPerToken));
+        rateLimits.spend(caller.key(), cost, 1, "; this request costs " + cost + " tokens (one per " + passesPerToken
+                + " UNet passes at 512², its own " + Math.round(passes) + ")");
     }
 
     /**
@@ -67,10 +70,7 @@ public class JobStarter {
         }
         admit(collection, views, id);
         Job<V> job = build.apply(id, new JobMeta(caller.key().id(), callbackUrl, hash));
-        long cost = tokens(job.event().payload());
-        rateLimits.spend(caller.key(), cost, 1, "; this request costs " + cost + " tokens (one per "
-                + passesPerToken + " UNet passes at 512², its own " + Math.round(JobCost.passes(job.event().payload()))
-                + ")");
+        charge(job.event().payload());
         return publish(views, job, emitter, "/api/v1/" + collection + "/" + id, idempotencyKey, render);
     }
 
