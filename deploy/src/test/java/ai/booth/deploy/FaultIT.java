@@ -64,10 +64,7 @@ class FaultIT {
     void aSamplerKilledMidRenderAnswersTheRequestAfterItsRestartWithEachImageOnce() throws Exception {
         String generationId = generate(8, 60); // two calls of booth.sampler.max-batch=4, each uploaded when done
         String prefix = Buckets.generationPrefix("faults", generationId);
-        int stored = awaitFirst(Buckets.GENERATIONS, prefix);
-        stack.kill(Service.SAMPLER);
-        assertTrue(stored < 8, "killed mid-render: " + stored + " of 8 images stored");
-        stack.restart(Service.SAMPLER);
+        killMidJob(Service.SAMPLER, Buckets.GENERATIONS, prefix, 8);
 
         JsonPath view = awaitEnd("/api/v1/generations/" + generationId);
         assertEquals("COMPLETED", view.getString("status"), view.prettify());
@@ -84,10 +81,7 @@ class FaultIT {
             upload.multiPart("images", "dog-" + i + ".png", TestImages.png(1536 + 8 * i, 1536), "image/png");
         }
         String datasetId = upload.post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
-        int processed = awaitFirst(Buckets.DATASETS, Buckets.datasetProcessedPrefix("faults", datasetId, 1));
-        stack.kill(Service.DATASET);
-        assertTrue(processed < 12, "killed mid-ingest: " + processed + " of 12 images processed");
-        stack.restart(Service.DATASET);
+        killMidJob(Service.DATASET, Buckets.DATASETS, Buckets.datasetProcessedPrefix("faults", datasetId, 1), 12);
 
         JsonPath view = awaitEnd("/api/v1/datasets/" + datasetId);
         assertEquals("READY", view.getString("status"), view.prettify());
@@ -157,6 +151,17 @@ class FaultIT {
         fail(path + " did not end within " + WAIT + "; last answers " + seen.subList(Math.max(0, seen.size() - 5),
                 seen.size()));
         return null;
+    }
+
+    /**
+     * Kills {@code service} with SIGKILL as soon as the first of a job's {@code total} PNGs appears under
+     * {@code prefix} (so it dies mid-job, which is asserted), then starts it again.
+     */
+    private static void killMidJob(Service service, String bucket, String prefix, int total) throws Exception {
+        int stored = awaitFirst(bucket, prefix);
+        stack.kill(service);
+        assertTrue(stored < total, service + " killed mid-job: " + stored + " of " + total + " images stored");
+        stack.restart(service);
     }
 
     /** Waits until a PNG appears under {@code prefix}; answers how many there are then. */
