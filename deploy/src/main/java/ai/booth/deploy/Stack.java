@@ -78,6 +78,10 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    public StackSettings settings() {
+        return settings;
+    }
+
     public URI url(Service service) {
         return URI.create("http://" + StackSettings.LOOPBACK + ":" + settings.servicePorts().get(service));
     }

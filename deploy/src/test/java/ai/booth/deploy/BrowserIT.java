@@ -79,6 +79,7 @@ class BrowserIT {
         }
         if (stack != null) {
             stack.close();
+            StackLogs.keep(stack.settings(), BrowserIT.class);
         }
     }
 

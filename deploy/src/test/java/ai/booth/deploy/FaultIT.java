@@ -57,6 +57,7 @@ class FaultIT {
     static void stop() {
         if (stack != null) {
             stack.close();
+            StackLogs.keep(stack.settings(), FaultIT.class);
         }
     }
 

@@ -90,6 +90,7 @@ class LoadIT {
         summaries.forEach(System.out::println);
         if (stack != null) {
             stack.close();
+            StackLogs.keep(stack.settings(), LoadIT.class);
         }
     }
 

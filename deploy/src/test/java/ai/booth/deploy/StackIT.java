@@ -89,6 +89,7 @@ class StackIT {
         }
         List<ProcessHandle> processes = stack.processes();
         stack.close();
+        StackLogs.keep(stack.settings(), StackIT.class);
         for (ProcessHandle process : processes) {
             process.onExit().get(30, TimeUnit.SECONDS);
             assertFalse(process.isAlive(), "process " + process.pid() + " survived the stack");

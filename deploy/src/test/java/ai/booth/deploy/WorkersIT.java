@@ -68,6 +68,7 @@ class WorkersIT {
     static void stop() {
         if (stack != null) {
             stack.close();
+            StackLogs.keep(stack.settings(), WorkersIT.class);
         }
     }
 
