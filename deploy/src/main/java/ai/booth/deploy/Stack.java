@@ -2,6 +2,7 @@ package ai.booth.deploy;
 
 import ai.booth.infra.BoothHome;
 import ai.booth.infra.InfraProcess;
+import ai.booth.infra.Loopback;
 
 import java.io.IOException;
 import java.net.URI;
@@ -83,7 +84,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public URI url(Service service) {
-        return URI.create("http://" + StackSettings.LOOPBACK + ":" + settings.servicePorts().get(service));
+        return URI.create("http://" + Loopback.ADDRESS + ":" + settings.servicePorts().get(service));
     }
 
     public InfraProcess infra() {
@@ -165,7 +166,7 @@ public final class Stack implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(settings.logFile(service.module()).toFile()));
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.servicePorts().get(service)));
-        env.put("QUARKUS_HTTP_HOST", service == Service.GATEWAY ? settings.gatewayHost() : StackSettings.LOOPBACK);
+        env.put("QUARKUS_HTTP_HOST", service == Service.GATEWAY ? settings.gatewayHost() : Loopback.ADDRESS);
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrap());
         env.put("BOOTH_S3_ENDPOINT", infra.s3Endpoint());
         env.put("BOOTH_S3_ACCESS_KEY", settings.infra().accessKey());

@@ -2,6 +2,7 @@ package ai.booth.deploy;
 
 import ai.booth.infra.FreePorts;
 import ai.booth.infra.InfraProcess;
+import ai.booth.infra.Loopback;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -19,9 +20,6 @@ import java.util.Map;
 public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra, Map<Service, Integer> servicePorts,
                             String gatewayHost) {
 
-    /** Loopback: a laptop's stack is not reachable from its network unless BOOTH_GATEWAY_HOST says so. */
-    public static final String LOOPBACK = "127.0.0.1";
-
     /** The README's defaults, each overridable by environment variable (see README "Configuration"). */
     public static StackSettings fromEnvironment(Path home, Map<String, String> env) {
         Path data = Path.of(env.getOrDefault("BOOTH_DATA", home.resolve("data").toString())).toAbsolutePath();
@@ -33,7 +31,9 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
                 port(env, "BOOTH_KAFKA_CONTROLLER_PORT", 9093), port(env, "BOOTH_S3_PORT", 9000),
                 env.getOrDefault("BOOTH_S3_ACCESS_KEY", "booth"),
                 env.getOrDefault("BOOTH_S3_SECRET_KEY", "booth-secret"), data.resolve("logs/infra.log"));
-        return new StackSettings(home, data, infra, ports, env.getOrDefault("BOOTH_GATEWAY_HOST", LOOPBACK).trim());
+        // a laptop's stack is not reachable from its network unless BOOTH_GATEWAY_HOST says so
+        return new StackSettings(home, data, infra, ports,
+                env.getOrDefault("BOOTH_GATEWAY_HOST", Loopback.ADDRESS).trim());
     }
 
     /**
@@ -50,7 +50,7 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
         var infra = InfraProcess.Settings.ephemeral(dataDir);
         return new StackSettings(home, dataDir, new InfraProcess.Settings(dataDir, free[services], free[services + 1],
                 free[services + 2], infra.accessKey(), infra.secretKey(), dataDir.resolve("logs/infra.log")), ports,
-                LOOPBACK);
+                Loopback.ADDRESS);
     }
 
     /** The gateway's API keys ({@code ./booth key create}); the gateway re-reads it when it changes. */

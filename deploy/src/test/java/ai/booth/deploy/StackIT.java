@@ -9,6 +9,7 @@ import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.infra.BoothHome;
+import ai.booth.infra.Loopback;
 import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.EventProbe;
 import ai.booth.testing.TestImages;
@@ -302,7 +303,7 @@ class StackIT {
         for (Service service : Service.values()) {
             int port = settings.servicePorts().get(service);
             try (Socket local = new Socket()) {
-                local.connect(new InetSocketAddress(StackSettings.LOOPBACK, port), 2000);
+                local.connect(new InetSocketAddress(Loopback.ADDRESS, port), 2000);
             }
             assertThrows(IOException.class, () -> {
                 try (Socket outside = new Socket()) {

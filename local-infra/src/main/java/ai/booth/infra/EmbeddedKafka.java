@@ -71,7 +71,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return Loopback.ADDRESS + ":" + port;
     }
 
     /**
@@ -107,7 +107,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private Map<String, String> config() {
-        String host = "127.0.0.1";
+        String host = Loopback.ADDRESS;
         return Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", String.valueOf(NODE_ID)),

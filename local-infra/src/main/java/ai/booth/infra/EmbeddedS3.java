@@ -27,7 +27,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         store = BlobStores.create("filesystem-nio2", props);
         proxy = S3Proxy.builder()
                 .blobStore(store)
-                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .endpoint(URI.create("http://" + Loopback.ADDRESS + ":" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
     }
@@ -45,7 +45,7 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     /** The endpoint clients use, with the port actually bound. */
     public String endpoint() {
-        return "http://127.0.0.1:" + proxy.getPort();
+        return "http://" + Loopback.ADDRESS + ":" + proxy.getPort();
     }
 
     public void createBuckets(Collection<String> buckets) {

@@ -1,18 +1,13 @@
 package ai.booth.service;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,40 +21,24 @@ public class KafkaReadinessCheck implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(KafkaReadinessCheck.class);
     private static final int TIMEOUT_MS = 3000;
 
-    private final String bootstrapServers;
-    private Admin admin;
+    private final KafkaAdmin admin;
 
-    public KafkaReadinessCheck(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public KafkaReadinessCheck(KafkaAdmin admin) {
+        this.admin = admin;
     }
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("kafka");
         try {
-            var cluster = admin().describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS));
+            var cluster = admin.get().describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS));
             int nodes = cluster.nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).size();
             String clusterId = cluster.clusterId().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             return response.status(nodes > 0).withData("clusterId", clusterId).withData("nodes", nodes).build();
         } catch (Exception e) {
-            LOG.warnf("Kafka readiness: %s at %s: %s", e.getClass().getSimpleName(), bootstrapServers, e.getMessage());
+            LOG.warnf("Kafka readiness: %s at %s: %s", e.getClass().getSimpleName(), admin.bootstrapServers(),
+                    e.getMessage());
             return response.down().withData("error", e.getClass().getSimpleName() + " (see the service log)").build();
-        }
-    }
-
-    private synchronized Admin admin() {
-        if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS));
-        }
-        return admin;
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (admin != null) {
-            admin.close();
         }
     }
 }

@@ -49,7 +49,8 @@ class ReadinessChecksTest {
     @Test
     void kafkaIsDownWhenNothingListens() throws IOException {
         int port = closedPort();
-        KafkaReadinessCheck check = new KafkaReadinessCheck("127.0.0.1:" + port);
+        KafkaAdmin admin = new KafkaAdmin("127.0.0.1:" + port);
+        KafkaReadinessCheck check = new KafkaReadinessCheck(admin);
         try {
             long start = System.nanoTime();
             HealthCheckResponse response = check.call();
@@ -60,7 +61,7 @@ class ReadinessChecksTest {
                     "health details must not show internal addresses: " + response.getData());
             assertTrue(System.nanoTime() - start < 15_000_000_000L, "the check must time out quickly");
         } finally {
-            check.close();
+            admin.close();
         }
     }
 

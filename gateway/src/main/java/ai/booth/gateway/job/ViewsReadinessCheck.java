@@ -1,14 +1,11 @@
 package ai.booth.gateway.job;
 
-import jakarta.annotation.PreDestroy;
+import ai.booth.service.KafkaAdmin;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -31,19 +28,17 @@ import java.util.stream.Collectors;
 public class ViewsReadinessCheck implements HealthCheck {
 
     private static final Logger LOG = Logger.getLogger(ViewsReadinessCheck.class);
-    private static final int TIMEOUT_MS = 5000;
+    private static final int TIMEOUT_MS = KafkaAdmin.TIMEOUT_MS;
     private static final String VIEW_TOPICS = "mp.messaging.incoming." + ViewEvents.CHANNEL + ".topics";
 
     private final ViewProgress progress;
     private final Config config;
-    private final String bootstrapServers;
-    private Admin admin;
+    private final KafkaAdmin admin;
 
-    public ViewsReadinessCheck(ViewProgress progress, Config config,
-                               @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public ViewsReadinessCheck(ViewProgress progress, Config config, KafkaAdmin admin) {
         this.progress = progress;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.admin = admin;
     }
 
     @Override
@@ -53,7 +48,8 @@ public class ViewsReadinessCheck implements HealthCheck {
             try {
                 progress.target(firstAndEndOffsets());
             } catch (Exception e) {
-                LOG.warnf("views readiness: cannot read the topics' offsets from %s: %s", bootstrapServers, e);
+                LOG.warnf("views readiness: cannot read the topics' offsets from %s: %s", admin.bootstrapServers(),
+                        e);
                 return response.down().withData("error", "topic offsets unknown (see the service log)").build();
             }
         }
@@ -65,7 +61,7 @@ public class ViewsReadinessCheck implements HealthCheck {
     /** The partitions of the views channel's topics with their first and end offsets now. */
     private Map<TopicPartition, long[]> firstAndEndOffsets() throws Exception {
         List<String> names = config.getValues(VIEW_TOPICS, String.class);
-        Map<String, TopicDescription> topics = admin().describeTopics(names).allTopicNames()
+        Map<String, TopicDescription> topics = admin.get().describeTopics(names).allTopicNames()
                 .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -80,23 +76,7 @@ public class ViewsReadinessCheck implements HealthCheck {
     }
 
     private Map<TopicPartition, Long> offsets(Map<TopicPartition, OffsetSpec> spec) throws Exception {
-        return admin().listOffsets(spec).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).entrySet().stream()
+        return admin.get().listOffsets(spec).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    }
-
-    private synchronized Admin admin() {
-        if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS));
-        }
-        return admin;
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (admin != null) {
-            admin.close();
-        }
     }
 }
