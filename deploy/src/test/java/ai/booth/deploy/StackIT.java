@@ -5,12 +5,15 @@ import ai.booth.contracts.DatasetImage;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.Event;
+import ai.booth.contracts.EventSerde;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.Topics;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.infra.BoothHome;
 import ai.booth.infra.Loopback;
 import ai.booth.keys.ApiKeyStore;
+import ai.booth.service.DeadLetters;
 import ai.booth.testing.EventProbe;
 import ai.booth.testing.TestImages;
 import com.sun.net.httpserver.HttpServer;
@@ -19,6 +22,7 @@ import io.minio.MinioClient;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,6 +44,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,6 +114,57 @@ class StackIT {
                     .body("checks.find { it.name == 'kafka' }.status", is("UP"))
                     .body("checks.find { it.name == 's3' }.status", is("UP"));
         }
+    }
+
+    /**
+     * Hostile or broken producers: on every topic a record that is not JSON, one of a schema version from the
+     * future and one of 900 KB. Every consumer of the topic dead-letters it with the reason and where it came from,
+     * no service stops or turns unready, and the stack still renders and ingests afterwards.
+     */
+    @Test
+    void malformedRecordsOnEveryTopicAreDeadLetteredWithTheirReasonAndTheStackWorksOn() throws Exception {
+        Map<String, String> topicOfKey = new HashMap<>();
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            for (String topic : Topics.ALL.stream().filter(t -> !t.equals(Topics.DEAD_LETTER)).toList()) {
+                Map<String, byte[]> bad = new LinkedHashMap<>();
+                bad.put("not-json", "\u0000{ not json".getBytes(StandardCharsets.UTF_8));
+                bad.put("future-version", EventSerde.toJson(new Event<>(Event.SCHEMA_VERSION + 98, UUID.randomUUID(),
+                        "GenerationFailed", "hostile", "e2e", Instant.now(),
+                        new GenerationFailed("hostile", "X", "x"))));
+                bad.put("huge", ("{\"junk\":\"" + "x".repeat(900_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+                for (var record : bad.entrySet()) {
+                    String key = "hostile-" + record.getKey() + "-" + topic + "-" + UUID.randomUUID();
+                    probe.publishRaw(topic, key, record.getValue());
+                    topicOfKey.put(key, topic);
+                }
+            }
+            List<ConsumerRecord<String, byte[]>> letters = probe.deadLetters(topicOfKey.keySet(), WAIT);
+            Set<String> lettered = new HashSet<>();
+            for (ConsumerRecord<String, byte[]> letter : letters) {
+                assertEquals(topicOfKey.get(letter.key()), header(letter, DeadLetters.ORIGINAL_TOPIC),
+                        "where " + letter.key() + " came from");
+                assertFalse(header(letter, DeadLetters.ERROR).isBlank(), "why " + letter.key() + " was refused");
+                lettered.add(letter.key());
+            }
+            Set<String> lost = new HashSet<>(topicOfKey.keySet());
+            lost.removeAll(lettered);
+            assertTrue(lost.isEmpty(), "not dead-lettered: " + lost);
+        }
+        assertTrue(stack.exited().isEmpty(), "a service died");
+        everyServiceIsReadyWithKafkaAndS3();
+        String generationId = gateway().contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":1}")
+                .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+        awaitStatus("/api/v1/generations/" + generationId, "COMPLETED");
+        String datasetId = gateway().multiPart("images", "rex.png", TestImages.png(640, 560), "image/png")
+                .multiPart("instancePrompt", "a photo of sks dog").post("/api/v1/datasets")
+                .then().statusCode(202).extract().path("datasetId");
+        awaitStatus("/api/v1/datasets/" + datasetId, "READY");
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -21,8 +22,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -35,6 +38,7 @@ public final class EventProbe implements AutoCloseable {
     private final KafkaProducer<String, byte[]> rawProducer;
     private final KafkaConsumer<String, Event<?>> consumer;
     private final List<Event<?>> received = new ArrayList<>();
+    private final String bootstrapServers;
 
     /** Reads events; a poison record (tests publish some on purpose) is read as null and skipped, not thrown. */
     private static final Deserializer<Event<?>> POISON_TOLERANT = (topic, data) -> {
@@ -47,6 +51,7 @@ public final class EventProbe implements AutoCloseable {
 
     /** Subscribes to every Booth topic from the beginning, in a consumer group of its own. */
     public EventProbe(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new StringSerializer(), new EventSerde());
         rawProducer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
@@ -132,6 +137,32 @@ public final class EventProbe implements AutoCloseable {
         poll();
         return received.stream().filter(e -> type.isInstance(e.payload()) && e.correlationId().equals(correlationId))
                 .map(e -> (Event<P>) e).toList();
+    }
+
+    /**
+     * The records of the dead-letter topic whose key is one of {@code keys} (read from its beginning), once each key
+     * was seen at least once or {@code timeout} passed; several consumers of one topic dead-letter a record each.
+     */
+    public List<ConsumerRecord<String, byte[]>> deadLetters(Set<String> keys, Duration timeout) {
+        try (KafkaConsumer<String, byte[]> letters = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "probe-dead-letters-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            letters.subscribe(List.of(Topics.DEAD_LETTER));
+            List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+            Set<String> missing = new HashSet<>(keys);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!missing.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : letters.poll(Duration.ofMillis(500))) {
+                    if (record.key() != null && keys.contains(record.key())) {
+                        found.add(record);
+                        missing.remove(record.key());
+                    }
+                }
+            }
+            return found;
+        }
     }
 
     @Override
