@@ -41,7 +41,22 @@ public final class EventSerde implements Serializer<Event<?>>, Deserializer<Even
 
     @Override
     public Event<?> deserialize(String topic, byte[] data) {
-        return data == null ? null : fromJson(data);
+        return data == null ? null : fromJson(topic, data);
+    }
+
+    /**
+     * Reads an event consumed from {@code topic}: as {@link #fromJson(byte[])}, and refused when its type belongs on
+     * another Booth topic. Consumers dispatch by payload type, so a producer allowed to write one topic (another
+     * system requesting generations) could otherwise forge results or other kinds of jobs through it. The
+     * dead-letter topic and topics outside Booth's carry any type.
+     */
+    public static Event<?> fromJson(String topic, byte[] json) {
+        Event<?> event = fromJson(json);
+        if (Topics.ALL.contains(topic) && !Topics.DEAD_LETTER.equals(topic) && !event.topic().equals(topic)) {
+            throw new SerializationException("a " + event.type() + " event belongs on " + event.topic() + ", not on "
+                    + topic);
+        }
+        return event;
     }
 
     public static byte[] toJson(Event<?> event) {

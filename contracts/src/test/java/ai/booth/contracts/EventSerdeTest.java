@@ -112,6 +112,18 @@ class EventSerdeTest {
     }
 
     @Test
+    void anEventOnAnotherBoothTopicThanItsTypesIsRefusedAndTheDeadLetterTopicReadsAnyType() {
+        Event<TrainingFailed> failed = Event.of("t-1", "o", new TrainingFailed("t-1", "CANCELLED", "by user", 12));
+        byte[] json = EventSerde.toJson(failed);
+        assertEquals(failed, serde.deserialize(Topics.TRAINING_FAILED, json));
+        var forged = assertThrows(SerializationException.class,
+                () -> serde.deserialize(Topics.GENERATION_REQUESTED, json));
+        assertTrue(forged.getMessage().contains("belongs on " + Topics.TRAINING_FAILED), forged.getMessage());
+        assertEquals(failed, serde.deserialize(Topics.DEAD_LETTER, json));
+        assertEquals(failed, serde.deserialize("another-system.events", json));
+    }
+
+    @Test
     void ignoresUnknownFieldsForForwardCompatibility() {
         Event<TrainingFailed> event = Event.of("t-1", "o", new TrainingFailed("t-1", "CANCELLED", "by user", 12));
         String json = new String(EventSerde.toJson(event), StandardCharsets.UTF_8)

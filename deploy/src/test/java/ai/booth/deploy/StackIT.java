@@ -118,12 +118,14 @@ class StackIT {
 
     /**
      * Hostile or broken producers: on every topic a record that is not JSON, one of a schema version from the
-     * future and one of 900 KB. Every consumer of the topic dead-letters it with the reason and where it came from,
-     * no service stops or turns unready, and the stack still renders and ingests afterwards.
+     * future, one of 900 KB and a well-formed generation result that does not belong there (forged through a topic
+     * its producer may write). Every consumer of the topic dead-letters each with the reason and where it came from,
+     * the forgery changes no view, no service stops or turns unready, and the stack still renders and ingests.
      */
     @Test
-    void malformedRecordsOnEveryTopicAreDeadLetteredWithTheirReasonAndTheStackWorksOn() throws Exception {
+    void hostileRecordsOnEveryTopicAreDeadLetteredWithTheirReasonAndTheStackWorksOn() throws Exception {
         Map<String, String> topicOfKey = new HashMap<>();
+        String forged = UUID.randomUUID().toString();
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
             for (String topic : Topics.ALL.stream().filter(t -> !t.equals(Topics.DEAD_LETTER)).toList()) {
                 Map<String, byte[]> bad = new LinkedHashMap<>();
@@ -132,6 +134,10 @@ class StackIT {
                         "GenerationFailed", "hostile", "e2e", Instant.now(),
                         new GenerationFailed("hostile", "X", "x"))));
                 bad.put("huge", ("{\"junk\":\"" + "x".repeat(900_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+                if (!topic.equals(Topics.GENERATION_FAILED)) { // a well-formed result forged through another topic
+                    bad.put("foreign-type", EventSerde.toJson(Event.of(forged, "e2e",
+                            new GenerationFailed(forged, "FORGED", "published on " + topic))));
+                }
                 for (var record : bad.entrySet()) {
                     String key = "hostile-" + record.getKey() + "-" + topic + "-" + UUID.randomUUID();
                     probe.publishRaw(topic, key, record.getValue());
@@ -152,6 +158,7 @@ class StackIT {
         }
         assertTrue(stack.exited().isEmpty(), "a service died");
         everyServiceIsReadyWithKafkaAndS3();
+        gateway().get("/api/v1/generations/" + forged).then().statusCode(404);
         String generationId = gateway().contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":1}")
                 .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");

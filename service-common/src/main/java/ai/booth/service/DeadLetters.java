@@ -58,7 +58,7 @@ public class DeadLetters {
             return Optional.empty();
         }
         try {
-            return Optional.of(EventSerde.fromJson(record.value()));
+            return Optional.of(EventSerde.fromJson(record.topic(), record.value()));
         } catch (RuntimeException e) {
             publish(record, e.getMessage());
             return Optional.empty();
