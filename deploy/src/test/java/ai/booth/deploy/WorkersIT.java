@@ -7,6 +7,7 @@ import ai.booth.contracts.GenerationCompleted;
 import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingProgress;
+import ai.booth.diffusion.pipeline.PngFiles;
 import ai.booth.infra.BoothHome;
 import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.EventProbe;
@@ -25,6 +26,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -188,14 +190,22 @@ class WorkersIT {
     }
 
     @Test
-    void aCannyControlNetInstalledThroughTheApiSteersAGenerationAndItsMapIsSavedBesideIt() throws Exception {
+    void aCannyControlNetWithATrainedLoraSteersAGenerationWhosePngCarriesBothAndItsMapIsSavedBesideIt()
+            throws Exception {
         ControlNets.install(stack, settings, "canny-tiny");
         gateway().get("/api/v1/models").then().body("find { it.id == 'canny-tiny' }.kind",
                 org.hamcrest.Matchers.is("controlnet"));
 
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String loraId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":4,\"rank\":2}")
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            probe.await(TrainingCompleted.class, loraId, WAIT);
             String request = "{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":4,"
-                    + "\"seed\":5,\"width\":64,\"height\":64";
+                    + "\"seed\":5,\"width\":64,\"height\":64,\"loras\":[{\"trainingId\":\"" + loraId + "\","
+                    + "\"unetScale\":1.0,\"textEncoderScale\":1.0}]";
             String photo = Base64.getEncoder().encodeToString(TestImages.png(96, 80));
             String controlled = gateway().contentType(ContentType.JSON)
                     .body(request + ",\"controls\":[{\"model\":\"canny-tiny\",\"image\":\"" + photo + "\","
@@ -222,8 +232,13 @@ class WorkersIT {
                     .body("controlMaps[0].url", org.hamcrest.Matchers.startsWith("http"));
 
             byte[] steered = read(Buckets.GENERATIONS, withControl.images().get(0).key());
-            String infotext = new String(steered, StandardCharsets.ISO_8859_1);
-            assertTrue(infotext.contains("ControlNet 0: \"Module: canny, Model: canny-tiny"), "A1111's unit field");
+            Path png = Files.write(data.resolve(controlled + ".png"), steered);
+            String infotext = PngFiles.readParameters(png);
+            // A1111's fields: the unit with the installed ControlNet's hash and the request's numbers, and the LoRA
+            assertTrue(Pattern.compile("ControlNet 0: \"Module: canny, Model: canny-tiny \\[[0-9a-f]{8,}], "
+                    + "Weight: 1\\.5, Guidance Start: 0, Guidance End: 0\\.8\"").matcher(infotext).find(), infotext);
+            assertTrue(Pattern.compile("<lora:[^>]+>").matcher(infotext).find(), infotext);
+            assertTrue(infotext.contains("Lora hashes: "), infotext);
             assertFalse(Arrays.equals(pixels(steered),
                     pixels(read(Buckets.GENERATIONS, without.images().get(0).key()))),
                     "the ControlNet changed the image of the same seed and settings");
