@@ -188,7 +188,7 @@ class WorkersIT {
     }
 
     @Test
-    void aCannyControlNetWithATrainedLoraSteersAGenerationWhosePngCarriesBothAndItsMapIsSavedBesideIt()
+    void cannyControlNetsOnAnUploadedAndADatasetImageWithATrainedLoraSteerAGenerationWhosePngCarriesThemAll()
             throws Exception {
         ControlNets.install(stack, settings, "canny-tiny");
         gateway().get("/api/v1/models").then().body("find { it.id == 'canny-tiny' }.kind",
@@ -205,17 +205,22 @@ class WorkersIT {
                     + "\"seed\":5,\"width\":64,\"height\":64,\"loras\":[{\"trainingId\":\"" + loraId + "\","
                     + "\"unetScale\":1.0,\"textEncoderScale\":1.0}]";
             String photo = Base64.getEncoder().encodeToString(TestImages.png(96, 80));
+            String datasetImage = gateway().get("/api/v1/datasets/" + datasetId).then().extract().path("images[0].key");
             String controlled = gateway().contentType(ContentType.JSON)
                     .body(request + ",\"controls\":[{\"model\":\"canny-tiny\",\"image\":\"" + photo + "\","
-                            + "\"preprocessor\":\"canny\",\"scale\":1.5,\"guidanceEnd\":0.8}]}")
+                            + "\"preprocessor\":\"canny\",\"scale\":1.5,\"guidanceEnd\":0.8},"
+                            + "{\"model\":\"canny-tiny\",\"datasetImage\":{\"datasetId\":\"" + datasetId + "\","
+                            + "\"key\":\"" + datasetImage + "\"},\"preprocessor\":\"canny\",\"scale\":0.5}]}")
                     .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
             String plain = gateway().contentType(ContentType.JSON).body(request + "}")
                     .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
             GenerationCompleted withControl = probe.await(GenerationCompleted.class, controlled, WAIT).payload();
             GenerationCompleted without = probe.await(GenerationCompleted.class, plain, WAIT).payload();
 
-            // the canny map: the disc's outline at the output size, stored beside the image and shown in the view
-            assertEquals(List.of(Buckets.generationControlMapKey(OWNER, controlled, 0)), withControl.controlMapKeys());
+            // the canny maps (the second of the dataset photo, read where it is stored) beside the image; the first:
+            // the disc's outline at the output size, shown in the view
+            assertEquals(List.of(Buckets.generationControlMapKey(OWNER, controlled, 0),
+                    Buckets.generationControlMapKey(OWNER, controlled, 1)), withControl.controlMapKeys());
             BufferedImage map = ImageIO.read(new ByteArrayInputStream(
                     read(Buckets.GENERATIONS, withControl.controlMapKeys().get(0))));
             assertEquals(64, map.getWidth());
@@ -234,6 +239,8 @@ class WorkersIT {
             // A1111's fields: the unit with the installed ControlNet's hash and the request's numbers, and the LoRA
             assertTrue(Pattern.compile("ControlNet 0: \"Module: canny, Model: canny-tiny \\[[0-9a-f]{8,}], "
                     + "Weight: 1\\.5, Guidance Start: 0, Guidance End: 0\\.8\"").matcher(infotext).find(), infotext);
+            assertTrue(infotext.contains("ControlNet 1: \"Module: canny, Model: canny-tiny ["), infotext);
+            assertTrue(infotext.contains("Weight: 0.5, Guidance Start: 0, Guidance End: 1\""), infotext);
             assertTrue(Pattern.compile("<lora:[^>]+>").matcher(infotext).find(), infotext);
             assertTrue(infotext.contains("Lora hashes: "), infotext);
             assertFalse(Arrays.equals(pixels(steered),
