@@ -84,12 +84,7 @@ class ControlNetGenerationsTest {
         GenerationRequested request = withControls(request(registry, "a dog", 1, 1, List.of(), null),
                 List.of(new ControlRef(CONTROLNET, Buckets.GENERATIONS, "bob/gen-1/control0-input.png", "none",
                         100, 200, 1, 0, 1, false)));
-        try (EventProbe probe = EventProbe.forApplication()) {
-            probe.publish(Event.of(request.generationId(), "alice", request));
-            GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT).payload();
-            assertEquals("INVALID_REQUEST", failed.code());
-            assertTrue(failed.message().contains("controls[0].imageKey"), failed.message());
-        }
+        assertRefused(request, "controls[0].imageKey");
     }
 
     @Test
@@ -112,11 +107,16 @@ class ControlNetGenerationsTest {
         GenerationRequested request = withControls(request(registry, "a dog", 1, 1, List.of(), null),
                 List.of(new ControlRef(CONTROLNET, Buckets.ADAPTERS, "alice/t-1/lora_kohya.safetensors", "none",
                         100, 200, 1, 0, 1, false)));
+        assertRefused(request, "controls[0].imageBucket");
+    }
+
+    /** Alice's request fails as invalid, naming {@code field}. */
+    private static void assertRefused(GenerationRequested request, String field) throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.generationId(), "alice", request));
             GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT).payload();
             assertEquals("INVALID_REQUEST", failed.code());
-            assertTrue(failed.message().contains("controls[0].imageBucket"), failed.message());
+            assertTrue(failed.message().contains(field), failed.message());
         }
     }
 

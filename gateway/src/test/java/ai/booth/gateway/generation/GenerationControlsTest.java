@@ -12,6 +12,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,17 +96,13 @@ class GenerationControlsTest {
     @Test
     void aControlImageCanBeOneOfTheCallersDatasetImagesAndIsReadWhereItIsStored() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = Api.readyDataset(probe, "cara");
-            String image = Buckets.datasetProcessedKey("cara", datasetId, 1, "00.png");
-            store.put(Buckets.DATASETS, image, TestImages.png(16, 16), "image/png");
-            String id = Api.as("cara").contentType(ContentType.JSON)
-                    .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of sks dog\",\"controls\":[{"
-                            + "\"model\":\"" + CONTROLNET + "\",\"preprocessor\":\"canny\",\"datasetImage\":{"
-                            + "\"datasetId\":\"" + datasetId + "\",\"key\":\"" + image + "\"}}]}")
-                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            Api.StoredImage image = Api.readyDatasetImage(probe, store, "cara");
+            String id = generate("{\"model\":\"" + CONTROLNET + "\",\"preprocessor\":\"canny\",\"datasetImage\":{"
+                    + "\"datasetId\":\"" + image.datasetId() + "\",\"key\":\"" + image.key() + "\"}}")
+                    .statusCode(202).extract().path("generationId");
 
             GenerationRequested request = probe.await(GenerationRequested.class, id, WAIT).payload();
-            assertEquals(new ControlRef(CONTROLNET, Buckets.DATASETS, image, "canny", 100, 200, 1.0, 0.0, 1.0,
+            assertEquals(new ControlRef(CONTROLNET, Buckets.DATASETS, image.key(), "canny", 100, 200, 1.0, 0.0, 1.0,
                     false), request.controls().get(0));
             assertFalse(store.exists(Buckets.GENERATIONS, Buckets.generationControlImageKey("cara", id, 0, "png")),
                     "nothing copied");
@@ -115,18 +112,14 @@ class GenerationControlsTest {
     @Test
     void aDatasetImageMustBeAStoredImageOfOneOfTheCallersDatasetsAndNotBesideAnUploadedOne() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String bobs = Api.readyDataset(probe, "bob");
-            String bobsImage = Buckets.datasetProcessedKey("bob", bobs, 1, "00.png");
-            store.put(Buckets.DATASETS, bobsImage, TestImages.png(16, 16), "image/png");
+            Api.StoredImage bobsImage = Api.readyDatasetImage(probe, store, "bob");
+            String bobs = bobsImage.datasetId();
             String caras = Api.readyDataset(probe, "cara");
             String unstored = Buckets.datasetProcessedKey("cara", caras, 1, "00.png");
             String unit = "{\"model\":\"" + CONTROLNET + "\",\"datasetImage\":{\"datasetId\":\"%s\",\"key\":\"%s\"}";
-            Api.as("cara").contentType(ContentType.JSON)
-                    .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a dog\",\"controls\":["
-                            + String.format(unit, bobs, bobsImage) + "}," + String.format(unit, caras, bobsImage)
-                            + "}," + String.format(unit, caras, unstored) + ",\"image\":\""
-                            + Base64.getEncoder().encodeToString(TestImages.png(16, 16)) + "\"}]}")
-                    .post("/api/v1/generations").then().statusCode(400)
+            generate(String.format(unit, bobs, bobsImage.key()) + "}," + String.format(unit, caras, bobsImage.key())
+                    + "}," + String.format(unit, caras, unstored) + ",\"image\":\""
+                    + Base64.getEncoder().encodeToString(TestImages.png(16, 16)) + "\"}").statusCode(400)
                     .body("errors.field", containsInAnyOrder("controls[0].datasetImage.datasetId",
                             "controls[1].datasetImage.key", "controls[2].datasetImage"))
                     .body("errors.find { it.field == 'controls[0].datasetImage.datasetId' }.message",
@@ -134,13 +127,18 @@ class GenerationControlsTest {
                     .body("errors.find { it.field == 'controls[1].datasetImage.key' }.message",
                             containsString("is not an image of dataset '" + caras + "'"))
                     .body("errors.find { it.field == 'controls[2].datasetImage' }.message", containsString("not both"));
-            Api.as("cara").contentType(ContentType.JSON)
-                    .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a dog\",\"controls\":["
-                            + String.format(unit, caras, unstored) + "}]}")
-                    .post("/api/v1/generations").then().statusCode(400)
+            generate(String.format(unit, caras, unstored) + "}").statusCode(400)
                     .body("errors.field", containsInAnyOrder("controls[0].datasetImage.key"))
                     .body("errors[0].message", containsString("no longer stored"));
         }
+    }
+
+    /** Cara's generation of the test model with these {@code controls} (JSON units, comma-separated). */
+    private static ValidatableResponse generate(String controls) {
+        return Api.as("cara").contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of sks dog\",\"controls\":["
+                        + controls + "]}")
+                .post("/api/v1/generations").then();
     }
 
     @Test
