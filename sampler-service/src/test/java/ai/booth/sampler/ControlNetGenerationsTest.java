@@ -81,10 +81,7 @@ class ControlNetGenerationsTest {
 
     @Test
     void aControlImageOfAnotherOwnerFailsTheRequestWithoutBeingRead() throws Exception {
-        GenerationRequested request = withControls(request(registry, "a dog", 1, 1, List.of(), null),
-                List.of(new ControlRef(CONTROLNET, Buckets.GENERATIONS, "bob/gen-1/control0-input.png", "none",
-                        100, 200, 1, 0, 1, false)));
-        assertRefused(request, "controls[0].imageKey");
+        assertRefused(Buckets.GENERATIONS, "bob/gen-1/control0-input.png", "controls[0].imageKey");
     }
 
     @Test
@@ -104,14 +101,13 @@ class ControlNetGenerationsTest {
 
     @Test
     void aControlImageInAnyOtherBucketFailsTheRequestWithoutBeingRead() throws Exception {
-        GenerationRequested request = withControls(request(registry, "a dog", 1, 1, List.of(), null),
-                List.of(new ControlRef(CONTROLNET, Buckets.ADAPTERS, "alice/t-1/lora_kohya.safetensors", "none",
-                        100, 200, 1, 0, 1, false)));
-        assertRefused(request, "controls[0].imageBucket");
+        assertRefused(Buckets.ADAPTERS, "alice/t-1/lora_kohya.safetensors", "controls[0].imageBucket");
     }
 
-    /** Alice's request fails as invalid, naming {@code field}. */
-    private static void assertRefused(GenerationRequested request, String field) throws Exception {
+    /** Alice's request with a control image at {@code key} in {@code bucket} fails as invalid, naming {@code field}. */
+    private void assertRefused(String bucket, String key, String field) throws Exception {
+        GenerationRequested request = withControls(request(registry, "a dog", 1, 1, List.of(), null),
+                List.of(new ControlRef(CONTROLNET, bucket, key, "none", 100, 200, 1, 0, 1, false)));
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.generationId(), "alice", request));
             GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT).payload();
