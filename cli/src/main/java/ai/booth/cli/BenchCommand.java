@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"The engine benchmark (UNet, text encoder, VAE on SD-1.5-shaped weights next to a matmul): "
-                + "--runs N, --skip64, --device cpu|gpu, --dtype float32|float16.",
+        description = {"The engine benchmark (UNet, UNet + ControlNet, text encoder, VAE on SD-1.5-shaped weights "
+                + "next to a matmul): --runs N, --skip64, --controlnet-only, --device cpu|gpu, "
+                + "--dtype float32|float16.",
                 "'bench train': one DreamBooth LoRA training step at latent 32 and 64: --runs N, --skip64, "
                         + "--no-text-encoder."})
 final class BenchCommand implements Runnable {

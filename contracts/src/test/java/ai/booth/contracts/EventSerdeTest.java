@@ -34,22 +34,34 @@ class EventSerdeTest {
 
     @Test
     void aGenerationRequestCarriesItsControlNetsAndOneWithoutThemReadsAsNone() {
-        var control = new ControlRef("canny-cn", "owner-a/gen-2/control0-input.png", "canny", 100, 200, 0.8, 0,
-                0.8, false);
+        var control = new ControlRef("canny-cn", Buckets.DATASETS, "owner-a/ds-1/processed/v1/00.png", "canny", 100,
+                200, 0.8, 0, 0.8, false);
         var request = new GenerationRequested("gen-2", "sd15", "a dog", null, 20, 7.5, 1L, 1, 512, 512, "ddim", 0,
                 List.of(), null, List.of(control));
         Event<GenerationRequested> event = Event.of("gen-2", "owner-a", request);
         assertEquals(event, serde.deserialize(Topics.GENERATION_REQUESTED,
                 serde.serialize(Topics.GENERATION_REQUESTED, event)));
 
+        assertEquals(List.of(), olderRequest("").controls());
+    }
+
+    @Test
+    void aControlUnitWithoutItsImageBucketReadsAsAnImageUploadedWithTheRequest() {
+        var read = olderRequest(",\"controls\":[{\"model\":\"c\",\"imageKey\":\"o/g/control0-input.png\","
+                + "\"preprocessor\":\"none\",\"lowThreshold\":100,\"highThreshold\":200,\"scale\":1,"
+                + "\"guidanceStart\":0,\"guidanceEnd\":1,\"guessMode\":false}]");
+        assertEquals(Buckets.GENERATIONS, read.controls().get(0).imageBucket());
+    }
+
+    /** A GenerationRequested as a producer older than its ControlNet fields wrote it, {@code more} fields added. */
+    private GenerationRequested olderRequest(String more) {
         byte[] old = ("{\"schemaVersion\":1,\"eventId\":\"8d7f7a53-1c11-4f4e-9b57-6f1c2a3a4b5c\","
                 + "\"type\":\"GenerationRequested\",\"correlationId\":\"g\",\"ownerId\":\"o\","
                 + "\"occurredAt\":\"2026-01-01T00:00:00Z\",\"payload\":{\"generationId\":\"g\","
                 + "\"baseModel\":\"sd15\",\"prompt\":\"a dog\",\"steps\":20,\"guidanceScale\":7.5,\"seed\":1,"
                 + "\"count\":1,\"width\":512,\"height\":512,\"scheduler\":\"ddim\",\"clipSkip\":0,"
-                + "\"loras\":[]}}").getBytes(StandardCharsets.UTF_8);
-        var read = (GenerationRequested) serde.deserialize(Topics.GENERATION_REQUESTED, old).payload();
-        assertEquals(List.of(), read.controls());
+                + "\"loras\":[]" + more + "}}").getBytes(StandardCharsets.UTF_8);
+        return (GenerationRequested) serde.deserialize(Topics.GENERATION_REQUESTED, old).payload();
     }
 
     @Test

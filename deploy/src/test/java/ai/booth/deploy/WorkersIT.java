@@ -188,26 +188,39 @@ class WorkersIT {
     }
 
     @Test
-    void aCannyControlNetInstalledThroughTheApiSteersAGenerationAndItsMapIsSavedBesideIt() throws Exception {
+    void cannyControlNetsOnAnUploadedAndADatasetImageWithATrainedLoraSteerAGenerationWhosePngCarriesThemAll()
+            throws Exception {
         ControlNets.install(stack, settings, "canny-tiny");
         gateway().get("/api/v1/models").then().body("find { it.id == 'canny-tiny' }.kind",
                 org.hamcrest.Matchers.is("controlnet"));
 
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String loraId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":4,\"rank\":2}")
+                    .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+            probe.await(TrainingCompleted.class, loraId, WAIT);
             String request = "{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":4,"
-                    + "\"seed\":5,\"width\":64,\"height\":64";
+                    + "\"seed\":5,\"width\":64,\"height\":64,\"loras\":[{\"trainingId\":\"" + loraId + "\","
+                    + "\"unetScale\":1.0,\"textEncoderScale\":1.0}]";
             String photo = Base64.getEncoder().encodeToString(TestImages.png(96, 80));
+            String datasetImage = gateway().get("/api/v1/datasets/" + datasetId).then().extract().path("images[0].key");
             String controlled = gateway().contentType(ContentType.JSON)
                     .body(request + ",\"controls\":[{\"model\":\"canny-tiny\",\"image\":\"" + photo + "\","
-                            + "\"preprocessor\":\"canny\",\"scale\":1.5,\"guidanceEnd\":0.8}]}")
+                            + "\"preprocessor\":\"canny\",\"scale\":1.5,\"guidanceEnd\":0.8},"
+                            + "{\"model\":\"canny-tiny\",\"datasetImage\":{\"datasetId\":\"" + datasetId + "\","
+                            + "\"key\":\"" + datasetImage + "\"},\"preprocessor\":\"canny\",\"scale\":0.5}]}")
                     .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
             String plain = gateway().contentType(ContentType.JSON).body(request + "}")
                     .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
             GenerationCompleted withControl = probe.await(GenerationCompleted.class, controlled, WAIT).payload();
             GenerationCompleted without = probe.await(GenerationCompleted.class, plain, WAIT).payload();
 
-            // the canny map: the disc's outline at the output size, stored beside the image and shown in the view
-            assertEquals(List.of(Buckets.generationControlMapKey(OWNER, controlled, 0)), withControl.controlMapKeys());
+            // the canny maps (the second of the dataset photo, read where it is stored) beside the image; the first:
+            // the disc's outline at the output size, shown in the view
+            assertEquals(List.of(Buckets.generationControlMapKey(OWNER, controlled, 0),
+                    Buckets.generationControlMapKey(OWNER, controlled, 1)), withControl.controlMapKeys());
             BufferedImage map = ImageIO.read(new ByteArrayInputStream(
                     read(Buckets.GENERATIONS, withControl.controlMapKeys().get(0))));
             assertEquals(64, map.getWidth());
@@ -222,12 +235,27 @@ class WorkersIT {
                     .body("controlMaps[0].url", org.hamcrest.Matchers.startsWith("http"));
 
             byte[] steered = read(Buckets.GENERATIONS, withControl.images().get(0).key());
-            String infotext = new String(steered, StandardCharsets.ISO_8859_1);
-            assertTrue(infotext.contains("ControlNet 0: \"Module: canny, Model: canny-tiny"), "A1111's unit field");
+            String infotext = parameters(steered);
+            // A1111's fields: the unit with the installed ControlNet's hash and the request's numbers, and the LoRA
+            assertTrue(Pattern.compile("ControlNet 0: \"Module: canny, Model: canny-tiny \\[[0-9a-f]{8,}], "
+                    + "Weight: 1\\.5, Guidance Start: 0, Guidance End: 0\\.8\"").matcher(infotext).find(), infotext);
+            assertTrue(infotext.contains("ControlNet 1: \"Module: canny, Model: canny-tiny ["), infotext);
+            assertTrue(infotext.contains("Weight: 0.5, Guidance Start: 0, Guidance End: 1\""), infotext);
+            assertTrue(Pattern.compile("<lora:[^>]+>").matcher(infotext).find(), infotext);
+            assertTrue(infotext.contains("Lora hashes: "), infotext);
             assertFalse(Arrays.equals(pixels(steered),
                     pixels(read(Buckets.GENERATIONS, without.images().get(0).key()))),
                     "the ControlNet changed the image of the same seed and settings");
         }
+    }
+
+    /** The PNG's A1111 parameters text: its uncompressed tEXt chunk (the engine writes Latin-1 text so). */
+    private static String parameters(byte[] png) {
+        String text = new String(png, StandardCharsets.ISO_8859_1);
+        int type = text.indexOf("tEXtparameters\0");
+        assertTrue(type >= 4, "a PNG without a parameters chunk");
+        int length = java.nio.ByteBuffer.wrap(png, type - 4, 4).getInt();
+        return text.substring(type + "tEXtparameters\0".length(), type + 4 + length);
     }
 
     private static int[] pixels(byte[] png) throws Exception {

@@ -15,7 +15,16 @@ export function setUpGenerations() {
     $('control-preview').hidden = !file;
     if (file) $('control-preview').src = await dataUrl(file);
   });
+  $('control-dataset-image').addEventListener('change', () => {
+    const url = datasetImageUrls.get($('control-dataset-image').value);
+    if ($('control-image').files[0]) return; // a chosen file wins, as in controls()
+    $('control-preview').hidden = !url;
+    if (url) $('control-preview').src = url;
+  });
 }
+
+/** Presigned URLs of the dataset images the control image picker offers, by option value. */
+const datasetImageUrls = new Map();
 
 /** A file as a data: URL, the form the API takes control images in (base64 inside the JSON body). */
 function dataUrl(file) {
@@ -33,8 +42,11 @@ async function controls(values) {
     controlGuidanceStart, controlGuidanceEnd, controlGuessMode } = values;
   if (!controlModel) return undefined;
   const file = $('control-image').files[0];
-  if (!file) throw new Error('A ControlNet needs a control image.');
-  return [{ model: controlModel, image: await dataUrl(file), preprocessor: controlPreprocessor,
+  const picked = $('control-dataset-image').value;
+  if (!file && !picked) throw new Error('A ControlNet needs a control image: a file or one of your dataset images.');
+  const [datasetId, key] = picked.split(' ');
+  const image = file ? { image: await dataUrl(file) } : { datasetImage: { datasetId, key } };
+  return [{ model: controlModel, ...image, preprocessor: controlPreprocessor,
     lowThreshold: controlLowThreshold, highThreshold: controlHighThreshold, scale: controlScale,
     guidanceStart: controlGuidanceStart, guidanceEnd: controlGuidanceEnd, guessMode: controlGuessMode }];
 }
@@ -72,12 +84,19 @@ async function generate(form) {
   }
 }
 
-export function fillGenerateForm(models, trainings) {
+export function fillGenerateForm(models, trainings, datasets) {
   const label = (m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id];
   fillSelect($('generate-model'), models.filter((m) => m.kind !== 'controlnet').map(label));
   fillSelect($('control-model'), models.filter((m) => m.kind === 'controlnet').map(label), 'none');
   fillSelect($('adapter'), trainings.filter((t) => t.status === 'COMPLETED')
     .map((t) => [t.trainingId, `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} (${t.result.steps} steps)`]), 'none');
+  datasetImageUrls.clear();
+  const images = datasets.filter((d) => d.status === 'READY').flatMap((d) => d.images.map((image, i) => {
+    const value = `${d.datasetId} ${image.key}`; // a dataset id holds no space; the API's keys neither
+    datasetImageUrls.set(value, image.url);
+    return [value, `${d.subject || d.datasetId.slice(0, 8)} — image ${i + 1}`];
+  }));
+  fillSelect($('control-dataset-image'), images, 'none');
 }
 
 export async function showGallery() {

@@ -11,7 +11,7 @@ let models = [];
 async function refresh() {
   const datasets = await listDatasets();
   const trainings = await listTrainings(datasets, models);
-  fillGenerateForm(models, trainings);
+  fillGenerateForm(models, trainings, datasets);
 }
 
 async function signIn(key) {

@@ -109,6 +109,18 @@ public final class Api {
         return datasetId;
     }
 
+    /** A dataset's training image: its dataset and object key. */
+    public record StoredImage(String datasetId, String key) {
+    }
+
+    /** A {@link #readyDataset} whose training image is stored in S3 too (as dataset-service leaves it). */
+    public static StoredImage readyDatasetImage(EventProbe probe, ObjectStore store, String ownerId) throws Exception {
+        String datasetId = readyDataset(probe, ownerId);
+        String key = Buckets.datasetProcessedKey(ownerId, datasetId, 1, "00.png");
+        store.put(Buckets.DATASETS, key, TestImages.png(16, 16), "image/png");
+        return new StoredImage(datasetId, key);
+    }
+
     /** Trains (as far as the gateway can tell): requests a training and answers TrainingCompleted for it. */
     public static String completedTraining(EventProbe probe, ObjectStore store, String ownerId) throws Exception {
         installModel(store);

@@ -283,7 +283,7 @@ public class Generations {
         send(completed, job.event, result);
     }
 
-    /** An adapter key under the owner's prefix, without {@code ..} or empty segments that could leave it. */
+    /** An object key (adapter, control image) under the owner's prefix, without {@code ..} or empty segments that could leave it. */
     static boolean ownedBy(String key, String ownerId) {
         if (key == null || ownerId == null || ownerId.isEmpty() || !key.startsWith(ownerId + "/")) {
             return false;

@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The ControlNet units of one request, ready for the engine: each control image fetched from S3, preprocessed
+ * The ControlNet units of one request, ready for the engine: each control image fetched from S3 (uploaded with the
+ * request, or one of the owner's dataset images; either way under the owner's prefix), preprocessed
  * (canny at the output size, or used as is), and the map fed stored beside the images as {@code control<i>.png}.
  *
  * @param units    the engine's units, in {@code controls} order
@@ -38,16 +39,20 @@ record RequestControls(List<ControlNetRequest> units, List<String> mapKeys) {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < controls.size(); i++) {
             ControlRef c = controls.get(i);
+            if (!ControlRules.IMAGE_BUCKETS.contains(c.imageBucket())) {
+                throw new IllegalArgumentException("controls[" + i + "].imageBucket must be one of "
+                        + ControlRules.IMAGE_BUCKETS + ", got '" + c.imageBucket() + "'");
+            }
             if (!Generations.ownedBy(c.imageKey(), ownerId)) { // a worker never trusts an event's keys
                 throw new IllegalArgumentException("controls[" + i + "].imageKey '" + c.imageKey()
                         + "' is not an image of owner " + ownerId);
             }
-            if (!store.exists(Buckets.GENERATIONS, c.imageKey())) {
+            if (!store.exists(c.imageBucket(), c.imageKey())) {
                 throw new IllegalArgumentException("controls[" + i + "].imageKey '" + c.imageKey()
-                        + "' does not exist");
+                        + "' does not exist in " + c.imageBucket());
             }
             Path input = work.resolve(generationId + "-control" + i + "-input");
-            store.download(Buckets.GENERATIONS, c.imageKey(), input, Long.MAX_VALUE);
+            store.download(c.imageBucket(), c.imageKey(), input, Long.MAX_VALUE);
             BufferedImage image = read(input, "controls[" + i + "].imageKey");
             BufferedImage map = ControlRules.CANNY.equals(c.preprocessor())
                     ? Canny.detect(image, width, height, c.lowThreshold(), c.highThreshold()) : image;

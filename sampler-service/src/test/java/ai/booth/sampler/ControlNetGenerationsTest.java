@@ -58,8 +58,8 @@ class ControlNetGenerationsTest {
         store.put(Buckets.GENERATIONS, photo, TestImages.png(48, 40), "image/png");
         GenerationRequested grid = request(registry, "a photo of sks dog", 7, 1, List.of(),
                 new GridSpec(new GridAxis("controlScale", List.of("0", "1.5")), new GridAxis("seed", List.of("7"))));
-        GenerationRequested request = withControls(grid, List.of(new ControlRef(CONTROLNET, photo, "canny", 100, 200,
-                1.0, 0.0, 1.0, false)));
+        GenerationRequested request = withControls(grid, List.of(new ControlRef(CONTROLNET, Buckets.GENERATIONS, photo,
+                "canny", 100, 200, 1.0, 0.0, 1.0, false)));
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.generationId(), "alice", request));
             GenerationCompleted done = probe.await(GenerationCompleted.class, request.generationId(), WAIT).payload();
@@ -81,14 +81,38 @@ class ControlNetGenerationsTest {
 
     @Test
     void aControlImageOfAnotherOwnerFailsTheRequestWithoutBeingRead() throws Exception {
+        assertRefused(Buckets.GENERATIONS, "bob/gen-1/control0-input.png", "controls[0].imageKey");
+    }
+
+    @Test
+    void aControlImageFromTheOwnersDatasetIsReadFromTheDatasetsBucket() throws Exception {
+        String image = Buckets.datasetProcessedKey("alice", "ds-cn", 1, "00.png");
+        store.put(Buckets.DATASETS, image, TestImages.png(48, 40), "image/png");
+        GenerationRequested request = withControls(request(registry, "a photo of sks dog", 3, 1, List.of(), null),
+                List.of(new ControlRef(CONTROLNET, Buckets.DATASETS, image, "canny", 100, 200, 1, 0, 1, false)));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.generationId(), "alice", request));
+            GenerationCompleted done = probe.await(GenerationCompleted.class, request.generationId(), WAIT).payload();
+
+            assertTrue(store.exists(Buckets.GENERATIONS, done.controlMapKeys().get(0)), "its canny map, beside");
+            assertTrue(png(store, done.images().get(0).key()).parameters().contains("ControlNet 0: \"Module: canny"));
+        }
+    }
+
+    @Test
+    void aControlImageInAnyOtherBucketFailsTheRequestWithoutBeingRead() throws Exception {
+        assertRefused(Buckets.ADAPTERS, "alice/t-1/lora_kohya.safetensors", "controls[0].imageBucket");
+    }
+
+    /** Alice's request with a control image at {@code key} in {@code bucket} fails as invalid, naming {@code field}. */
+    private void assertRefused(String bucket, String key, String field) throws Exception {
         GenerationRequested request = withControls(request(registry, "a dog", 1, 1, List.of(), null),
-                List.of(new ControlRef(CONTROLNET, "bob/gen-1/control0-input.png", "none", 100, 200, 1, 0, 1,
-                        false)));
+                List.of(new ControlRef(CONTROLNET, bucket, key, "none", 100, 200, 1, 0, 1, false)));
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.generationId(), "alice", request));
             GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT).payload();
             assertEquals("INVALID_REQUEST", failed.code());
-            assertTrue(failed.message().contains("controls[0].imageKey"), failed.message());
+            assertTrue(failed.message().contains(field), failed.message());
         }
     }
 

@@ -1,5 +1,7 @@
 package ai.booth.contracts.rules;
 
+import ai.booth.contracts.Buckets;
+
 import java.util.List;
 
 /**
@@ -17,6 +19,11 @@ public final class ControlRules {
     public static final String NONE = "none";
     public static final String CANNY = "canny";
     public static final List<String> PREPROCESSORS = List.of(NONE, CANNY);
+    /**
+     * Where a unit's control image may be read: uploaded with the request, or one of the owner's dataset images
+     * (always under the owner's prefix).
+     */
+    public static final List<String> IMAGE_BUCKETS = List.of(Buckets.GENERATIONS, Buckets.DATASETS);
     /** A control image's width and height in pixels (it is resized to the output size before use). */
     public static final Range IMAGE_SIDE = new Range(8, 4096);
 

@@ -1,10 +1,13 @@
 package ai.booth.diffusion.bench;
 
 import ai.booth.diffusion.clip.CLIPTextModel;
+import ai.booth.diffusion.controlnet.ControlNetConfig;
+import ai.booth.diffusion.controlnet.ControlNetModel;
 import ai.booth.diffusion.loader.ModelConfigs;
 import ai.booth.diffusion.nn.Flops;
 import ai.booth.diffusion.nn.StateDict;
 import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.unet.ControlResiduals;
 import ai.booth.diffusion.unet.UNet2DConditionModel;
 import ai.booth.diffusion.vae.AutoencoderKL;
 import ai.djl.engine.Engine;
@@ -20,11 +23,13 @@ import java.util.function.Supplier;
 
 /**
  * Speed of the engine on SD-1.5-shaped random weights (the shapes, not the values, set the cost): UNet forward with
- * classifier-free-guidance batch 2 at latent 32 and 64, CLIP-L text encoder, VAE decode at 256² and 512², next to
- * a 4096² fp32 matmul run by the same libtorch in the same process. FLOPs are counted by the blocks as they run.
+ * classifier-free-guidance batch 2 at latent 32 and 64, the same step steered by an SD-1.5 ControlNet (its forward
+ * plus the UNet taking its residuals), CLIP-L text encoder, VAE decode at 256² and 512², next to a 4096² fp32
+ * matmul run by the same libtorch in the same process. FLOPs are counted by the blocks as they run.
  *
  * <p>Arguments: {@code --runs N} timed runs per row (default 2, best is reported), {@code --skip64} to leave out
- * the latent-64 rows, {@code --device cpu|gpu}, {@code --dtype float32|float16}.
+ * the latent-64 rows, {@code --controlnet-only} for the ControlNet rows (and the reference) alone,
+ * {@code --device cpu|gpu}, {@code --dtype float32|float16}.
  */
 public final class EngineBenchmark {
 
@@ -40,58 +45,72 @@ public final class EngineBenchmark {
     public static void main(String[] args) {
         int runs = 2;
         boolean skip64 = false;
+        boolean controlNetOnly = false;
         String device = "cpu";
         String dtype = "float32";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--skip64" -> skip64 = true;
+                case "--controlnet-only" -> controlNetOnly = true;
                 case "--device" -> device = args[++i];
                 case "--dtype" -> dtype = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --runs N, --skip64, --device D, --dtype T)");
+                        + " (use --runs N, --skip64, --controlnet-only, --device D, --dtype T)");
             }
         }
         EngineOptions options = EngineOptions.parse(device, dtype);
-        new EngineBenchmark(runs).run(options, skip64);
+        new EngineBenchmark(runs).run(options, skip64, controlNetOnly);
     }
 
-    private void run(EngineOptions options, boolean skip64) {
+    private void run(EngineOptions options, boolean skip64, boolean controlNetOnly) {
         Engine engine = Engine.getEngine("PyTorch");
         System.out.printf("libtorch %s, %d intra-op threads, %s, %d cores%n", engine.getVersion(),
                 ai.djl.pytorch.jni.JniUtils.getNumThreads(), options, Runtime.getRuntime().availableProcessors());
         ModelConfigs sd15 = ModelConfigs.preset("sd15");
         try (NDManager root = NDManager.newBaseManager(options.device())) {
             double matmulBefore = matmul(root);
+            int[] latents = skip64 ? new int[] {32} : new int[] {32, 64};
             try (UNet2DConditionModel unet = new UNet2DConditionModel(sd15.unet(),
-                    StateDict.random(root.newSubManager(), options.dtype(), 1))) {
-                unet(root, unet, 32);
-                if (!skip64) {
-                    unet(root, unet, 64);
+                    StateDict.random(root.newSubManager(), options.dtype(), 1));
+                 ControlNetModel controlNet = new ControlNetModel(ControlNetConfig.of(sd15.unet(), 3, CANNY_HINT),
+                         StateDict.random(root.newSubManager(), options.dtype(), 4))) {
+                for (int latent : controlNetOnly ? new int[0] : latents) {
+                    step(root, unet, null, latent);
+                }
+                for (int latent : latents) {
+                    step(root, unet, controlNet, latent);
                 }
             }
-            try (CLIPTextModel text = new CLIPTextModel(sd15.textEncoder(),
-                    StateDict.random(root.newSubManager(), options.dtype(), 2))) {
-                time("text encoder CLIP-L, batch 2 × 77 tokens", root, () -> {
-                    NDManager m = root.newSubManager();
-                    return new Object[] {m, text.forward(m.randomInteger(0, 49407, new Shape(2, 77), DataType.INT64), 1)};
-                });
-            }
-            try (AutoencoderKL vae = new AutoencoderKL(sd15.vae(),
-                    StateDict.random(root.newSubManager(), options.dtype(), 3))) {
-                for (int latent : skip64 ? new int[] {32} : new int[] {32, 64}) {
-                    time("VAE decode " + latent * 8 + "², batch 1", root, () -> {
-                        NDManager m = root.newSubManager();
-                        return new Object[] {m, vae.decode(m.randomNormal(new Shape(1, 4, latent, latent)))};
-                    });
-                }
+            if (!controlNetOnly) {
+                textEncoderAndVae(root, sd15, options, latents);
             }
             // Other processes may share the cores: measure the reference again at the end and keep the better one.
-            double best = Math.max(matmulBefore, matmul(root));
-            rows.add(0, new Row("matmul 4096² fp32 (reference, best of start and end)", MATMUL_GFLOP / best, MATMUL_GFLOP));
-            print(best);
+            print(Math.max(matmulBefore, matmul(root)));
         }
     }
+
+    private void textEncoderAndVae(NDManager root, ModelConfigs sd15, EngineOptions options, int[] latents) {
+        try (CLIPTextModel text = new CLIPTextModel(sd15.textEncoder(),
+                StateDict.random(root.newSubManager(), options.dtype(), 2))) {
+            time("text encoder CLIP-L, batch 2 × 77 tokens", root, () -> {
+                NDManager m = root.newSubManager();
+                return new Object[] {m, text.forward(m.randomInteger(0, 49407, new Shape(2, 77), DataType.INT64), 1)};
+            });
+        }
+        try (AutoencoderKL vae = new AutoencoderKL(sd15.vae(),
+                StateDict.random(root.newSubManager(), options.dtype(), 3))) {
+            for (int latent : latents) {
+                time("VAE decode " + latent * 8 + "², batch 1", root, () -> {
+                    NDManager m = root.newSubManager();
+                    return new Object[] {m, vae.decode(m.randomNormal(new Shape(1, 4, latent, latent)))};
+                });
+            }
+        }
+    }
+
+    /** lllyasviel/sd-controlnet-canny's hint encoder widths (diffusers' default). */
+    private static final int[] CANNY_HINT = {16, 32, 96, 256};
 
     private static final double MATMUL_GFLOP = 2.0 * 4096 * 4096 * 4096 / 1e9;
 
@@ -114,13 +133,20 @@ public final class EngineBenchmark {
         }
     }
 
-    private void unet(NDManager root, UNet2DConditionModel unet, int latent) {
-        time("UNet SD-1.5, CFG batch 2, latent " + latent + " (" + latent * 8 + "²)", root, () -> {
+    /**
+     * One denoising step: the UNet alone, or steered by {@code controlNet} (null for none) — its forward on a control
+     * image at 8× the latent size, then the UNet taking its residuals.
+     */
+    private void step(NDManager root, UNet2DConditionModel unet, ControlNetModel controlNet, int latent) {
+        String what = controlNet == null ? "UNet" : "UNet + ControlNet";
+        time(what + " SD-1.5, CFG batch 2, latent " + latent + " (" + latent * 8 + "²)", root, () -> {
             NDManager m = root.newSubManager();
             NDArray sample = m.randomNormal(new Shape(2, 4, latent, latent));
             NDArray t = m.create(new long[] {981, 981});
             NDArray ctx = m.randomNormal(new Shape(2, 77, 768));
-            return new Object[] {m, unet.forward(sample, t, ctx)};
+            ControlResiduals residuals = controlNet == null ? null : controlNet.forward(sample, t, ctx,
+                    m.randomUniform(0, 1, new Shape(2, 3, latent * 8L, latent * 8L)), 1.0, false);
+            return new Object[] {m, unet.forward(sample, t, ctx, residuals)};
         });
     }
 
@@ -145,6 +171,8 @@ public final class EngineBenchmark {
     }
 
     private void print(double matmulRate) {
+        rows.add(0, new Row("matmul 4096² fp32 (reference, best of start and end)", MATMUL_GFLOP / matmulRate,
+                MATMUL_GFLOP));
         System.out.println();
         System.out.println("| what | time (s) | GFLOP | GFLOP/s | vs matmul |");
         System.out.println("|---|---:|---:|---:|---:|");

@@ -3,11 +3,13 @@ package ai.booth.gateway.dataset;
 import ai.booth.contracts.DatasetIngested;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.DatasetRejected;
+import ai.booth.gateway.http.Checks;
 import ai.booth.gateway.job.ImageLink;
 import ai.booth.gateway.job.JobRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
+import java.util.Optional;
 
 /** Datasets as the API shows them, from DatasetIngested, DatasetReady and DatasetRejected. */
 @ApplicationScoped
@@ -21,6 +23,23 @@ public class DatasetRegistry extends JobRegistry<DatasetView> {
                                 current.report(), meta.callbackUrl(), meta))
                 .on(DatasetReady.class, DatasetReady::datasetId, DatasetRegistry::ready)
                 .on(DatasetRejected.class, DatasetRejected::datasetId, DatasetRegistry::rejected));
+    }
+
+    /**
+     * The caller's dataset named in {@code field}, which must be READY ({@code need} says for what); someone else's
+     * reads as absent, as everywhere in the API.
+     */
+    public Optional<DatasetView> ready(Checks checks, String field, String datasetId, String ownerId, String need) {
+        if (!checks.required(field, datasetId)) {
+            return Optional.empty();
+        }
+        Optional<DatasetView> dataset = find(datasetId, ownerId);
+        if (dataset.isEmpty()) {
+            checks.fail(field, "no dataset '" + datasetId + "'");
+        } else if (dataset.get().status() != DatasetStatus.READY) {
+            checks.fail(field, "dataset '" + datasetId + "' is " + dataset.get().status() + "; " + need);
+        }
+        return dataset.filter(view -> view.status() == DatasetStatus.READY);
     }
 
     /** READY with this version's images, unless a newer version was replayed already. */

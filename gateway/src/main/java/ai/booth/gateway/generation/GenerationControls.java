@@ -16,26 +16,32 @@ import static ai.booth.gateway.http.Checks.or;
 
 /**
  * The {@code controls[]} of a generation: every field checked (bounds from
- * {@link ai.booth.contracts.rules.ControlRules}), then — only once the whole request passed — each control image
- * stored beside the generation's images, and the units turned into the event's {@link ControlRef}s.
+ * {@link ai.booth.contracts.rules.ControlRules}), then — only once the whole request passed — each uploaded control
+ * image stored beside the generation's images (a dataset image stays where it is), and the units turned into the
+ * event's {@link ControlRef}s.
  */
 @ApplicationScoped
 class GenerationControls {
 
-    /** A unit whose fields passed, with its decoded image. */
-    record Checked(GenerationSpec.ControlSpec spec, ControlImageData image) {
+    /** A unit whose fields passed, with its image: decoded from the body, or the key of a dataset image. */
+    record Checked(GenerationSpec.ControlSpec spec, ControlImageData upload, String datasetKey) {
     }
 
     private final BaseModels models;
+    private final DatasetControlImages datasetImages;
     private final ObjectStore store;
 
-    GenerationControls(BaseModels models, ObjectStore store) {
+    GenerationControls(BaseModels models, DatasetControlImages datasetImages, ObjectStore store) {
         this.models = models;
+        this.datasetImages = datasetImages;
         this.store = store;
     }
 
-    /** Checks every unit, naming each bad field ({@code controls[i].scale}); the units that passed come back. */
-    List<Checked> check(Checks checks, List<GenerationSpec.ControlSpec> given) {
+    /**
+     * Checks every unit of owner {@code ownerId}'s request, naming each bad field ({@code controls[i].scale}); the
+     * units that passed come back.
+     */
+    List<Checked> check(Checks checks, List<GenerationSpec.ControlSpec> given, String ownerId) {
         List<GenerationSpec.ControlSpec> units = or(given, List.of());
         checks.size("controls", units, MAX_CONTROLS);
         List<Checked> checked = new ArrayList<>();
@@ -47,7 +53,15 @@ class GenerationControls {
                 continue;
             }
             boolean ok = models.checkControlNet(checks, field + ".model", unit.model());
-            ControlImageData image = image(checks, field + ".image", unit.image());
+            ControlImageData upload = null;
+            String datasetKey = null;
+            if (unit.image() != null && unit.datasetImage() != null) {
+                checks.fail(field + ".datasetImage", "give image or datasetImage, not both");
+            } else if (unit.datasetImage() != null) {
+                datasetKey = datasetImages.key(checks, field + ".datasetImage", unit.datasetImage(), ownerId);
+            } else {
+                upload = image(checks, field + ".image", unit.image());
+            }
             ok &= checks.oneOf(field + ".preprocessor", unit.preprocessor(), PREPROCESSORS);
             ok &= checks.range(field + ".lowThreshold", unit.lowThreshold(), CANNY_THRESHOLD);
             ok &= checks.range(field + ".highThreshold", unit.highThreshold(), CANNY_THRESHOLD);
@@ -64,22 +78,28 @@ class GenerationControls {
                         + end(unit));
                 window = false;
             }
-            if (ok && window && image != null) {
-                checked.add(new Checked(unit, image));
+            if (ok && window && (upload != null || datasetKey != null)) {
+                checked.add(new Checked(unit, upload, datasetKey));
             }
         }
         return checked;
     }
 
-    /** Stores each unit's image under the generation and returns the event's units, defaults applied. */
+    /** Stores each uploaded image under the generation and returns the event's units, defaults applied. */
     List<ControlRef> store(List<Checked> units, String ownerId, String generationId) {
         List<ControlRef> refs = new ArrayList<>();
         for (int i = 0; i < units.size(); i++) {
             Checked unit = units.get(i);
             GenerationSpec.ControlSpec spec = unit.spec();
-            String key = Buckets.generationControlImageKey(ownerId, generationId, i, unit.image().extension());
-            store.put(Buckets.GENERATIONS, key, unit.image().bytes(), unit.image().contentType());
-            refs.add(new ControlRef(spec.model(), key, or(spec.preprocessor(), NONE).toLowerCase(Locale.ROOT),
+            String bucket = Buckets.DATASETS;
+            String key = unit.datasetKey();
+            if (unit.upload() != null) {
+                bucket = Buckets.GENERATIONS;
+                key = Buckets.generationControlImageKey(ownerId, generationId, i, unit.upload().extension());
+                store.put(bucket, key, unit.upload().bytes(), unit.upload().contentType());
+            }
+            refs.add(new ControlRef(spec.model(), bucket, key,
+                    or(spec.preprocessor(), NONE).toLowerCase(Locale.ROOT),
                     or(spec.lowThreshold(), DEFAULT_CANNY_LOW), or(spec.highThreshold(), DEFAULT_CANNY_HIGH),
                     or(spec.scale(), DEFAULT_SCALE), start(spec), end(spec), or(spec.guessMode(), false)));
         }
@@ -87,7 +107,8 @@ class GenerationControls {
     }
 
     private static ControlImageData image(Checks checks, String field, String image) {
-        if (!checks.required(field, image)) {
+        if (image == null || image.isBlank()) {
+            checks.fail(field, "is required (or datasetImage: one of your dataset's images)");
             return null;
         }
         try {

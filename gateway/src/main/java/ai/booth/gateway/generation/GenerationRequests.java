@@ -73,7 +73,7 @@ public class GenerationRequests {
         String scheduler = scheduler(checks, spec.scheduler());
         checks.range("clipSkip", spec.clipSkip(), CLIP_SKIP.min(), CLIP_SKIP.max());
         List<LoraRef> loras = loras(checks, spec, ownerId);
-        List<GenerationControls.Checked> units = controls.check(checks, spec.controls());
+        List<GenerationControls.Checked> units = controls.check(checks, spec.controls(), ownerId);
         grid(checks, spec, model);
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();

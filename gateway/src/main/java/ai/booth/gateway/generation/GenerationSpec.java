@@ -46,6 +46,7 @@ public record GenerationSpec(
      * @param model          an installed ControlNet ({@code kind: controlnet} in GET /api/v1/models)
      * @param image          the control image inside the JSON body: base64 of a PNG or JPEG, optionally as a data
      *                       URL ({@code data:image/png;base64,...}); the body's cap (1 MiB) bounds it
+     * @param datasetImage   or one of the caller's dataset images (exactly one of the two)
      * @param preprocessor   none (default: the image is the map) or canny (the image is a photo)
      * @param lowThreshold   canny's low threshold 1-255, default 100
      * @param highThreshold  canny's high threshold 1-255 (>= low), default 200
@@ -54,12 +55,14 @@ public record GenerationSpec(
      * @param guidanceEnd    fraction of the steps after which it is off, default 1 (start < end)
      * @param guessMode      diffusers' guess mode, default false
      */
-    @Schema(description = "A ControlNet unit: an installed ControlNet, its control image (base64 PNG/JPEG in the body)"
-            + " and how it steers")
+    @Schema(description = "A ControlNet unit: an installed ControlNet, its control image (base64 PNG/JPEG in the body,"
+            + " or one of your dataset images) and how it steers")
     public record ControlSpec(
             @Schema(description = "installed ControlNet id (kind controlnet)", required = true) String model,
-            @Schema(description = "base64 PNG or JPEG, or a data: URL of one; a map, or a photo with a preprocessor",
-                    required = true) String image,
+            @Schema(description = "base64 PNG or JPEG, or a data: URL of one; a map, or a photo with a preprocessor."
+                    + " Required unless datasetImage is given") String image,
+            @Schema(description = "instead of image: one of your dataset images, read where it is stored")
+            DatasetImageSpec datasetImage,
             @Schema(description = "none (the image is the map) or canny", defaultValue = "none") String preprocessor,
             @Schema(description = "canny low threshold 1-255", defaultValue = "100") Integer lowThreshold,
             @Schema(description = "canny high threshold 1-255, >= lowThreshold", defaultValue = "200")
@@ -68,5 +71,18 @@ public record GenerationSpec(
             @Schema(description = "0-1, below guidanceEnd", defaultValue = "0") Double guidanceStart,
             @Schema(description = "0-1, above guidanceStart", defaultValue = "1") Double guidanceEnd,
             @Schema(description = "diffusers' guess mode", defaultValue = "false") Boolean guessMode) {
+    }
+
+    /**
+     * A control image already in Booth: one of the caller's dataset images.
+     *
+     * @param datasetId  a READY dataset of yours
+     * @param key        one of its images as {@code GET /api/v1/datasets/{datasetId}} lists them ({@code images[].key})
+     */
+    @Schema(description = "One of your dataset images as a control image")
+    public record DatasetImageSpec(
+            @Schema(description = "a READY dataset of yours", required = true) String datasetId,
+            @Schema(description = "one of its images: an images[].key of GET /api/v1/datasets/{datasetId}",
+                    required = true) String key) {
     }
 }

@@ -1,7 +1,6 @@
 package ai.booth.gateway.training;
 
 import ai.booth.gateway.dataset.DatasetRegistry;
-import ai.booth.gateway.dataset.DatasetStatus;
 import ai.booth.gateway.dataset.DatasetView;
 import ai.booth.gateway.http.Checks;
 import ai.booth.gateway.job.CallbackPolicy;
@@ -48,7 +47,8 @@ public class TrainingRequests {
             checks.done();
         }
         Optional<BaseModel> model = models.check(checks, "baseModel", spec.baseModel());
-        Optional<DatasetView> dataset = dataset(checks, spec.datasetId(), ownerId);
+        Optional<DatasetView> dataset = datasets.ready(checks, "datasetId", spec.datasetId(), ownerId,
+                "trainings need a READY dataset");
 
         String token = or(spec.instanceToken(), DEFAULT_INSTANCE_TOKEN);
         if (!TOKEN.matcher(token).matches()) {
@@ -117,18 +117,4 @@ public class TrainingRequests {
                 or(spec.gradientCheckpointing(), false));
     }
 
-    /** The caller's dataset, which must be READY; someone else's reads as absent. */
-    private Optional<DatasetView> dataset(Checks checks, String datasetId, String ownerId) {
-        if (!checks.required("datasetId", datasetId)) {
-            return Optional.empty();
-        }
-        Optional<DatasetView> dataset = datasets.find(datasetId, ownerId);
-        if (dataset.isEmpty()) {
-            checks.fail("datasetId", "no dataset '" + datasetId + "'");
-        } else if (dataset.get().status() != DatasetStatus.READY) {
-            checks.fail("datasetId", "dataset '" + datasetId + "' is " + dataset.get().status()
-                    + "; trainings need a READY dataset");
-        }
-        return dataset.filter(view -> view.status() == DatasetStatus.READY);
-    }
 }

@@ -205,9 +205,9 @@ class DatasetResourceTest {
     @Test
     void datasetsOfOtherOwnersAreInvisible() throws Exception {
         try (EventProbe probe = EventProbe.forApplication()) {
-            String datasetId = Api.readyDataset(probe, "carol");
-            String key = Buckets.datasetProcessedKey("carol", datasetId, 1, "00.png");
-            store.put(Buckets.DATASETS, key, TestImages.png(16, 16), "image/png");
+            Api.StoredImage image = Api.readyDatasetImage(probe, store, "carol");
+            String datasetId = image.datasetId();
+            String key = image.key();
             for (String path : List.of("", "/report")) {
                 Api.as("mallory").get("/api/v1/datasets/" + datasetId + path).then().statusCode(404)
                         .body("detail", is("no dataset '" + datasetId + "'"));

@@ -12,6 +12,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** ControlNet units of a generation: checked field by field, their images stored, their keys published. */
 @QuarkusTest
@@ -63,8 +65,8 @@ class GenerationControlsTest {
 
             GenerationRequested request = probe.await(GenerationRequested.class, id, WAIT).payload();
             ControlRef unit = request.controls().get(0);
-            assertEquals(new ControlRef(CONTROLNET, "cara/" + id + "/control0-input.png", "canny", 100, 200, 0.8,
-                    0.0, 0.75, false), unit);
+            assertEquals(new ControlRef(CONTROLNET, Buckets.GENERATIONS, "cara/" + id + "/control0-input.png",
+                    "canny", 100, 200, 0.8, 0.0, 0.75, false), unit);
             assertArrayEquals(photo, store.get(Buckets.GENERATIONS, unit.imageKey()), "the image as sent");
         }
     }
@@ -89,6 +91,54 @@ class GenerationControlsTest {
                 .body("errors.find { it.field == 'controls[1].guidanceEnd' }.message",
                         containsString("above guidanceStart"))
                 .body("errors.find { it.field == 'controls[2].image' }.message", containsString("PNG or JPEG"));
+    }
+
+    @Test
+    void aControlImageCanBeOneOfTheCallersDatasetImagesAndIsReadWhereItIsStored() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            Api.StoredImage image = Api.readyDatasetImage(probe, store, "cara");
+            String id = generate("{\"model\":\"" + CONTROLNET + "\",\"preprocessor\":\"canny\",\"datasetImage\":{"
+                    + "\"datasetId\":\"" + image.datasetId() + "\",\"key\":\"" + image.key() + "\"}}")
+                    .statusCode(202).extract().path("generationId");
+
+            GenerationRequested request = probe.await(GenerationRequested.class, id, WAIT).payload();
+            assertEquals(new ControlRef(CONTROLNET, Buckets.DATASETS, image.key(), "canny", 100, 200, 1.0, 0.0, 1.0,
+                    false), request.controls().get(0));
+            assertFalse(store.exists(Buckets.GENERATIONS, Buckets.generationControlImageKey("cara", id, 0, "png")),
+                    "nothing copied");
+        }
+    }
+
+    @Test
+    void aDatasetImageMustBeAStoredImageOfOneOfTheCallersDatasetsAndNotBesideAnUploadedOne() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            Api.StoredImage bobsImage = Api.readyDatasetImage(probe, store, "bob");
+            String bobs = bobsImage.datasetId();
+            String caras = Api.readyDataset(probe, "cara");
+            String unstored = Buckets.datasetProcessedKey("cara", caras, 1, "00.png");
+            String unit = "{\"model\":\"" + CONTROLNET + "\",\"datasetImage\":{\"datasetId\":\"%s\",\"key\":\"%s\"}";
+            generate(String.format(unit, bobs, bobsImage.key()) + "}," + String.format(unit, caras, bobsImage.key())
+                    + "}," + String.format(unit, caras, unstored) + ",\"image\":\""
+                    + Base64.getEncoder().encodeToString(TestImages.png(16, 16)) + "\"}").statusCode(400)
+                    .body("errors.field", containsInAnyOrder("controls[0].datasetImage.datasetId",
+                            "controls[1].datasetImage.key", "controls[2].datasetImage"))
+                    .body("errors.find { it.field == 'controls[0].datasetImage.datasetId' }.message",
+                            is("no dataset '" + bobs + "'"))
+                    .body("errors.find { it.field == 'controls[1].datasetImage.key' }.message",
+                            containsString("is not an image of dataset '" + caras + "'"))
+                    .body("errors.find { it.field == 'controls[2].datasetImage' }.message", containsString("not both"));
+            generate(String.format(unit, caras, unstored) + "}").statusCode(400)
+                    .body("errors.field", containsInAnyOrder("controls[0].datasetImage.key"))
+                    .body("errors[0].message", containsString("no longer stored"));
+        }
+    }
+
+    /** Cara's generation of the test model with these {@code controls} (JSON units, comma-separated). */
+    private static ValidatableResponse generate(String controls) {
+        return Api.as("cara").contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of sks dog\",\"controls\":["
+                        + controls + "]}")
+                .post("/api/v1/generations").then();
     }
 
     @Test
