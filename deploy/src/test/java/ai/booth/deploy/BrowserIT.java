@@ -150,11 +150,14 @@ class BrowserIT {
         assertTrue(gallery.contains("a photo of sks dog on the beach") && gallery.contains("UNet 0.8"), gallery);
         screenshot("gallery");
 
-        // 3b. the same with a ControlNet steering it: a photo, canny; its map appears beside the image
+        // 3b. the same with a ControlNet steering it: a photo, canny (its map previewed); its map appears beside the image
         new Select(byLabel("ControlNet")).selectByValue("canny-tiny");
         byLabel("Control image").sendKeys(photos.get(0));
         waitUntilLoaded(browser.findElement(By.id("control-preview")));
         new Select(byLabel("Preprocessor")).selectByValue("canny");
+        WebElement map = browser.findElement(By.id("control-map-preview")); // detected by the gateway, 128 px as asked
+        waitUntilLoaded(map);
+        assertEquals(128L, ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth", map));
         setValue(byLabel("Control scale"), "1.5");
         setValue(byLabel("Control until (fraction of steps)"), "0.8");
         setValue(byLabel("Seed"), "43");

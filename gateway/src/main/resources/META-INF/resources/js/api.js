@@ -41,6 +41,17 @@ export async function post(path, body) {
   }));
 }
 
+/** POST of a JSON body whose answer is a file (an image): a Blob, or the problem thrown as an ApiError. */
+export async function postForBlob(path, body) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: headers({ 'Content-Type': 'application/json' }),
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!response.ok) await answer(response);
+  return response.blob();
+}
+
 /** Multipart upload with progress (fetch cannot report upload progress; XMLHttpRequest can). */
 export function upload(path, formData, onProgress) {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 // Page 3: generate with prompt, seed, guidance and LoRA scales, single or as a grid, optionally steered by a
 // ControlNet; the gallery shows every image with the parameters it was rendered with and the control maps fed.
-import { get, post } from './api.js';
+import { get, post, postForBlob } from './api.js';
 import { $, el, fillSelect, formValues, poll, showError, time } from './ui.js';
 
 const AXES = [['seed', 'seed'], ['steps', 'steps'], ['guidanceScale', 'guidance'], ['prompt', 'prompt'],
@@ -21,6 +21,34 @@ export function setUpGenerations() {
     $('control-preview').hidden = !url;
     if (url) $('control-preview').src = url;
   });
+  for (const id of ['control-image', 'control-dataset-image', 'control-preprocessor', 'control-low', 'control-high',
+    'width', 'height']) {
+    $(id).addEventListener('change', () => previewMap().catch((error) => showError('generate-error', error)));
+  }
+}
+
+/**
+ * The canny map the ControlNet will be fed, detected by the gateway as the sampler detects it (same thresholds, the
+ * form's output size), shown beside the chosen image; hidden for preprocessor none or without an image.
+ */
+async function previewMap() {
+  const preview = $('control-map-preview');
+  const file = $('control-image').files[0];
+  const picked = $('control-dataset-image').value;
+  if ($('control-preprocessor').value !== 'canny' || (!file && !picked)) {
+    preview.hidden = true;
+    return;
+  }
+  const [datasetId, key] = picked.split(' ');
+  const number = (id) => ($(id).value === '' ? undefined : Number($(id).value));
+  const map = await postForBlob('/api/v1/control-maps/canny', {
+    ...(file ? { image: await dataUrl(file) } : { datasetImage: { datasetId, key } }),
+    lowThreshold: number('control-low'), highThreshold: number('control-high'),
+    width: number('width'), height: number('height'),
+  });
+  URL.revokeObjectURL(preview.src);
+  preview.src = URL.createObjectURL(map);
+  preview.hidden = false;
 }
 
 /** Presigned URLs of the dataset images the control image picker offers, by option value. */

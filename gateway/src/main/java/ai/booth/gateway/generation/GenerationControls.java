@@ -53,23 +53,9 @@ class GenerationControls {
                 continue;
             }
             boolean ok = models.checkControlNet(checks, field + ".model", unit.model());
-            ControlImageData upload = null;
-            String datasetKey = null;
-            if (unit.image() != null && unit.datasetImage() != null) {
-                checks.fail(field + ".datasetImage", "give image or datasetImage, not both");
-            } else if (unit.datasetImage() != null) {
-                datasetKey = datasetImages.key(checks, field + ".datasetImage", unit.datasetImage(), ownerId);
-            } else {
-                upload = image(checks, field + ".image", unit.image());
-            }
+            Source source = source(checks, field + ".", unit.image(), unit.datasetImage(), ownerId);
             ok &= checks.oneOf(field + ".preprocessor", unit.preprocessor(), PREPROCESSORS);
-            ok &= checks.range(field + ".lowThreshold", unit.lowThreshold(), CANNY_THRESHOLD);
-            ok &= checks.range(field + ".highThreshold", unit.highThreshold(), CANNY_THRESHOLD);
-            if (ok && or(unit.lowThreshold(), DEFAULT_CANNY_LOW) > or(unit.highThreshold(), DEFAULT_CANNY_HIGH)) {
-                checks.fail(field + ".highThreshold", "must be at least lowThreshold ("
-                        + or(unit.lowThreshold(), DEFAULT_CANNY_LOW) + "), got " + unit.highThreshold());
-                ok = false;
-            }
+            ok &= thresholds(checks, field + ".", unit.lowThreshold(), unit.highThreshold());
             ok &= checks.range(field + ".scale", unit.scale(), SCALE);
             boolean window = checks.range(field + ".guidanceStart", unit.guidanceStart(), GUIDANCE_WINDOW);
             window &= checks.range(field + ".guidanceEnd", unit.guidanceEnd(), GUIDANCE_WINDOW);
@@ -78,8 +64,8 @@ class GenerationControls {
                         + end(unit));
                 window = false;
             }
-            if (ok && window && (upload != null || datasetKey != null)) {
-                checked.add(new Checked(unit, upload, datasetKey));
+            if (ok && window && source != null) {
+                checked.add(new Checked(unit, source.upload(), source.datasetKey()));
             }
         }
         return checked;
@@ -104,6 +90,40 @@ class GenerationControls {
                     or(spec.scale(), DEFAULT_SCALE), start(spec), end(spec), or(spec.guessMode(), false)));
         }
         return refs;
+    }
+
+    /** A control image: decoded from the body, or the key of one of the owner's dataset images. */
+    record Source(ControlImageData upload, String datasetKey) {
+    }
+
+    /**
+     * Checks a unit's {@code image} or {@code datasetImage} (exactly one; field names after {@code prefix}); null when
+     * a check failed.
+     */
+    Source source(Checks checks, String prefix, String image, GenerationSpec.DatasetImageSpec datasetImage,
+                  String ownerId) {
+        if (image != null && datasetImage != null) {
+            checks.fail(prefix + "datasetImage", "give image or datasetImage, not both");
+            return null;
+        }
+        if (datasetImage != null) {
+            String key = datasetImages.key(checks, prefix + "datasetImage", datasetImage, ownerId);
+            return key == null ? null : new Source(null, key);
+        }
+        ControlImageData upload = image(checks, prefix + "image", image);
+        return upload == null ? null : new Source(upload, null);
+    }
+
+    /** Checks canny thresholds ({@code prefix}lowThreshold, highThreshold): in range, low at most high. */
+    static boolean thresholds(Checks checks, String prefix, Integer low, Integer high) {
+        boolean ok = checks.range(prefix + "lowThreshold", low, CANNY_THRESHOLD);
+        ok &= checks.range(prefix + "highThreshold", high, CANNY_THRESHOLD);
+        if (ok && or(low, DEFAULT_CANNY_LOW) > or(high, DEFAULT_CANNY_HIGH)) {
+            checks.fail(prefix + "highThreshold", "must be at least lowThreshold (" + or(low, DEFAULT_CANNY_LOW)
+                    + "), got " + high);
+            return false;
+        }
+        return ok;
     }
 
     private static ControlImageData image(Checks checks, String field, String image) {
