@@ -118,6 +118,27 @@ class FaultIT {
         assertTrue(stack.exited().isEmpty(), "a service died");
     }
 
+    @Test
+    void aDatasetWhoseWritesTheBrokerAndS3OutageCutsShortEndsReadyWithEachImageOnce() throws Exception {
+        RequestSpecification upload = gateway().multiPart("instancePrompt", "a photo of sks fox")
+                .multiPart("dropNearDuplicates", "false");
+        for (int i = 0; i < 12; i++) {
+            upload.multiPart("images", "fox-" + i + ".png", TestImages.png(1536, 1536 + 8 * i), "image/png");
+        }
+        String datasetId = upload.post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+        String prefix = Buckets.datasetProcessedPrefix("faults", datasetId, 1);
+        int stored = awaitFirst(Buckets.DATASETS, prefix); // dataset-service is writing its training images
+
+        stack.outage(Duration.ofSeconds(30));
+
+        assertTrue(stored < 12, "the outage began mid-write: " + stored + " of 12 images stored");
+        JsonPath view = awaitEnd("/api/v1/datasets/" + datasetId);
+        assertEquals("READY", view.getString("status"), view.prettify());
+        assertEquals(12, view.getList("images").size());
+        assertEquals(12, pngs(Buckets.DATASETS, prefix), "each image stored once");
+        assertTrue(stack.exited().isEmpty(), "a service died");
+    }
+
     private static String generate(int count, int steps) {
         return gateway().contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":" + steps
