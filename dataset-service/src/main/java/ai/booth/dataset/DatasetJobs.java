@@ -19,6 +19,7 @@ import ai.booth.dataset.processing.Rejection;
 import ai.booth.dataset.processing.UploadFile;
 import ai.booth.diffusion.io.FileTrees;
 import ai.booth.service.ObjectStore;
+import ai.booth.service.ObjectStoreException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +43,9 @@ import java.util.function.Supplier;
  * the way, every object this job wrote is removed again (and a reprocessing restores the previous report).
  *
  * <p>Every job ends with DatasetReady or DatasetRejected: the gateway shows a dataset as ingesting until it hears one.
- * A failure (S3 unreadable, a bug) ends it as rejected with reason {@code INTERNAL}. An upload's outcome is stored
+ * A failure (an object that cannot be read, a bug) ends it as rejected with reason {@code INTERNAL}; S3 being
+ * unavailable (unreachable, or answering "try later") is no such failure: the job's writes are undone and the
+ * {@link ObjectStoreException} is thrown on, for {@link DatasetEvents} to run the job again once S3 is back. An upload's outcome is stored
  * ({@code report.json}, or {@code rejected.json} for a rejection), so an upload delivered again after it ended is
  * answered from it, not processed again.
  */
@@ -145,13 +148,18 @@ public class DatasetJobs {
     /**
      * Runs a job's work; a failure undoes its writes and becomes a rejection with reason INTERNAL, so the job still
      * ends with an answer (left to Kafka, the request would go to the dead-letter topic and nobody would hear).
+     * Except when S3 was unavailable: that says nothing about the upload, so the writes are undone and the failure
+     * is thrown on, for the job to be run again once S3 answers ({@link ObjectStoreException#unavailable()}).
      */
     private static Payload orRejected(String datasetId, String what, ObjectWrites writes, Supplier<Payload> work) {
         try {
             return work.get();
         } catch (RuntimeException | LinkageError e) {
-            LOG.errorf(e, "%s of dataset %s failed", what, datasetId);
             writes.rollback();
+            if (ObjectStoreException.unavailable(e)) {
+                throw e;
+            }
+            LOG.errorf(e, "%s of dataset %s failed", what, datasetId);
             String cause = e.getMessage() == null ? e.toString() : e.getMessage();
             return new DatasetRejected(datasetId, List.of(Rejection.problem(Rejection.INTERNAL
                     .with("dataset-service failed while processing it: " + cause).of(what))), null);
@@ -174,11 +182,17 @@ public class DatasetJobs {
         return Optional.empty();
     }
 
-    /** Stores an upload's rejection as its outcome; if even that fails, the rejection is still announced. */
+    /**
+     * Stores an upload's rejection as its outcome; if even that fails, the rejection is still announced, unless S3 is
+     * unavailable: then the job runs again when it is back, and stores it then.
+     */
     private void storeRejection(String ownerId, DatasetRejected rejected, ObjectWrites writes) {
         try {
             writes.put(Buckets.datasetRejectionKey(ownerId, rejected.datasetId()), write(rejected), JSON);
         } catch (RuntimeException e) {
+            if (ObjectStoreException.unavailable(e)) {
+                throw e;
+            }
             LOG.errorf("could not store the rejection of dataset %s of %s; announcing it anyway: %s",
                     rejected.datasetId(), ownerId, e.getMessage());
         }

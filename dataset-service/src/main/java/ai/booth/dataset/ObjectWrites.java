@@ -40,7 +40,11 @@ final class ObjectWrites {
         store.put(Buckets.DATASETS, key, content, contentType);
     }
 
-    /** Undoes everything written, newest first; an undo that fails is logged and the rest still go. */
+    /**
+     * Undoes everything written, newest first. An undo that fails (S3 lost mid-job) ends the undoing: the older
+     * writes stay, so an object that names others (the report, written last) never outlives what it names. What
+     * stays is overwritten when the job runs again (its keys are the same), or is an unannounced leftover.
+     */
     void rollback() {
         for (int i = written.size() - 1; i >= 0; i--) {
             Written write = written.get(i);
@@ -51,7 +55,9 @@ final class ObjectWrites {
                     store.put(Buckets.DATASETS, write.key(), write.previous(), write.contentType());
                 }
             } catch (RuntimeException e) {
-                LOG.errorf("could not undo %s while undoing a failed dataset job: %s", write.key(), e.getMessage());
+                LOG.errorf("could not undo %s while undoing a failed dataset job (%s); the %d writes before it stay",
+                        write.key(), e.getMessage(), i);
+                break;
             }
         }
         written.clear();
