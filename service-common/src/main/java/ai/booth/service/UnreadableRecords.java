@@ -33,13 +33,18 @@ public class UnreadableRecords implements DeserializationFailureHandler<Object> 
     public Object decorateDeserialization(Uni<Object> deserialization, String topic, boolean isKey,
                                           String deserializer, byte[] data, Headers headers) {
         return deserialization.onFailure().recoverWithItem(failure -> {
-            byte[] kept = data == null || data.length <= KEPT_BYTES ? data : Arrays.copyOf(data, KEPT_BYTES);
-            DeserializationFailureHandler.addFailureDetailsToHeaders(deserializer, topic, isKey, headers, kept,
-                    failure);
-            if (headers != null && kept != data) {
-                headers.add(ORIGINAL_SIZE, String.valueOf(data.length).getBytes(StandardCharsets.UTF_8));
-            }
+            mark(deserializer, topic, isKey, headers, data, failure);
             return null;
         }).await().indefinitely();
+    }
+
+    /** Adds SmallRye's failure headers to the record, with at most {@link #KEPT_BYTES} of its bytes. */
+    public static void mark(String deserializer, String topic, boolean isKey, Headers headers, byte[] data,
+                            Throwable failure) {
+        byte[] kept = data == null || data.length <= KEPT_BYTES ? data : Arrays.copyOf(data, KEPT_BYTES);
+        DeserializationFailureHandler.addFailureDetailsToHeaders(deserializer, topic, isKey, headers, kept, failure);
+        if (headers != null && kept != data) {
+            headers.add(ORIGINAL_SIZE, String.valueOf(data.length).getBytes(StandardCharsets.UTF_8));
+        }
     }
 }

@@ -2,12 +2,14 @@ package ai.booth.gateway.job;
 
 import ai.booth.contracts.Event;
 import ai.booth.contracts.Payload;
+import io.smallrye.reactive.messaging.kafka.DeserializationFailureHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -30,6 +32,11 @@ public class ViewEvents {
 
     @Incoming(CHANNEL)
     void apply(ConsumerRecord<String, Event<?>> record) {
+        if (record.value() == null) { // unreadable (UnreadableViewRecords): refused, so dead-lettered and counted
+            var reason = record.headers().lastHeader(DeserializationFailureHandler.DESERIALIZATION_FAILURE_REASON);
+            throw new IllegalArgumentException("not a readable Booth event"
+                    + (reason == null ? "" : ": " + new String(reason.value(), StandardCharsets.UTF_8)));
+        }
         JobRegistry<?> registry = registryOf.get(record.value().payload().getClass());
         if (registry == null) {
             // a topic in the channel's list that no view reads: a configuration error, dead-lettered (not lost)
