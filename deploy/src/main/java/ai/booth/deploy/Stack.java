@@ -87,6 +87,12 @@ public final class Stack implements AutoCloseable {
         return URI.create("http://" + Loopback.ADDRESS + ":" + settings.servicePorts().get(service));
     }
 
+    /** Where a service serves health and metrics: the gateway on its management port, a worker on its HTTP port. */
+    public URI operationsUrl(Service service) {
+        return service == Service.GATEWAY
+                ? URI.create("http://" + Loopback.ADDRESS + ":" + settings.gatewayManagementPort()) : url(service);
+    }
+
     public InfraProcess infra() {
         return infra;
     }
@@ -174,6 +180,8 @@ public final class Stack implements AutoCloseable {
         env.put("BOOTH_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         if (service == Service.GATEWAY) {
             env.put("BOOTH_GATEWAY_KEYS_FILE", settings.keysFile().toString());
+            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(settings.gatewayManagementPort()));
+            env.put("QUARKUS_MANAGEMENT_HOST", Loopback.ADDRESS); // even when BOOTH_GATEWAY_HOST opens the API
         }
         if (service == Service.SAMPLER || service == Service.TRAINER) {
             engineEnvironment(env, service);
@@ -200,7 +208,7 @@ public final class Stack implements AutoCloseable {
 
     private void awaitReady(Service service) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(url(service).resolve("/q/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(operationsUrl(service).resolve("/q/health/ready"))
                 .timeout(Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         String last = "no answer";

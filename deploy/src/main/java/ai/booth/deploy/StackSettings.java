@@ -16,9 +16,10 @@ import java.util.Map;
  * @param infra         broker and S3 server settings
  * @param servicePorts  HTTP port of each service
  * @param gatewayHost   the address the gateway listens on; the workers, the broker and S3 listen on loopback only
+ * @param gatewayManagementPort the gateway's health and metrics (its management interface), on loopback only
  */
 public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra, Map<Service, Integer> servicePorts,
-                            String gatewayHost) {
+                            String gatewayHost, int gatewayManagementPort) {
 
     /** The README's defaults, each overridable by environment variable (see README "Configuration"). */
     public static StackSettings fromEnvironment(Path home, Map<String, String> env) {
@@ -33,7 +34,8 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
                 env.getOrDefault("BOOTH_S3_SECRET_KEY", "booth-secret"), data.resolve("logs/infra.log"));
         // a laptop's stack is not reachable from its network unless BOOTH_GATEWAY_HOST says so
         return new StackSettings(home, data, infra, ports,
-                env.getOrDefault("BOOTH_GATEWAY_HOST", Loopback.ADDRESS).trim());
+                env.getOrDefault("BOOTH_GATEWAY_HOST", Loopback.ADDRESS).trim(),
+                port(env, "BOOTH_GATEWAY_MANAGEMENT_PORT", 8090));
     }
 
     /**
@@ -43,14 +45,14 @@ public record StackSettings(Path home, Path dataDir, InfraProcess.Settings infra
     public static StackSettings ephemeral(Path home, Path dataDir) {
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
         int services = Service.values().length;
-        int[] free = FreePorts.any(services + 3);
+        int[] free = FreePorts.any(services + 4);
         for (Service service : Service.values()) {
             ports.put(service, free[service.ordinal()]);
         }
         var infra = InfraProcess.Settings.ephemeral(dataDir);
         return new StackSettings(home, dataDir, new InfraProcess.Settings(dataDir, free[services], free[services + 1],
                 free[services + 2], infra.accessKey(), infra.secretKey(), dataDir.resolve("logs/infra.log")), ports,
-                Loopback.ADDRESS);
+                Loopback.ADDRESS, free[services + 3]);
     }
 
     /** The gateway's API keys ({@code ./booth key create}); the gateway re-reads it when it changes. */

@@ -389,6 +389,31 @@ class ManifestsTest {
         }
     }
 
+    /** Health and metrics are on the gateway's management port, which only the monitoring namespace may reach. */
+    @Test
+    void theGatewaysHealthAndMetricsAreOnItsManagementPortNotTheApiPort() {
+        for (String tree : TREES) {
+            PodTemplateSpec pod = deployment(tree, "gateway").getSpec().getTemplate();
+            Container gateway = pod.getSpec().getContainers().get(0);
+            int management = gateway.getPorts().stream().filter(p -> "management".equals(p.getName()))
+                    .findFirst().orElseThrow(() -> new AssertionError(tree + ": the gateway has no management port"))
+                    .getContainerPort();
+            assertTrue(gateway.getEnv().stream().anyMatch(e -> e.getName().equals("QUARKUS_MANAGEMENT_PORT")
+                    && e.getValue().equals(String.valueOf(management))), tree + ": QUARKUS_MANAGEMENT_PORT");
+            assertEquals("management", gateway.getReadinessProbe().getHttpGet().getPort().getStrVal(), tree);
+            assertEquals("management", gateway.getLivenessProbe().getHttpGet().getPort().getStrVal(), tree);
+            assertEquals(String.valueOf(management), pod.getMetadata().getAnnotations().get("prometheus.io/port"), tree);
+            Map<String, String> labels = pod.getMetadata().getLabels();
+            ofKind(tree, NetworkPolicy.class).stream().filter(p -> selects(p.getSpec().getPodSelector(), labels))
+                    .flatMap(p -> p.getSpec().getIngress().stream())
+                    .filter(rule -> rule.getPorts().stream().anyMatch(p -> "management".equals(p.getPort().getStrVal())))
+                    .forEach(rule -> assertTrue(!rule.getFrom().isEmpty() && rule.getFrom().stream().allMatch(from ->
+                            from.getNamespaceSelector() != null && "monitoring".equals(from.getNamespaceSelector()
+                                    .getMatchLabels().get("kubernetes.io/metadata.name"))),
+                            tree + ": the management port is open to more than the monitoring namespace"));
+        }
+    }
+
     @Test
     void strimziPodsStillReachEachOtherUnderTheDefaultDeny() {
         Map<String, String> strimziPod = Map.of("strimzi.io/cluster", "booth", "booth.ai/kafka-broker", "true");

@@ -108,7 +108,7 @@ class StackIT {
     void everyServiceIsReadyWithKafkaAndS3() {
         assertEquals(2 + Service.values().length, status.size(), status.toString());
         for (Service service : Service.values()) {
-            given().baseUri(stack.url(service).toString()).get("/q/health/ready").then()
+            given().baseUri(stack.operationsUrl(service).toString()).get("/q/health/ready").then()
                     .statusCode(200)
                     .body("status", is("UP"))
                     .body("checks.find { it.name == 'kafka' }.status", is("UP"))
@@ -365,8 +365,9 @@ class StackIT {
                 .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
                 .findFirst().orElse(null);
         assumeTrue(external != null, "this machine has no network address besides loopback");
-        for (Service service : Service.values()) {
-            int port = settings.servicePorts().get(service);
+        List<Integer> ports = new ArrayList<>(settings.servicePorts().values());
+        ports.add(settings.gatewayManagementPort());
+        for (int port : ports) {
             try (Socket local = new Socket()) {
                 local.connect(new InetSocketAddress(Loopback.ADDRESS, port), 2000);
             }
@@ -374,7 +375,7 @@ class StackIT {
                 try (Socket outside = new Socket()) {
                     outside.connect(new InetSocketAddress(external, port), 2000);
                 }
-            }, service + " must not answer on " + external);
+            }, "port " + port + " must not answer on " + external);
         }
     }
 

@@ -47,7 +47,12 @@ public final class Api {
      * ({@code ViewsReadinessCheck}), so a test that asks readiness right away could find it catching up.
      */
     public static void awaitReady() {
-        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+        await().atMost(WAIT).untilAsserted(() -> management().get("/q/health/ready").then().statusCode(200));
+    }
+
+    /** A request to the management interface (health, metrics), which is not the API's port. */
+    public static RequestSpecification management() {
+        return given().port(ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class));
     }
 
     /** A request with the owner's API key (created on first use, tier standard). */

@@ -48,6 +48,12 @@ public final class ApiKeyStore {
         return Optional.ofNullable(bySha256.get(Secrets.sha256(keyText)));
     }
 
+    /** The key with this public id, if it is stored (the file is re-read if it changed). */
+    public synchronized Optional<ApiKey> findById(String id) {
+        refresh();
+        return bySha256.values().stream().filter(key -> key.id().equals(id)).findFirst();
+    }
+
     public synchronized List<ApiKey> list() {
         refresh();
         return List.copyOf(bySha256.values());

@@ -1,5 +1,6 @@
 package ai.booth.testing;
 
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
@@ -12,9 +13,14 @@ import static org.hamcrest.Matchers.is;
  */
 public abstract class ServiceHealthContract {
 
+    /** Where health and metrics are served: the HTTP port, unless the service has a management interface. */
+    protected RequestSpecification operations() {
+        return given();
+    }
+
     @Test
     void readinessReportsKafkaAndS3Up() {
-        given().when().get("/q/health/ready").then()
+        operations().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", is("UP"))
                 .body("checks.find { it.name == 'kafka' }.status", is("UP"))
@@ -24,12 +30,12 @@ public abstract class ServiceHealthContract {
 
     @Test
     void livenessIsUp() {
-        given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
+        operations().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
     }
 
     @Test
     void exposesPrometheusMetrics() {
-        given().when().get("/q/metrics").then()
+        operations().when().get("/q/metrics").then()
                 .statusCode(200)
                 .body(containsString("jvm_memory_used_bytes"));
     }

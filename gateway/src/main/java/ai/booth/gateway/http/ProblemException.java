@@ -71,6 +71,12 @@ public class ProblemException extends RuntimeException {
                 Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
     }
 
+    /** 503: this replica cannot serve the call yet, another (or this one shortly) can. */
+    public static ProblemException unavailable(String type, String detail, long retryAfterSeconds) {
+        return new ProblemException(503, TYPES + type, "Service unavailable", detail, List.of(),
+                Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
+    }
+
     public Problem problem(String instance) {
         return new Problem(type, title, status, getMessage(), instance, errors);
     }

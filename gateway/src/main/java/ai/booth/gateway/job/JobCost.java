@@ -20,6 +20,11 @@ public final class JobCost {
     private JobCost() {
     }
 
+    /** The rate-limit tokens a checked request costs: one per {@code passesPerToken} UNet passes, at least one. */
+    public static long tokens(Payload request, int passesPerToken) {
+        return Math.max(1, (long) Math.ceil(passes(request) / passesPerToken));
+    }
+
     /** The request's UNet passes at 512²; 1 for requests without rendering or training (uploads, reprocessing). */
     public static double passes(Payload request) {
         if (request instanceof GenerationRequested g) {

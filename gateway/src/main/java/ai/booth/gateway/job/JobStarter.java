@@ -2,6 +2,7 @@ package ai.booth.gateway.job;
 
 import ai.booth.gateway.auth.Caller;
 import ai.booth.gateway.auth.RateLimits;
+import ai.booth.gateway.http.ProblemException;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.Payload;
 import ai.booth.gateway.GatewayConfig;
@@ -22,9 +23,9 @@ import java.util.function.Function;
  * spends a token of the caller's rate limit (also when the request then fails validation: checking costs work, and
  * a free 400 would let a key hammer the validators) and must fit the owner's {@link JobQuota}, is checked, spends
  * the rest of its {@link JobCost}, the new view is stored (so the caller can read it at once), and the request event
- * published with the job's {@link JobMeta} as headers; the answer is 202 with the view and Location once Kafka has
- * the event. If publishing fails the view is dropped again, so a retry with the same
- * Idempotency-Key starts afresh.
+ * published with the job's {@link JobMeta} and this replica's {@link ReplicaCharges} stamp as headers; the answer is
+ * 202 with the view and Location once Kafka has the event. If publishing fails the view is dropped again, so a retry
+ * with the same Idempotency-Key starts afresh.
  */
 @ApplicationScoped
 public class JobStarter {
@@ -36,19 +37,44 @@ public class JobStarter {
     private final Caller caller;
     private final RateLimits rateLimits;
     private final JobQuota quota;
+    private final ReplicaCharges replicaCharges;
+    private final ViewHistory history;
     private final int passesPerToken;
 
-    public JobStarter(Caller caller, RateLimits rateLimits, JobQuota quota, GatewayConfig config) {
+    public JobStarter(Caller caller, RateLimits rateLimits, JobQuota quota, ReplicaCharges replicaCharges,
+                      ViewHistory history, GatewayConfig config) {
         this.caller = caller;
         this.rateLimits = rateLimits;
         this.quota = quota;
+        this.replicaCharges = replicaCharges;
+        this.history = history;
         this.passesPerToken = config.unetPassesPerToken();
+    }
+
+    /**
+     * A replica that has not read the job history yet (just restarted, or the broker not reachable) cannot tell
+     * whether an Idempotency-Key's job exists, nor count the owner's jobs: it answers 503 with Retry-After, and the
+     * client's retry starts the job once (a load balancer sends it elsewhere: this replica is not ready either).
+     */
+    private void requireHistory() {
+        long left;
+        try {
+            left = history.behind().values().stream().mapToLong(Long::longValue).sum();
+        } catch (Exception e) {
+            throw ProblemException.unavailable("history-unavailable", "this gateway cannot read the job history "
+                    + "from the broker yet, so it cannot start jobs; retry in 5 s", 5);
+        }
+        if (left > 0) {
+            throw ProblemException.unavailable("history-replaying", "this gateway started moments ago and still "
+                    + "reads the job history (" + left + " records left), so it cannot start jobs yet; retry in 2 s",
+                    2);
+        }
     }
 
     /** Spends the rest of a checked request's cost: one token per {@code unet-passes-per-token}, at least one. */
     private void charge(Payload request) {
         double passes = JobCost.passes(request);
-        long cost = Math.max(1, (long) Math.ceil(passes / passesPerToken));
+        long cost = JobCost.tokens(request, passesPerToken);
         rateLimits.spend(caller.key(), cost, 1, "; this request costs " + cost + " tokens (one per " + passesPerToken
                 + " UNet passes at 512², its own " + Math.round(passes) + ")");
     }
@@ -61,6 +87,7 @@ public class JobStarter {
                                                         String callbackUrl, Views<V> views,
                                                         BiFunction<String, JobMeta, Job<V>> build,
                                                         Emitter<Event<?>> emitter, Function<V, Object> render) {
+        requireHistory();
         String ownerId = caller.ownerId();
         String id = Idempotency.jobId(collection, ownerId, idempotencyKey);
         String hash = Idempotency.hash(body);
@@ -79,6 +106,7 @@ public class JobStarter {
      * exists already (its Idempotency-Key used again), checks the owner's quota of unfinished jobs (429 problems).
      */
     public void admit(String collection, Views<?> views, String id) {
+        requireHistory();
         rateLimits.spend(caller.key());
         if (views.get(id).isEmpty()) {
             quota.check(caller.key(), collection, views);
@@ -95,7 +123,7 @@ public class JobStarter {
             return CompletableFuture.completedFuture(replayed(Idempotency.replay(raced, fresh.meta().requestHash(),
                     idempotencyKey).get(), render));
         }
-        return EventMessages.send(emitter, job.event(), fresh.meta().toHeaders())
+        return EventMessages.send(emitter, job.event(), replicaCharges.stamp(fresh.meta().toHeaders()))
                 .thenApply(acked -> Response.accepted(render.apply(fresh)).location(URI.create(location)).build())
                 .whenComplete((response, failure) -> {
                     if (failure != null) {

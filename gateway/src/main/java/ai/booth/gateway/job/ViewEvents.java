@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The one consumer of the views channel: every request and result topic of every job kind (application.properties),
  * each record handed to the {@link JobRegistry} that reads its payload type. One channel, so a new kind is its
- * topics in the channel's list and a registry, nothing here.
+ * topics in the channel's list and a registry, nothing here. Request events also reach {@link ReplicaCharges}, which
+ * charges the rate limits for jobs other replicas admitted.
  */
 @ApplicationScoped
 public class ViewEvents {
@@ -25,8 +26,10 @@ public class ViewEvents {
     static final String CHANNEL = "views";
 
     private final Map<Class<? extends Payload>, JobRegistry<?>> registryOf = new HashMap<>();
+    private final ReplicaCharges replicaCharges;
 
-    public ViewEvents(@Any Instance<JobRegistry<?>> registries) {
+    public ViewEvents(@Any Instance<JobRegistry<?>> registries, ReplicaCharges replicaCharges) {
+        this.replicaCharges = replicaCharges;
         registries.forEach(registry -> registry.payloadTypes().forEach(type -> registryOf.put(type, registry)));
     }
 
@@ -44,5 +47,6 @@ public class ViewEvents {
                     + record.topic() + ")");
         }
         registry.apply(record);
+        replicaCharges.observe(record);
     }
 }

@@ -64,7 +64,7 @@ class AuthenticationTest {
     void theWebClientAndOperationsEndpointsNeedNoKey() {
         given().get("/").then().statusCode(200).body(containsString("Booth"));
         Api.awaitReady();
-        given().get("/q/health/ready").then().statusCode(200);
+        Api.management().get("/q/health/ready").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/trainings/{trainingId}/events"));
     }
 

@@ -5,6 +5,9 @@ import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
 import ai.booth.gateway.Api;
 import ai.booth.gateway.http.Problem;
+import ai.booth.gateway.job.JobMeta;
+import ai.booth.keys.ApiKeyStore;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import ai.booth.service.ObjectStore;
 import ai.booth.testing.BoothInfraResource;
 import ai.booth.testing.EventProbe;
@@ -14,6 +17,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -55,6 +61,33 @@ class RateLimitTest {
         given().header("Authorization", "Bearer " + key).multiPart("images", "a.png", new byte[]{1}, "image/png")
                 .post("/api/v1/datasets").then().statusCode(429);
         Api.as("quinn").contentType(ContentType.JSON).body(body).post("/api/v1/generations").then().statusCode(202);
+    }
+
+    @Test
+    void requestsAnotherGatewayReplicaAdmittedSpendTheKeysTokensHereToo() throws Exception {
+        Api.installModel(store);
+        ApiKeyStore.Created tiny = Api.created("quade", "tiny");
+        String body = "{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of a dog\"}";
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String template = Api.as("quade").contentType(ContentType.JSON).body(body).post("/api/v1/generations")
+                    .then().statusCode(202).extract().path("generationId");
+            GenerationRequested request = probe.await(GenerationRequested.class, template, Api.WAIT).payload();
+            for (String id : List.of("elsewhere-1", "elsewhere-2")) { // as another replica publishes them
+                GenerationRequested copy = new GenerationRequested(id, request.baseModel(), request.prompt(),
+                        request.negativePrompt(), request.steps(), request.guidanceScale(), request.seed(),
+                        request.count(), request.width(), request.height(), request.scheduler(), request.clipSkip(),
+                        request.loras(), request.grid(), request.controls());
+                RecordHeaders headers = new RecordHeaders();
+                new JobMeta(tiny.key().id(), null, null).toHeaders().forEach(headers::add);
+                headers.add("booth-admitted-by", "another-replica".getBytes(StandardCharsets.UTF_8));
+                probe.publish(Event.of(id, "quade", copy), headers);
+            }
+            await().atMost(Api.WAIT).untilAsserted(() -> given().header("Authorization", "Bearer " + tiny.keyText())
+                    .get("/api/v1/generations/elsewhere-2").then().statusCode(200));
+        }
+        given().header("Authorization", "Bearer " + tiny.keyText()).contentType(ContentType.JSON).body(body)
+                .post("/api/v1/generations").then().statusCode(429).contentType(Problem.MEDIA_TYPE)
+                .body("detail", containsString("(tier tiny: burst 2, 0.5 per minute) is out of calls"));
     }
 
     @Test

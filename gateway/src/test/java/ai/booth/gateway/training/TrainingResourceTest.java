@@ -170,7 +170,7 @@ class TrainingResourceTest {
             assertTrue(DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR).contains("schemaVersion 99"),
                     DeadLetterProbe.header(dead.get(1), DeadLetters.ERROR));
             assertEquals(Topics.TRAINING_PROGRESS, DeadLetterProbe.header(dead.get(0), DeadLetters.ORIGINAL_TOPIC));
-            Api.as("olga").get("/q/health/live").then().statusCode(200);
+            Api.management().get("/q/health/live").then().statusCode(200);
         }
     }
 

@@ -1,0 +1,71 @@
+package ai.booth.gateway.job;
+
+import ai.booth.service.KafkaAdmin;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.Config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * How much of the job history this replica's views still have to read: the views channel's topics as they ended
+ * when first asked (read from the broker once, since Kafka may not be up before), against what {@link ViewProgress}
+ * has seen handled. Readiness reports it ({@link ViewsReadinessCheck}); {@link JobStarter} starts no job before it is
+ * read (a restarted replica would not find the job an Idempotency-Key named yet, and start it twice).
+ */
+@ApplicationScoped
+public class ViewHistory {
+
+    private static final String VIEW_TOPICS = "mp.messaging.incoming." + ViewEvents.CHANNEL + ".topics";
+
+    private final ViewProgress progress;
+    private final Config config;
+    private final KafkaAdmin admin;
+
+    public ViewHistory(ViewProgress progress, Config config, KafkaAdmin admin) {
+        this.progress = progress;
+        this.config = config;
+        this.admin = admin;
+    }
+
+    /**
+     * The partitions still short of where they ended, with how many records each has left; empty once caught up (and
+     * for good after that).
+     *
+     * @throws Exception the broker could not say where the topics end (not reachable yet)
+     */
+    public Map<TopicPartition, Long> behind() throws Exception {
+        if (!progress.hasTarget()) {
+            progress.target(firstAndEndOffsets());
+        }
+        return progress.behind();
+    }
+
+    /** The partitions of the views channel's topics with their first and end offsets now. */
+    private Map<TopicPartition, long[]> firstAndEndOffsets() throws Exception {
+        List<String> names = config.getValues(VIEW_TOPICS, String.class);
+        Map<String, TopicDescription> topics = admin.get().describeTopics(names).allTopicNames()
+                .get(KafkaAdmin.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        topics.values().forEach(topic -> topic.partitions().forEach(p -> {
+            earliest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.earliest());
+            latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest());
+        }));
+        Map<TopicPartition, Long> first = offsets(earliest);
+        Map<TopicPartition, long[]> ranges = new HashMap<>();
+        offsets(latest).forEach((partition, end) -> ranges.put(partition, new long[]{first.get(partition), end}));
+        return ranges;
+    }
+
+    private Map<TopicPartition, Long> offsets(Map<TopicPartition, OffsetSpec> spec) throws Exception {
+        return admin.get().listOffsets(spec).all().get(KafkaAdmin.TIMEOUT_MS, TimeUnit.MILLISECONDS).entrySet()
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+}
