@@ -85,6 +85,13 @@ public final class Reference implements AutoCloseable {
         return node;
     }
 
+    /** The names of {@code reference.json}'s cases in file order (the order the fixture generator ran them). */
+    public java.util.List<String> caseNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        json.path("cases").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     public Tolerance tolerance(String kind) {
         JsonNode t = json.path("tolerances").path(kind);
         if (t.isMissingNode()) {
