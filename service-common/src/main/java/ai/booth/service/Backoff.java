@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public record Backoff(Duration first, Duration cap, Duration total) {
 
+    /** Jobs waiting for S3 or the broker: 1 s, doubling to 30 s (bound it with {@link #within}). */
+    public static final Backoff OUTAGE = of(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
     public Backoff {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(cap, "cap");
