@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
         initArgs = @ResourceArg(name = "booth.sampler.outage-wait", value = "PT20S"))
 class SamplerOutageTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration WAIT = Duration.ofMinutes(5); // renders queue behind one another on a loaded CPU
     private static final String OWNER = "alice";
 
     @Inject
@@ -73,7 +73,7 @@ class SamplerOutageTest {
         int count = 8; // two pipeline calls of booth.sampler.max-batch = 4: the cut lands after the first's uploads
         GenerationRequested base = SamplerFixture.request(registry, "a photo of sks dog", 7, count, List.of(), null);
         GenerationRequested request = new GenerationRequested(base.generationId(), base.baseModel(), base.prompt(),
-                base.negativePrompt(), 30, base.guidanceScale(), base.seed(), count, base.width(), base.height(),
+                base.negativePrompt(), 8, base.guidanceScale(), base.seed(), count, base.width(), base.height(),
                 base.scheduler(), base.clipSkip(), List.of(), null);
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.generationId(), OWNER, request));
