@@ -8,8 +8,10 @@ import ai.booth.contracts.DatasetReprocessRequested;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.Payload;
 import ai.booth.contracts.Topics;
+import ai.booth.dataset.processing.Rejection;
+import ai.booth.service.Backoff;
 import ai.booth.service.EventMessages;
-import ai.booth.service.ObjectStoreException;
+import ai.booth.service.S3Wait;
 import ai.booth.service.SeenEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,41 +21,43 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
 /**
  * Kafka in and out of dataset-service: uploads and reprocessing requests to {@link DatasetJobs}, results back. A
  * request is acknowledged only once its result was sent and Kafka took it; while S3 or the broker is away, its job
- * waits and tries again rather than ending it wrongly or losing it.
+ * waits and tries again rather than ending it wrongly or losing it ({@link Backoff#OUTAGE}): for S3 at most
+ * {@code booth.dataset.outage-wait}, after which the job ends rejected with reason {@link Rejection#S3_UNAVAILABLE}.
  */
 @ApplicationScoped
 public class DatasetEvents {
 
     private static final Logger LOG = Logger.getLogger(DatasetEvents.class);
-    private static final long FIRST_PAUSE_MS = 1_000;
-    private static final long LONGEST_PAUSE_MS = 30_000;
 
     private final DatasetJobs jobs;
     private final SeenEvents seen;
     private final Emitter<Event<?>> ready;
     private final Emitter<Event<?>> rejected;
+    private final Backoff s3Pauses;
 
     public DatasetEvents(DatasetJobs jobs, SeenEvents seen,
                          @Channel(Topics.DATASET_READY) Emitter<Event<?>> ready,
-                         @Channel(Topics.DATASET_REJECTED) Emitter<Event<?>> rejected) {
+                         @Channel(Topics.DATASET_REJECTED) Emitter<Event<?>> rejected, DatasetConfig config) {
         this.jobs = jobs;
         this.seen = seen;
         this.ready = ready;
         this.rejected = rejected;
+        this.s3Pauses = Backoff.OUTAGE.within(config.outageWait());
     }
 
     @Incoming(Topics.DATASET_INGESTED)
     @Blocking(ordered = false)
     void onIngested(Event<DatasetIngested> event) throws InterruptedException {
         if (seen.firstTime(event)) {
-            untilInfrastructureAnswers(event, () -> jobs.ingest(event.ownerId(), event.payload(),
-                    result -> announce(event, result)));
+            untilS3Answers(event, event.payload().datasetId(), "upload", () -> jobs.ingest(event.ownerId(),
+                    event.payload(), result -> announce(event, result)));
         }
     }
 
@@ -61,32 +65,25 @@ public class DatasetEvents {
     @Blocking(ordered = false)
     void onReprocessRequested(Event<DatasetReprocessRequested> event) throws InterruptedException {
         if (seen.firstTime(event)) {
-            untilInfrastructureAnswers(event, () -> jobs.reprocess(event.ownerId(), event.payload(),
-                    result -> announce(event, result)));
+            untilS3Answers(event, event.payload().datasetId(), "reprocessing", () -> jobs.reprocess(
+                    event.ownerId(), event.payload(), result -> announce(event, result)));
         }
     }
 
     /**
      * Runs a job until it ended. A job that failed because S3 was unavailable (it undid its writes) runs again after
-     * a pause (1 s, doubling to 30 s) for as long as that lasts: its request stays unacknowledged meanwhile, so it is
-     * neither dead-lettered nor committed, and a restart delivers it again. Any other failure is thrown to the
-     * channel (dead-lettered with its reason).
+     * a pause for as long as that lasts, up to {@code booth.dataset.outage-wait}: its request stays unacknowledged
+     * meanwhile, so it is neither dead-lettered nor committed, and a restart delivers it again. Past that bound the
+     * job ends rejected ({@link Rejection#S3_UNAVAILABLE}; not stored, S3 being away, so a redelivery runs it again).
+     * Any other failure is thrown to the channel (dead-lettered with its reason).
      */
-    private void untilInfrastructureAnswers(Event<?> event, Runnable job) throws InterruptedException {
-        long pause = FIRST_PAUSE_MS;
-        while (true) {
-            try {
-                job.run();
-                return;
-            } catch (RuntimeException e) {
-                if (!ObjectStoreException.unavailable(e)) {
-                    throw e;
-                }
-                LOG.warnf("dataset %s of %s: S3 is unavailable (%s); running the job again in %d ms",
-                        event.correlationId(), event.ownerId(), e.getMessage(), pause);
-            }
-            Thread.sleep(pause);
-            pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
+    private void untilS3Answers(Event<?> event, String datasetId, String what, Runnable job)
+            throws InterruptedException {
+        try {
+            new S3Wait(s3Pauses).run("dataset " + datasetId + " of " + event.ownerId(), job);
+        } catch (S3Wait.GaveUp e) {
+            announce(event, new DatasetRejected(datasetId, List.of(Rejection.problem(Rejection.S3_UNAVAILABLE
+                    .with(e.getMessage()).of(what))), null));
         }
     }
 
@@ -99,7 +96,7 @@ public class DatasetEvents {
     private void announce(Event<?> cause, Payload result) {
         Event<?> event = cause.next(result);
         Emitter<Event<?>> emitter = result instanceof DatasetReady ? ready : rejected;
-        long pause = FIRST_PAUSE_MS;
+        Backoff.Waits waits = Backoff.OUTAGE.start();
         while (true) {
             try {
                 EventMessages.send(emitter, event).toCompletableFuture().join();
@@ -109,16 +106,15 @@ public class DatasetEvents {
                 if (!(failure instanceof RetriableException)) {
                     throw e;
                 }
-                LOG.warnf("dataset %s of %s: Kafka did not take %s (%s); sending it again in %d ms",
-                        cause.correlationId(), cause.ownerId(), event.type(), failure.getMessage(), pause);
+                LOG.warnf("dataset %s of %s: Kafka did not take %s (%s); sending it again", cause.correlationId(),
+                        cause.ownerId(), event.type(), failure.getMessage());
             }
             try {
-                Thread.sleep(pause);
+                waits.pause(); // unbounded: the outcome is stored, it must reach Kafka
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while announcing " + event.type(), interrupted);
             }
-            pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
         }
         DatasetReport report = result instanceof DatasetReady r ? r.report()
                 : ((DatasetRejected) result).report();

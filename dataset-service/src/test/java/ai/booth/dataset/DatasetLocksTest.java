@@ -59,6 +59,11 @@ class DatasetLocksTest {
             public int concurrentJobs() {
                 return concurrentJobs;
             }
+
+            @Override
+            public java.time.Duration outageWait() {
+                return java.time.Duration.ofMinutes(5);
+            }
         };
     }
 }

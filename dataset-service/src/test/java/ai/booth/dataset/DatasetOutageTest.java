@@ -10,6 +10,8 @@ import ai.booth.contracts.Event;
 import ai.booth.dataset.processing.Photos;
 import ai.booth.service.ObjectStore;
 import ai.booth.testing.EventProbe;
+import ai.booth.testing.S3Outage;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,11 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An upload that arrives while S3 is unavailable (the server lost, its port refusing) waits for S3 and ends READY
  * once it is back, with each image once: it is neither rejected for a fault that is not the upload's, nor thrown to
- * the dead-letter topic and left ingesting for ever. Through the real broker and S3 server, S3 behind a relay that
- * the test cuts ({@link S3Outage}).
+ * the dead-letter topic and left ingesting for ever. An outage longer than {@code booth.dataset.outage-wait} (20 s
+ * here) ends it rejected, naming S3. Through the real broker and S3 server, S3 behind a relay that the test cuts
+ * ({@link S3Outage}).
  */
 @QuarkusTest
-@WithTestResource(value = S3Outage.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = S3Outage.class, scope = TestResourceScope.MATCHING_RESOURCES,
+        initArgs = @ResourceArg(name = "booth.dataset.outage-wait", value = "PT20S"))
 class DatasetOutageTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -74,6 +78,29 @@ class DatasetOutageTest {
             for (String key : keys) {
                 assertTrue(!store.exists(Buckets.DATASETS, key), "staged upload removed: " + key);
             }
+        }
+    }
+
+    @Test
+    void anUploadWhoseOutageOutlastsTheOutageWaitEndsRejectedNamingS3() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = UUID.randomUUID().toString();
+            String key = Buckets.datasetStagingKey("hana", datasetId, "0-rocket.jpg");
+            store.put(Buckets.DATASETS, key, Photos.jpeg(Photos.photo("rocket.jpg", 800, 600)), "image/jpeg");
+
+            S3Outage.cut();
+            long start = System.nanoTime();
+            probe.publish(Event.of(datasetId, "hana", new DatasetIngested(datasetId, List.of(key), null,
+                    "a photo of sks thing", new DatasetSettings("centre", 256, false, false))));
+            DatasetRejected rejected = probe.await(DatasetRejected.class, datasetId, WAIT).payload();
+            long waited = (System.nanoTime() - start) / 1_000_000_000;
+
+            assertEquals(1, rejected.problems().size(), rejected.toString());
+            String problem = rejected.problems().get(0);
+            assertTrue(problem.startsWith("upload: S3_UNAVAILABLE: dataset " + datasetId + " of hana: S3 stayed"
+                    + " unavailable after waiting 20 s"), problem);
+            assertTrue(waited >= 20, "rejected after " + waited + " s, before the outage wait was spent");
+            assertTrue(probe.all(DatasetReady.class, datasetId).isEmpty(), "never ready");
         }
     }
 }

@@ -18,9 +18,12 @@ import ai.booth.diffusion.pipeline.PipelineAssets;
 import ai.booth.diffusion.pipeline.StepListener;
 import ai.booth.diffusion.pipeline.SweepRenderer;
 import ai.booth.diffusion.pipeline.TextToImagePipeline;
+import ai.booth.service.Backoff;
 import ai.booth.service.EventMessages;
 import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
+import ai.booth.service.ObjectStoreException;
+import ai.booth.service.S3Wait;
 import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelCacheException;
 import io.quarkus.runtime.Startup;
@@ -49,6 +52,12 @@ import java.util.function.Consumer;
  * any count. Within a call the engine renders image after image, each exactly as alone (bit for bit on CPU; a true
  * UNet batch would change oneDNN's blocking and so the low bits). A request ends with its result.json, then
  * GenerationCompleted; a group that fails ends its unfinished requests with GenerationFailed.
+ *
+ * <p>S3 being unavailable (a lookup, a model or adapter download, an upload) says nothing about a request: its group
+ * waits ({@link Backoff#OUTAGE}) and renders its unfinished requests again, up to {@code booth.sampler.outage-wait}
+ * of waiting per poll, after which they fail with {@value S3Wait#CODE}. A rerun stores each image again under the same
+ * key with the same pixels (rendering is deterministic), and result.json is written only after the last image, so
+ * a request ends with exactly its images, each stored once.
  */
 @Startup // the model cache checks the engine's device now: a node without it fails at start
 @ApplicationScoped
@@ -61,6 +70,7 @@ public class Generations {
     private final Emitter<Event<?>> completed;
     private final Emitter<Event<?>> failed;
     private final int maxBatch;
+    private final Backoff s3Pauses;
 
     public Generations(ModelCache cache, ObjectStore store,
                        @Channel(Topics.GENERATION_COMPLETED) Emitter<Event<?>> completed,
@@ -75,6 +85,7 @@ public class Generations {
         this.completed = completed;
         this.failed = failed;
         this.maxBatch = maxBatch;
+        this.s3Pauses = Backoff.OUTAGE.within(config.outageWait());
     }
 
     /** One request being rendered: where its images stand. */
@@ -98,10 +109,22 @@ public class Generations {
         String key(int index) {
             return Buckets.generationImageKey(event.ownerId(), request().generationId(), index);
         }
+
+        /** Forgets what an attempt that met an S3 outage rendered: the next attempt renders it all again. */
+        void restart() {
+            images.clear();
+            controls = RequestControls.NONE;
+            sampleNanos = 0;
+            uploadNanos = 0;
+        }
     }
 
     /** Renders the requests (admitted: fields checked); every one ends with a completed or failed event. */
     public void process(List<Event<GenerationRequested>> requests) {
+        process(requests, new S3Wait(s3Pauses));
+    }
+
+    private void process(List<Event<GenerationRequested>> requests, S3Wait s3) {
         Map<String, Event<GenerationRequested>> unique = new LinkedHashMap<>();
         List<Event<GenerationRequested>> repeats = new ArrayList<>();
         for (Event<GenerationRequested> event : requests) {
@@ -113,7 +136,8 @@ public class Generations {
         for (Event<GenerationRequested> event : unique.values()) {
             GenerationRequested r = event.payload();
             try {
-                var stored = GenerationResults.read(store, event.ownerId(), r.generationId());
+                var stored = s3.run("generation " + r.generationId() + " of " + event.ownerId(),
+                        () -> GenerationResults.read(store, event.ownerId(), r.generationId()));
                 if (stored.isPresent()) {
                     LOG.infof("generation %s of %s is done already: answering from its result", r.generationId(),
                             event.ownerId());
@@ -134,18 +158,50 @@ public class Generations {
                 groups.computeIfAbsent(RequestParams.BatchKey.of(r), k -> new ArrayList<>()).add(new Job(event));
             } catch (IllegalArgumentException e) {
                 fail(new Job(event), "INVALID_REQUEST", e.getMessage());
+            } catch (S3Wait.GaveUp e) {
+                fail(new Job(event), S3Wait.CODE, e.getMessage());
+            } catch (InterruptedException e) {
+                throw stopping(e);
             } catch (RuntimeException e) {  // S3 or Kafka trouble: answered, never a nacked (dead-lettered) poll
                 LOG.errorf(e, "generation %s: cannot look up its result", r.generationId());
                 fail(new Job(event), "INTERNAL", e.toString());
             }
         }
-        groups.values().forEach(this::render);
+        groups.values().forEach(group -> render(group, s3));
         if (!repeats.isEmpty()) {
-            process(repeats);
+            process(repeats, s3);
         }
     }
 
-    private void render(List<Job> group) {
+    /** Renders a group, again while S3 is unavailable; past the wait its unfinished requests fail naming S3. */
+    private void render(List<Job> group, S3Wait s3) {
+        try {
+            s3.run("generation group of " + group.get(0).request().generationId(), () -> {
+                List<Job> unfinished = group.stream().filter(job -> !job.done).toList();
+                unfinished.forEach(Job::restart);
+                attempt(unfinished);
+            });
+        } catch (S3Wait.GaveUp e) {
+            failUnfinished(group, S3Wait.CODE, e.getMessage());
+        } catch (InterruptedException e) {
+            throw stopping(e);
+        }
+    }
+
+    /** The worker is stopping: its poll stays unanswered and uncommitted, so it is delivered again. */
+    private static IllegalStateException stopping(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new IllegalStateException("interrupted while waiting for S3", e);
+    }
+
+    /**
+     * Renders a group once; a failure ends its unfinished requests with a code, except S3 being unavailable, which
+     * is thrown for {@link #render} to run the attempt again.
+     */
+    private void attempt(List<Job> group) {
+        if (group.isEmpty()) {
+            return;
+        }
         GenerationRequested first = group.get(0).request();
         long start = System.nanoTime();
         Map<String, ModelCache.FileLease> adapters = new HashMap<>();
@@ -180,6 +236,9 @@ public class Generations {
         } catch (IllegalArgumentException e) {
             failUnfinished(group, "INVALID_REQUEST", e.getMessage());
         } catch (RuntimeException e) {
+            if (ObjectStoreException.unavailable(e)) {
+                throw e;
+            }
             LOG.errorf(e, "generation group of %s failed", first.generationId());
             failUnfinished(group, "INTERNAL", e.toString());
         } finally {

@@ -3,6 +3,8 @@ package ai.booth.sampler;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** sampler-service settings: {@code booth.sampler.*}, env {@code BOOTH_SAMPLER_*}. */
 @ConfigMapping(prefix = "booth.sampler")
 public interface SamplerConfig {
@@ -13,4 +15,12 @@ public interface SamplerConfig {
      */
     @WithDefault("4")
     int maxBatch();
+
+    /**
+     * How long a poll's generations wait in all for an unavailable S3 (pausing 1 s, doubling to 30 s, between
+     * attempts) before its unfinished requests fail with S3_UNAVAILABLE. Below {@code booth.handoff.max-wait}, so a
+     * rebalance waiting for the poll is not cut short by the outage.
+     */
+    @WithDefault("3M")
+    Duration outageWait();
 }

@@ -27,7 +27,7 @@ import java.util.function.BiConsumer;
  * assigned partition arrives; if the broker is gone at that moment the lookup times out, and SmallRye fails the whole
  * channel with it: the service stays up but never reads that channel again (a dataset-service that lost its broker
  * for 30 s just as an upload arrived never processed another upload). Here a lookup that fails with a retriable Kafka
- * error is tried again (1 s, doubling to 10 s) until the broker answers; the channel waits instead of dying, which
+ * error is tried again ({@link #RETRIES}: 1 s, doubling to 10 s) until the broker answers; the channel waits instead of dying, which
  * is all it could do without a broker anyway. Everything else is the throttled strategy unchanged.
  *
  * <p>Every Booth channel that commits uses it ({@code commit-strategy=throttled-outage-tolerant}, the connector
@@ -40,8 +40,8 @@ public class OutageTolerantCommit implements KafkaCommitHandler.Factory {
     public static final String STRATEGY = "throttled-outage-tolerant";
 
     private static final Logger LOG = Logger.getLogger(OutageTolerantCommit.class);
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-    private static final Duration LONGEST_RETRY = Duration.ofSeconds(10);
+    /** Without bound: the channel can do nothing else until the broker answers. */
+    static final Backoff RETRIES = Backoff.of(Duration.ofSeconds(1), Duration.ofSeconds(10));
 
     private final KafkaThrottledLatestProcessedCommit.Factory throttled = new KafkaThrottledLatestProcessedCommit.Factory();
 
@@ -49,7 +49,7 @@ public class OutageTolerantCommit implements KafkaCommitHandler.Factory {
     public KafkaCommitHandler create(KafkaConnectorIncomingConfiguration config, Vertx vertx,
                                      KafkaConsumer<?, ?> consumer, BiConsumer<Throwable, Boolean> reportFailure) {
         return new Handler(throttled.create(config, vertx, consumer, reportFailure), vertx, config.getChannel(),
-                FIRST_RETRY, LONGEST_RETRY);
+                RETRIES);
     }
 
     /**
@@ -60,16 +60,13 @@ public class OutageTolerantCommit implements KafkaCommitHandler.Factory {
 
         private final KafkaCommitHandler delegate;
         private final String channel;
-        private final Duration firstRetry;
-        private final Duration longestRetry;
+        private final Backoff retries;
 
-        Handler(KafkaCommitHandler delegate, Vertx vertx, String channel, Duration firstRetry,
-                Duration longestRetry) {
+        Handler(KafkaCommitHandler delegate, Vertx vertx, String channel, Backoff retries) {
             super(vertx, 60_000);
             this.delegate = delegate;
             this.channel = channel;
-            this.firstRetry = firstRetry;
-            this.longestRetry = longestRetry;
+            this.retries = retries;
         }
 
         @Override
@@ -94,7 +91,15 @@ public class OutageTolerantCommit implements KafkaCommitHandler.Factory {
                     .onFailure(Handler::retriable).invoke(e -> LOG.warnf("channel %s: Kafka did not answer the"
                             + " committed-offset lookup of a newly assigned partition (%s); trying again", channel,
                             e.getMessage()))
-                    .onFailure(Handler::retriable).retry().withBackOff(firstRetry, longestRetry).indefinitely();
+                    .onFailure(Handler::retriable).retry().when(this::paused);
+        }
+
+        /** Each retriable failure of one lookup, let through after its pause; past a bounded backoff, the failure. */
+        private Multi<Throwable> paused(Multi<Throwable> failures) {
+            Backoff.Waits waits = retries.start();
+            return failures.onItem().transformToUniAndConcatenate(failure -> waits.next()
+                    .map(pause -> Uni.createFrom().item(failure).onItem().delayIt().by(pause))
+                    .orElseGet(() -> Uni.createFrom().failure(failure)));
         }
 
         /** A failure the broker's return can cure: Kafka's retriable errors, timeouts among them. */

@@ -52,8 +52,8 @@ class OutageTolerantCommitTest {
     private static final IncomingKafkaRecord<String, String> RECORD = null;
 
     private static OutageTolerantCommit.Handler handler(KafkaCommitHandler throttled) {
-        return new OutageTolerantCommit.Handler(throttled, null, "booth.dataset.ingested", Duration.ofMillis(10),
-                Duration.ofMillis(50));
+        return new OutageTolerantCommit.Handler(throttled, null, "booth.dataset.ingested",
+                Backoff.of(Duration.ofMillis(10), Duration.ofMillis(50)));
     }
 
     /** A throttled handler whose {@code received} is the given lookup. */

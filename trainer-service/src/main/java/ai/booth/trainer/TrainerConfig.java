@@ -22,6 +22,13 @@ public interface TrainerConfig {
     @WithDefault("1")
     int checkpointsToKeep();
 
+    /**
+     * How long a job waits in all for an unavailable S3 (pausing 1 s, doubling to 30 s, between runs; a run resumes
+     * from its newest complete checkpoint) before it fails with S3_UNAVAILABLE.
+     */
+    @WithDefault("5M")
+    Duration outageWait();
+
     /** Class images (prior preservation) and validation images: how they are rendered. */
     Sampling sampling();
 

@@ -15,7 +15,9 @@ import ai.booth.diffusion.pipeline.TextToImagePipeline;
 import ai.booth.diffusion.train.DreamBoothJob;
 import ai.booth.diffusion.train.TrainingConfig;
 import ai.booth.diffusion.train.TrainingResult;
+import ai.booth.service.Backoff;
 import ai.booth.service.ObjectStore;
+import ai.booth.service.S3Wait;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +37,10 @@ import java.util.function.BooleanSupplier;
  * next step boundary with a checkpoint in S3 and no outcome, and the runner answers {@link Ending#INTERRUPTED}: the
  * request must stay uncommitted so Kafka redelivers it. The same when the request's partition is handed to another
  * worker in a rebalance (the worker itself goes on).
+ *
+ * <p>S3 being unavailable (a dataset or class-image read, a checkpoint or adapter write) says nothing about the
+ * request: the job waits ({@link Backoff#OUTAGE}) and runs again, resuming from its newest complete checkpoint when
+ * it has one, up to {@code booth.trainer.outage-wait} of waiting; past that it fails with {@value S3Wait#CODE}.
  */
 @ApplicationScoped
 public class TrainingRunner {
@@ -53,6 +59,7 @@ public class TrainingRunner {
     private final TrainingEvents events;
     private final TrainerConfig config;
     private final FineTunes fineTunes;
+    private final Backoff s3Pauses;
 
     public TrainingRunner(ObjectStore store, ObjectMapper json, ModelLeases models, DatasetFiles datasets,
                           ClassImages classImages, JobControl control, TrainingEvents events, TrainerConfig config,
@@ -66,6 +73,7 @@ public class TrainingRunner {
         this.events = events;
         this.config = config;
         this.fineTunes = fineTunes;
+        this.s3Pauses = Backoff.OUTAGE.within(config.outageWait());
     }
 
     Ending run(Event<TrainingRequested> event) {
@@ -80,13 +88,32 @@ public class TrainingRunner {
         TrainingRequested request = event.payload();
         String ownerId = event.ownerId();
         JobObjects objects = new JobObjects(store, json, ownerId, request.trainingId());
-        var done = objects.outcome();
-        if (done.isPresent()) {
-            LOG.infof("training %s of %s already ended (%s): publishing its outcome again", request.trainingId(),
-                    ownerId, done.get().payload().getClass().getSimpleName());
-            events.publish(event.next(done.get().payload()));
+        S3Wait s3 = new S3Wait(s3Pauses);
+        String job = "training " + request.trainingId() + " of " + ownerId;
+        try {
+            var done = s3.run(job, objects::outcome);
+            if (done.isPresent()) {
+                LOG.infof("training %s of %s already ended (%s): publishing its outcome again", request.trainingId(),
+                        ownerId, done.get().payload().getClass().getSimpleName());
+                events.publish(event.next(done.get().payload()));
+                return Ending.TERMINAL;
+            }
+            return runJob(event, objects, handedOver, s3);
+        } catch (S3Wait.GaveUp e) { // before the job started: nothing of it to store
+            events.publish(event.next(failed(request, S3Wait.CODE, e.getMessage(), 0)));
+            LOG.infof("%s: TrainingFailed %s", job, e.getMessage());
             return Ending.TERMINAL;
+        } catch (InterruptedException e) { // stopping while waiting for S3: its checkpoint, if any, stays
+            Thread.currentThread().interrupt();
+            LOG.infof("%s interrupted while waiting for S3: left for redelivery", job);
+            return Ending.INTERRUPTED;
         }
+    }
+
+    private Ending runJob(Event<TrainingRequested> event, JobObjects objects, BooleanSupplier handedOver, S3Wait s3)
+            throws InterruptedException {
+        TrainingRequested request = event.payload();
+        String ownerId = event.ownerId();
         BooleanSupplier stop = () -> control.stopping() || handedOver.getAsBoolean()
                 || control.cancelled(ownerId, request.trainingId());
         Path work = config.workDir().resolve("jobs").resolve(request.trainingId());
@@ -94,7 +121,9 @@ public class TrainingRunner {
         Payload outcome;
         try (JobControl.Running running = control.running()) {
             try {
-                outcome = train(event, objects, work, stop, step);
+                // a run that met an S3 outage runs again: from its newest complete checkpoint, else from the start
+                outcome = s3.run("training " + request.trainingId() + " of " + ownerId,
+                        () -> train(event, objects, work, stop, step));
             } catch (JobStopped e) {
                 if (!control.cancelled(ownerId, request.trainingId())) {
                     LOG.infof("training %s interrupted at step %d: left for redelivery", request.trainingId(), step[0]);
@@ -103,6 +132,8 @@ public class TrainingRunner {
                 outcome = failed(request, "CANCELLED", "cancelled on request", step[0]);
             } catch (JobFailure e) {
                 outcome = failed(request, e.code(), e.getMessage(), step[0]);
+            } catch (S3Wait.GaveUp e) {
+                outcome = failed(request, S3Wait.CODE, e.getMessage(), step[0]);
             } catch (RuntimeException | LinkageError e) {
                 LOG.errorf(e, "training %s failed", request.trainingId());
                 outcome = failed(request, "INTERNAL", e.toString(), step[0]);
@@ -110,10 +141,19 @@ public class TrainingRunner {
                 FileTrees.delete(work);
             }
         }
-        objects.writeOutcome(outcome);
+        storeOutcome(objects, outcome, s3);
         events.publish(event.next(outcome));
         LOG.infof("training %s of %s: %s", request.trainingId(), ownerId, outcome.getClass().getSimpleName());
         return Ending.TERMINAL;
+    }
+
+    /** Stores the outcome, waiting for S3; if it stays away the outcome is still published (a redelivery reruns it). */
+    private static void storeOutcome(JobObjects objects, Payload outcome, S3Wait s3) throws InterruptedException {
+        try {
+            s3.run("outcome of a training of " + objects.ownerId(), () -> objects.writeOutcome(outcome));
+        } catch (S3Wait.GaveUp e) {
+            LOG.warnf("%s; publishing the outcome unstored", e.getMessage());
+        }
     }
 
     private TrainingCompleted train(Event<TrainingRequested> event, JobObjects objects, Path work,

@@ -7,7 +7,9 @@ public enum Rejection {
     NOT_AN_IMAGE, CORRUPT, TOO_SMALL, DECOMPRESSION_BOMB, FILE_TOO_LARGE, ARCHIVE_TOO_LARGE, UNSAFE_PATH,
     NESTED_ARCHIVE, TOO_MANY_FILES, UNSUPPORTED_ARCHIVE,
     /** The service failed (S3 unreadable, a bug): not the files' fault, but the job must still end. */
-    INTERNAL;
+    INTERNAL,
+    /** S3 stayed unavailable for longer than the job may wait for it (booth.dataset.outage-wait). */
+    S3_UNAVAILABLE;
 
     /** A problem line of DatasetRejected: {@code source: REASON: message}. */
     public static String problem(RejectedFile file) {

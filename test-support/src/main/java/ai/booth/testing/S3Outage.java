@@ -1,7 +1,6 @@
-package ai.booth.dataset;
+package ai.booth.testing;
 
 import ai.booth.infra.FreePorts;
-import ai.booth.testing.BoothInfraResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -22,11 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * The real broker and S3 server ({@link BoothInfraResource}), with the service reaching S3 through a TCP relay that
  * a test can cut: while cut, the relay's port refuses connections and open ones are reset, as when the S3 server is
  * lost; restored, it listens on the same port again. Switched by the system property {@value #CUT} (JVM-wide, so it
- * works whichever class loader the test runs in): {@link #cut()}, {@link #restore()}.
+ * works whichever class loader the test runs in): {@link #cut()}, {@link #restore()}. Use with
+ * {@code @WithTestResource(S3Outage.class)}, and restore S3 after each test; its {@code initArgs} are passed on as
+ * configuration (a short outage wait, say).
  */
 public class S3Outage implements QuarkusTestResourceLifecycleManager {
 
-    static final String CUT = "booth.test.s3-cut";
+    public static final String CUT = "booth.test.s3-cut";
 
     private final BoothInfraResource infra = new BoothInfraResource();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -34,13 +35,19 @@ public class S3Outage implements QuarkusTestResourceLifecycleManager {
     private volatile ServerSocket server;
     private InetSocketAddress target;
     private int port;
+    private Map<String, String> extraConfig = Map.of();
 
-    static void cut() {
+    @Override
+    public void init(Map<String, String> initArgs) {
+        extraConfig = Map.copyOf(initArgs);
+    }
+
+    public static void cut() {
         System.setProperty(CUT, "true");
         sleep(300); // the relay looks every 20 ms
     }
 
-    static void restore() {
+    public static void restore() {
         System.clearProperty(CUT);
         sleep(300);
     }
@@ -57,6 +64,7 @@ public class S3Outage implements QuarkusTestResourceLifecycleManager {
         watch.setDaemon(true);
         watch.start();
         config.put("booth.s3.endpoint", "http://127.0.0.1:" + port);
+        config.putAll(extraConfig);
         return config;
     }
 
