@@ -21,6 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Faults in the middle of work, on the whole stack as {@code ./booth up} runs it: a worker killed with SIGKILL
  * while it works, and the broker and S3 server lost together for 30 s. Every job ends (completed, or failed with a
- * reason), no image is stored twice, and the services stay up. (The gateway killed mid-flow: StackIT; the trainer:
- * WorkersIT.)
+ * reason), no image is stored twice, and the services stay up; the gateway killed under load loses and duplicates no
+ * request. (The gateway killed alone mid-flow: StackIT; the trainer: WorkersIT.)
  */
 class FaultIT {
 
@@ -139,6 +144,79 @@ class FaultIT {
         assertTrue(stack.exited().isEmpty(), "a service died");
     }
 
+    /**
+     * The gateway killed (SIGKILL) while generation requests pour in from several clients: each client sends its
+     * request until it is answered, again with the same Idempotency-Key when the connection was refused or cut or the
+     * restarted gateway answered 503 (still reading the job history). Then every key names one generation, which
+     * completes with its image stored once: none lost, none started twice.
+     */
+    @Test
+    void aGatewayKilledUnderLoadLosesNoRequestAndStartsNoneTwice() throws Exception {
+        String owner = "faults-gateway";
+        String key = new ApiKeyStore(stack.settings().keysFile()).create(owner, "gateway kill", "unlimited").keyText();
+        int requests = 24;
+        AtomicInteger accepted = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        List<Future<String>> ids = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            String idempotencyKey = "kill-" + i;
+            String body = "{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog, request " + i
+                    + "\",\"steps\":2,\"count\":1,\"seed\":" + i + "}";
+            ids.add(clients.submit(() -> sendUntilAnswered(key, idempotencyKey, body, accepted)));
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (accepted.get() < requests / 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        int before = accepted.get();
+        stack.kill(Service.GATEWAY);
+        assertTrue(before < requests, "the gateway was killed under load: " + before + " of " + requests + " answered");
+        stack.restart(Service.GATEWAY);
+        List<String> generationIds = new ArrayList<>();
+        for (Future<String> id : ids) {
+            generationIds.add(id.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+        clients.shutdown();
+
+        assertEquals(requests, Set.copyOf(generationIds).size(), "one generation per Idempotency-Key");
+        for (String generationId : generationIds) {
+            JsonPath view = awaitEnd(key, "/api/v1/generations/" + generationId);
+            assertEquals("COMPLETED", view.getString("status"), view.prettify());
+            assertEquals(1, pngs(Buckets.GENERATIONS, Buckets.generationPrefix(owner, generationId)),
+                    "the image of " + generationId + " stored once");
+        }
+        JsonPath all = given().baseUri(stack.url(Service.GATEWAY).toString()).header("Authorization", "Bearer " + key)
+                .get("/api/v1/generations").then().statusCode(200).extract().jsonPath();
+        assertEquals(requests, all.getInt("total"), "no generation besides the requested ones");
+        assertTrue(stack.exited().isEmpty(), "a service died");
+    }
+
+    /** POSTs until the gateway answers 202 or 200 (the job this Idempotency-Key started); answers the job's id. */
+    private static String sendUntilAnswered(String key, String idempotencyKey, String body, AtomicInteger accepted)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            try {
+                var response = given().baseUri(stack.url(Service.GATEWAY).toString())
+                        .header("Authorization", "Bearer " + key).header("Idempotency-Key", idempotencyKey)
+                        .contentType(ContentType.JSON).body(body).post("/api/v1/generations");
+                if (response.statusCode() == 202 || response.statusCode() == 200) {
+                    accepted.incrementAndGet();
+                    return response.path("generationId");
+                }
+                assertEquals(503, response.statusCode(), "only a restarting gateway may refuse: "
+                        + response.asString());
+                seen.add("503");
+            } catch (Exception e) { // refused or cut (RestAssured rethrows IOExceptions unchecked): the gateway is down
+                seen.add(e.getClass().getSimpleName());
+            }
+            Thread.sleep(250);
+        }
+        return fail(idempotencyKey + " was never answered; last " + seen.subList(Math.max(0, seen.size() - 5),
+                seen.size()));
+    }
+
     private static String generate(int count, int steps) {
         return gateway().contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a photo of sks dog\",\"steps\":" + steps
@@ -148,11 +226,16 @@ class FaultIT {
 
     /** Polls a job until it ended; fails after {@link #WAIT}. A gateway that cannot answer yet is waited out. */
     private static JsonPath awaitEnd(String path) throws InterruptedException {
+        return awaitEnd(apiKey, path);
+    }
+
+    private static JsonPath awaitEnd(String key, String path) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         List<String> seen = new ArrayList<>();
         while (System.nanoTime() < deadline) {
             try {
-                var response = gateway().get(path);
+                var response = given().baseUri(stack.url(Service.GATEWAY).toString())
+                        .header("Authorization", "Bearer " + key).get(path);
                 if (response.statusCode() == 200) {
                     JsonPath view = response.jsonPath();
                     if (ENDED.contains(view.getString("status"))) {
