@@ -4,7 +4,7 @@ package ai.booth.contracts;
  * A generation request produced no images.
  *
  * @param generationId  the request
- * @param code          machine-readable cause, e.g. INVALID_REQUEST, MODEL_NOT_FOUND, ADAPTER_NOT_FOUND, INTERNAL
+ * @param code          machine-readable cause, e.g. INVALID_REQUEST, MODEL_NOT_FOUND, ADAPTER_NOT_FOUND, S3_UNAVAILABLE, INTERNAL
  * @param message       human-readable cause
  */
 @Topic(Topics.GENERATION_FAILED)
