@@ -21,16 +21,29 @@ import java.util.List;
  * @param grid            optional sweep over two parameters
  * @param controls        ControlNets steering every image, possibly none (absent from producers older than this
  *                        field: read as none)
+ * @param embeddings      textual-inversion files (A1111 or kohya/diffusers layout, keys in {@link Buckets#ADAPTERS})
+ *                        whose tokens the prompts may name, possibly none (absent: none)
  */
 @Topic(Topics.GENERATION_REQUESTED)
 public record GenerationRequested(String generationId, String baseModel, String prompt,
                                   @Nullable String negativePrompt, int steps, double guidanceScale, long seed,
                                   int count, int width, int height, String scheduler, int clipSkip,
                                   List<LoraRef> loras, @Nullable GridSpec grid,
-                                  @Nullable List<ControlRef> controls) implements Payload {
+                                  @Nullable List<ControlRef> controls, @Nullable List<String> embeddings)
+        implements Payload {
 
     public GenerationRequested {
         controls = controls == null ? List.of() : List.copyOf(controls);
+        embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
+    }
+
+    /** A request without embeddings. */
+    public GenerationRequested(String generationId, String baseModel, String prompt, String negativePrompt,
+                               int steps, double guidanceScale, long seed, int count, int width, int height,
+                               String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid,
+                               List<ControlRef> controls) {
+        this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
+                scheduler, clipSkip, loras, grid, controls, List.of());
     }
 
     /** A request without ControlNets. */
@@ -38,6 +51,6 @@ public record GenerationRequested(String generationId, String baseModel, String 
                                int steps, double guidanceScale, long seed, int count, int width, int height,
                                String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid) {
         this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
-                scheduler, clipSkip, loras, grid, List.of());
+                scheduler, clipSkip, loras, grid, List.of(), List.of());
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param trainingId           the job
  * @param adapterKey           the LoRA adapter (safetensors), key in {@link Buckets#ADAPTERS}; for a full fine-tune the
- *                             model as one A1111 / civitai checkpoint (safetensors) there
+ *                             model as one A1111 / civitai checkpoint (safetensors) there; for textual inversion the
+ *                             embedding file
  * @param steps                optimizer steps done
  * @param finalLoss            smoothed loss at the end
  * @param durationMillis       wall time of the training
@@ -16,15 +17,25 @@ import java.util.List;
  * @param validationImageKeys  validation images, keys in {@link Buckets#CHECKPOINTS}
  * @param modelId              a full fine-tune's model, installed in {@link Buckets#MODELS} under this id; null for
  *                             an adapter
+ * @param embeddingKey         the new tokens' embeddings as one A1111 file (its metadata names the tokens), key in
+ *                             {@link Buckets#ADAPTERS}, for {@link GenerationRequested#embeddings()}; null without new
+ *                             tokens. A pivotal LoRA names it in its metadata, so generations with the LoRA load it
  */
 @Topic(Topics.TRAINING_COMPLETED)
 public record TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss,
                                 long durationMillis, List<String> checkpointKeys, List<String> validationImageKeys,
-                                @Nullable String modelId) implements Payload {
+                                @Nullable String modelId, @Nullable String embeddingKey) implements Payload {
+
+    /** A training without new tokens finished (the contract before {@code embeddingKey} existed). */
+    public TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss, long durationMillis,
+                             List<String> checkpointKeys, List<String> validationImageKeys, String modelId) {
+        this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, modelId,
+                null);
+    }
 
     /** An adapter's training finished. */
     public TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss, long durationMillis,
                              List<String> checkpointKeys, List<String> validationImageKeys) {
-        this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, null);
+        this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, null, null);
     }
 }

@@ -29,10 +29,16 @@ import java.util.List;
  * @param checkpointInterval         save a checkpoint every this many steps; 0 saves none
  * @param validationInterval         render the validation prompts every this many steps; 0 renders none
  * @param validationPrompts          prompts rendered for validation
- * @param mode                       {@code lora} (null means lora) or {@code full}: every UNet weight trains (and the
- *                                   text encoder's when its learning rate is above 0); rank and alpha are unused
+ * @param mode                       {@code lora}, {@code full}: every UNet weight trains (and the text encoder's when
+ *                                   its learning rate is above 0; rank and alpha unused), {@code pivotal}: new token
+ *                                   embeddings and a LoRA together, or {@code textual_inversion}: the embeddings only;
+ *                                   null means pivotal when newTokens are given, else lora
  * @param gradientCheckpointing      recompute the UNet block by block in backward: less memory (a full SD-1.5
  *                                   fine-tune fits 24 GB), slower steps, the same gradients; null means off
+ * @param newTokens                  tokens added to the text encoder and learned (modes pivotal and
+ *                                   textual_inversion), e.g. [&lt;s1&gt;, &lt;s2&gt;]; prompts name them literally
+ * @param initializerToken           word whose embedding starts the new rows; null: random at the embeddings' scale
+ * @param lrEmbeddings               learning rate of the new rows; null: the engine's default (1e-3)
  */
 @Topic(Topics.TRAINING_REQUESTED)
 public record TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
@@ -42,12 +48,33 @@ public record TrainingRequested(String trainingId, String baseModel, String data
                                 double unetLearningRate, double textEncoderLearningRate, String lrScheduler,
                                 int lrWarmupSteps, long seed, int checkpointInterval, int validationInterval,
                                 List<String> validationPrompts, @Nullable String mode,
-                                @Nullable Boolean gradientCheckpointing) implements Payload {
+                                @Nullable Boolean gradientCheckpointing, @Nullable List<String> newTokens,
+                                @Nullable String initializerToken, @Nullable Double lrEmbeddings) implements Payload {
 
     public static final String LORA = "lora";
     public static final String FULL = "full";
-    /** The modes a request may name (the engine's textual inversion and pivotal tuning are not offered yet). */
-    public static final List<String> MODES = List.of(LORA, FULL);
+    public static final String PIVOTAL = "pivotal";
+    public static final String TEXTUAL_INVERSION = "textual_inversion";
+    /** The modes a request may name. */
+    public static final List<String> MODES = List.of(LORA, FULL, PIVOTAL, TEXTUAL_INVERSION);
+
+    public TrainingRequested {
+        newTokens = newTokens == null ? List.of() : List.copyOf(newTokens);
+    }
+
+    /** A training without new tokens (the contract before {@code newTokens} existed). */
+    public TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
+                             String classNoun, String instancePrompt, String classPrompt, boolean priorPreservation,
+                             double priorLossWeight, int classImageCount, int resolution, int maxTrainSteps,
+                             int batchSize, int rank, double alpha, double unetLearningRate,
+                             double textEncoderLearningRate, String lrScheduler, int lrWarmupSteps, long seed,
+                             int checkpointInterval, int validationInterval, List<String> validationPrompts,
+                             String mode, Boolean gradientCheckpointing) {
+        this(trainingId, baseModel, datasetId, instanceToken, classNoun, instancePrompt, classPrompt,
+                priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
+                unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
+                validationInterval, validationPrompts, mode, gradientCheckpointing, null, null, null);
+    }
 
     /** A LoRA training (the contract before {@code mode} existed). */
     public TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
@@ -59,7 +86,7 @@ public record TrainingRequested(String trainingId, String baseModel, String data
         this(trainingId, baseModel, datasetId, instanceToken, classNoun, instancePrompt, classPrompt,
                 priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
                 unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
-                validationInterval, validationPrompts, null, null);
+                validationInterval, validationPrompts, null, null, null, null, null);
     }
 
     /** A training without gradient checkpointing (the contract before {@code gradientCheckpointing} existed). */
@@ -73,12 +100,22 @@ public record TrainingRequested(String trainingId, String baseModel, String data
         this(trainingId, baseModel, datasetId, instanceToken, classNoun, instancePrompt, classPrompt,
                 priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
                 unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
-                validationInterval, validationPrompts, mode, null);
+                validationInterval, validationPrompts, mode, null, null, null, null);
     }
 
     /** Whether the UNet is recomputed in backward to save memory. */
     public boolean checkpointsGradients() {
         return Boolean.TRUE.equals(gradientCheckpointing);
+    }
+
+    /** The mode the trainer runs: as named, or pivotal when new tokens are given, else lora. */
+    public String effectiveMode() {
+        return mode != null ? mode : newTokens.isEmpty() ? LORA : PIVOTAL;
+    }
+
+    /** Whether no LoRA is trained, only new token embeddings (the result is an embedding file). */
+    public boolean textualInversion() {
+        return TEXTUAL_INVERSION.equals(mode);
     }
 
     /** Whether every UNet weight trains (the result is a new base model, not an adapter). */
