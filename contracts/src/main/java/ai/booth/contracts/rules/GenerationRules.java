@@ -20,6 +20,8 @@ public final class GenerationRules {
     /** A LoRA's UNet and text-encoder scales. */
     public static final Range LORA_SCALE = new Range(-2, 2);
     public static final int MAX_LORAS = 4;
+    /** Trainings whose embeddings one generation loads. */
+    public static final int MAX_EMBEDDINGS = 4;
     public static final int MAX_AXIS_VALUES = 8;
     public static final List<String> GRID_PARAMETERS = List.of("seed", "steps", "guidanceScale", "prompt",
             "unetScale", "textEncoderScale", "controlScale");

@@ -22,6 +22,10 @@ public final class TrainingRules {
     public static final Range RESOLUTION = GenerationRules.SIZE;
     public static final int MAX_VALIDATION_PROMPTS = 4;
     public static final int MAX_CLASS_NOUN_LENGTH = 64;
+    /** New tokens of a pivotal / textual-inversion training (one embedding vector each). */
+    public static final int MAX_NEW_TOKENS = 8;
+    /** Learning rate of new token embeddings: (0, max]. */
+    public static final double MAX_EMBEDDING_LEARNING_RATE = 0.1;
 
     public static final String DEFAULT_INSTANCE_TOKEN = "sks";
     public static final boolean DEFAULT_PRIOR_PRESERVATION = true;

@@ -145,10 +145,15 @@ public record TextualInversion(String name, List<String> tokens, NDArray vectors
             throw new IllegalStateException(e);
         }
         Path a1111 = dir.resolve(name + ".safetensors");
-        Path kohya = dir.resolve(name + "_emb.safetensors");
+        Path kohya = dir.resolve(kohyaTwin(a1111.getFileName().toString()));
         SafeTensors.write(a1111, Map.of(A1111_KEY, vectors), meta);
         SafeTensors.write(kohya, Map.of(CLIP_L, vectors), meta);
         return List.of(a1111, kohya);
+    }
+
+    /** The kohya / diffusers-advanced file {@link #save} writes beside the A1111 file {@code a1111FileName}. */
+    public static String kohyaTwin(String a1111FileName) {
+        return a1111FileName.replaceFirst("\\.safetensors$", "") + "_emb.safetensors";
     }
 
     private static List<String> tokens(Map<String, String> metadata) {

@@ -5,6 +5,7 @@ import ai.booth.diffusion.train.ClassImageGenerator;
 import ai.booth.diffusion.train.ValidationRenderer;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -29,12 +30,14 @@ public final class PipelineImages implements ClassImageGenerator, ValidationRend
     }
 
     @Override
-    public List<BufferedImage> render(StableDiffusionModel model, List<String> prompts, long seed) {
+    public List<BufferedImage> render(StableDiffusionModel model, List<String> prompts, long seed,
+                                      List<Path> embeddings) {
         if (model != pipeline.model()) {
             throw new IllegalArgumentException("validation asked for another model than the pipeline's");
         }
         return prompts.stream()
-                .map(p -> render(template.toBuilder().prompt(p).seed(seed).imagesPerPrompt(1).build()))
+                .map(p -> render(template.toBuilder().prompt(p).seed(seed).imagesPerPrompt(1).embeddings(embeddings)
+                        .build()))
                 .toList();
     }
 

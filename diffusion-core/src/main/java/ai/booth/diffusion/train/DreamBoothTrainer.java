@@ -1,6 +1,7 @@
 package ai.booth.diffusion.train;
 
 import ai.booth.diffusion.clip.CLIPTextModel;
+import ai.booth.diffusion.embedding.TextualInversion;
 import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.loader.OwnedCopies;
 import ai.booth.diffusion.loader.StableDiffusionModel;
@@ -465,10 +466,14 @@ public final class DreamBoothTrainer implements AutoCloseable {
 
     private void validate(Path outputDir, ValidationRenderer renderer, ProgressListener listener) {
         List<BufferedImage> images;
-        // Validation prompts are tokenized by the renderer: new tokens are not known to it (the LoRA is active).
+        // The renderer tokenizes the prompts itself: new tokens reach it as a file of the rows trained so far.
+        Path scratch = outputDir.resolve("validation-embeddings");
         try (NDManager manager = root.newSubManager();
              Trainable.Binding bound = lora == null ? () -> { } : lora.bind(manager)) {
-            images = renderer.render(tuned, config.validationPrompts(), config.validationSeed());
+            images = renderer.render(tuned, config.validationPrompts(), config.validationSeed(),
+                    embeddingsSoFar(scratch));
+        } finally {
+            FileTrees.delete(scratch);
         }
         Path dir = outputDir.resolve("validation").resolve(String.format("step-%06d", stepsDone));
         List<Path> files = new ArrayList<>();
@@ -483,6 +488,20 @@ public final class DreamBoothTrainer implements AutoCloseable {
             throw new UncheckedIOException("cannot write validation images to " + dir, e);
         }
         listener.validation(stepsDone, files);
+    }
+
+    /** The new tokens' rows as trained so far, as one A1111 file in {@code dir}; none without new tokens. */
+    private List<Path> embeddingsSoFar(Path dir) {
+        if (embeddings == null) {
+            return List.of();
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        return List.of(TextualInversion.save(dir, "validation", embeddings.tokens(), embeddings.rows(), Map.of())
+                .get(0));
     }
 
     @Override

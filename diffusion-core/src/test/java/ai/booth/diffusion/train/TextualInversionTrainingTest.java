@@ -9,6 +9,7 @@ import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.ImageResult;
 import ai.booth.diffusion.pipeline.GenerationParams;
 import ai.booth.diffusion.pipeline.LoraRequest;
+import ai.booth.diffusion.pipeline.PipelineImages;
 import ai.booth.diffusion.pipeline.TextToImagePipeline;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.testing.Reference;
@@ -151,6 +152,46 @@ class TextualInversionTrainingTest {
                     .build()).images().get(0);
             assertFalse(noTokens.infotext().contains("TI hashes"), "only embeddings the prompt uses are listed");
         }
+    }
+
+    @Test
+    void validationImagesRenderTheNewTokensWithTheRowsTrainedSoFar() {
+        String prompt = "a cat in the style of <s1><s2>";
+        List<float[]> rowsSeen = new java.util.ArrayList<>();
+        List<Boolean> tokensChangedTheImage = new java.util.ArrayList<>();
+        TrainingResult r;
+        try (TextToImagePipeline pipe = TextToImagePipeline.of(model)) {
+            PipelineImages images = new PipelineImages(pipe, GenerationParams.builder("").steps(2).guidanceScale(1)
+                    .size(resolution, resolution).build());
+            ValidationRenderer renderer = (sd, prompts, seed, embeddings) -> {
+                assertEquals(1, embeddings.size(), "one file of the rows being trained");
+                try (NDManager m = NDManager.newBaseManager()) {
+                    rowsSeen.add(SafeTensors.read(embeddings.get(0), m).get("emb_params").toFloatArray());
+                }
+                assertEquals("[\"<s1>\",\"<s2>\"]", SafeTensors.readMetadata(embeddings.get(0)).get("booth_tokens"));
+                List<java.awt.image.BufferedImage> with = images.render(sd, prompts, seed, embeddings);
+                List<java.awt.image.BufferedImage> without = images.render(sd, prompts, seed, List.of());
+                tokensChangedTheImage.add(!java.util.Arrays.equals(pixels(with.get(0)), pixels(without.get(0))));
+                return with;
+            };
+            try (DreamBoothTrainer t = DreamBoothTrainer.start(model, LatentCache.encode(model, data, resolution,
+                    false, ProgressListener.NONE), config("pivotal").validationEvery(2)
+                    .validationPrompts(List.of(prompt)).build())) {
+                r = t.run(tmp.resolve("pti-validated"), ProgressListener.NONE, renderer, () -> false);
+            }
+        }
+        assertEquals(1, rowsSeen.size(), "validated once, after the last step");
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertArrayEquals(SafeTensors.read(r.embeddingFiles().get(0), m).get("emb_params").toFloatArray(),
+                    rowsSeen.get(0), "the rows validated are the rows trained");
+        }
+        assertEquals(List.of(true), tokensChangedTheImage, "the prompt's tokens reached the text encoder");
+        assertFalse(Files.exists(tmp.resolve("pti-validated").resolve("validation-embeddings")),
+                "the rows' scratch file is gone");
+    }
+
+    private static int[] pixels(java.awt.image.BufferedImage image) {
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
     @Test

@@ -160,7 +160,7 @@ class TrainingRunTest {
                 validated.addAll(images);
             }
         };
-        ValidationRenderer renderer = (sd, prompts, seed) -> {
+        ValidationRenderer renderer = (sd, prompts, seed, embeddings) -> {
             assertTrue(sd.unet().loraTargets().values().stream().anyMatch(l -> !l.loras().isEmpty()),
                     "validation runs with the adapter attached");
             assertEquals(77L, seed);

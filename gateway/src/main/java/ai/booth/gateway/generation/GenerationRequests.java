@@ -73,6 +73,7 @@ public class GenerationRequests {
         String scheduler = scheduler(checks, spec.scheduler());
         checks.range("clipSkip", spec.clipSkip(), CLIP_SKIP.min(), CLIP_SKIP.max());
         List<LoraRef> loras = loras(checks, spec, ownerId);
+        List<String> embeddings = embeddings(checks, spec, ownerId);
         List<GenerationControls.Checked> units = controls.check(checks, spec.controls(), ownerId);
         grid(checks, spec, model);
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
@@ -86,7 +87,35 @@ public class GenerationRequests {
                 or(spec.guidanceScale(), GenerationParams.DEFAULT_GUIDANCE_SCALE), seed,
                 or(spec.count(), GenerationParams.DEFAULT_IMAGES_PER_PROMPT),
                 or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), DEFAULT_CLIP_SKIP), loras,
-                spec.grid(), controls.store(units, ownerId, generationId));
+                spec.grid(), controls.store(units, ownerId, generationId), embeddings);
+    }
+
+    /** The embedding file of each training named: a COMPLETED training of the caller that learned new tokens. */
+    private List<String> embeddings(Checks checks, GenerationSpec spec, String ownerId) {
+        List<String> given = or(spec.embeddings(), List.of());
+        checks.size("embeddings", given, MAX_EMBEDDINGS);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            String field = "embeddings[" + i + "]";
+            String id = given.get(i);
+            Optional<TrainingView> training = id == null ? Optional.empty() : trainings.find(id, ownerId);
+            if (training.isEmpty()) {
+                checks.fail(field, "no training '" + id + "'");
+            } else if (training.get().status() != JobStatus.COMPLETED) {
+                checks.fail(field, "training '" + id + "' is " + training.get().status()
+                        + "; only COMPLETED trainings have embeddings");
+            } else if (training.get().result().embeddingKey() == null) {
+                checks.fail(field, "training '" + id + "' learned no new tokens (modes pivotal and"
+                        + " textual_inversion do)");
+            } else if (training.get().request() != null && spec.baseModel() != null
+                    && !models.takesLorasOf(spec.baseModel(), training.get().request().baseModel())) {
+                checks.fail(field, "training '" + id + "' learned its tokens on base model '"
+                        + training.get().request().baseModel() + "', not '" + spec.baseModel() + "'");
+            } else {
+                keys.add(training.get().result().embeddingKey());
+            }
+        }
+        return keys;
     }
 
     private static String scheduler(Checks checks, String name) {

@@ -27,7 +27,9 @@ public record GenerationSpec(
                 + " controlScale (needs controls); up to 8 values each") GridSpec grid,
         @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl,
         @Schema(description = "up to 3 ControlNets steering every image (their residuals add up)")
-        List<ControlSpec> controls) {
+        List<ControlSpec> controls,
+        @Schema(description = "up to 4 COMPLETED pivotal or textual-inversion trainings of yours (trainingId) whose"
+                + " new tokens the prompts may name; a pivotal LoRA in loras brings its own") List<String> embeddings) {
 
     /**
      * One adapter: a completed training of yours (or its adapter key) with separate UNet and text-encoder scales.

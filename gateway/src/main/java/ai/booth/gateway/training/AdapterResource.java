@@ -8,6 +8,7 @@ import ai.booth.gateway.job.Links;
 import ai.booth.gateway.job.Page;
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.diffusion.embedding.TextualInversion;
 import ai.booth.diffusion.lora.LoraLayout;
 import ai.booth.service.ObjectStore;
 import jakarta.ws.rs.DefaultValue;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,10 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdapterResource {
 
-    static final List<String> LAYOUTS = List.of("peft", "kohya");
+    static final List<String> LORA_LAYOUTS = List.of("peft", "kohya");
+    /** The new tokens' files: A1111 ({@code emb_params}) and kohya / diffusers advanced ({@code clip_l}). */
+    static final List<String> EMBEDDING_LAYOUTS = List.of("embedding", "embedding_kohya");
+    static final List<String> LAYOUTS = List.of("peft", "kohya", "embedding", "embedding_kohya");
 
     private final TrainingRegistry trainings;
     private final ObjectStore store;
@@ -48,7 +53,7 @@ public class AdapterResource {
     }
 
     @GET
-    @Operation(summary = "Your adapters (completed LoRA trainings), newest first")
+    @Operation(summary = "Your adapters (completed LoRA, pivotal and textual-inversion trainings), newest first")
     public Page<Adapter> list(@QueryParam("offset") @DefaultValue("0") int offset,
                               @QueryParam("limit") @DefaultValue("20") int limit) {
         Page.check(offset, limit);
@@ -59,7 +64,8 @@ public class AdapterResource {
     @GET
     @Path("/{trainingId}")
     @Operation(summary = "Download an adapter", description = "Redirects (303) to a short-lived presigned URL of the"
-            + " safetensors file: layout=peft (diffusers, default) or kohya (A1111, civitai).")
+            + " safetensors file: layout=peft (diffusers, default) or kohya (A1111, civitai); for new tokens"
+            + " embedding (A1111 textual inversion) or embedding_kohya (kohya, diffusers advanced).")
     @APIResponse(responseCode = "303", description = "Location: the presigned download URL")
     @APIResponse(responseCode = "404", description = "no completed training of yours, or no file in that layout")
     public Response download(@PathParam("trainingId") String trainingId,
@@ -74,7 +80,9 @@ public class AdapterResource {
             throw ProblemException.of(Response.Status.NOT_FOUND, "training '" + trainingId + "' is a full fine-tune;"
                     + " it made base model '" + training.result().modelId() + "', not an adapter");
         }
-        String key = fileKey(training.result().adapterKey(), LoraLayout.parse(layout));
+        String key = EMBEDDING_LAYOUTS.contains(layout) ? embeddingKey(training.result().embeddingKey(), layout)
+                : training.request() != null && training.request().textualInversion() ? null
+                : fileKey(training.result().adapterKey(), LoraLayout.parse(layout));
         if (key == null) {
             throw ProblemException.of(Response.Status.NOT_FOUND, "the adapter of training '" + trainingId
                     + "' has no " + layout + " file");
@@ -82,6 +90,15 @@ public class AdapterResource {
         String fileName = trainingId + "-" + key.substring(key.lastIndexOf('/') + 1);
         return Response.seeOther(URI.create(links.url(Buckets.ADAPTERS, caller.ownerId(), key,
                 Map.of("response-content-disposition", "attachment; filename=\"" + fileName + "\"")))).build();
+    }
+
+    /** The embedding file, or its kohya twin beside it ({@code <name>_emb.safetensors}); null without new tokens. */
+    private String embeddingKey(String a1111Key, String layout) {
+        if (a1111Key == null) {
+            return null;
+        }
+        String key = layout.equals("embedding") ? a1111Key : TextualInversion.kohyaTwin(a1111Key);
+        return store.exists(Buckets.ADAPTERS, key) ? key : null;
     }
 
     /** The layout's file beside the adapter (the trainer writes both); the adapter key itself for its own layout. */
@@ -96,12 +113,21 @@ public class AdapterResource {
 
     private static Adapter adapter(TrainingView view) {
         TrainingRequested request = view.request();
+        String mode = request == null ? TrainingRequested.LORA : request.effectiveMode();
+        List<String> layouts = new ArrayList<>();
+        if (!TrainingRequested.TEXTUAL_INVERSION.equals(mode)) {
+            layouts.addAll(LORA_LAYOUTS);
+        }
+        if (view.result().embeddingKey() != null) {
+            layouts.addAll(EMBEDDING_LAYOUTS);
+        }
         Map<String, String> downloads = new LinkedHashMap<>();
-        LAYOUTS.forEach(layout -> downloads.put(layout, "/api/v1/adapters/" + view.trainingId() + "?layout="
+        layouts.forEach(layout -> downloads.put(layout, "/api/v1/adapters/" + view.trainingId() + "?layout="
                 + layout));
         return new Adapter(view.trainingId(), request == null ? null : request.baseModel(),
                 request == null ? null : request.instancePrompt(), request == null ? null : request.rank(),
                 request == null ? null : request.alpha(), view.result().steps(), view.result().finalLoss(),
-                view.createdAt(), view.result().adapterKey(), downloads);
+                view.createdAt(), view.result().adapterKey(), downloads, mode,
+                request == null ? List.of() : request.newTokens());
     }
 }

@@ -50,8 +50,12 @@ public class TrainingRequests {
         Optional<DatasetView> dataset = datasets.ready(checks, "datasetId", spec.datasetId(), ownerId,
                 "trainings need a READY dataset");
 
-        String token = or(spec.instanceToken(), DEFAULT_INSTANCE_TOKEN);
-        if (!TOKEN.matcher(token).matches()) {
+        List<String> newTokens = newTokens(checks, spec);
+        String token = newTokens.isEmpty() ? or(spec.instanceToken(), DEFAULT_INSTANCE_TOKEN)
+                : String.join("", newTokens);
+        if (!newTokens.isEmpty() && spec.instanceToken() != null) {
+            checks.fail("instanceToken", "leave it out with newTokens: the new tokens name the subject");
+        } else if (!TOKEN.matcher(token).matches()) {
             checks.fail("instanceToken", "must be 1-32 characters without spaces, got '" + token + "'");
         }
         if (checks.required("classNoun", spec.classNoun())) {
@@ -60,7 +64,9 @@ public class TrainingRequests {
         String noun = or(spec.classNoun(), "");
         String instancePrompt = or(spec.instancePrompt(), "a photo of " + token + " " + noun);
         String classPrompt = or(spec.classPrompt(), "a photo of " + noun);
-        if (!instancePrompt.contains(token)) {
+        newTokens.stream().filter(t -> !instancePrompt.contains(t)).findFirst().ifPresent(t -> checks.fail(
+                "instancePrompt", "must contain every new token, not '" + t + "': '" + instancePrompt + "'"));
+        if (newTokens.isEmpty() && !instancePrompt.contains(token)) {
             checks.fail("instancePrompt", "must contain the instance token '" + token + "', got '"
                     + instancePrompt + "'");
         }
@@ -69,11 +75,30 @@ public class TrainingRequests {
 
         checks.oneOf("mode", spec.mode(), TrainingRequested.MODES);
         boolean full = TrainingRequested.FULL.equals(spec.mode());
-        if (full && spec.rank() != null) {
-            checks.fail("rank", "applies to mode lora only; a full fine-tune trains every UNet weight");
+        boolean learnsTokens = TrainingRequested.PIVOTAL.equals(spec.mode())
+                || TrainingRequested.TEXTUAL_INVERSION.equals(spec.mode());
+        if (learnsTokens && newTokens.isEmpty()) {
+            checks.fail("newTokens", "are required in mode " + spec.mode() + ", e.g. [\"<s1>\", \"<s2>\"]");
+        } else if (!newTokens.isEmpty() && spec.mode() != null && !learnsTokens) {
+            checks.fail("newTokens", "need mode pivotal or textual_inversion, not " + spec.mode());
         }
-        if (full && spec.alpha() != null) {
-            checks.fail("alpha", "applies to mode lora only; a full fine-tune trains every UNet weight");
+        boolean noLora = full || TrainingRequested.TEXTUAL_INVERSION.equals(spec.mode());
+        if (noLora && spec.rank() != null) {
+            checks.fail("rank", "applies to LoRA modes only (lora, pivotal), not " + spec.mode());
+        }
+        if (noLora && spec.alpha() != null) {
+            checks.fail("alpha", "applies to LoRA modes only (lora, pivotal), not " + spec.mode());
+        }
+        if (spec.initializerToken() != null) {
+            checks.length("initializerToken", spec.initializerToken(), MAX_CLASS_NOUN_LENGTH);
+            prompts.check(checks, "initializerToken", spec.initializerToken(), model);
+            if (newTokens.isEmpty()) {
+                checks.fail("initializerToken", "applies with newTokens only");
+            }
+        }
+        checks.positive("lrEmbeddings", spec.lrEmbeddings(), MAX_EMBEDDING_LEARNING_RATE);
+        if (spec.lrEmbeddings() != null && newTokens.isEmpty()) {
+            checks.fail("lrEmbeddings", "applies with newTokens only");
         }
         boolean prior = or(spec.priorPreservation(), DEFAULT_PRIOR_PRESERVATION);
         checks.range("priorLossWeight", spec.priorLossWeight(), PRIOR_LOSS_WEIGHT.min(), PRIOR_LOSS_WEIGHT.max());
@@ -113,8 +138,24 @@ public class TrainingRequests {
                 or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), TrainingConfig.defaultLrUnet(spec.mode())),
                 or(spec.textEncoderLearningRate(), DEFAULT_TEXT_ENCODER_LEARNING_RATE), or(spec.lrScheduler(), LrSchedule.DEFAULT).toLowerCase(Locale.ROOT),
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
-                validationInterval, validation, or(spec.mode(), TrainingRequested.LORA),
-                or(spec.gradientCheckpointing(), false));
+                validationInterval, validation, or(spec.mode(), newTokens.isEmpty() ? TrainingRequested.LORA
+                : TrainingRequested.PIVOTAL), or(spec.gradientCheckpointing(), false), newTokens,
+                spec.initializerToken(), spec.lrEmbeddings());
+    }
+
+    /** The new tokens: distinct names without spaces, at most {@code MAX_NEW_TOKENS}; none when absent. */
+    private static List<String> newTokens(Checks checks, TrainingSpec spec) {
+        List<String> given = or(spec.newTokens(), List.of());
+        checks.size("newTokens", given, MAX_NEW_TOKENS);
+        for (int i = 0; i < given.size(); i++) {
+            String t = given.get(i);
+            if (t == null || !TOKEN.matcher(t).matches()) {
+                checks.fail("newTokens[" + i + "]", "must be 1-32 characters without spaces, got '" + t + "'");
+            } else if (given.indexOf(t) < i) {
+                checks.fail("newTokens[" + i + "]", "repeats '" + t + "'");
+            }
+        }
+        return given.stream().filter(t -> t != null && TOKEN.matcher(t).matches()).distinct().toList();
     }
 
 }

@@ -41,9 +41,19 @@ public record TrainingSpec(
         @Schema(description = "http(s) URL that receives the result as a signed POST") String callbackUrl,
         @Schema(description = "lora: an adapter; full: every UNet weight trains (and the text encoder's when its"
                 + " learning rate is above 0) and the result is installed as base model ft-<trainingId>"
-                + " (GET /api/v1/models), usable with LoRAs of its base", enumeration = {"lora", "full"},
-                defaultValue = "lora") String mode,
+                + " (GET /api/v1/models), usable with LoRAs of its base; pivotal: new tokens (newTokens) learned"
+                + " together with a LoRA, whose generations load them; textual_inversion: the new tokens only (use"
+                + " the training in a generation's embeddings). Default: pivotal with newTokens, else lora",
+                enumeration = {"lora", "full", "pivotal", "textual_inversion"}) String mode,
         @Schema(description = "recompute the UNet block by block in backward: less memory (a full SD-1.5 fine-tune"
                 + " at 512 px fits 24 GB on CPU), slower steps (about 1.5x), the same gradients",
-                defaultValue = "false") Boolean gradientCheckpointing) {
+                defaultValue = "false") Boolean gradientCheckpointing,
+        @Schema(description = "up to 8 new tokens to learn, e.g. [\"<s1>\", \"<s2>\"] (pivotal tuning, textual"
+                + " inversion): each 1-32 characters without spaces, distinct; together they"
+                + " replace instanceToken (default instancePrompt: a photo of <s1><s2> <class>)")
+        List<String> newTokens,
+        @Schema(description = "a word whose embedding starts the new tokens' (e.g. style, dog); default: random at"
+                + " the embeddings' scale") String initializerToken,
+        @Schema(description = "learning rate of the new tokens' embeddings, (0, 0.1]", defaultValue = "1e-3")
+        Double lrEmbeddings) {
 }

@@ -13,6 +13,7 @@ import ai.booth.testing.DeadLetterProbe;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
 import ai.booth.contracts.TrainingCancelRequested;
+import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingProgress;
@@ -182,7 +183,7 @@ class TrainingResourceTest {
                             + "\"alpha\":4"))
                     .post("/api/v1/trainings").then().statusCode(400)
                     .body("errors.field", contains("rank", "alpha"))
-                    .body("errors[0].message", containsString("mode lora only"));
+                    .body("errors[0].message", containsString("LoRA modes only (lora, pivotal), not full"));
             Api.as("frank").contentType(ContentType.JSON).body(spec(datasetId, ",\"mode\":\"half\""))
                     .post("/api/v1/trainings").then().statusCode(400)
                     .body("errors[0].field", is("mode"))
@@ -214,6 +215,70 @@ class TrainingResourceTest {
                     .post("/api/v1/generations").then().statusCode(400)
                     .body("errors.find { it.field == 'loras[0].trainingId' }.message",
                             containsString("use its model as baseModel: 'ft-" + trainingId + "'"));
+        }
+    }
+
+    @Test
+    void aPivotalTrainingNamesTheSubjectWithItsNewTokensAndItsEmbeddingServesGenerations() throws Exception {
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "grace");
+            Api.as("grace").contentType(ContentType.JSON).body(spec(datasetId, ",\"newTokens\":[\"<s1>\",\"<s1>\","
+                            + "\"two words\"],\"instanceToken\":\"sks\",\"lrEmbeddings\":0.5,\"mode\":\"full\""))
+                    .post("/api/v1/trainings").then().statusCode(400)
+                    .body("errors.field", hasItems("newTokens[1]", "newTokens[2]", "instanceToken", "newTokens",
+                            "lrEmbeddings"))
+                    .body("errors.find { it.field == 'newTokens' }.message", containsString("mode pivotal or"
+                            + " textual_inversion, not full"));
+            Api.as("grace").contentType(ContentType.JSON).body(spec(datasetId, ",\"mode\":\"textual_inversion\","
+                            + "\"rank\":8,\"initializerToken\":\"style\""))
+                    .post("/api/v1/trainings").then().statusCode(400)
+                    .body("errors.field", hasItems("newTokens", "rank", "initializerToken"));
+            Api.as("grace").contentType(ContentType.JSON).body(spec(datasetId, ",\"newTokens\":[\"<s1>\",\"<s2>\"],"
+                            + "\"instancePrompt\":\"a painting in style <s1>\""))
+                    .post("/api/v1/trainings").then().statusCode(400)
+                    .body("errors[0].field", is("instancePrompt"))
+                    .body("errors[0].message", containsString("not '<s2>'"));
+
+            String trainingId = Api.as("grace").contentType(ContentType.JSON)
+                    .body(spec(datasetId, ",\"newTokens\":[\"<s1>\",\"<s2>\"],\"initializerToken\":\"style\","
+                            + "\"lrEmbeddings\":0.002"))
+                    .post("/api/v1/trainings").then().statusCode(202)
+                    .body("request.mode", is("pivotal"))
+                    .body("request.instancePrompt", is("a photo of <s1><s2> dog"))
+                    .body("request.newTokens", contains("<s1>", "<s2>"))
+                    .extract().path("trainingId");
+            Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
+            assertEquals(List.of("<s1>", "<s2>"), requested.payload().newTokens());
+            assertEquals("<s1><s2>", requested.payload().instanceToken());
+            assertEquals("style", requested.payload().initializerToken());
+            assertEquals(0.002, requested.payload().lrEmbeddings());
+
+            String prefix = "grace/" + trainingId + "/";
+            for (String file : List.of("pytorch_lora_weights.safetensors", "lora_kohya.safetensors",
+                    "booth-x.safetensors", "booth-x_emb.safetensors")) {
+                store.put(Buckets.ADAPTERS, prefix + file, file.getBytes(), "application/octet-stream");
+            }
+            probe.publish(requested.next(new TrainingCompleted(trainingId, prefix + "pytorch_lora_weights.safetensors",
+                    2, 0.1, 1000, List.of(), List.of(), null, prefix + "booth-x.safetensors")));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("grace").get("/api/v1/trainings/" + trainingId)
+                    .then().body("status", is("COMPLETED")));
+            Api.as("grace").get("/api/v1/adapters").then().statusCode(200)
+                    .body("items[0].mode", is("pivotal"))
+                    .body("items[0].tokens", contains("<s1>", "<s2>"))
+                    .body("items[0].downloads.keySet()", contains("peft", "kohya", "embedding", "embedding_kohya"));
+            Api.as("grace").redirects().follow(false).get("/api/v1/adapters/" + trainingId + "?layout=embedding_kohya")
+                    .then().statusCode(303).header("Location", containsString("booth-x_emb.safetensors"));
+
+            String generationId = Api.as("grace").contentType(ContentType.JSON).body("{\"baseModel\":\"" + Api.MODEL
+                            + "\",\"prompt\":\"a cat in the style of <s1><s2>\",\"embeddings\":[\"" + trainingId + "\"]}")
+                    .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+            assertEquals(List.of(prefix + "booth-x.safetensors"),
+                    probe.await(GenerationRequested.class, generationId, WAIT).payload().embeddings());
+            Api.as("grace").contentType(ContentType.JSON).body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":"
+                            + "\"a cat\",\"embeddings\":[\"nope\"]}")
+                    .post("/api/v1/generations").then().statusCode(400)
+                    .body("errors[0].field", is("embeddings[0]"))
+                    .body("errors[0].message", is("no training 'nope'"));
         }
     }
 
