@@ -43,6 +43,16 @@ final class TrainingRequestCheck {
             problems.add("instancePrompt '" + r.instancePrompt() + "' must contain instanceToken '"
                     + r.instanceToken() + "'");
         }
+        if (r.newTokens().size() > TrainingRules.MAX_NEW_TOKENS) {
+            problems.add("newTokens must be at most " + TrainingRules.MAX_NEW_TOKENS + ", got " + r.newTokens());
+        }
+        r.newTokens().stream().filter(t -> !r.instancePrompt().contains(t)).findFirst().ifPresent(t -> problems.add(
+                "instancePrompt '" + r.instancePrompt() + "' must contain every new token, not '" + t + "'"));
+        if (r.lrEmbeddings() != null && !(r.lrEmbeddings() > 0
+                && r.lrEmbeddings() <= TrainingRules.MAX_EMBEDDING_LEARNING_RATE)) {
+            problems.add("lrEmbeddings must be in (0, " + TrainingRules.MAX_EMBEDDING_LEARNING_RATE + "], got "
+                    + r.lrEmbeddings());
+        }
         if (r.lrWarmupSteps() < 0 || r.checkpointInterval() < 0 || r.validationInterval() < 0) {
             problems.add("lrWarmupSteps, checkpointInterval and validationInterval must be >= 0");
         }

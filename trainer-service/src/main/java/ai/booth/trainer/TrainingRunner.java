@@ -25,6 +25,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -191,7 +192,7 @@ public class TrainingRunner {
                 }
             }
             DreamBoothJob job = new DreamBoothJob(instances, classes, request.classImageCount(), training,
-                    work.resolve("out"), checkpoint.isPresent() ? resume : null);
+                    work.resolve(outputName(request)), checkpoint.isPresent() ? resume : null);
             PipelineAssets assets = lease.assets();
             try (TextToImagePipeline pipeline = new TextToImagePipeline(model, assets)) {
                 PipelineImages validation = new PipelineImages(pipeline, GenerationParams.builder("")
@@ -217,9 +218,17 @@ public class TrainingRunner {
                     return new TrainingCompleted(request.trainingId(), keys.get(0), result.steps(),
                             result.finalLoss(), millis, objects.checkpointKeys(), objects.validationKeys(), modelId);
                 }
-                List<String> keys = objects.uploadResult(result.peftFile(), result.kohyaFile(), result.metadataFile());
-                return new TrainingCompleted(request.trainingId(), keys.get(0), result.steps(), result.finalLoss(),
-                        millis, objects.checkpointKeys(), objects.validationKeys());
+                // embeddings first: a pivotal LoRA names its embedding file, which must be there when the LoRA is
+                List<Path> files = new ArrayList<>(result.embeddingFiles());
+                if (result.peftFile() != null) {
+                    files.addAll(List.of(result.peftFile(), result.kohyaFile()));
+                }
+                files.add(result.metadataFile());
+                List<String> keys = objects.uploadResult(files.toArray(Path[]::new));
+                String embeddingKey = result.embeddingFiles().isEmpty() ? null : keys.get(0);
+                String adapterKey = result.peftFile() != null ? keys.get(result.embeddingFiles().size()) : embeddingKey;
+                return new TrainingCompleted(request.trainingId(), adapterKey, result.steps(), result.finalLoss(),
+                        millis, objects.checkpointKeys(), objects.validationKeys(), null, embeddingKey);
             }
         }
     }
@@ -230,7 +239,12 @@ public class TrainingRunner {
             fullFineTunable(r, model);
         }
         try {
-            return TrainingConfig.builder().mode(r.fullFineTune() ? TrainingRequested.FULL : TrainingRequested.LORA)
+            TrainingConfig.Builder b = TrainingConfig.builder().mode(r.effectiveMode()).newTokens(r.newTokens())
+                    .initializerToken(r.initializerToken());
+            if (r.lrEmbeddings() != null) {
+                b.lrEmbeddings(r.lrEmbeddings());
+            }
+            return b
                     .instancePrompt(r.instancePrompt()).classPrompt(r.classPrompt())
                     .priorPreservation(r.priorPreservation()).priorLossWeight(r.priorLossWeight()).rank(r.rank())
                     .alpha((float) r.alpha()).trainTextEncoder(r.textEncoderLearningRate() > 0)
@@ -246,6 +260,15 @@ public class TrainingRunner {
         } catch (IllegalArgumentException e) {
             throw new JobFailure("INVALID_REQUEST", e.getMessage(), e);
         }
+    }
+
+    /**
+     * The job's output folder, whose name is also the A1111 trigger of its embedding file: "booth-" and the start of
+     * the training id, so downloads of different trainings do not share a trigger.
+     */
+    static String outputName(TrainingRequested r) {
+        String id = r.trainingId().replaceAll("[^A-Za-z0-9]", "");
+        return "booth-" + id.substring(0, Math.min(8, id.length()));
     }
 
     /** A full fine-tune trains float32 weights and is written as a diffusers folder, with the base's configs. */

@@ -65,6 +65,18 @@ final class TrainingFixtures {
                 r.validationPrompts(), TrainingRequested.FULL);
     }
 
+    /** {@code lora} learning new tokens in {@code mode} (pivotal or textual_inversion), named in every prompt. */
+    static TrainingRequested withTokens(TrainingRequested r, String mode, List<String> tokens,
+                                        List<String> validationPrompts) {
+        String name = String.join("", tokens);
+        return new TrainingRequested(r.trainingId(), r.baseModel(), r.datasetId(), name, r.classNoun(),
+                "a photo in the style of " + name, r.classPrompt(), r.priorPreservation(), r.priorLossWeight(),
+                r.classImageCount(), r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(),
+                r.unetLearningRate(), r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(),
+                r.checkpointInterval(), validationPrompts.isEmpty() ? 0 : r.maxTrainSteps(), validationPrompts, mode,
+                null, tokens, "style", 1e-2);
+    }
+
     private TrainingFixtures() {
     }
 }

@@ -118,6 +118,63 @@ class TrainingJobsTest {
     }
 
     @Test
+    void aPivotalTrainingStoresItsEmbeddingBesideTheLoraThatNamesIt() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
+        TrainingRequested request = TrainingFixtures.withTokens(TrainingFixtures.request(dataset, 2, 0),
+                null, List.of("<s1>", "<s2>"), List.of("a cat in the style of <s1><s2>"));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.trainingId(), OWNER, request));
+            TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
+
+            String prefix = Buckets.adapterPrefix(OWNER, request.trainingId());
+            String name = TrainingRunner.outputName(request);
+            assertEquals(prefix + "pytorch_lora_weights.safetensors", done.adapterKey(), "pivotal is the default");
+            assertEquals(prefix + name + ".safetensors", done.embeddingKey());
+            assertTrue(store.exists(Buckets.ADAPTERS, prefix + name + "_emb.safetensors"), "the kohya layout too");
+            Path lora = tmp.resolve("lora.safetensors");
+            Files.write(lora, store.get(Buckets.ADAPTERS, done.adapterKey()));
+            assertEquals(name + ".safetensors", SafeTensors.readMetadata(lora).get("booth_embedding"),
+                    "the LoRA names the file beside it");
+            Path embedding = tmp.resolve("embedding.safetensors");
+            Files.write(embedding, store.get(Buckets.ADAPTERS, done.embeddingKey()));
+            assertEquals("[\"<s1>\",\"<s2>\"]", SafeTensors.readMetadata(embedding).get("booth_tokens"));
+            assertEquals(1, done.validationImageKeys().size(), "validated with the tokens at the last step");
+        }
+    }
+
+    @Test
+    void aTextualInversionTrainingEndsWithAnEmbeddingAndNoLora() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
+        TrainingRequested request = TrainingFixtures.withTokens(TrainingFixtures.request(dataset, 2, 0),
+                TrainingRequested.TEXTUAL_INVERSION, List.of("<t1>"), List.of());
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.trainingId(), OWNER, request));
+            TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
+
+            String prefix = Buckets.adapterPrefix(OWNER, request.trainingId());
+            assertEquals(done.embeddingKey(), done.adapterKey(), "the embedding is the result");
+            assertTrue(store.exists(Buckets.ADAPTERS, done.embeddingKey()));
+            assertFalse(store.exists(Buckets.ADAPTERS, prefix + "pytorch_lora_weights.safetensors"), "no LoRA");
+        }
+    }
+
+    @Test
+    void newTokensMissingFromTheInstancePromptFailTheRequestNamingTheToken() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
+        TrainingRequested tokens = TrainingFixtures.withTokens(TrainingFixtures.request(dataset, 2, 0), null,
+                List.of("<s1>", "<zz>"), List.of());
+        TrainingRequested bad = new TrainingRequested(tokens.trainingId(), tokens.baseModel(), dataset, "<s1>",
+                "dog", "a photo of <s1>", "a photo of dog", false, 1.0, 0, 64, 2, 1, 2, 2.0, 1e-3, 0, "constant", 0, 7L,
+                0, 0, List.of(), null, null, tokens.newTokens(), null, null);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(bad.trainingId(), OWNER, bad));
+            TrainingFailed failed = probe.await(TrainingFailed.class, bad.trainingId(), WAIT).payload();
+            assertEquals("INVALID_REQUEST", failed.code());
+            assertTrue(failed.message().contains("'<zz>'"), failed.message());
+        }
+    }
+
+    @Test
     void aFullFineTuneIsInstalledAsABaseModelWithItsLineageAndAnA1111File() throws Exception {
         String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
         TrainingRequested request = TrainingFixtures.full(TrainingFixtures.request(dataset, 3, 0));
