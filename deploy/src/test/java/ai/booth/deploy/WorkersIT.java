@@ -142,6 +142,42 @@ class WorkersIT {
     }
 
     @Test
+    void aPivotalTrainingsNewTokensRenderWithItsLoraAndAsAnEmbeddingAndThePngNamesThem() throws Exception {
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String trainingId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"newTokens\":[\"<s1>\",\"<s2>\"],\"initializerToken\":\"style\","
+                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":4,\"rank\":2,"
+                            + "\"validationPrompts\":[\"a cat in the style of <s1><s2>\"],\"validationInterval\":4}")
+                    .post("/api/v1/trainings").then().statusCode(202)
+                    .body("request.mode", org.hamcrest.Matchers.is("pivotal")).extract().path("trainingId");
+            TrainingCompleted trained = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
+            assertEquals(1, trained.validationImageKeys().size(), "validated with the tokens");
+            stat(Buckets.ADAPTERS, trained.embeddingKey());
+            gateway().get("/api/v1/adapters").then().statusCode(200)
+                    .body("items.find { it.trainingId == '" + trainingId + "' }.tokens",
+                            org.hamcrest.Matchers.contains("<s1>", "<s2>"));
+
+            // with its LoRA the tokens come along; without it, as an embedding: the PNG lists them as A1111 does
+            for (String use : List.of("\"loras\":[{\"trainingId\":\"" + trainingId + "\"}]",
+                    "\"embeddings\":[\"" + trainingId + "\"]")) {
+                String generationId = gateway().contentType(ContentType.JSON)
+                        .body("{\"baseModel\":\"sd-tiny\",\"prompt\":\"a cat in the style of <s1><s2>\",\"steps\":4,"
+                                + "\"seed\":3,\"width\":64,\"height\":64," + use + "}")
+                        .post("/api/v1/generations").then().statusCode(202).extract().path("generationId");
+                GenerationCompleted generated = probe.await(GenerationCompleted.class, generationId, WAIT)
+                        .payload();
+                String png = new String(read(Buckets.GENERATIONS, generated.images().get(0).key()),
+                        StandardCharsets.ISO_8859_1);
+                assertTrue(png.contains("TI hashes: \"booth-"), use + ": the PNG names the embedding: " + png
+                        .substring(Math.max(0, png.indexOf("parameters")), Math.min(png.length(),
+                                png.indexOf("parameters") + 400)));
+            }
+        }
+    }
+
+    @Test
     void aFullFineTuneBecomesABaseModelThatGeneratesWithALoraOfItsBase() throws Exception {
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
             String datasetId = dataset(probe);

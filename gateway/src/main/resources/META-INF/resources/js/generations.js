@@ -86,9 +86,10 @@ async function controls(values) {
 async function spec(form) {
   const all = formValues(form);
   const control = await controls(all);
-  const { trainingId, unetScale, textEncoderScale, gridX, gridXValues, gridY, gridYValues, ...values } =
-    Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('control')));
+  const { trainingId, embeddingTrainingId, unetScale, textEncoderScale, gridX, gridXValues, gridY, gridYValues,
+    ...values } = Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('control')));
   if (trainingId) values.loras = [{ trainingId, unetScale, textEncoderScale }];
+  if (embeddingTrainingId) values.embeddings = [embeddingTrainingId];
   if (control) values.controls = control;
   const axis = (parameter, text) => ({ parameter, values: text.split(parameter === 'prompt' ? '|' : ',').map((v) => v.trim()) });
   if (gridX && gridY) values.grid = { x: axis(gridX, gridXValues ?? ''), y: axis(gridY, gridYValues ?? '') };
@@ -116,8 +117,12 @@ export function fillGenerateForm(models, trainings, datasets) {
   const label = (m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id];
   fillSelect($('generate-model'), models.filter((m) => m.kind !== 'controlnet').map(label));
   fillSelect($('control-model'), models.filter((m) => m.kind === 'controlnet').map(label), 'none');
-  fillSelect($('adapter'), trainings.filter((t) => t.status === 'COMPLETED')
-    .map((t) => [t.trainingId, `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} (${t.result.steps} steps)`]), 'none');
+  const done = trainings.filter((t) => t.status === 'COMPLETED');
+  const named = (t) => `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} (${t.result.steps} steps)`;
+  fillSelect($('adapter'), done.filter((t) => !t.result.modelId && t.request?.mode !== 'textual_inversion')
+    .map((t) => [t.trainingId, named(t)]), 'none');
+  fillSelect($('embedding'), done.filter((t) => t.result.embeddingKey)
+    .map((t) => [t.trainingId, `${t.request.newTokens.join('')} — ${named(t)}`]), 'none');
   datasetImageUrls.clear();
   const images = datasets.filter((d) => d.status === 'READY').flatMap((d) => d.images.map((image, i) => {
     const value = `${d.datasetId} ${image.key}`; // a dataset id holds no space; the API's keys neither
@@ -139,6 +144,7 @@ function card(view) {
     ['Prompt', r.prompt], ['Negative prompt', r.negativePrompt], ['Steps', r.steps], ['Guidance', r.guidanceScale],
     ['Scheduler', r.scheduler], ['Size', `${r.width}×${r.height}`], ['Seed', r.seed],
     ['LoRA', lora ? `UNet ${lora.unetScale}, text encoder ${lora.textEncoderScale}` : 'none'],
+    ['Embeddings', (r.embeddings ?? []).length ? r.embeddings.map((k) => k.split('/').pop()).join(', ') : ''],
     ...(r.controls ?? []).map((c, i) => [`ControlNet ${i}`, `${c.model}, ${c.preprocessor}, scale ${c.scale},`
       + ` steps ${c.guidanceStart}–${c.guidanceEnd}${c.guessMode ? ', guess mode' : ''}`]),
   ].filter(([, v]) => v !== null && v !== undefined && v !== '') : [];

@@ -21,18 +21,30 @@ export function setUpTrainings(changed) {
 }
 
 // A full fine-tune has no rank and learns at diffusers' train_dreambooth rate; a LoRA at train_dreambooth_lora's.
-const UNET_LR = { lora: '0.0001', full: '0.000005' };
+// Pivotal tuning and textual inversion learn new tokens, which then name the subject instead of the instance token.
+const UNET_LR = { lora: '0.0001', full: '0.000005', pivotal: '0.0001', textual_inversion: '0.0001' };
 
 function modeChanged() {
   const mode = $('training-mode').value;
-  $('rank').disabled = mode === 'full';
+  const tokens = mode === 'pivotal' || mode === 'textual_inversion';
+  $('rank').disabled = mode === 'full' || mode === 'textual_inversion';
+  $('unet-lr').disabled = mode === 'textual_inversion';
   $('unet-lr').value = UNET_LR[mode];
+  $('instance-token').disabled = tokens;
+  for (const id of ['new-tokens', 'initializer-token', 'lr-embeddings']) $(id).disabled = !tokens;
+  $('new-tokens').required = tokens;
+}
+
+/** "<s1><s2>" or "<s1>, <s2>" or "s1 s2" as the API's list of token names. */
+function tokenList(text) {
+  return text.match(/<[^<>\s]+>/g) ?? text.split(/[,\s]+/).filter(Boolean);
 }
 
 async function start(form) {
   showError('training-error');
   const { validationPrompt, ...values } = formValues(form);
   if (validationPrompt) values.validationPrompts = [validationPrompt];
+  if (values.newTokens) values.newTokens = tokenList(values.newTokens);
   try {
     const training = await post('/api/v1/trainings', values);
     followTraining(training.trainingId);
@@ -62,7 +74,8 @@ function render(view) {
     `${Math.round(view.percent)}%`,
     p ? `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(4)}, ${p.itPerSecond.toFixed(2)} it/s, ETA ${p.etaSeconds} s` : '',
     view.failure ? `${view.failure.code}: ${view.failure.message}` : '',
-    view.result ? `${view.result.modelId ? `model ${view.result.modelId}` : 'adapter'} ready`
+    view.result ? `${view.result.modelId ? `model ${view.result.modelId}`
+      : view.request?.newTokens?.length ? `${view.request.newTokens.join('')} (${view.request.mode})` : 'adapter'} ready`
       + ` (final loss ${view.result.finalLoss.toFixed(4)})` : '',
   ].filter(Boolean).join(' · ');
   drawLoss($('loss-chart'), view.losses);

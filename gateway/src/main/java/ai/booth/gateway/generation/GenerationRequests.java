@@ -164,6 +164,9 @@ public class GenerationRequests {
             } else if (training.get().result().modelId() != null) {
                 checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' is a full fine-tune, not a"
                         + " LoRA; use its model as baseModel: '" + training.get().result().modelId() + "'");
+            } else if (training.get().request() != null && training.get().request().textualInversion()) {
+                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' learned new tokens only"
+                        + " (textual_inversion), no LoRA; name it in embeddings");
             } else if (training.get().request() != null && baseModel != null
                     && !models.takesLorasOf(baseModel, training.get().request().baseModel())) {
                 checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' adapted base model '"
