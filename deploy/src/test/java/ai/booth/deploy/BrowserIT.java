@@ -34,6 +34,7 @@ import java.util.Random;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -109,8 +110,13 @@ class BrowserIT {
         assertTrue(!trainingImages.isEmpty(), "the report shows the training images");
         waitUntilLoaded(trainingImages.get(0));
 
-        // 2. a tiny training: few steps at the model's own small size, followed live to 100 %
+        // 2. a tiny pivotal training (a LoRA and the new token <rex>, which names the subject instead of sks): few
+        // steps at the model's own small size, followed live to 100 %
         new Select(byLabel("Base model")).selectByValue(MODEL);
+        new Select(byLabel("Mode")).selectByValue("pivotal");
+        assertFalse(byLabel("Token").isEnabled(), "the new tokens name the subject");
+        byLabel("New tokens").sendKeys("<rex>");
+        byLabel("Start tokens from word").sendKeys("dog");
         byLabel("Class noun").sendKeys("dog");
         setValue(byLabel("Steps"), "4");
         setValue(byLabel("Rank"), "4");
@@ -119,7 +125,7 @@ class BrowserIT {
         if (prior.isSelected()) {
             prior.click();
         }
-        byLabel("Validation prompt").sendKeys("a photo of sks dog");
+        byLabel("Validation prompt").sendKeys("a photo of <rex> dog");
         browser.findElement(By.id("start-training")).click();
         waitFor(Duration.ofMinutes(10), driver -> {
             String error = driver.findElement(By.id("training-error")).getText();
@@ -132,11 +138,13 @@ class BrowserIT {
         });
         screenshot("training");
 
-        // 3. generate with the adapter: the image appears in the gallery with its parameters
+        // 3. generate with the adapter, which brings its token: the image appears in the gallery with its parameters
         waitFor(Duration.ofSeconds(30), driver -> new Select(byLabel("Adapter")).getOptions().size() > 1);
         new Select(byLabel("Adapter")).selectByIndex(1);
+        assertTrue(new Select(byLabel("Embedding")).getOptions().get(1).getText().startsWith("<rex>"),
+                "the embedding picker offers the new token");
         new Select(byLabel("Base model", "generate-model")).selectByValue(MODEL);
-        byLabel("Prompt").sendKeys("a photo of sks dog on the beach");
+        byLabel("Prompt").sendKeys("a photo of <rex> dog on the beach");
         setValue(byLabel("Seed"), "42");
         setValue(byLabel("Sampling steps"), "4");
         setValue(byLabel("Width"), "128");
@@ -147,7 +155,7 @@ class BrowserIT {
                 By.cssSelector("img[alt='Generated image, seed 42']")));
         waitUntilLoaded(image);
         String gallery = browser.findElement(By.id("gallery-items")).getText();
-        assertTrue(gallery.contains("a photo of sks dog on the beach") && gallery.contains("UNet 0.8"), gallery);
+        assertTrue(gallery.contains("a photo of <rex> dog on the beach") && gallery.contains("UNet 0.8"), gallery);
         screenshot("gallery");
 
         // 3b. the same with a ControlNet steering it: a photo, canny (its map previewed); its map appears beside the image
