@@ -19,6 +19,7 @@ import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.JobService;
 import ai.booth.gateway.job.JobStarter;
 import ai.booth.gateway.job.Links;
+import ai.booth.gateway.job.ViewHistory;
 import ai.booth.gateway.model.PromptLength;
 import ai.booth.service.ObjectStore;
 import jakarta.inject.Singleton;
@@ -57,10 +58,10 @@ public class DatasetService extends JobService<DatasetView> {
     private final Emitter<Event<?>> reprocess;
 
     public DatasetService(ObjectStore store, DatasetRegistry registry, Caller caller, RateLimits rateLimits,
-                          JobStarter starter, Links links, CallbackPolicy callbacks,
+                          JobStarter starter, ViewHistory history, Links links, CallbackPolicy callbacks,
                           @Channel(Topics.DATASET_INGESTED) Emitter<Event<?>> ingested,
                           @Channel(Topics.DATASET_REPROCESS_REQUESTED) Emitter<Event<?>> reprocess) {
-        super("dataset", registry, caller);
+        super("dataset", registry, caller, history);
         this.store = store;
         this.registry = registry;
         this.rateLimits = rateLimits;

@@ -8,6 +8,7 @@ import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.RequestedJobService;
 import ai.booth.gateway.job.JobStarter;
 import ai.booth.gateway.job.Links;
+import ai.booth.gateway.job.ViewHistory;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -22,9 +23,9 @@ public class GenerationService extends RequestedJobService<GenerationSpec, Gener
     private final Links links;
 
     public GenerationService(GenerationRegistry registry, GenerationRequests requests, Caller caller,
-                             JobStarter starter, Links links,
+                             JobStarter starter, ViewHistory history, Links links,
                              @Channel(Topics.GENERATION_REQUESTED) Emitter<Event<?>> requested) {
-        super("generations", "generation", registry, caller, starter, requested);
+        super("generations", "generation", registry, caller, starter, history, requested);
         this.requests = requests;
         this.links = links;
     }

@@ -16,12 +16,14 @@ public abstract class JobService<V extends Views.Job> {
     private final String noun;
     private final JobRegistry<V> registry;
     private final Caller caller;
+    private final ViewHistory history;
 
     /** @param noun the job in problem details ("no such generation") */
-    protected JobService(String noun, JobRegistry<V> registry, Caller caller) {
+    protected JobService(String noun, JobRegistry<V> registry, Caller caller, ViewHistory history) {
         this.noun = noun;
         this.registry = registry;
         this.caller = caller;
+        this.history = history;
     }
 
     /** The view as the caller sees it (presigned URLs). */
@@ -38,9 +40,15 @@ public abstract class JobService<V extends Views.Job> {
         return render(find(id));
     }
 
-    /** The caller's job as stored; 404 for anyone else's. */
+    /**
+     * The caller's job as stored; 404 for anyone else's, 503 while a restarted replica has not read the job history
+     * (the job may only be not read yet).
+     */
     public V find(String id) {
-        return registry.find(id, caller.ownerId()).orElseThrow(() -> ProblemException.notFound(noun, id));
+        return registry.find(id, caller.ownerId()).orElseThrow(() -> {
+            history.require("tell whether " + noun + " '" + id + "' exists");
+            return ProblemException.notFound(noun, id);
+        });
     }
 
     protected Caller caller() {

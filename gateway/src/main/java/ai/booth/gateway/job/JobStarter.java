@@ -57,18 +57,7 @@ public class JobStarter {
      * client's retry starts the job once (a load balancer sends it elsewhere: this replica is not ready either).
      */
     private void requireHistory() {
-        long left;
-        try {
-            left = history.behind().values().stream().mapToLong(Long::longValue).sum();
-        } catch (Exception e) {
-            throw ProblemException.unavailable("history-unavailable", "this gateway cannot read the job history "
-                    + "from the broker yet, so it cannot start jobs; retry in 5 s", 5);
-        }
-        if (left > 0) {
-            throw ProblemException.unavailable("history-replaying", "this gateway started moments ago and still "
-                    + "reads the job history (" + left + " records left), so it cannot start jobs yet; retry in 2 s",
-                    2);
-        }
+        history.require("start jobs");
     }
 
     /** Spends the rest of a checked request's cost: one token per {@code unet-passes-per-token}, at least one. */

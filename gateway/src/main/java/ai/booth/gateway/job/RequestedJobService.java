@@ -30,8 +30,8 @@ public abstract class RequestedJobService<S, R extends Payload, V extends Views.
      * @param noun       the job in problem details ("no such generation")
      */
     protected RequestedJobService(String collection, String noun, JobRegistry<V> registry, Caller caller,
-                                  JobStarter starter, Emitter<Event<?>> requested) {
-        super(noun, registry, caller);
+                                  JobStarter starter, ViewHistory history, Emitter<Event<?>> requested) {
+        super(noun, registry, caller, history);
         this.collection = collection;
         this.registry = registry;
         this.starter = starter;

@@ -1,5 +1,6 @@
 package ai.booth.gateway.job;
 
+import ai.booth.gateway.http.ProblemException;
 import ai.booth.service.KafkaAdmin;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -45,6 +46,27 @@ public class ViewHistory {
             progress.target(firstAndEndOffsets());
         }
         return progress.behind();
+    }
+
+    /**
+     * Throws 503 with Retry-After while this replica has not read the job history (just restarted, or the broker not
+     * reachable): until then a job missing from the views may only be not read yet.
+     *
+     * @param toDo what cannot be done before, e.g. "start jobs"
+     */
+    public void require(String toDo) {
+        long left;
+        try {
+            left = behind().values().stream().mapToLong(Long::longValue).sum();
+        } catch (Exception e) {
+            throw ProblemException.unavailable("history-unavailable", "this gateway cannot read the job history "
+                    + "from the broker yet, so it cannot " + toDo + "; retry in 5 s", 5);
+        }
+        if (left > 0) {
+            throw ProblemException.unavailable("history-replaying", "this gateway started moments ago and still "
+                    + "reads the job history (" + left + " records left), so it cannot " + toDo + " yet; retry in"
+                    + " 2 s", 2);
+        }
     }
 
     /** The partitions of the views channel's topics with their first and end offsets now. */

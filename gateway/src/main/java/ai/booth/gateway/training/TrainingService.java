@@ -11,6 +11,7 @@ import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.RequestedJobService;
 import ai.booth.gateway.job.JobStarter;
 import ai.booth.gateway.job.Links;
+import ai.booth.gateway.job.ViewHistory;
 import ai.booth.gateway.job.StreamSlots;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -40,10 +41,10 @@ public class TrainingService extends RequestedJobService<TrainingSpec, TrainingR
     private final StreamSlots streams;
 
     public TrainingService(TrainingRegistry registry, TrainingRequests requests, Caller caller, JobStarter starter,
-                           Links links, @Channel(Topics.TRAINING_REQUESTED) Emitter<Event<?>> requested,
+                           ViewHistory history, Links links, @Channel(Topics.TRAINING_REQUESTED) Emitter<Event<?>> requested,
                            @Channel(Topics.TRAINING_CANCEL_REQUESTED) Emitter<Event<?>> cancel,
                            StreamSlots streams) {
-        super("trainings", "training", registry, caller, starter, requested);
+        super("trainings", "training", registry, caller, starter, history, requested);
         this.registry = registry;
         this.requests = requests;
         this.links = links;
