@@ -6,6 +6,7 @@ import ai.booth.gateway.http.ProblemException;
 import ai.booth.gateway.job.JobStatus;
 import ai.booth.gateway.job.Links;
 import ai.booth.gateway.job.Page;
+import ai.booth.gateway.job.ViewHistory;
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.TrainingRequested;
 import ai.booth.diffusion.embedding.TextualInversion;
@@ -44,12 +45,15 @@ public class AdapterResource {
     private final ObjectStore store;
     private final Links links;
     private final Caller caller;
+    private final ViewHistory history;
 
-    public AdapterResource(TrainingRegistry trainings, ObjectStore store, Links links, Caller caller) {
+    public AdapterResource(TrainingRegistry trainings, ObjectStore store, Links links, Caller caller,
+                           ViewHistory history) {
         this.trainings = trainings;
         this.store = store;
         this.links = links;
         this.caller = caller;
+        this.history = history;
     }
 
     @GET
@@ -75,7 +79,10 @@ public class AdapterResource {
         checks.done();
         TrainingView training = trainings.find(trainingId, caller.ownerId())
                 .filter(view -> view.status() == JobStatus.COMPLETED)
-                .orElseThrow(() -> ProblemException.notFound("adapter", trainingId));
+                .orElseThrow(() -> {
+                    history.require("tell whether adapter '" + trainingId + "' exists");
+                    return ProblemException.notFound("adapter", trainingId);
+                });
         if (training.result().modelId() != null) {
             throw ProblemException.of(Response.Status.NOT_FOUND, "training '" + trainingId + "' is a full fine-tune;"
                     + " it made base model '" + training.result().modelId() + "', not an adapter");
