@@ -1,16 +1,10 @@
 package ai.booth.diffusion.train;
 
-import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
-import ai.booth.diffusion.loader.OwnedCopies;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.runtime.EngineOptions;
-import ai.booth.diffusion.scheduler.SchedulerConfig;
-import ai.booth.diffusion.scheduler.Schedulers;
 import ai.booth.diffusion.testing.Reference;
 import ai.booth.diffusion.testing.ReferenceChecks;
-import ai.booth.diffusion.tokenizer.CLIPTokenizer;
-import ai.booth.diffusion.unet.UNet2DConditionModel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -90,32 +83,13 @@ class FullStepParityTest {
 
     /** @param checkpointing whether the UNet runs with gradient checkpointing (recomputed stage by stage) */
     private static void withStep(boolean checkpointing, BiConsumer<TrainingStep, TrainingBatch> body) {
-        try (UNet2DConditionModel unet = OwnedCopies.unet(model.unet());
-             CLIPTextModel textEncoder = OwnedCopies.textEncoder(model.textEncoder());
-             FullWeights unetWeights = new FullWeights("unet", unet.parameters());
-             FullWeights textWeights = new FullWeights("text_encoder", textEncoder.parameters());
-             PromptEncoder prompts = new PromptEncoder(CLIPTokenizer.fromFolder(model.tokenizerDir().orElseThrow()),
-                     textEncoder, 1, null);
-             AdamW optimizer = new AdamW(new AdamW.Settings(c.get("betas").get(0).doubleValue(),
-                     c.get("betas").get(1).doubleValue(), c.get("eps").doubleValue(),
-                     c.get("weight_decay").doubleValue()),
-                     List.of(new AdamW.Group("unet", c.get("lr_unet").doubleValue(), unetWeights.parameters()),
-                             new AdamW.Group("text_encoder", c.get("lr_text_encoder").doubleValue(),
-                                     textWeights.parameters())))) {
-            List<String> texts = List.of(c.get("instance_prompt").asText(), c.get("class_prompt").asText());
-            assertArrayEquals(checks.expected("full.input_ids").toLongArray(), prompts.ids(texts, m).toLongArray(),
-                    "token ids of the prompts");
-            checks.used("full.input_ids", "full.embedding_rows");
-            var schedule = Schedulers.create("ddpm",
-                    SchedulerConfig.fromFile(model.schedulerDir().orElseThrow().resolve("scheduler_config.json")),
-                    Map.of());
-            DreamBoothLoss loss = new DreamBoothLoss(unet, schedule, c.get("prior_loss_weight").doubleValue(),
-                    checkpointing);
-            TrainingBatch batch = new TrainingBatch(checks.expected("full.latents"), checks.expected("full.noise"),
-                    checks.expected("full.timesteps"), texts, 1);
+        try (FullStepCase.Step s = new FullStepCase.Step(ref, model, checks.expected("full.latents"),
+                checks.expected("full.noise"), checks.expected("full.timesteps"), checkpointing)) {
             checks.used("full.latents", "full.noise", "full.timesteps");
-            body.accept(new TrainingStep(List.of(unetWeights, textWeights), prompts, loss, optimizer, maxGradNorm(),
-                    LossScaler.disabled()), batch);
+            assertArrayEquals(checks.expected("full.input_ids").toLongArray(),
+                    s.prompts.ids(FullStepCase.Step.texts(ref), m).toLongArray(), "token ids of the prompts");
+            checks.used("full.input_ids", "full.embedding_rows");
+            body.accept(s.step, s.batch);
         }
     }
 
