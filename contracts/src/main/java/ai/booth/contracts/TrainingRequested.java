@@ -108,9 +108,14 @@ public record TrainingRequested(String trainingId, String baseModel, String data
         return Boolean.TRUE.equals(gradientCheckpointing);
     }
 
-    /** The mode the trainer runs: as named, or pivotal when new tokens are given, else lora. */
+    /** The mode the trainer runs: as named, else {@link #defaultMode}. */
     public String effectiveMode() {
-        return mode != null ? mode : newTokens.isEmpty() ? LORA : PIVOTAL;
+        return mode != null ? mode : defaultMode(newTokens);
+    }
+
+    /** The mode of a request that names none: pivotal when it learns new tokens, else lora. */
+    public static String defaultMode(List<String> newTokens) {
+        return newTokens == null || newTokens.isEmpty() ? LORA : PIVOTAL;
     }
 
     /** Whether no LoRA is trained, only new token embeddings (the result is an embedding file). */

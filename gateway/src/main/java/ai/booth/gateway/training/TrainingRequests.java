@@ -138,8 +138,8 @@ public class TrainingRequests {
                 or(spec.alpha(), (double) rank), or(spec.unetLearningRate(), TrainingConfig.defaultLrUnet(spec.mode())),
                 or(spec.textEncoderLearningRate(), DEFAULT_TEXT_ENCODER_LEARNING_RATE), or(spec.lrScheduler(), LrSchedule.DEFAULT).toLowerCase(Locale.ROOT),
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
-                validationInterval, validation, or(spec.mode(), newTokens.isEmpty() ? TrainingRequested.LORA
-                : TrainingRequested.PIVOTAL), or(spec.gradientCheckpointing(), false), newTokens,
+                validationInterval, validation, or(spec.mode(), TrainingRequested.defaultMode(newTokens)),
+                or(spec.gradientCheckpointing(), false), newTokens,
                 spec.initializerToken(), spec.lrEmbeddings());
     }
 
