@@ -244,9 +244,10 @@ class GenerationsTest {
 
     @Test
     void aPivotalLoraRendersItsTokensWithTheEmbeddingBesideItAsIfPassedExplicitly(@TempDir Path files) {
-        SamplerFixture.upload(store, "alice/pivotal-1/", SamplerFixture.pivotalFiles(files));
-        String pivotalLora = "alice/pivotal-1/" + SamplerFixture.LORA_FILE;
-        String embedding = "alice/pivotal-1/" + SamplerFixture.EMBEDDING + ".safetensors";
+        String prefix = "alice/pivotal-" + UUID.randomUUID() + "/"; // a new cache entry: target/booth-cache persists
+        SamplerFixture.upload(store, prefix, SamplerFixture.pivotalFiles(files));
+        String pivotalLora = prefix + SamplerFixture.LORA_FILE;
+        String embedding = prefix + SamplerFixture.EMBEDDING + ".safetensors";
         String prompt = "a photo in the style of <s1><s2>";
         // the same LoRA tensors each time: the fixture adapter's metadata names no embedding
         GenerationRequested pivotal = embeddingRequest(prompt, List.of(new LoraRef(pivotalLora, 0.8, 0.5)),
@@ -274,8 +275,9 @@ class GenerationsTest {
 
     @Test
     void requestsWithDifferentEmbeddingsAreNotBatchedTogether(@TempDir Path files) {
-        SamplerFixture.upload(store, "alice/pivotal-3/", SamplerFixture.pivotalFiles(files));
-        String embedding = "alice/pivotal-3/" + SamplerFixture.EMBEDDING + ".safetensors";
+        String prefix = "alice/pivotal-" + UUID.randomUUID() + "/"; // a new cache entry: target/booth-cache persists
+        SamplerFixture.upload(store, prefix, SamplerFixture.pivotalFiles(files));
+        String embedding = prefix + SamplerFixture.EMBEDDING + ".safetensors";
         String prompt = "a photo in the style of <s1><s2>";
         GenerationRequested with = embeddingRequest(prompt, List.of(), List.of(embedding));
         GenerationRequested without = embeddingRequest(prompt, List.of(), List.of());
@@ -293,8 +295,9 @@ class GenerationsTest {
 
     @Test
     void anEmbeddingKeyOutsideTheEventOwnersPrefixIsRefusedWithoutLoadingIt(@TempDir Path files) throws Exception {
-        SamplerFixture.upload(store, "alice/pivotal-2/", SamplerFixture.pivotalFiles(files));
-        String alices = "alice/pivotal-2/" + SamplerFixture.EMBEDDING + ".safetensors"; // exists
+        String prefix = "alice/pivotal-" + UUID.randomUUID() + "/"; // a new cache entry: target/booth-cache persists
+        SamplerFixture.upload(store, prefix, SamplerFixture.pivotalFiles(files));
+        String alices = prefix + SamplerFixture.EMBEDDING + ".safetensors"; // exists
         GenerationRequested foreign = embeddingRequest("a photo of <s1>", List.of(), List.of(alices));
         GenerationRequested climbing = embeddingRequest("a photo of <s1>", List.of(), List.of("mallory/../" + alices));
         try (EventProbe probe = EventProbe.forApplication()) {
