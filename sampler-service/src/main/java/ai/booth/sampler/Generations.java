@@ -43,15 +43,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Renders admitted generation requests. A request whose result.json exists is answered from it without rendering
  * (duplicates, and the trainer's class-image sets). The rest are grouped by {@link RequestParams.BatchKey}: a group
- * leases its model and adapters once and packs its images into pipeline calls of at most
- * {@code booth.sampler.max-batch} images, uploading each call's PNGs before the next, so memory stays bounded for
- * any count. Within a call the engine renders image after image, each exactly as alone (bit for bit on CPU; a true
- * UNet batch would change oneDNN's blocking and so the low bits). A request ends with its result.json, then
- * GenerationCompleted; a group that fails ends its unfinished requests with GenerationFailed.
+ * leases its model and adapters (LoRAs and embedding files, every key under the owner's prefix) once and packs its
+ * images into pipeline calls of at most {@code booth.sampler.max-batch} images, uploading each call's PNGs before the
+ * next, so memory stays bounded for any count. Within a call the engine renders image after image, each exactly as
+ * alone (bit for bit on CPU; a true UNet batch would change oneDNN's blocking and so the low bits). A request ends
+ * with its result.json, then GenerationCompleted; a group that fails ends its unfinished requests with
+ * GenerationFailed.
  *
  * <p>S3 being unavailable (a lookup, a model or adapter download, an upload) says nothing about a request: its group
  * waits ({@link Backoff#OUTAGE}) and renders its unfinished requests again, up to {@code booth.sampler.outage-wait}
@@ -144,7 +146,8 @@ public class Generations {
                     send(completed, event, stored.get());
                     continue;
                 }
-                Optional<String> foreign = r.loras().stream().map(LoraRef::adapterKey)
+                Optional<String> foreign = Stream.concat(r.loras().stream().map(LoraRef::adapterKey),
+                                r.embeddings().stream())
                         .filter(key -> !ownedBy(key, event.ownerId())).findFirst();
                 if (foreign.isPresent()) { // the gateway checks this too; a worker never trusts an event's keys
                     fail(new Job(event), "ADAPTER_NOT_FOUND", "no adapter '" + foreign.get() + "' of owner "
@@ -210,6 +213,9 @@ public class Generations {
         try (ModelCache.ModelLease model = cache.model(first.baseModel())) {
             for (LoraRef lora : first.loras()) {
                 adapters.computeIfAbsent(lora.adapterKey(), cache::adapter);
+            }
+            for (String embedding : first.embeddings()) { // the batch key holds them: shared by the group
+                adapters.computeIfAbsent(embedding, cache::adapter);
             }
             for (ControlRef control : first.controls()) { // the batch key holds them: shared by the group
                 controlNets.computeIfAbsent(control.model(), cache::controlNet);
@@ -342,7 +348,7 @@ public class Generations {
         send(completed, job.event, result);
     }
 
-    /** An object key (adapter, control image) under the owner's prefix, without {@code ..} or empty segments that could leave it. */
+    /** An object key (adapter, embedding, control image) under the owner's prefix, without {@code ..} or empty segments that could leave it. */
     static boolean ownedBy(String key, String ownerId) {
         if (key == null || ownerId == null || ownerId.isEmpty() || !key.startsWith(ownerId + "/")) {
             return false;

@@ -32,7 +32,7 @@ final class RequestParams {
      * The pipeline request: clip skip 0 (contract: layers skipped) is the engine's 1 (last layer); a grid renders
      * one image per cell.
      *
-     * @param adapterFiles the local file of each adapter key
+     * @param adapterFiles the local file of each adapter key (LoRAs and embedding files)
      * @param controls     the request's ControlNet units with their maps ({@link RequestControls})
      */
     static GenerationParams of(GenerationRequested r, Function<String, Path> adapterFiles,
@@ -42,7 +42,7 @@ final class RequestParams {
         return GenerationParams.builder(r.prompt()).negativePrompt(r.negativePrompt()).steps(r.steps())
                 .guidanceScale(r.guidanceScale()).seed(r.seed()).imagesPerPrompt(r.grid() == null ? r.count() : 1)
                 .size(r.width(), r.height()).clipSkip(r.clipSkip() + 1).scheduler(r.scheduler()).loras(loras)
-                .controlNets(controls).build();
+                .controlNets(controls).embeddings(r.embeddings().stream().map(adapterFiles).toList()).build();
     }
 
     /** The validated sweep of a grid request (its axes checked against the request by the engine). */
@@ -52,15 +52,17 @@ final class RequestParams {
     }
 
     /**
-     * What requests must share to be rendered together: model, adapters and their scales, ControlNets (each with
-     * its own image, so their requests are rendered alone), scheduler, steps, guidance, size and clip skip. Grids
-     * are rendered alone (their cells are a batch already).
+     * What requests must share to be rendered together: model, adapters and their scales, embedding files (the
+     * engine makes a call's embeddings active for all its requests), ControlNets (each with its own image, so their
+     * requests are rendered alone), scheduler, steps, guidance, size and clip skip. Grids are rendered alone (their
+     * cells are a batch already).
      */
-    record BatchKey(String baseModel, List<LoraRef> loras, String scheduler, int steps, double guidanceScale,
-                    int width, int height, int clipSkip, String aloneId) {
+    record BatchKey(String baseModel, List<LoraRef> loras, List<String> embeddings, String scheduler, int steps,
+                    double guidanceScale, int width, int height, int clipSkip, String aloneId) {
 
         static BatchKey of(GenerationRequested r) {
-            return new BatchKey(r.baseModel(), r.loras(), Schedulers.canonicalName(r.scheduler()), r.steps(),
+            return new BatchKey(r.baseModel(), r.loras(), r.embeddings(), Schedulers.canonicalName(r.scheduler()),
+                    r.steps(),
                     r.guidanceScale(), r.width(), r.height(), r.clipSkip(),
                     r.grid() == null && r.controls().isEmpty() ? null : r.generationId());
         }

@@ -31,8 +31,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -238,6 +240,88 @@ class GenerationsTest {
                 assertEquals(b.parameters(), a.parameters());
             }
         }
+    }
+
+    @Test
+    void aPivotalLoraRendersItsTokensWithTheEmbeddingBesideItAsIfPassedExplicitly(@TempDir Path files) {
+        String prefix = "alice/pivotal-" + UUID.randomUUID() + "/"; // a new cache entry: target/booth-cache persists
+        SamplerFixture.upload(store, prefix, SamplerFixture.pivotalFiles(files));
+        String pivotalLora = prefix + SamplerFixture.LORA_FILE;
+        String embedding = prefix + SamplerFixture.EMBEDDING + ".safetensors";
+        String prompt = "a photo in the style of <s1><s2>";
+        // the same LoRA tensors each time: the fixture adapter's metadata names no embedding
+        GenerationRequested pivotal = embeddingRequest(prompt, List.of(new LoraRef(pivotalLora, 0.8, 0.5)),
+                List.of());
+        GenerationRequested explicit = embeddingRequest(prompt, List.of(new LoraRef(ADAPTER_KEY, 0.8, 0.5)),
+                List.of(embedding));
+        GenerationRequested without = embeddingRequest(prompt, List.of(new LoraRef(ADAPTER_KEY, 0.8, 0.5)),
+                List.of());
+        for (GenerationRequested r : List.of(pivotal, explicit, without)) {
+            generations.process(List.of(Event.of(r.generationId(), "alice", r)));
+        }
+
+        SamplerFixture.Png withBeside = png(store, firstImage(pivotal));
+        SamplerFixture.Png withExplicit = png(store, firstImage(explicit));
+        SamplerFixture.Png withNone = png(store, firstImage(without));
+        assertArrayEquals(withExplicit.rgb(), withBeside.rgb(), "the embedding beside the LoRA was used");
+        assertFalse(Arrays.equals(withNone.rgb(), withBeside.rgb()), "without the embedding the tokens mean else");
+        String hash = SamplerFixture.shortHash(files.resolve(SamplerFixture.EMBEDDING + ".safetensors"));
+        for (SamplerFixture.Png png : List.of(withBeside, withExplicit)) {
+            assertTrue(png.parameters().contains("TI hashes: ") && png.parameters().contains(
+                    SamplerFixture.EMBEDDING + ": " + hash), png.parameters());
+        }
+        assertFalse(withNone.parameters().contains("TI hashes"), withNone.parameters());
+    }
+
+    @Test
+    void requestsWithDifferentEmbeddingsAreNotBatchedTogether(@TempDir Path files) {
+        String prefix = "alice/pivotal-" + UUID.randomUUID() + "/"; // a new cache entry: target/booth-cache persists
+        SamplerFixture.upload(store, prefix, SamplerFixture.pivotalFiles(files));
+        String embedding = prefix + SamplerFixture.EMBEDDING + ".safetensors";
+        String prompt = "a photo in the style of <s1><s2>";
+        GenerationRequested with = embeddingRequest(prompt, List.of(), List.of(embedding));
+        GenerationRequested without = embeddingRequest(prompt, List.of(), List.of());
+        generations.process(List.of(Event.of(with.generationId(), "alice", with),
+                Event.of(without.generationId(), "alice", without)));
+
+        for (GenerationRequested r : List.of(with, without)) {
+            GenerationCompleted done = GenerationResults.read(store, "alice", r.generationId()).orElseThrow();
+            assertEquals(1, done.timings().batchSize(), "rendered apart from the other");
+        }
+        assertFalse(png(store, firstImage(without)).parameters().contains("TI hashes"),
+                "the other request's embedding was not active");
+        assertTrue(png(store, firstImage(with)).parameters().contains("TI hashes"));
+    }
+
+    @Test
+    void anEmbeddingKeyOutsideTheEventOwnersPrefixIsRefusedWithoutLoadingIt(@TempDir Path files) throws Exception {
+        String prefix = "alice/pivotal-" + UUID.randomUUID() + "/"; // a new cache entry: target/booth-cache persists
+        SamplerFixture.upload(store, prefix, SamplerFixture.pivotalFiles(files));
+        String alices = prefix + SamplerFixture.EMBEDDING + ".safetensors"; // exists
+        GenerationRequested foreign = embeddingRequest("a photo of <s1>", List.of(), List.of(alices));
+        GenerationRequested climbing = embeddingRequest("a photo of <s1>", List.of(), List.of("mallory/../" + alices));
+        try (EventProbe probe = EventProbe.forApplication()) {
+            for (GenerationRequested request : List.of(foreign, climbing)) {
+                probe.publish(Event.of(request.generationId(), "mallory", request));
+                GenerationFailed failed = probe.await(GenerationFailed.class, request.generationId(), WAIT)
+                        .payload();
+                assertEquals("ADAPTER_NOT_FOUND", failed.code(), failed.message());
+                assertTrue(failed.message().contains("'" + request.embeddings().get(0) + "'"), failed.message());
+            }
+        }
+    }
+
+    private GenerationRequested embeddingRequest(String prompt, List<LoraRef> loras, List<String> embeddings) {
+        GenerationRequested r = request(registry, prompt, 9, 1, loras, null);
+        return new GenerationRequested(r.generationId(), r.baseModel(), r.prompt(), r.negativePrompt(), r.steps(),
+                r.guidanceScale(), r.seed(), r.count(), r.width(), r.height(), r.scheduler(), r.clipSkip(), r.loras(),
+                null, List.of(), embeddings);
+    }
+
+    private String firstImage(GenerationRequested r) {
+        GenerationCompleted done = GenerationResults.read(store, "alice", r.generationId()).orElseThrow(
+                () -> new AssertionError("generation " + r.generationId() + " has no result"));
+        return done.images().get(0).key();
     }
 
     private static void assertFailure(EventProbe probe, GenerationRequested request, String code, String detail)

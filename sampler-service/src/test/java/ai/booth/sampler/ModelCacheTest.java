@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -29,7 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The worker cache against the real S3 server: disk LRU by bytes, leases, hash checks, adapters by ETag. */
+/**
+ * The worker cache against the real S3 server: disk LRU by bytes, leases, hash checks, adapters by ETag, and the
+ * embedding file a pivotal LoRA names, fetched beside it.
+ */
 @QuarkusTest
 @WithTestResource(value = BoothInfraResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ModelCacheTest {
@@ -118,6 +122,80 @@ class ModelCacheTest {
         try (ModelCache reopened = new ModelCache(registry, store, dir, Long.MAX_VALUE, 1, EngineOptions.defaults())) {
             assertFalse(entries(dir, "adapter-").isEmpty());
             assertTrue(reopened.diskBytes() > 0, "entries of an earlier run are adopted");
+        }
+    }
+
+    @Test
+    void aLoraComesWithTheEmbeddingFileItsMetadataNamesBesideIt(@TempDir Path dir, @TempDir Path files)
+            throws IOException {
+        Map<String, Path> pivotal = SamplerFixture.pivotalFiles(files);
+        SamplerFixture.upload(store, "dave/pivotal-1/", pivotal);
+        Path embedding = pivotal.get(SamplerFixture.EMBEDDING + ".safetensors");
+        try (ModelCache cache = new ModelCache(registry, store, dir, Long.MAX_VALUE, 1, EngineOptions.defaults())) {
+            try (var lora = cache.adapter("dave/pivotal-1/" + SamplerFixture.LORA_FILE)) {
+                assertEquals(SamplerFixture.LORA_FILE, lora.path().getFileName().toString());
+                Path beside = lora.path().resolveSibling(SamplerFixture.EMBEDDING + ".safetensors");
+                assertArrayEquals(Files.readAllBytes(embedding), Files.readAllBytes(beside));
+                assertEquals(List.of(SamplerFixture.LORA_FILE, SamplerFixture.EMBEDDING + ".safetensors"),
+                        names(lora.path().getParent()), "only the named file comes along, not the kohya copy");
+                assertEquals(Files.size(pivotal.get(SamplerFixture.LORA_FILE)) + Files.size(embedding),
+                        cache.diskBytes(), "the entry counts both files");
+            }
+            try (var alone = cache.adapter("dave/pivotal-1/" + SamplerFixture.EMBEDDING + ".safetensors")) {
+                assertEquals(List.of(SamplerFixture.EMBEDDING + ".safetensors"), names(alone.path().getParent()),
+                        "an embedding file names nothing beside it");
+                assertArrayEquals(Files.readAllBytes(embedding), Files.readAllBytes(alone.path()));
+            }
+        }
+    }
+
+    @Test
+    void aLoraWhoseNamedEmbeddingFileIsNotInTheBucketIsRefusedNamingIt(@TempDir Path dir, @TempDir Path files) {
+        Map<String, Path> pivotal = SamplerFixture.pivotalFiles(files);
+        SamplerFixture.upload(store, "dave/pivotal-2/", Map.of(SamplerFixture.LORA_FILE,
+                pivotal.get(SamplerFixture.LORA_FILE)));
+        try (ModelCache cache = new ModelCache(registry, store, dir, Long.MAX_VALUE, 1, EngineOptions.defaults())) {
+            ModelCacheException e = assertThrows(ModelCacheException.class,
+                    () -> cache.adapter("dave/pivotal-2/" + SamplerFixture.LORA_FILE));
+            assertEquals(ModelCacheException.ADAPTER_NOT_FOUND, e.code());
+            assertTrue(e.getMessage().contains("'dave/pivotal-2/" + SamplerFixture.EMBEDDING + ".safetensors'"),
+                    e.getMessage());
+            assertEquals(0, cache.diskBytes(), "nothing is kept of the refused adapter");
+        }
+    }
+
+    @Test
+    void anEmbeddingFetchedBesideALoraMakesRoomWithinTheBudget(@TempDir Path dir, @TempDir Path files)
+            throws IOException {
+        Map<String, Path> pivotal = SamplerFixture.pivotalFiles(files);
+        SamplerFixture.upload(store, "erin/pivotal-1/", pivotal);
+        byte[] small = "not a safetensors file".getBytes(StandardCharsets.UTF_8);
+        store.put(Buckets.ADAPTERS, "erin/other/small.safetensors", small, "application/octet-stream");
+        long lora = Files.size(pivotal.get(SamplerFixture.LORA_FILE));
+        long embedding = Files.size(pivotal.get(SamplerFixture.EMBEDDING + ".safetensors"));
+        long budget = small.length + lora + embedding - 1; // the LoRA alone would fit beside the small file
+
+        try (ModelCache cache = new ModelCache(registry, store, dir, budget, 1, EngineOptions.defaults())) {
+            cache.adapter("erin/other/small.safetensors").close();
+            assertEquals(small.length, cache.diskBytes());
+            try (var pivotalLease = cache.adapter("erin/pivotal-1/" + SamplerFixture.LORA_FILE)) {
+                assertTrue(Files.isRegularFile(pivotalLease.path().resolveSibling(SamplerFixture.EMBEDDING
+                        + ".safetensors")));
+                assertEquals(lora + embedding, cache.diskBytes(), "the small adapter made room for the embedding");
+            }
+        }
+        try (ModelCache tooSmall = new ModelCache(registry, store, dir.resolve("small"), lora + embedding - 1, 1,
+                EngineOptions.defaults())) {
+            ModelCacheException e = assertThrows(ModelCacheException.class,
+                    () -> tooSmall.adapter("erin/pivotal-1/" + SamplerFixture.LORA_FILE));
+            assertEquals(ModelCacheException.CACHE_TOO_SMALL, e.code(), e.getMessage());
+            assertEquals(0, tooSmall.diskBytes());
+        }
+    }
+
+    private static List<String> names(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 

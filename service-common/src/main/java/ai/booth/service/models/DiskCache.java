@@ -67,7 +67,8 @@ final class DiskCache {
 
     /**
      * The pinned folder of entry {@code name}, filled first when absent after evicting unpinned entries until
-     * {@code expectedBytes} more fit the budget. Callers {@link #unpin} it when done.
+     * {@code expectedBytes} more fit the budget. The entry counts what the filler actually wrote: when that is more
+     * than expected, further unpinned entries are evicted once it is in place. Callers {@link #unpin} it when done.
      */
     synchronized Path pin(String name, long expectedBytes, Filler filler) {
         Entry entry = entries.get(name);
@@ -78,6 +79,14 @@ final class DiskCache {
             }
             evictFor(expectedBytes);
             entry = add(name, fill(name, filler));
+            if (entry.bytes > maxBytes) {
+                discard(name);
+                throw new ModelCacheException(ModelCacheException.CACHE_TOO_SMALL, name + " needs " + entry.bytes
+                        + " bytes but the cache holds at most " + maxBytes + " (booth.cache.max-bytes)");
+            }
+            entry.pins++;
+            evictFor(0); // the filler may have written more than expected (a file named by what it downloaded)
+            return entry.folder;
         }
         entry.pins++;
         return entry.folder;

@@ -1,6 +1,8 @@
 package ai.booth.service.models;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.diffusion.embedding.TextualInversion;
+import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.ControlNetCheck;
 import ai.booth.diffusion.loader.ModelCheck;
 import ai.booth.diffusion.loader.StableDiffusionModel;
@@ -19,6 +21,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -28,7 +31,9 @@ import java.util.OptionalLong;
  * handed out as a lease: neither it nor its files are evicted while a lease is open, and eviction closes it only
  * when the last lease is closed. A loaded model's content hash must equal its manifest's (else MODEL_CORRUPT and its
  * files are dropped, so the next attempt downloads afresh). Adapters are cached by key and ETag: replacing the
- * object in S3 is noticed. Thread-safe; loads and downloads are serialised (workers run one job at a time).
+ * object in S3 is noticed (an embedding file fetched beside a LoRA is cached with it, by the LoRA's ETag: a training
+ * writes both once, under its own prefix). Thread-safe; loads and downloads are serialised (workers run one job at a
+ * time).
  */
 public class ModelCache implements AutoCloseable {
 
@@ -195,15 +200,62 @@ public class ModelCache implements AutoCloseable {
                 + Buckets.MODELS + " (no " + id + "/" + ModelRegistry.MANIFEST + ")"));
     }
 
-    /** Leases the adapter at {@code key} in {@value Buckets#ADAPTERS}, downloaded when new or changed. */
+    /**
+     * Leases the adapter at {@code key} in {@value Buckets#ADAPTERS}, downloaded when new or changed. A LoRA whose
+     * safetensors metadata names an embedding file ({@value TextualInversion#ADAPTER_KEY}, as a pivotal training
+     * writes it) comes with that file from the same prefix, stored beside it in the entry, where the engine looks
+     * for it; the entry's size counts both. A file without that metadata (a plain LoRA, an embedding file, or one
+     * the engine will reject) is downloaded alone. The lease's path is the file at {@code key}.
+     *
+     * @throws ModelCacheException ADAPTER_NOT_FOUND when the object is missing, or when its metadata names a file
+     *                             that is not a plain file name or not in the bucket beside it
+     */
     public FileLease adapter(String key) {
         ObjectStore.Stat stat = store.stat(Buckets.ADAPTERS, key).orElseThrow(() -> new ModelCacheException(
                 ModelCacheException.ADAPTER_NOT_FOUND, "adapter '" + key + "' is not in bucket " + Buckets.ADAPTERS));
-        String fileName = key.substring(key.lastIndexOf('/') + 1);
+        String prefix = key.substring(0, key.lastIndexOf('/') + 1);
+        String fileName = key.substring(prefix.length());
         String entry = "adapter-" + sha256(key).substring(0, 16) + "-" + stat.etag().replaceAll("[^A-Za-z0-9]", "");
-        Path folder = disk.pin(entry, stat.size(), target -> download(Buckets.ADAPTERS, key,
-                target.resolve(fileName), stat.size()));
+        Path folder = disk.pin(entry, stat.size(), target -> {
+            Path file = target.resolve(fileName);
+            download(Buckets.ADAPTERS, key, file, stat.size());
+            String named = embeddingNamedBy(key, file);
+            if (named != null && !named.equals(fileName)) {
+                String embeddingKey = prefix + named;
+                ObjectStore.Stat embedding = store.stat(Buckets.ADAPTERS, embeddingKey).orElseThrow(() ->
+                        new ModelCacheException(ModelCacheException.ADAPTER_NOT_FOUND, "adapter '" + key
+                                + "' names its embedding file '" + named + "' (metadata "
+                                + TextualInversion.ADAPTER_KEY + ") but '" + embeddingKey + "' is not in bucket "
+                                + Buckets.ADAPTERS));
+                download(Buckets.ADAPTERS, embeddingKey, target.resolve(named), embedding.size());
+            }
+        });
         return new FileLease(entry, folder.resolve(fileName));
+    }
+
+    /**
+     * The embedding file a LoRA's metadata names, null when it names none or is no readable safetensors file (the
+     * engine reports that when it loads it). The name must be a file beside the LoRA: no folder, no {@code ..}.
+     */
+    private static String embeddingNamedBy(String key, Path file) {
+        Map<String, String> metadata;
+        try {
+            metadata = SafeTensors.readMetadata(file);
+        } catch (RuntimeException e) {
+            LOG.debugf("adapter %s: no safetensors metadata (%s); nothing fetched beside it", key, e.getMessage());
+            return null;
+        }
+        String named = metadata.get(TextualInversion.ADAPTER_KEY);
+        if (named == null) {
+            return null;
+        }
+        if (named.isBlank() || named.contains("/") || named.contains("\\") || named.equals(".")
+                || named.equals("..")) {
+            throw new ModelCacheException(ModelCacheException.ADAPTER_NOT_FOUND, "adapter '" + key + "' names '"
+                    + named + "' as its embedding file (metadata " + TextualInversion.ADAPTER_KEY + "), which is not"
+                    + " a file name beside it");
+        }
+        return named;
     }
 
     /** Models currently loaded, least recently used first (for tests and metrics). */
