@@ -38,7 +38,7 @@ class TrainingRequestConsumerTest {
             assertOutcome(probe, withModel(valid, "nope"), "MODEL_NOT_FOUND", "'nope'");
             assertOutcome(probe, TrainingFixtures.request(ready, 1, 0, true, 0, 0, List.of()), "INVALID_REQUEST",
                     "classImageCount > 0");
-            assertOutcome(probe, withMode(valid, "half"), "INVALID_REQUEST", "mode must be one of [lora, full]");
+            assertOutcome(probe, withMode(valid, "half"), "INVALID_REQUEST", "mode must be one of [lora, full, pivotal, textual_inversion]");
         }
     }
 
