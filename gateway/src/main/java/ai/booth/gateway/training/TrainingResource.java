@@ -15,7 +15,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Trainings: a DreamBooth LoRA adapter learned from a ready dataset. Create, list and get are every requested job's
+ * Trainings: a DreamBooth LoRA adapter, new tokens or a full fine-tune learned from a ready dataset. Create, list and get are every requested job's
  * ({@link RequestedJobEndpoints}); their OpenAPI texts, and those of its own, are in openapi-jobs.properties.
  */
 @Path("/api/v1/trainings")
@@ -31,6 +31,12 @@ public class TrainingResource extends RequestedJobEndpoints<TrainingSpec, Traini
     @Path("/{trainingId}/cancel")
     public CompletionStage<Response> cancel(@PathParam("trainingId") String trainingId) {
         return service().cancel(trainingId);
+    }
+
+    @GET
+    @Path("/{trainingId}/model")
+    public Response model(@PathParam("trainingId") String trainingId) {
+        return Response.seeOther(service().modelDownload(trainingId)).build();
     }
 
     @GET

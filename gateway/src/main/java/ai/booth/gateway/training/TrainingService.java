@@ -1,5 +1,6 @@
 package ai.booth.gateway.training;
 
+import ai.booth.contracts.Buckets;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.Topics;
 import ai.booth.contracts.TrainingCancelRequested;
@@ -8,6 +9,7 @@ import ai.booth.gateway.auth.Caller;
 import ai.booth.gateway.http.ProblemException;
 import ai.booth.gateway.job.Accepted;
 import ai.booth.gateway.job.JobMeta;
+import ai.booth.gateway.job.JobStatus;
 import ai.booth.gateway.job.RequestedJobService;
 import ai.booth.gateway.job.JobStarter;
 import ai.booth.gateway.job.Links;
@@ -20,8 +22,10 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +88,23 @@ public class TrainingService extends RequestedJobService<TrainingSpec, TrainingR
                 new TrainingCancelRequested(trainingId, "cancelled through the API with key " + caller().key().id()));
         TrainingView cancelling = registry.views().update(trainingId, () -> view, TrainingView::cancelling);
         return Accepted.afterPublishing(cancel, event, "/api/v1/trainings/" + trainingId, render(cancelling));
+    }
+
+    /**
+     * Where a completed full fine-tune's model downloads as one A1111 / civitai checkpoint (the trainer's single
+     * file): a short-lived presigned URL named after the model. 404 for any other training.
+     */
+    public URI modelDownload(String trainingId) {
+        TrainingView view = find(trainingId);
+        if (view.status() != JobStatus.COMPLETED || view.result().modelId() == null) {
+            throw ProblemException.of(Response.Status.NOT_FOUND, "training '" + trainingId + "' made no model: only"
+                    + " a COMPLETED full fine-tune (mode full) does; it is " + view.status()
+                    + (view.status() == JobStatus.COMPLETED ? ", an adapter (GET /api/v1/adapters/" + trainingId + ")"
+                    : ""));
+        }
+        String modelId = view.result().modelId();
+        return URI.create(links.url(Buckets.ADAPTERS, caller().ownerId(), view.result().adapterKey(),
+                Map.of("response-content-disposition", "attachment; filename=\"" + modelId + ".safetensors\"")));
     }
 
     /** The training now, then after every change (and every {@link #HEARTBEAT}) until it has finished. */

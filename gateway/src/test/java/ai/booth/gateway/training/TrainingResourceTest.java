@@ -207,6 +207,15 @@ class TrainingResourceTest {
                     List.of(), "ft-" + trainingId)));
             await().atMost(WAIT).untilAsserted(() -> Api.as("frank").get("/api/v1/trainings/" + trainingId)
                     .then().body("status", is("COMPLETED")).body("result.modelId", is("ft-" + trainingId)));
+            String location = Api.as("frank").redirects().follow(false)
+                    .get("/api/v1/trainings/" + trainingId + "/model").then().statusCode(303)
+                    .extract().header("Location");
+            HttpResponse<String> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(location)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("ldm", download.body(), "the A1111 single file");
+            assertTrue(download.headers().firstValue("Content-Disposition").orElse("")
+                    .contains("ft-" + trainingId + ".safetensors"), download.headers().map().toString());
+            Api.as("zed").get("/api/v1/trainings/" + trainingId + "/model").then().statusCode(404);
             Api.as("frank").get("/api/v1/adapters").then().statusCode(200).body("items", empty());
             Api.as("frank").get("/api/v1/adapters/" + trainingId).then().statusCode(404)
                     .body("detail", containsString("base model 'ft-" + trainingId + "'"));
