@@ -6,6 +6,7 @@ import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.TestImages;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
 import io.restassured.http.ContentType;
@@ -120,6 +121,40 @@ class FaultIT {
         assertEquals(4, pngs(Buckets.GENERATIONS, Buckets.generationPrefix("faults", generationId)));
         JsonPath after = awaitEnd("/api/v1/generations/" + generate(1, 2));
         assertEquals("COMPLETED", after.getString("status"), "a request after the outage: " + after.prettify());
+        assertTrue(stack.exited().isEmpty(), "a service died");
+    }
+
+    @Test
+    void aTrainingInFlightWhenTheBrokerAndS3AreLostForThirtySecondsCompletesWithItsAdapter() throws Exception {
+        RequestSpecification upload = gateway().multiPart("instancePrompt", "a photo of sks owl")
+                .multiPart("dropNearDuplicates", "false");
+        for (int i = 0; i < 2; i++) {
+            upload.multiPart("images", "owl-" + i + ".png", TestImages.png(512, 512 + 8 * i), "image/png");
+        }
+        String datasetId = upload.post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
+        assertEquals("READY", awaitEnd("/api/v1/datasets/" + datasetId).getString("status"));
+        String trainingId = gateway().contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"owl\","
+                        + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":300,\"rank\":2,"
+                        + "\"checkpointInterval\":50}")
+                .post("/api/v1/trainings").then().statusCode(202).extract().path("trainingId");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!"RUNNING".equals(gateway().get("/api/v1/trainings/" + trainingId).then().extract().path("status"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+
+        Integer before = gateway().get("/api/v1/trainings/" + trainingId).then().extract().path("progress.step");
+        stack.outage(Duration.ofSeconds(30));
+
+        JsonPath view = awaitEnd("/api/v1/trainings/" + trainingId);
+        System.out.println("training at step " + before + " when broker and S3 went away: " + view.getString("status"));
+        // the trainer waits for S3 (booth.trainer.outage-wait, 5 min) and resumes from its newest checkpoint
+        assertEquals("COMPLETED", view.getString("status"), view.prettify());
+        assertTrue(before == null || before < 300, "the outage began mid-training, at step " + before);
+        assertEquals(300, view.getInt("result.steps"));
+        assertTrue(s3().statObject(StatObjectArgs.builder().bucket(Buckets.ADAPTERS)
+                .object(view.getString("result.adapterKey")).build()).size() > 0, "the adapter is stored");
         assertTrue(stack.exited().isEmpty(), "a service died");
     }
 
@@ -279,11 +314,14 @@ class FaultIT {
         return fail("nothing appeared under " + bucket + "/" + prefix + " within " + WAIT);
     }
 
-    private static int pngs(String bucket, String prefix) throws Exception {
-        MinioClient s3 = MinioClient.builder().endpoint(stack.infra().s3Endpoint()).region("us-east-1")
+    private static MinioClient s3() {
+        return MinioClient.builder().endpoint(stack.infra().s3Endpoint()).region("us-east-1")
                 .credentials(stack.infra().settings().accessKey(), stack.infra().settings().secretKey()).build();
+    }
+
+    private static int pngs(String bucket, String prefix) throws Exception {
         int count = 0;
-        for (Result<Item> item : s3.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+        for (Result<Item> item : s3().listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
                 .recursive(true).build())) {
             if (item.get().objectName().endsWith(".png")) {
                 count++;
