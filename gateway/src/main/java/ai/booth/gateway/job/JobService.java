@@ -1,7 +1,6 @@
 package ai.booth.gateway.job;
 
 import ai.booth.gateway.auth.Caller;
-import ai.booth.gateway.http.ProblemException;
 
 /**
  * What every job kind's endpoints do alike: list, read and render the caller's jobs of one {@link JobRegistry}.
@@ -45,10 +44,7 @@ public abstract class JobService<V extends Views.Job> {
      * (the job may only be not read yet).
      */
     public V find(String id) {
-        return registry.find(id, caller.ownerId()).orElseThrow(() -> {
-            history.require("tell whether " + noun + " '" + id + "' exists");
-            return ProblemException.notFound(noun, id);
-        });
+        return registry.find(id, caller.ownerId()).orElseThrow(() -> history.notFound(noun, id));
     }
 
     protected Caller caller() {

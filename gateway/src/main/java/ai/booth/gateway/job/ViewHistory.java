@@ -69,6 +69,15 @@ public class ViewHistory {
         }
     }
 
+    /**
+     * The answer for a {@code noun} this replica does not know: 404, or 503 (see {@link #require}) while it may only
+     * not have read it yet.
+     */
+    public ProblemException notFound(String noun, String id) {
+        require("tell whether " + noun + " '" + id + "' exists");
+        return ProblemException.notFound(noun, id);
+    }
+
     /** The partitions of the views channel's topics with their first and end offsets now. */
     private Map<TopicPartition, long[]> firstAndEndOffsets() throws Exception {
         List<String> names = config.getValues(VIEW_TOPICS, String.class);

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Adapters: the LoRA files of completed trainings, downloadable in the diffusers/PEFT or kohya/A1111 layout. */
 @Path("/api/v1/adapters")
@@ -39,7 +40,7 @@ public class AdapterResource {
     static final List<String> LORA_LAYOUTS = List.of("peft", "kohya");
     /** The new tokens' files: A1111 ({@code emb_params}) and kohya / diffusers advanced ({@code clip_l}). */
     static final List<String> EMBEDDING_LAYOUTS = List.of("embedding", "embedding_kohya");
-    static final List<String> LAYOUTS = List.of("peft", "kohya", "embedding", "embedding_kohya");
+    static final List<String> LAYOUTS = Stream.concat(LORA_LAYOUTS.stream(), EMBEDDING_LAYOUTS.stream()).toList();
 
     private final TrainingRegistry trainings;
     private final ObjectStore store;
@@ -79,10 +80,7 @@ public class AdapterResource {
         checks.done();
         TrainingView training = trainings.find(trainingId, caller.ownerId())
                 .filter(view -> view.status() == JobStatus.COMPLETED)
-                .orElseThrow(() -> {
-                    history.require("tell whether adapter '" + trainingId + "' exists");
-                    return ProblemException.notFound("adapter", trainingId);
-                });
+                .orElseThrow(() -> history.notFound("adapter", trainingId));
         if (training.result().modelId() != null) {
             throw ProblemException.of(Response.Status.NOT_FOUND, "training '" + trainingId + "' is a full fine-tune;"
                     + " it made base model '" + training.result().modelId() + "', not an adapter");
