@@ -20,22 +20,34 @@ import java.util.List;
  * @param embeddingKey         the new tokens' embeddings as one A1111 file (its metadata names the tokens), key in
  *                             {@link Buckets#ADAPTERS}, for {@link GenerationRequested#embeddings()}; null without new
  *                             tokens. A pivotal LoRA names it in its metadata, so generations with the LoRA load it
+ * @param scores               the final adapter's scores (a training that evaluates; the scorecard of every scored
+ *                             step is {@code scores.json} beside the adapter); null otherwise
  */
 @Topic(Topics.TRAINING_COMPLETED)
 public record TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss,
                                 long durationMillis, List<String> checkpointKeys, List<String> validationImageKeys,
-                                @Nullable String modelId, @Nullable String embeddingKey) implements Payload {
+                                @Nullable String modelId, @Nullable String embeddingKey,
+                                @Nullable EvalScores scores) implements Payload {
+
+    /** A training without evaluation finished (the contract before {@code scores} existed). */
+    public TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss, long durationMillis,
+                             List<String> checkpointKeys, List<String> validationImageKeys, String modelId,
+                             String embeddingKey) {
+        this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, modelId,
+                embeddingKey, null);
+    }
 
     /** A training without new tokens finished (the contract before {@code embeddingKey} existed). */
     public TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss, long durationMillis,
                              List<String> checkpointKeys, List<String> validationImageKeys, String modelId) {
         this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, modelId,
-                null);
+                null, null);
     }
 
     /** An adapter's training finished. */
     public TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss, long durationMillis,
                              List<String> checkpointKeys, List<String> validationImageKeys) {
-        this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, null, null);
+        this(trainingId, adapterKey, steps, finalLoss, durationMillis, checkpointKeys, validationImageKeys, null, null,
+                null);
     }
 }

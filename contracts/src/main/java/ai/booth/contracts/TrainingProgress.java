@@ -14,9 +14,18 @@ import java.util.List;
  * @param etaSeconds           estimated seconds to completion
  * @param validationImageKeys  validation images rendered at this step, keys in {@link Buckets#CHECKPOINTS}
  * @param checkpointKey        checkpoint saved at this step, key in {@link Buckets#CHECKPOINTS}
+ * @param scores               this step's validation images scored (a training that evaluates); null otherwise
  */
 @Topic(Topics.TRAINING_PROGRESS)
 public record TrainingProgress(String trainingId, int step, int totalSteps, double loss, double learningRate,
                                double itPerSecond, long etaSeconds, List<String> validationImageKeys,
-                               @Nullable String checkpointKey) implements Payload {
+                               @Nullable String checkpointKey, @Nullable EvalScores scores) implements Payload {
+
+    /** A report without scores (the contract before {@code scores} existed). */
+    public TrainingProgress(String trainingId, int step, int totalSteps, double loss, double learningRate,
+                            double itPerSecond, long etaSeconds, List<String> validationImageKeys,
+                            String checkpointKey) {
+        this(trainingId, step, totalSteps, loss, learningRate, itPerSecond, etaSeconds, validationImageKeys,
+                checkpointKey, null);
+    }
 }

@@ -39,6 +39,10 @@ import java.util.List;
  *                                   textual_inversion), e.g. [&lt;s1&gt;, &lt;s2&gt;]; prompts name them literally
  * @param initializerToken           word whose embedding starts the new rows; null: random at the embeddings' scale
  * @param lrEmbeddings               learning rate of the new rows; null: the engine's default (1e-3)
+ * @param evaluate                   score each validation step's images with the DreamBooth paper's metrics (DINO,
+ *                                   CLIP-I against the dataset's images, CLIP-T against the prompts) and the final
+ *                                   adapter; needs validation prompts and the installed evaluation encoders; null
+ *                                   means on when both encoders are installed and there are validation prompts
  */
 @Topic(Topics.TRAINING_REQUESTED)
 public record TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
@@ -49,7 +53,8 @@ public record TrainingRequested(String trainingId, String baseModel, String data
                                 int lrWarmupSteps, long seed, int checkpointInterval, int validationInterval,
                                 List<String> validationPrompts, @Nullable String mode,
                                 @Nullable Boolean gradientCheckpointing, @Nullable List<String> newTokens,
-                                @Nullable String initializerToken, @Nullable Double lrEmbeddings) implements Payload {
+                                @Nullable String initializerToken, @Nullable Double lrEmbeddings,
+                                @Nullable Boolean evaluate) implements Payload {
 
     public static final String LORA = "lora";
     public static final String FULL = "full";
@@ -60,6 +65,22 @@ public record TrainingRequested(String trainingId, String baseModel, String data
 
     public TrainingRequested {
         newTokens = newTokens == null ? List.of() : List.copyOf(newTokens);
+    }
+
+    /** A training that evaluates when it can (the contract before {@code evaluate} existed). */
+    public TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
+                             String classNoun, String instancePrompt, String classPrompt, boolean priorPreservation,
+                             double priorLossWeight, int classImageCount, int resolution, int maxTrainSteps,
+                             int batchSize, int rank, double alpha, double unetLearningRate,
+                             double textEncoderLearningRate, String lrScheduler, int lrWarmupSteps, long seed,
+                             int checkpointInterval, int validationInterval, List<String> validationPrompts,
+                             String mode, Boolean gradientCheckpointing, List<String> newTokens,
+                             String initializerToken, Double lrEmbeddings) {
+        this(trainingId, baseModel, datasetId, instanceToken, classNoun, instancePrompt, classPrompt,
+                priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
+                unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
+                validationInterval, validationPrompts, mode, gradientCheckpointing, newTokens, initializerToken,
+                lrEmbeddings, null);
     }
 
     /** A training without new tokens (the contract before {@code newTokens} existed). */
@@ -121,6 +142,19 @@ public record TrainingRequested(String trainingId, String baseModel, String data
     /** Whether no LoRA is trained, only new token embeddings (the result is an embedding file). */
     public boolean textualInversion() {
         return TEXTUAL_INVERSION.equals(mode);
+    }
+
+    /** Whether validation images are rendered (what an evaluation scores). */
+    public boolean validates() {
+        return !validationPrompts.isEmpty() && validationInterval > 0;
+    }
+
+    /** The words CLIP-T removes from a prompt: the rare token, or the new tokens. */
+    public List<String> subjectTokens() {
+        if (!newTokens.isEmpty()) {
+            return newTokens;
+        }
+        return instanceToken == null || instanceToken.isBlank() ? List.of() : List.of(instanceToken);
     }
 
     /** Whether every UNet weight trains (the result is a new base model, not an adapter). */

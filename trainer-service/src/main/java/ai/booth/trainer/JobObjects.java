@@ -1,6 +1,7 @@
 package ai.booth.trainer;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.contracts.EvalScores;
 import ai.booth.contracts.Payload;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
@@ -26,8 +27,10 @@ import java.util.stream.Stream;
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/checkpoint-000040/files.json  its manifest (step, prefix, files), written after them
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/checkpoint.json          pointer to the latest checkpoint (a copy of its manifest)
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/validation/step-000040/00.png
+ * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/scores/step-000040.json   that step's evaluation scores (a resumed run keeps them)
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/outcome.json             the terminal event's payload: the job is over
  * adapters/&lt;owner&gt;/&lt;trainingId&gt;/pytorch_lora_weights.safetensors, lora_kohya.safetensors, metadata.json
+ * adapters/&lt;owner&gt;/&lt;trainingId&gt;/scores.json               the scorecard: every scored step, oldest first
  * </pre>
  */
 final class JobObjects {
@@ -35,6 +38,7 @@ final class JobObjects {
     static final String POINTER = "checkpoint.json";
     static final String OUTCOME = "outcome.json";
     static final String MANIFEST = "files.json";
+    static final String SCORECARD = "scores.json";
 
     private static final Logger LOG = Logger.getLogger(JobObjects.class);
 
@@ -186,6 +190,23 @@ final class JobObjects {
             keys.add(key);
         }
         return keys;
+    }
+
+    /** Stores the scores of one validation step. */
+    void writeScores(EvalScores scores) {
+        write(Buckets.CHECKPOINTS, prefix + String.format("scores/step-%06d.json", scores.step()), scores);
+    }
+
+    /** Every stored step's scores, oldest step first. */
+    List<EvalScores> scores() {
+        return store.list(Buckets.CHECKPOINTS, prefix + "scores/").stream()
+                .map(key -> read(Buckets.CHECKPOINTS, key, EvalScores.class)).toList();
+    }
+
+    /** Writes the scorecard beside the adapter; answers its key. */
+    String uploadScorecard(List<EvalScores> scores) {
+        write(Buckets.ADAPTERS, adapterPrefix + SCORECARD, scores);
+        return adapterPrefix + SCORECARD;
     }
 
     /** Keys of every stored validation image, oldest step first. */

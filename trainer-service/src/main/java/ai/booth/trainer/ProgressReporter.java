@@ -1,5 +1,6 @@
 package ai.booth.trainer;
 
+import ai.booth.contracts.EvalScores;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.TrainingProgress;
 import ai.booth.diffusion.train.ProgressListener;
@@ -11,7 +12,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Turns the engine's step, checkpoint and validation callbacks into {@link TrainingProgress} events and S3 objects.
+ * Turns the engine's step, checkpoint and validation callbacks into {@link TrainingProgress} events and S3 objects;
+ * a training that evaluates scores each validation step's images ({@link Evaluation}) and reports the scores with
+ * them.
  * Steps are reported at most once per interval; a step that writes a checkpoint or validation images is reported
  * after they are stored (with their keys), and the last step always — so step numbers only grow.
  */
@@ -24,14 +27,17 @@ final class ProgressReporter implements ProgressListener {
     private final int checkpointsToKeep;
     private final long intervalNanos;
     private final Consumer<Event<TrainingProgress>> publish;
+    private final Evaluation evaluation;
     private ai.booth.diffusion.train.StepProgress pending;
     private List<String> pendingImages = List.of();
     private String pendingCheckpoint;
+    private EvalScores pendingScores;
     private long lastSent = Long.MIN_VALUE / 2;
     private int lastStep;
 
     ProgressReporter(Event<?> request, JobObjects objects, TrainingConfig config, boolean validates,
-                     int checkpointsToKeep, Duration interval, Consumer<Event<TrainingProgress>> publish) {
+                     int checkpointsToKeep, Duration interval, Consumer<Event<TrainingProgress>> publish,
+                     Evaluation evaluation) {
         this.request = request;
         this.objects = objects;
         this.config = config;
@@ -39,6 +45,7 @@ final class ProgressReporter implements ProgressListener {
         this.checkpointsToKeep = checkpointsToKeep;
         this.intervalNanos = interval.toNanos();
         this.publish = publish;
+        this.evaluation = evaluation;
     }
 
     @Override
@@ -48,7 +55,7 @@ final class ProgressReporter implements ProgressListener {
         boolean last = progress.step() >= progress.totalSteps();
         boolean checkpointDue = config.checkpointEvery() > 0 && progress.step() % config.checkpointEvery() == 0
                 && !last;
-        if (!checkpointDue && !validationDue(progress.step())) {
+        if (!checkpointDue && !validationDue(progress)) {
             flush(last);
         }
     }
@@ -56,7 +63,7 @@ final class ProgressReporter implements ProgressListener {
     @Override
     public void checkpoint(int step, Path dir) {
         pendingCheckpoint = objects.uploadCheckpoint(step, dir, checkpointsToKeep);
-        if (pending != null && pending.step() == step && !validationDue(step)) {
+        if (pending != null && pending.step() == step && !validationDue(pending)) {
             flush(true);
         }
     }
@@ -64,13 +71,17 @@ final class ProgressReporter implements ProgressListener {
     @Override
     public void validation(int step, List<Path> images) {
         pendingImages = objects.uploadValidation(step, images);
+        if (evaluation != null) {
+            pendingScores = evaluation.score(step, images);
+            objects.writeScores(pendingScores);
+        }
         if (pending != null && pending.step() == step) {
             flush(true);
         }
     }
 
-    private boolean validationDue(int step) {
-        return validates && config.validationEvery() > 0 && step % config.validationEvery() == 0;
+    private boolean validationDue(ai.booth.diffusion.train.StepProgress progress) {
+        return validates && config.validatesAt(progress.step(), progress.totalSteps());
     }
 
     private void flush(boolean always) {
@@ -80,11 +91,12 @@ final class ProgressReporter implements ProgressListener {
         }
         var p = pending;
         publish.accept(request.next(new TrainingProgress(request.correlationId(), p.step(), p.totalSteps(), p.loss(),
-                p.lr(), p.itPerSec(), Math.round(p.etaSeconds()), pendingImages, pendingCheckpoint)));
+                p.lr(), p.itPerSec(), Math.round(p.etaSeconds()), pendingImages, pendingCheckpoint, pendingScores)));
         lastSent = now;
         pending = null;
         pendingImages = List.of();
         pendingCheckpoint = null;
+        pendingScores = null;
     }
 
     /** The last step the engine finished in this run (0 before the first). */

@@ -53,6 +53,9 @@ final class TrainingRequestCheck {
             problems.add("lrEmbeddings must be in (0, " + TrainingRules.MAX_EMBEDDING_LEARNING_RATE + "], got "
                     + r.lrEmbeddings());
         }
+        if (Boolean.TRUE.equals(r.evaluate()) && !r.validates()) {
+            problems.add(TrainingRules.EVALUATE_NEEDS_VALIDATION);
+        }
         if (r.lrWarmupSteps() < 0 || r.checkpointInterval() < 0 || r.validationInterval() < 0) {
             problems.add("lrWarmupSteps, checkpointInterval and validationInterval must be >= 0");
         }

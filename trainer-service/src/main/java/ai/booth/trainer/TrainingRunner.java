@@ -1,6 +1,7 @@
 package ai.booth.trainer;
 
 import ai.booth.contracts.DatasetReport;
+import ai.booth.contracts.EvalScores;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.Payload;
 import ai.booth.contracts.TrainingCompleted;
@@ -60,11 +61,12 @@ public class TrainingRunner {
     private final TrainingEvents events;
     private final TrainerConfig config;
     private final FineTunes fineTunes;
+    private final Evaluations evaluations;
     private final Backoff s3Pauses;
 
     public TrainingRunner(ObjectStore store, ObjectMapper json, ModelLeases models, DatasetFiles datasets,
                           ClassImages classImages, JobControl control, TrainingEvents events, TrainerConfig config,
-                          FineTunes fineTunes) {
+                          FineTunes fineTunes, Evaluations evaluations) {
         this.store = store;
         this.json = json;
         this.models = models;
@@ -74,6 +76,7 @@ public class TrainingRunner {
         this.events = events;
         this.config = config;
         this.fineTunes = fineTunes;
+        this.evaluations = evaluations;
         this.s3Pauses = Backoff.OUTAGE.within(config.outageWait());
     }
 
@@ -194,14 +197,23 @@ public class TrainingRunner {
             DreamBoothJob job = new DreamBoothJob(instances, classes, request.classImageCount(), training,
                     work.resolve(outputName(request)), checkpoint.isPresent() ? resume : null);
             PipelineAssets assets = lease.assets();
-            try (TextToImagePipeline pipeline = new TextToImagePipeline(model, assets)) {
+            // scored against the subject's images: a resumed run (which trains from its checkpoint's latents) fetches
+            // them only for this
+            Path real = checkpoint.isEmpty() ? instances : work.resolve("real");
+            try (Evaluation evaluation = evaluations.open(request, () -> {
+                        if (checkpoint.isPresent()) {
+                            datasets.download(datasets.report(event.ownerId(), request.datasetId()), real);
+                        }
+                        return real;
+                    }).orElse(null);
+                 TextToImagePipeline pipeline = new TextToImagePipeline(model, assets)) {
                 PipelineImages validation = new PipelineImages(pipeline, GenerationParams.builder("")
                         .steps(config.sampling().steps()).guidanceScale(config.sampling().guidanceScale())
                         .scheduler(config.sampling().scheduler()).seed(request.seed())
                         .size(request.resolution(), request.resolution()).build());
                 boolean validates = training.validationEvery() > 0;
                 ProgressReporter reporter = new ProgressReporter(event, objects, training, validates,
-                        config.checkpointsToKeep(), config.progressInterval(), this::publishProgress);
+                        config.checkpointsToKeep(), config.progressInterval(), this::publishProgress, evaluation);
                 TrainingResult result = job.run(new DreamBoothJob.Engine(model, assets.tokenizer(),
                         assets.schedulerConfig(), null, validates ? validation : null), reporter, () -> {
                             step[0] = Math.max(step[0], reporter.lastStep());
@@ -212,11 +224,13 @@ public class TrainingRunner {
                     throw new JobStopped();
                 }
                 long millis = (System.nanoTime() - started) / 1_000_000;
+                EvalScores scores = evaluation == null ? null : scorecard(objects, result.steps());
                 if (training.fullFineTune()) {
                     String modelId = fineTunes.install(request, result, model.contentHash()).id();
                     List<String> keys = objects.uploadResult(result.modelFile(), result.metadataFile());
                     return new TrainingCompleted(request.trainingId(), keys.get(0), result.steps(),
-                            result.finalLoss(), millis, objects.checkpointKeys(), objects.validationKeys(), modelId);
+                            result.finalLoss(), millis, objects.checkpointKeys(), objects.validationKeys(), modelId,
+                            null, scores);
                 }
                 // embeddings first: a pivotal LoRA names its embedding file, which must be there when the LoRA is
                 List<Path> files = new ArrayList<>(result.embeddingFiles());
@@ -228,9 +242,23 @@ public class TrainingRunner {
                 String embeddingKey = result.embeddingFiles().isEmpty() ? null : keys.get(0);
                 String adapterKey = result.peftFile() != null ? keys.get(result.embeddingFiles().size()) : embeddingKey;
                 return new TrainingCompleted(request.trainingId(), adapterKey, result.steps(), result.finalLoss(),
-                        millis, objects.checkpointKeys(), objects.validationKeys(), null, embeddingKey);
+                        millis, objects.checkpointKeys(), objects.validationKeys(), null, embeddingKey, scores);
             }
         }
+    }
+
+    /**
+     * Stores the scorecard of every scored step beside the result; answers the final result's scores (validation
+     * renders the last step too), null when nothing was scored.
+     */
+    private static EvalScores scorecard(JobObjects objects, int lastStep) {
+        List<EvalScores> scores = objects.scores();
+        if (scores.isEmpty()) {
+            return null;
+        }
+        objects.uploadScorecard(scores);
+        EvalScores last = scores.get(scores.size() - 1);
+        return last.step() == lastStep ? last : null;
     }
 
     /** The engine's config for a request; settings the contract does not carry keep the engine's defaults. */

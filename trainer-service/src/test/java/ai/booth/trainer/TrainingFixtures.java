@@ -77,6 +77,24 @@ final class TrainingFixtures {
                 null, tokens, "style", 1e-2);
     }
 
+    /** {@code r} with {@code evaluate} set. */
+    static TrainingRequested evaluate(TrainingRequested r, Boolean evaluate) {
+        return new TrainingRequested(r.trainingId(), r.baseModel(), r.datasetId(), r.instanceToken(), r.classNoun(),
+                r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(), r.classImageCount(),
+                r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(), r.unetLearningRate(),
+                r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(), r.checkpointInterval(),
+                r.validationInterval(), r.validationPrompts(), r.mode(), r.gradientCheckpointing(), r.newTokens(),
+                r.initializerToken(), r.lrEmbeddings(), evaluate);
+    }
+
+    /** The eval fixture's CLIP and DINO folders installed as encoders {@code eval-clip} and {@code eval-dino}. */
+    static void installEncoders(ObjectStore store) {
+        Path eval = Path.of(System.getProperty("booth.fixtures", "../fixtures/sd-tiny")).resolve("eval");
+        ModelRegistry registry = new ModelRegistry(store);
+        registry.installEncoder(eval.resolve("clip"), "eval-clip", null);
+        registry.installEncoder(eval.resolve("dino"), "eval-dino", null);
+    }
+
     private TrainingFixtures() {
     }
 }

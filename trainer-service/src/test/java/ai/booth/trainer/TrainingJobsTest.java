@@ -1,13 +1,18 @@
 package ai.booth.trainer;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.contracts.EvalScores;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.TrainingCancelRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingProgress;
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.diffusion.eval.EvalEncoders;
+import ai.booth.diffusion.eval.RgbImage;
+import ai.booth.diffusion.eval.SubjectFidelity;
 import ai.booth.diffusion.io.SafeTensors;
+import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.models.ModelLineage;
 import ai.booth.service.models.ModelManifest;
@@ -114,6 +119,72 @@ class TrainingJobsTest {
                     WAIT);
             assertEquals(done, again.payload());
             assertEquals(reports, probe.all(TrainingProgress.class, request.trainingId()).size(), "no new progress");
+        }
+    }
+
+    @Test
+    void anEvaluatedTrainingScoresEachValidationStepAndTheFinalAdapterAgainstTheDatasetsImages() throws Exception {
+        TrainingFixtures.installEncoders(store);
+        String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
+        List<String> prompts = List.of("a photo of sks dog", "sks dog on the moon");
+        TrainingRequested request = TrainingFixtures.evaluate(
+                TrainingFixtures.request(dataset, 4, 0, false, 0, 3, prompts), true);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.trainingId(), OWNER, request));
+            TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
+
+            // validation every 3 steps and after the last: steps 3 and 4 are scored, 2 images against 2 photos
+            List<EvalScores> reported = probe.all(TrainingProgress.class, request.trainingId()).stream()
+                    .map(e -> e.payload().scores()).filter(java.util.Objects::nonNull).toList();
+            assertEquals(List.of(3, 4), reported.stream().map(EvalScores::step).toList());
+            for (EvalScores s : reported) {
+                assertEquals(2, s.generated());
+                assertEquals(2, s.real());
+                for (double v : new double[] {s.dino(), s.clipI(), s.clipT()}) {
+                    assertTrue(v >= -1 && v <= 1, "a cosine: " + s);
+                }
+            }
+            assertEquals(reported.get(1), done.scores());
+            String scorecard = Buckets.adapterPrefix(OWNER, request.trainingId()) + "scores.json";
+            assertEquals(reported, List.of(json.readValue(store.get(Buckets.ADAPTERS, scorecard),
+                    EvalScores[].class)));
+
+            // the same numbers from the stored images with the encoders loaded here: photos and prompts paired right
+            Path real = tmp.resolve("real");
+            Path generated = tmp.resolve("generated");
+            Files.createDirectories(real);
+            Files.createDirectories(generated);
+            for (String key : store.list(Buckets.DATASETS, Buckets.datasetProcessedKey(OWNER, dataset, 1, ""))) {
+                store.download(Buckets.DATASETS, key, real.resolve(key.substring(key.lastIndexOf('/') + 1)),
+                        Long.MAX_VALUE);
+            }
+            for (String key : done.validationImageKeys().stream().filter(k -> k.contains("/step-000004/")).toList()) {
+                store.download(Buckets.CHECKPOINTS, key, generated.resolve(key.substring(key.lastIndexOf('/') + 1)),
+                        Long.MAX_VALUE);
+            }
+            Path eval = TrainingFixtures.modelFolder().resolveSibling("eval");
+            try (EvalEncoders encoders = EvalEncoders.load(eval.resolve("clip"), eval.resolve("dino"),
+                    EngineOptions.defaults())) {
+                SubjectFidelity expected = SubjectFidelity.score(encoders,
+                        RgbImage.filesIn(real).stream().map(RgbImage::read).toList(),
+                        RgbImage.filesIn(generated).stream().map(RgbImage::read).toList(), prompts, List.of("sks"));
+                assertEquals(expected.dino(), done.scores().dino(), 1e-6);
+                assertEquals(expected.clipI(), done.scores().clipI(), 1e-6);
+                assertEquals(expected.clipT(), done.scores().clipT(), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void askingForEvaluationWithoutValidationPromptsFailsTheRequestSayingWhy() throws Exception {
+        String dataset = TrainingFixtures.dataset(store, OWNER, 1, 64);
+        TrainingRequested request = TrainingFixtures.evaluate(TrainingFixtures.request(dataset, 2, 0), true);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.trainingId(), OWNER, request));
+            TrainingFailed failed = probe.await(TrainingFailed.class, request.trainingId(), WAIT).payload();
+
+            assertEquals("INVALID_REQUEST", failed.code());
+            assertTrue(failed.message().contains("validationPrompts"), failed.message());
         }
     }
 

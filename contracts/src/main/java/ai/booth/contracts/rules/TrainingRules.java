@@ -27,6 +27,10 @@ public final class TrainingRules {
     /** Learning rate of new token embeddings: (0, max]. */
     public static final double MAX_EMBEDDING_LEARNING_RATE = 0.1;
 
+    /** Why {@code evaluate: true} is refused without validation: the scores are the validation images'. */
+    public static final String EVALUATE_NEEDS_VALIDATION = "evaluate scores the validation images: give"
+            + " validationPrompts and a validationInterval above 0";
+
     public static final String DEFAULT_INSTANCE_TOKEN = "sks";
     public static final boolean DEFAULT_PRIOR_PRESERVATION = true;
     public static final double DEFAULT_PRIOR_LOSS_WEIGHT = 1.0;

@@ -43,6 +43,19 @@ public final class Similarity {
         return sum / ((double) rows.length * cols.length);
     }
 
+    /** Mean cosine of row i with row i of the other set: each image with its own prompt. */
+    public static double meanAligned(float[][] rows, float[][] others) {
+        if (rows.length == 0 || rows.length != others.length) {
+            throw new IllegalArgumentException("need as many embeddings on each side, got " + rows.length + " and "
+                    + others.length);
+        }
+        double sum = 0;
+        for (int i = 0; i < rows.length; i++) {
+            sum += cosine(rows[i], others[i]);
+        }
+        return sum / rows.length;
+    }
+
     /** Mean cosine over the distinct pairs i < j of one set. */
     public static double meanDistinctPairs(float[][] rows) {
         if (rows.length < 2) {

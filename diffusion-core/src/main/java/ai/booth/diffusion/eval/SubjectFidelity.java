@@ -31,6 +31,37 @@ public record SubjectFidelity(double dino, double clipI, double clipT, int pairs
     }
 
     /**
+     * Scores generations of several prompts, {@code prompts.get(i)} being image i's: DINO and CLIP-I as above, CLIP-T
+     * pairing each image with its own prompt, every one of {@code tokens} removed from it (a training's validation
+     * images; pivotal tunings name several new tokens).
+     */
+    public static SubjectFidelity score(EvalEncoders encoders, List<RgbImage> real, List<RgbImage> generated,
+                                        List<String> prompts, List<String> tokens) {
+        if (prompts.size() != generated.size()) {
+            throw new IllegalArgumentException(generated.size() + " generated images but " + prompts.size()
+                    + " prompts");
+        }
+        List<String> distinct = prompts.stream().map(p -> withoutTokens(p, tokens)).distinct().toList();
+        float[][] text = encoders.clipTextEmbeds(distinct);
+        float[][] textPerImage = prompts.stream().map(p -> text[distinct.indexOf(withoutTokens(p, tokens))])
+                .toArray(float[][]::new);
+        float[][] clipGenerated = encoders.clipImageEmbeds(generated);
+        return new SubjectFidelity(
+                Similarity.meanPairwise(encoders.dinoEmbeds(generated), encoders.dinoEmbeds(real)),
+                Similarity.meanPairwise(clipGenerated, encoders.clipImageEmbeds(real)),
+                Similarity.meanAligned(clipGenerated, textPerImage),
+                generated.size() * real.size());
+    }
+
+    private static String withoutTokens(String prompt, List<String> tokens) {
+        String text = prompt;
+        for (String token : tokens) {
+            text = withoutToken(text, token);
+        }
+        return text.strip();
+    }
+
+    /**
      * The prompt without the rare token as a word of its own, in any case as CLIP's tokenizer lowercases ("a photo of
      * sks dog" → "a photo of dog"): CLIP-T measures the prompt's content, and the identifier means nothing to CLIP.
      */

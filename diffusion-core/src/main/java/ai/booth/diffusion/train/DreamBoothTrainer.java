@@ -418,7 +418,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
             if (config.checkpointEvery() > 0 && stepsDone % config.checkpointEvery() == 0 && stepsDone < totalSteps) {
                 lastCheckpoint = checkpoint(outputDir, cacheFile, listener);
             }
-            if (renderer != null && config.validationEvery() > 0 && stepsDone % config.validationEvery() == 0) {
+            if (renderer != null && config.validatesAt(stepsDone, totalSteps)) {
                 validate(outputDir, renderer, listener);
             }
         }

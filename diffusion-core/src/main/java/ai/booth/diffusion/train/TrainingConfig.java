@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  * @param mixedPrecision       "no" (float32) or "fp16" (float16 forward, float32 master factors, loss scaling; GPU)
  * @param checkpointEvery      write a resumable checkpoint every N optimizer steps (0 = never)
  * @param checkpointsToKeep    keep only the newest N checkpoints (0 = all)
- * @param validationEvery      render the validation prompts every N steps (0 = never)
+ * @param validationEvery      render the validation prompts every N steps and after the last (0 = never)
  * @param validationPrompts    prompts for validation images
  * @param validationSeed       seed of the validation images (fixed, so they are comparable over steps)
  * @param datasetId            the dataset this job trains on (provenance only)
@@ -132,6 +132,11 @@ public record TrainingConfig(
                 "must be 'no' in mode full (full fine-tuning trains float32 weights)", mixedPrecision);
         require(lrEmbeddings >= 0 && weightDecayEmbeddings >= 0, "lrEmbeddings/weightDecayEmbeddings",
                 "must be >= 0", lrEmbeddings + "/" + weightDecayEmbeddings);
+    }
+
+    /** Whether validation images are rendered after {@code step}: every validationEvery steps, and the last. */
+    public boolean validatesAt(int step, int totalSteps) {
+        return validationEvery > 0 && (step % validationEvery == 0 || step == totalSteps);
     }
 
     /** Whether a LoRA is trained (modes lora and pivotal). */

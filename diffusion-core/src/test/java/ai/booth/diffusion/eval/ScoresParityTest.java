@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * The eval fixture's scores case end to end: image files and prompts through the processors, tokenizer and encoders
  * to the cosine matrices, within the scores tolerance.
@@ -79,5 +81,34 @@ class ScoresParityTest {
         assertScores(outputs.get(0).asText(), Similarity.cosines(clip, clip));
         assertScores(outputs.get(1).asText(), Similarity.cosines(clip, encoders.clipTextEmbeds(prompts)));
         assertScores(outputs.get(2).asText(), Similarity.cosines(dino, dino));
+    }
+
+    @Test
+    void aTrainingsScoresPairEachGeneratedImageWithItsOwnPromptAndEveryRealImage() {
+        List<RgbImage> images = imagesInScoreOrder(ref);
+        List<String> prompts = new ArrayList<>();
+        ref.testCase("clip").get("prompts").forEach(p -> prompts.add(p.asText()));
+        JsonNode outputs = ref.testCase("scores").get("outputs");
+        float[] clipT = ref.tensor(outputs.get(1).asText(), manager).toFloatArray();
+        float[] dino = ref.tensor(outputs.get(2).asText(), manager).toFloatArray();
+        int n = images.size();
+        // the first image is the real one; every other image was generated from prompt (i - 1) mod prompts
+        List<String> imagePrompts = new ArrayList<>();
+        double expectedClipT = 0;
+        double expectedDino = 0;
+        for (int i = 1; i < n; i++) {
+            int p = (i - 1) % prompts.size();
+            imagePrompts.add(prompts.get(p));
+            expectedClipT += clipT[i * prompts.size() + p] / (n - 1);
+            expectedDino += dino[i * n] / (n - 1);
+        }
+
+        SubjectFidelity scores = SubjectFidelity.score(encoders, images.subList(0, 1), images.subList(1, n),
+                imagePrompts, List.of());
+
+        Reference.Tolerance tol = ref.tolerance("scores");
+        assertEquals(expectedClipT, scores.clipT(), tol.atol() + tol.rtol() * Math.abs(expectedClipT));
+        assertEquals(expectedDino, scores.dino(), tol.atol() + tol.rtol() * Math.abs(expectedDino));
+        assertEquals(n - 1, scores.pairs());
     }
 }

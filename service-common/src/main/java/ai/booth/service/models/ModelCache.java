@@ -4,6 +4,7 @@ import ai.booth.contracts.Buckets;
 import ai.booth.diffusion.embedding.TextualInversion;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.ControlNetCheck;
+import ai.booth.diffusion.loader.EncoderCheck;
 import ai.booth.diffusion.loader.ModelCheck;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.pipeline.PipelineAssets;
@@ -98,7 +99,7 @@ public class ModelCache implements AutoCloseable {
     }
 
     /**
-     * Local files in use, an adapter's or a ControlNet's: not evicted until closed. The engine loads them per
+     * Local files in use, an adapter's, a ControlNet's or an encoder's: not evicted until closed. The engine loads them per
      * pipeline, so only the files are cached.
      */
     public final class FileLease implements AutoCloseable {
@@ -113,7 +114,7 @@ public class ModelCache implements AutoCloseable {
 
         /**
          * The local file (an adapter, named like its object) or a ControlNet's file or folder (named by its id):
-         * the name the infotexts show.
+         * the name the infotexts show; an encoder's folder.
          */
         public Path path() {
             return path;
@@ -150,9 +151,9 @@ public class ModelCache implements AutoCloseable {
         Loaded held = loaded.get(id);
         if (held == null) {
             ModelManifest manifest = installed(id, "base model");
-            if (manifest.controlNet()) {
-                throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a"
-                        + " ControlNet, not a base model");
+            if (!manifest.base()) {
+                throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a "
+                        + manifest.type() + ", not a base model");
             }
             held = load(manifest);
             loaded.put(id, held);
@@ -170,8 +171,8 @@ public class ModelCache implements AutoCloseable {
     public FileLease controlNet(String id) {
         ModelManifest manifest = installed(id, "ControlNet");
         if (!manifest.controlNet()) {
-            throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a base model,"
-                    + " not a ControlNet");
+            throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a "
+                    + manifest.type() + " model, not a ControlNet");
         }
         String entry = "controlnet-" + id + "-" + manifest.contentHash().substring(0, 16);
         // a folder is stored as <id>/ so that its name, like a single file's, is the id
@@ -188,6 +189,30 @@ public class ModelCache implements AutoCloseable {
             }
         });
         return new FileLease(entry, controlNetPath(folder, manifest, id));
+    }
+
+    /**
+     * Leases evaluation encoder {@code id}: its transformers folder, downloaded on first use and checked against the
+     * manifest's content hash. The caller loads it (encoders are loaded for a job, not kept).
+     */
+    public FileLease encoder(String id) {
+        ModelManifest manifest = installed(id, "encoder");
+        if (!manifest.encoder()) {
+            throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a "
+                    + manifest.type() + " model, not an encoder");
+        }
+        String entry = "encoder-" + id + "-" + manifest.contentHash().substring(0, 16);
+        Path folder = disk.pin(entry, manifest.sizeBytes(), target -> {
+            for (ModelManifest.ModelFile file : manifest.files()) {
+                fetch(manifest, file, target.resolve(file.path()));
+            }
+            String hash = EncoderCheck.of(target).contentHash();
+            if (!hash.equals(manifest.contentHash())) {
+                throw new ModelCacheException(ModelCacheException.MODEL_CORRUPT, "encoder '" + id + "': its weights"
+                        + " hash to " + hash + " but the manifest says " + manifest.contentHash());
+            }
+        });
+        return new FileLease(entry, folder);
     }
 
     private static Path controlNetPath(Path folder, ModelManifest manifest, String id) {

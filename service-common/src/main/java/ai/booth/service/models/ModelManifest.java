@@ -18,15 +18,17 @@ import java.util.List;
  *                      of the loaded model (computed from the files by the engine's dry-run check, without loading)
  * @param sizeBytes     total bytes of {@code files}
  * @param configSource  where the architecture comes from: {@code folder}, {@code companion} (the files under
- *                      {@code config/}), {@code preset:<name>} or {@code inferred} (from tensor shapes)
+ *                      {@code config/}), {@code preset:<name>} or {@code inferred} (from tensor shapes); for an
+ *                      encoder its role, {@code clip} or {@code dino} (from its config's model_type)
  * @param resolution    native image size in pixels (UNet sample size × VAE downscale; 512 for SD-1.5)
  * @param weights       for single files, the checkpoint's path relative to the model prefix; null for folders
  * @param files         every object of the model except the manifest, relative to {@code <id>/}
  * @param created       when the model was installed
  * @param lineage       for a model Booth trained (a full fine-tune), what it was trained from; null for models
  *                      installed from files
- * @param type          {@value #BASE} (absent in manifests older than ControlNets) or {@value #CONTROLNET}: what the
- *                      model is for; {@code kind} already names the storage layout, so this is a field of its own
+ * @param type          {@value #BASE} (absent in manifests older than ControlNets), {@value #CONTROLNET} or
+ *                      {@value #ENCODER} (an evaluation encoder, a transformers folder): what the model is for;
+ *                      {@code kind} already names the storage layout, so this is a field of its own
  */
 public record ModelManifest(String id, String name, String kind, String contentHash, long sizeBytes,
                             String configSource, int resolution, String weights, List<ModelFile> files,
@@ -37,6 +39,7 @@ public record ModelManifest(String id, String name, String kind, String contentH
     public static final String SINGLE_FILE = "single-file";
     public static final String BASE = "base";
     public static final String CONTROLNET = "controlnet";
+    public static final String ENCODER = "encoder";
 
     public ModelManifest {
         type = type == null ? BASE : type;
@@ -55,6 +58,17 @@ public record ModelManifest(String id, String name, String kind, String contentH
     @JsonIgnore
     public boolean controlNet() {
         return CONTROLNET.equals(type);
+    }
+
+    @JsonIgnore
+    public boolean encoder() {
+        return ENCODER.equals(type);
+    }
+
+    /** A base model: what trainings and generations start from. */
+    @JsonIgnore
+    public boolean base() {
+        return BASE.equals(type);
     }
 
     @JsonIgnore

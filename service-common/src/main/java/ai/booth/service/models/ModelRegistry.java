@@ -2,6 +2,7 @@ package ai.booth.service.models;
 
 import ai.booth.contracts.Buckets;
 import ai.booth.diffusion.loader.ControlNetCheck;
+import ai.booth.diffusion.loader.EncoderCheck;
 import ai.booth.diffusion.loader.ModelCheck;
 import ai.booth.service.ObjectStore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The models in the {@value Buckets#MODELS} bucket: base models and ControlNets ({@link ModelManifest#type()}). {@code <id>/} holds a diffusers folder's files (configs,
+ * The models in the {@value Buckets#MODELS} bucket: base models, ControlNets and evaluation encoders
+ * ({@link ModelManifest#type()}). {@code <id>/} holds a diffusers folder's files (configs,
  * tokenizer, scheduler and the three weight files the engine loads) or one original-layout {@code .safetensors}
  * checkpoint (plus a companion folder's configs under {@value #COMPANION_PREFIX}), and {@value #MANIFEST}
  * ({@link ModelManifest}).
@@ -157,6 +159,44 @@ public class ModelRegistry {
                 check.singleFile() ? ModelManifest.SINGLE_FILE : ModelManifest.FOLDER, check.contentHash(),
                 sum(files), check.singleFile() ? CONTROLNET_FROM_BASE : ModelCheck.FOLDER, 0, weights, files,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), null, ModelManifest.CONTROLNET));
+    }
+
+    /**
+     * Installs an evaluation encoder ({@code type: encoder}): a transformers CLIPModel or DINO ViTModel folder with its
+     * processor (and CLIP's tokenizer), checked by the engine first ({@link EncoderCheck}); its role ({@code clip} or
+     * {@code dino}) is the manifest's configSource. Same id rules and atomicity as base models.
+     *
+     * @throws ModelInstallException when the id is taken by other content or the engine refuses the folder
+     */
+    public ModelManifest installEncoder(Path source, String id, String name) {
+        modelPrefix(id);
+        EncoderCheck check;
+        try {
+            check = EncoderCheck.of(source);
+        } catch (RuntimeException e) {
+            throw new ModelInstallException("cannot install encoder '" + id + "' from " + source + ": "
+                    + e.getMessage(), e);
+        }
+        Optional<ModelManifest> existing = sameContent(id, check.contentHash(), source);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Map<String, Path> objects = new TreeMap<>();
+        check.files().forEach(file -> objects.put(relative(source, file), file));
+        return store(id, objects, files -> new ModelManifest(id, displayName(id, name), ModelManifest.FOLDER,
+                check.contentHash(), sum(files), check.role(), 0, null, files,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), null, ModelManifest.ENCODER));
+    }
+
+    /**
+     * The installed encoder of each role ({@code clip}, {@code dino}), the first by id when several are: evaluation
+     * needs one of each.
+     */
+    public Map<String, ModelManifest> encoders() {
+        Map<String, ModelManifest> byRole = new TreeMap<>();
+        list().stream().filter(ModelManifest::encoder)
+                .forEach(m -> byRole.putIfAbsent(m.configSource(), m));
+        return byRole;
     }
 
     /** The manifest when {@code id} holds this content already; a conflict when it holds other content. */

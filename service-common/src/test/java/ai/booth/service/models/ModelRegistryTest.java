@@ -90,6 +90,38 @@ class ModelRegistryTest {
     }
 
     @Test
+    void installsTheEvaluationEncodersWithTheirRolesAndListsOneOfEachRole() {
+        ModelManifest clip = registry.installEncoder(FIXTURES.resolve("eval/clip"), "enc-clip", null);
+        ModelManifest dino = registry.installEncoder(FIXTURES.resolve("eval/dino"), "enc-dino", "DINO");
+
+        assertEquals(ModelManifest.ENCODER, clip.type());
+        assertEquals("clip", clip.configSource());
+        assertEquals("dino", dino.configSource());
+        assertTrue(clip.files().stream().anyMatch(f -> f.path().equals("merges.txt")), clip.files().toString());
+        assertTrue(dino.files().stream().anyMatch(f -> f.path().equals("preprocessor_config.json")));
+        assertEquals(clip, registry.manifest("enc-clip").orElseThrow());
+        Map<String, ModelManifest> encoders = registry.encoders();
+        assertEquals("enc-clip", encoders.get("clip").id());
+        assertEquals("enc-dino", encoders.get("dino").id());
+    }
+
+    @Test
+    void refusesAnEncoderFolderWithoutItsTokenizerBeforeStoringAnything(@TempDir Path tmp) throws IOException {
+        Path source = FIXTURES.resolve("eval/clip");
+        try (var files = Files.list(source)) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().equals("merges.txt")).toList()) {
+                Files.copy(file, tmp.resolve(file.getFileName()));
+            }
+        }
+        ModelInstallException e = assertThrows(ModelInstallException.class,
+                () -> registry.installEncoder(tmp, "no-merges", null));
+
+        assertTrue(e.getMessage().contains("merges.txt"), e.getMessage());
+        assertFalse(store.hasPrefix(Buckets.MODELS, "no-merges/"));
+        assertThrows(ModelInstallException.class, () -> registry.installEncoder(MODEL, "not-encoder", null));
+    }
+
+    @Test
     void refusesPicklesBeforeStoringAnything(@TempDir Path tmp) throws IOException {
         Path ckpt = Files.write(tmp.resolve("model.ckpt"), new byte[] {(byte) 0x80, 2});
         ModelInstallException e = assertThrows(ModelInstallException.class,
