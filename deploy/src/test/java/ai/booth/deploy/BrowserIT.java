@@ -89,7 +89,7 @@ class BrowserIT {
         ApiKeyStore keys = new ApiKeyStore(settings.keysFile());
         String key = keys.create("rex-owner", "browser test", "standard").keyText();
         String gateway = stack.url(Service.GATEWAY).toString();
-        ControlNets.install(stack, settings, "canny-tiny");
+        FixtureModels.controlNet(stack, settings, "canny-tiny");
         browser.get(gateway);
         signIn(key);
         waitFor(Duration.ofSeconds(30), ExpectedConditions.textToBePresentInElementLocated(By.id("signed-in-as"),

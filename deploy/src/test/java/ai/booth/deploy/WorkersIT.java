@@ -178,6 +178,32 @@ class WorkersIT {
     }
 
     @Test
+    void anEvaluatedTrainingsScorecardIsInItsViewAndBesideItsAdapter() throws Exception {
+        FixtureModels.encoders(stack, settings);
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String trainingId = gateway().contentType(ContentType.JSON)
+                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
+                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":3,\"rank\":2,"
+                            + "\"validationPrompts\":[\"a photo of sks dog on the moon\"],\"validationInterval\":2,"
+                            + "\"evaluate\":true}")
+                    .post("/api/v1/trainings").then().statusCode(202)
+                    .body("request.evaluate", org.hamcrest.Matchers.is(true)).extract().path("trainingId");
+            TrainingCompleted trained = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
+
+            // scored at step 2 and after the last (3): the final adapter's scores are the last row of the scorecard
+            assertEquals(3, trained.scores().step());
+            gateway().get("/api/v1/trainings/" + trainingId).then().statusCode(200)
+                    .body("scores.step", org.hamcrest.Matchers.contains(2, 3))
+                    .body("scores[1].real", org.hamcrest.Matchers.greaterThan(0))
+                    .body("result.scores.step", org.hamcrest.Matchers.is(3));
+            String scorecard = new String(read(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, trainingId)
+                    + "scores.json"), StandardCharsets.UTF_8);
+            assertTrue(scorecard.contains("\"step\":2") && scorecard.contains("\"clipT\""), scorecard);
+        }
+    }
+
+    @Test
     void aFullFineTuneBecomesABaseModelThatGeneratesWithALoraOfItsBase() throws Exception {
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
             String datasetId = dataset(probe);
@@ -226,7 +252,7 @@ class WorkersIT {
     @Test
     void cannyControlNetsOnAnUploadedAndADatasetImageWithATrainedLoraSteerAGenerationWhosePngCarriesThemAll()
             throws Exception {
-        ControlNets.install(stack, settings, "canny-tiny");
+        FixtureModels.controlNet(stack, settings, "canny-tiny");
         gateway().get("/api/v1/models").then().body("find { it.id == 'canny-tiny' }.kind",
                 org.hamcrest.Matchers.is("controlnet"));
 

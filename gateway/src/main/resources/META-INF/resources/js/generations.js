@@ -115,7 +115,7 @@ async function generate(form) {
 
 export function fillGenerateForm(models, trainings, datasets) {
   const label = (m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id];
-  fillSelect($('generate-model'), models.filter((m) => m.kind !== 'controlnet').map(label));
+  fillSelect($('generate-model'), models.filter((m) => m.kind === 'base').map(label));
   fillSelect($('control-model'), models.filter((m) => m.kind === 'controlnet').map(label), 'none');
   const done = trainings.filter((t) => t.status === 'COMPLETED');
   const named = (t) => `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} (${t.result.steps} steps)`;

@@ -1,6 +1,7 @@
-// Page 2: train an adapter, then follow it live: progress bar, loss chart, validation samples.
+// Page 2: train an adapter, then follow it live: progress bar, loss chart, validation samples and, when the
+// training evaluates, its scorecard (DINO, CLIP-I, CLIP-T per validation step).
 import { follow, get, post } from './api.js';
-import { drawLoss } from './chart.js';
+import { drawLoss, drawScores } from './chart.js';
 import { $, el, fillSelect, formValues, showError, time } from './ui.js';
 
 let onChange = () => {};
@@ -45,6 +46,7 @@ async function start(form) {
   const { validationPrompt, ...values } = formValues(form);
   if (validationPrompt) values.validationPrompts = [validationPrompt];
   if (values.newTokens) values.newTokens = tokenList(values.newTokens);
+  if (values.evaluate) values.evaluate = values.evaluate === 'true';
   try {
     const training = await post('/api/v1/trainings', values);
     followTraining(training.trainingId);
@@ -82,13 +84,35 @@ function render(view) {
   $('validation-images').replaceChildren(...view.validationImages.map((image) => el('figure', {},
     el('img', { src: image.url, alt: `Validation sample at step ${image.step ?? 'end'}`, class: 'thumb' }),
     el('figcaption', {}, `step ${image.step ?? 'end'}`))));
+  renderScores(view.scores ?? []);
   $('cancel-training').hidden = ['COMPLETED', 'FAILED'].includes(view.status);
+}
+
+function renderScores(scores) {
+  $('training-scorecard').hidden = !scores.length;
+  if (!scores.length) return;
+  drawScores($('scores-chart'), scores);
+  $('training-scores').tBodies[0].replaceChildren(...scores.map((s) => el('tr', {},
+    ...[s.step, s.dino.toFixed(3), s.clipI.toFixed(3), s.clipT.toFixed(3), `${s.generated} × ${s.real}`]
+      .map((v) => el('td', {}, String(v))))));
+}
+
+/** Says how to turn evaluation on when a CLIP or a DINO encoder is missing. */
+function evaluationHint(models) {
+  const roles = models.filter((m) => m.kind === 'encoder').map((m) => m.manifest?.configSource);
+  const missing = ['clip', 'dino'].filter((role) => !roles.includes(role));
+  $('evaluation-hint').textContent = missing.length ? `Evaluation is off: no ${missing.join(' or ')} encoder is`
+    + ' installed. An admin installs them with ./booth model install --encoder DIR or POST'
+    + ' /api/v1/models?kind=encoder (a zip of a transformers folder: openai/clip-vit-large-patch14 and'
+    + ' facebook/dino-vits16 — config.json, model.safetensors, preprocessor_config.json, and the tokenizer for'
+    + ' CLIP).' : '';
 }
 
 export async function listTrainings(datasets, models) {
   fillSelect($('training-dataset'), datasets.filter((d) => d.status === 'READY')
     .map((d) => [d.datasetId, `${d.subject || d.datasetId.slice(0, 8)} (v${d.version}, ${d.images.length} images)`]));
-  fillSelect($('training-model'), models.filter((m) => m.kind !== 'controlnet').map((m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id]));
+  evaluationHint(models);
+  fillSelect($('training-model'), models.filter((m) => m.kind === 'base').map((m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id]));
   const page = await get('/api/v1/trainings?limit=50');
   $('training-list').replaceChildren(...page.items.map((t) => el('li', {},
     el('button', { type: 'button', class: 'link', onclick: () => followTraining(t.trainingId) },

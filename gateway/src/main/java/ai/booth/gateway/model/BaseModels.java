@@ -3,6 +3,8 @@ package ai.booth.gateway.model;
 import ai.booth.gateway.http.Checks;
 import ai.booth.gateway.http.MultipartReader;
 import ai.booth.contracts.Buckets;
+import ai.booth.diffusion.loader.EncoderCheck;
+import ai.booth.service.models.ModelManifest;
 import ai.booth.service.models.ModelRegistry;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The models of the {@link ModelRegistry} (every model whose {@code model.json} manifest is written): base models
- * and ControlNets, each checked to be used only as what it is. Listed afresh at most every few seconds, so newly
+ * The models of the {@link ModelRegistry} (every model whose {@code model.json} manifest is written): base models,
+ * ControlNets and evaluation encoders, each checked to be used only as what it is. Listed afresh at most every few seconds, so newly
  * installed models appear.
  */
 @ApplicationScoped
@@ -25,6 +27,7 @@ public class BaseModels {
 
     private static final long CACHE_NANOS = 5_000_000_000L;
     private static final int MAX_LINEAGE = 16;
+    private static final List<String> EVALUATION_ROLES = List.of(EncoderCheck.CLIP, EncoderCheck.DINO);
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
     private static final TypeReference<Map<String, Object>> MANIFEST_MAP = new TypeReference<>() { };
@@ -65,10 +68,11 @@ public class BaseModels {
         Optional<BaseModel> model = find(id);
         if (model.isEmpty()) {
             checks.fail(field, "no base model '" + MultipartReader.abbreviate(id) + "' is installed; installed: "
-                    + ids(false));
-        } else if (model.get().controlNet()) {
-            checks.fail(field, "'" + id + "' is a ControlNet, not a base model: give it in controls[].model;"
-                    + " base models: " + ids(false));
+                    + ids(ModelManifest.BASE));
+        } else if (!model.get().base()) {
+            checks.fail(field, "'" + id + "' is " + model.get().what() + ", not a base model"
+                    + (model.get().controlNet() ? ": give it in controls[].model" : "") + "; base models: "
+                    + ids(ModelManifest.BASE));
             return Optional.empty();
         }
         return model;
@@ -82,15 +86,25 @@ public class BaseModels {
         Optional<BaseModel> model = find(id);
         if (model.isEmpty()) {
             checks.fail(field, "no ControlNet '" + MultipartReader.abbreviate(id) + "' is installed; installed: "
-                    + ids(true));
+                    + ids(ModelManifest.CONTROLNET));
         } else if (!model.get().controlNet()) {
-            checks.fail(field, "'" + id + "' is a base model, not a ControlNet; ControlNets: " + ids(true));
+            checks.fail(field, "'" + id + "' is " + model.get().what() + ", not a ControlNet; ControlNets: "
+                    + ids(ModelManifest.CONTROLNET));
         }
         return model.isPresent() && model.get().controlNet();
     }
 
-    private List<String> ids(boolean controlNets) {
-        return list().stream().filter(m -> m.controlNet() == controlNets).map(BaseModel::id).toList();
+    private List<String> ids(String kind) {
+        return list().stream().filter(m -> m.kind().equals(kind)).map(BaseModel::id).toList();
+    }
+
+    /**
+     * The encoder roles evaluation needs that no installed encoder fills ({@code clip}, {@code dino}); empty when
+     * trainings can be evaluated.
+     */
+    public List<String> missingEncoderRoles() {
+        List<String> installed = list().stream().flatMap(m -> m.encoderRole().stream()).toList();
+        return EVALUATION_ROLES.stream().filter(role -> !installed.contains(role)).toList();
     }
 
     /**

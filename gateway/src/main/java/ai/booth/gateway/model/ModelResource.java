@@ -28,7 +28,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** Models: base models (what trainings and generations start from) and ControlNets (what steers a generation). */
+/**
+ * Models: base models (what trainings and generations start from), ControlNets (what steers a generation) and
+ * evaluation encoders (what scores a training).
+ */
 @jakarta.ws.rs.Path("/api/v1/models")
 @Tag(name = "models")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,7 +39,8 @@ public class ModelResource {
 
     /** Architectures a single file may name; without one it is inferred from its tensor shapes. */
     private static final Set<String> PRESETS = Set.of("sd15", "sd2");
-    private static final Set<String> KINDS = Set.of(ModelManifest.BASE, ModelManifest.CONTROLNET);
+    private static final Set<String> KINDS = Set.of(ModelManifest.BASE, ModelManifest.CONTROLNET,
+            ModelManifest.ENCODER);
 
     private final BaseModels models;
     private final ModelRegistry registry;
@@ -55,7 +59,8 @@ public class ModelResource {
 
     @GET
     @Operation(summary = "The installed models", description = "Each with its id, its kind (base: baseModel in"
-            + " trainings and generations; controlnet: controls[].model in generations) and its model.json manifest.")
+            + " trainings and generations; controlnet: controls[].model in generations; encoder: a CLIP or DINO"
+            + " encoder that scores trainings, its role in manifest.configSource) and its model.json manifest.")
     public List<BaseModel> list() {
         return models.list();
     }
@@ -63,9 +68,12 @@ public class ModelResource {
     @POST
     @Blocking
     @Consumes({MediaType.APPLICATION_OCTET_STREAM, "application/zip"})
-    @Operation(summary = "Install a base model or a ControlNet", description = "The body is a .safetensors single"
-            + " file (civitai / A1111 layout) or a zip of a diffusers folder (a base model's with model_index.json, a"
-            + " ControlNet's with config.json). The engine checks every tensor name and shape before"
+    @Operation(summary = "Install a base model, a ControlNet or an evaluation encoder", description = "The body is a"
+            + " .safetensors single file (civitai / A1111 layout) or a zip of a diffusers folder (a base model's with"
+            + " model_index.json, a ControlNet's with config.json), or for kind encoder a zip of a transformers folder"
+            + " (config.json, model.safetensors, preprocessor_config.json and, for CLIP, the tokenizer: e.g."
+            + " openai/clip-vit-large-patch14 or facebook/dino-vits16). The engine checks every tensor name and shape"
+            + " before"
             + " anything is stored; the manifest is written last, so a model appears complete or not at all. Models"
             + " are shared by all owners: only keys of owners in booth.gateway.models.admins may install.")
     @APIResponse(responseCode = "201", description = "installed; the manifest")
@@ -81,7 +89,7 @@ public class ModelResource {
                             @Parameter(description = "single files: take the configs (heads, norm groups, tokenizer,"
                                     + " scheduler) of this installed model, e.g. the SD-1.5 a fine-tune came from")
                             @QueryParam("configFrom") String configFrom,
-                            @Parameter(description = "base (default) or controlnet") @QueryParam("kind") String kind,
+                            @Parameter(description = "base (default), controlnet or encoder") @QueryParam("kind") String kind,
                             InputStream body) throws IOException {
         if (!config.admins().contains(caller.ownerId())) {
             throw ProblemException.forbidden("owner '" + caller.ownerId() + "' may not install base models (see"
@@ -94,9 +102,13 @@ public class ModelResource {
         checks.oneOf("config", preset, PRESETS);
         checks.oneOf("kind", kind, KINDS);
         boolean controlNet = ModelManifest.CONTROLNET.equalsIgnoreCase(String.valueOf(kind));
+        boolean encoder = ModelManifest.ENCODER.equalsIgnoreCase(String.valueOf(kind));
         if (controlNet && (preset != null || configFrom != null)) {
             checks.fail(preset != null ? "config" : "configFrom", "a ControlNet takes no config: a folder has its"
                     + " config.json, a single file takes the UNet config of the base model it steers");
+        } else if (encoder && (preset != null || configFrom != null)) {
+            checks.fail(preset != null ? "config" : "configFrom", "an encoder takes no config: its folder has its"
+                    + " config.json");
         } else if (configFrom != null) {
             if (preset != null) {
                 checks.fail("configFrom", "give config or configFrom, not both");
@@ -107,9 +119,12 @@ public class ModelResource {
         rateLimits.spend(caller.key());
         boolean existed = registry.manifest(id).isPresent();
         try (ModelUpload upload = ModelUpload.read(body, id + ".safetensors",
-                controlNet ? "config.json" : "model_index.json", config.maxBytes())) {
+                controlNet || encoder ? "config.json" : "model_index.json", config.maxBytes())) {
             if (controlNet) {
                 return installed(existed, registry.installControlNet(upload.model(), id, name));
+            }
+            if (encoder) {
+                return installed(existed, registry.installEncoder(upload.model(), id, name));
             }
             String config = preset;
             if (configFrom != null) {

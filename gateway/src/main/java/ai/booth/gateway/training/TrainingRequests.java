@@ -125,13 +125,24 @@ public class TrainingRequests {
                 prompts.check(checks, field, validation.get(i), model);
             }
         }
+        int validationInterval = or(spec.validationInterval(), validation.isEmpty() ? 0 : Math.max(1, steps / 4));
+        boolean validates = !validation.isEmpty() && validationInterval > 0;
+        List<String> missingEncoders = models.missingEncoderRoles();
+        if (Boolean.TRUE.equals(spec.evaluate())) {
+            if (!validates) {
+                checks.fail("evaluate", EVALUATE_NEEDS_VALIDATION);
+            } else if (!missingEncoders.isEmpty()) {
+                checks.fail("evaluate", "needs a " + String.join(" and a ", missingEncoders) + " encoder installed:"
+                        + " POST /api/v1/models?kind=encoder with a zip of a transformers folder (e.g."
+                        + " openai/clip-vit-large-patch14 for clip, facebook/dino-vits16 for dino)");
+            }
+        }
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
         int rank = or(spec.rank(), DEFAULT_RANK);
         int datasetResolution = dataset.map(DatasetView::report).map(report -> report.settings().resolution())
                 .orElse(DatasetSettings.DEFAULT.resolution());
-        int validationInterval = or(spec.validationInterval(), validation.isEmpty() ? 0 : Math.max(1, steps / 4));
         return new TrainingRequested(trainingId, spec.baseModel(), spec.datasetId(), token, noun, instancePrompt,
                 classPrompt, prior, or(spec.priorLossWeight(), DEFAULT_PRIOR_LOSS_WEIGHT), or(spec.classImageCount(), DEFAULT_CLASS_IMAGES),
                 or(spec.resolution(), datasetResolution), steps, or(spec.batchSize(), DEFAULT_BATCH_SIZE), rank,
@@ -140,7 +151,8 @@ public class TrainingRequests {
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
                 validationInterval, validation, or(spec.mode(), TrainingRequested.defaultMode(newTokens)),
                 or(spec.gradientCheckpointing(), false), newTokens,
-                spec.initializerToken(), spec.lrEmbeddings());
+                spec.initializerToken(), spec.lrEmbeddings(),
+                or(spec.evaluate(), validates && missingEncoders.isEmpty()));
     }
 
     /** The new tokens: distinct names without spaces, at most {@code MAX_NEW_TOKENS}; none when absent. */

@@ -55,5 +55,9 @@ public record TrainingSpec(
         @Schema(description = "a word whose embedding starts the new tokens' (e.g. style, dog); default: random at"
                 + " the embeddings' scale") String initializerToken,
         @Schema(description = "learning rate of the new tokens' embeddings, (0, 0.1]", defaultValue = "1e-3")
-        Double lrEmbeddings) {
+        Double lrEmbeddings,
+        @Schema(description = "score every validation step and the final adapter with the DreamBooth paper's DINO,"
+                + " CLIP-I (against the dataset's photos) and CLIP-T (against the prompt): needs validation prompts"
+                + " and a clip and a dino encoder installed (POST /api/v1/models?kind=encoder). Default: on when"
+                + " both hold") Boolean evaluate) {
 }

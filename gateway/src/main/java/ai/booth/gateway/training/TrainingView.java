@@ -6,6 +6,7 @@ import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.job.JobStatus;
 import ai.booth.gateway.job.Views;
 import ai.booth.contracts.Buckets;
+import ai.booth.contracts.EvalScores;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
 import ai.booth.contracts.TrainingProgress;
@@ -28,6 +29,8 @@ import java.util.List;
  * @param percent           steps done of the steps planned, 0-100 (100 once COMPLETED)
  * @param losses            (step, loss) of every progress report so far, thinned to at most 512 points
  * @param validationImages  images rendered from the validation prompts, with their step, oldest first
+ * @param scores            the scorecard of a training that evaluates: each scored validation step, oldest first (the
+ *                          last step's are the final adapter's)
  * @param result            the adapter and its facts, once COMPLETED
  * @param failure           the reason, once FAILED (code CANCELLED after a cancel)
  * @param cancelRequested   whether a cancel was asked for
@@ -36,7 +39,8 @@ import java.util.List;
  */
 public record TrainingView(String trainingId, String ownerId, JobStatus status, Instant createdAt,
                            TrainingRequested request, TrainingProgress progress, double percent,
-                           List<LossPoint> losses, List<ImageLink> validationImages, TrainingCompleted result,
+                           List<LossPoint> losses, List<ImageLink> validationImages, List<EvalScores> scores,
+                           TrainingCompleted result,
                            TrainingFailed failure, boolean cancelRequested, String callbackUrl,
                            @JsonIgnore JobMeta meta) implements Views.Job {
 
@@ -48,7 +52,7 @@ public record TrainingView(String trainingId, String ownerId, JobStatus status, 
 
     static TrainingView unknown(String trainingId, String ownerId, Instant createdAt) {
         return new TrainingView(trainingId, ownerId, JobStatus.REQUESTED, createdAt, null, null, 0, List.of(),
-                List.of(), null, null, false, null, JobMeta.NONE);
+                List.of(), List.of(), null, null, false, null, JobMeta.NONE);
     }
 
     @Override
@@ -58,7 +62,7 @@ public record TrainingView(String trainingId, String ownerId, JobStatus status, 
 
     TrainingView requested(Instant at, TrainingRequested asked, JobMeta given) {
         return new TrainingView(trainingId, ownerId, status, at, asked, progress, percent, losses, validationImages,
-                result, failure, cancelRequested, given.callbackUrl(), given);
+                scores, result, failure, cancelRequested, given.callbackUrl(), given);
     }
 
     TrainingView reported(TrainingProgress report) {
@@ -80,32 +84,43 @@ public record TrainingView(String trainingId, String ownerId, JobStatus status, 
         images.removeIf(image -> image.step() != null && image.step() >= report.step());
         report.validationImageKeys().forEach(key -> images.add(new ImageLink(key, null, null, null, null, null,
                 report.step(), null)));
+        List<EvalScores> card = new ArrayList<>(scores);
+        card.removeIf(scored -> scored.step() >= report.step());
+        if (report.scores() != null) {
+            card.add(report.scores());
+        }
         double done = report.totalSteps() <= 0 ? 0 : Math.min(100, 100.0 * report.step() / report.totalSteps());
         return new TrainingView(trainingId, ownerId, JobStatus.RUNNING, createdAt, request, report, done,
-                List.copyOf(curve), List.copyOf(images), null, null, cancelRequested, callbackUrl, meta);
+                List.copyOf(curve), List.copyOf(images), List.copyOf(card), null, null, cancelRequested, callbackUrl,
+                meta);
     }
 
     TrainingView completed(TrainingCompleted done) {
         List<ImageLink> images = new ArrayList<>(validationImages);
         done.validationImageKeys().stream().filter(key -> images.stream().noneMatch(i -> i.key().equals(key)))
                 .forEach(key -> images.add(ImageLink.of(key)));
+        List<EvalScores> card = new ArrayList<>(scores);
+        if (done.scores() != null && !card.contains(done.scores())) { // its progress report was missed
+            card.removeIf(scored -> scored.step() >= done.scores().step());
+            card.add(done.scores());
+        }
         return new TrainingView(trainingId, ownerId, JobStatus.COMPLETED, createdAt, request, progress, 100, losses,
-                List.copyOf(images), done, null, cancelRequested, callbackUrl, meta);
+                List.copyOf(images), List.copyOf(card), done, null, cancelRequested, callbackUrl, meta);
     }
 
     TrainingView failed(TrainingFailed why) {
         return new TrainingView(trainingId, ownerId, JobStatus.FAILED, createdAt, request, progress, percent, losses,
-                validationImages, null, why, cancelRequested, callbackUrl, meta);
+                validationImages, scores, null, why, cancelRequested, callbackUrl, meta);
     }
 
     TrainingView cancelling() {
         return new TrainingView(trainingId, ownerId, status, createdAt, request, progress, percent, losses,
-                validationImages, result, failure, true, callbackUrl, meta);
+                validationImages, scores, result, failure, true, callbackUrl, meta);
     }
 
     TrainingView withUrls(Links links) {
         return new TrainingView(trainingId, ownerId, status, createdAt, request, progress, percent, losses,
-                links.sign(Buckets.CHECKPOINTS, ownerId, validationImages), result, failure, cancelRequested,
+                links.sign(Buckets.CHECKPOINTS, ownerId, validationImages), scores, result, failure, cancelRequested,
                 callbackUrl, meta);
     }
 

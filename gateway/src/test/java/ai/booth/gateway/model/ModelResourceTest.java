@@ -160,6 +160,32 @@ class ModelResourceTest {
         assertTrue(registry.manifest("not-base").isEmpty());
     }
 
+    @Test
+    void evaluationEncodersAreInstalledWithTheirRoleAndNeverStandInForABaseModel() throws IOException {
+        Api.as(ADMIN).contentType("application/zip").body(zip(FIXTURES.resolve("eval/clip"), "clip/").toFile())
+                .post("/api/v1/models?id=enc-clip&kind=encoder").then().statusCode(201)
+                .body("type", is("encoder")).body("configSource", is("clip"));
+        Api.as(ADMIN).contentType("application/zip").body(zip(FIXTURES.resolve("eval/dino"), "").toFile())
+                .post("/api/v1/models?id=enc-dino&kind=encoder&name=DINO").then().statusCode(201)
+                .body("configSource", is("dino"));
+        Api.as("ann").get("/api/v1/models").then().statusCode(200)
+                .body("find { it.id == 'enc-clip' }.kind", is("encoder"))
+                .body("find { it.id == 'enc-dino' }.manifest.name", is("DINO"));
+        // a ControlNet folder is no encoder, an encoder no base model, and encoders take no config
+        Api.as(ADMIN).contentType("application/zip").body(zip(FIXTURES.resolve("controlnet/model"), "").toFile())
+                .post("/api/v1/models?id=not-enc&kind=encoder").then().statusCode(400)
+                .body("errors[0].field", is("body"))
+                .body("errors[0].message", containsString("model_type"));
+        Api.as(ADMIN).contentType("application/zip").body(zip(FIXTURES.resolve("eval/dino"), "").toFile())
+                .post("/api/v1/models?id=enc-other&kind=encoder&config=sd15").then().statusCode(400)
+                .body("errors[0].field", is("config"));
+        Api.as(ADMIN).contentType("application/octet-stream").body(FIXTURES.resolve("model.ckpt.safetensors").toFile())
+                .post("/api/v1/models?id=lent-enc&configFrom=enc-clip").then().statusCode(400)
+                .body("errors[0].message", containsString("is an evaluation encoder, not a base model"));
+        assertTrue(registry.manifest("not-enc").isEmpty());
+        assertTrue(registry.manifest("enc-other").isEmpty());
+    }
+
     /** The folder's files in a zip, each under {@code prefix}. */
     private Path zip(Path folder, String prefix) throws IOException {
         Path zip = tmp.resolve(folder.getFileName() + ".zip");

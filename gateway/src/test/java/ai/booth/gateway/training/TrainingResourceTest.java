@@ -5,6 +5,10 @@ import ai.booth.gateway.job.Idempotency;
 import ai.booth.gateway.job.JobMeta;
 import ai.booth.gateway.Api;
 import ai.booth.contracts.Buckets;
+import java.nio.file.Path;
+import ai.booth.service.models.ModelRegistry;
+import ai.booth.service.models.ModelManifest;
+import ai.booth.contracts.EvalScores;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.EventSerde;
 import ai.booth.contracts.Topics;
@@ -140,6 +144,58 @@ class TrainingResourceTest {
             Api.as("alice").get("/api/v1/trainings/" + trainingId)
                     .then().body("progress.step", is(20)).body("validationImages.size()", is(1))
                     .body("result.steps", is(500));
+        }
+    }
+
+    @Test
+    void evaluationIsOnByDefaultOnceBothEncodersAreInstalledAndItsScorecardFollowsTheSteps() throws Exception {
+        ModelRegistry registry = new ModelRegistry(store);
+        registry.list().stream().filter(ModelManifest::encoder).forEach(m -> store.remove(Buckets.MODELS,
+                ModelRegistry.objectKey(m.id(), ModelRegistry.MANIFEST)));
+        String validating = ",\"validationPrompts\":[\"a photo of sks dog on the beach\"]";
+        try (EventProbe probe = EventProbe.forApplication()) {
+            String datasetId = Api.readyDataset(probe, "erin");
+            // the gateway lists models afresh every few seconds
+            await().atMost(WAIT).untilAsserted(() -> Api.as("erin").get("/api/v1/models").then()
+                    .body("findAll { it.kind == 'encoder' }.size()", is(0)));
+            Api.as("erin").contentType(ContentType.JSON)
+                    .body(spec(datasetId, validating + ",\"evaluate\":true")).post("/api/v1/trainings")
+                    .then().statusCode(400)
+                    .body("errors[0].field", is("evaluate"))
+                    .body("errors[0].message", containsString("a clip and a dino encoder installed"));
+            Api.as("erin").contentType(ContentType.JSON).body(spec(datasetId, ",\"evaluate\":true"))
+                    .post("/api/v1/trainings").then().statusCode(400)
+                    .body("errors[0].field", is("evaluate"))
+                    .body("errors[0].message", containsString("validationPrompts"));
+            Api.as("erin").contentType(ContentType.JSON).body(spec(datasetId, validating))
+                    .post("/api/v1/trainings").then().statusCode(202).body("request.evaluate", is(false));
+
+            Path eval = Path.of(System.getProperty("booth.fixtures", "../fixtures/sd-tiny")).resolve("eval");
+            registry.installEncoder(eval.resolve("clip"), "eval-clip", null);
+            registry.installEncoder(eval.resolve("dino"), "eval-dino", null);
+            await().atMost(WAIT).untilAsserted(() -> Api.as("erin").get("/api/v1/models").then()
+                    .body("findAll { it.kind == 'encoder' }.size()", is(2)));
+            String trainingId = Api.as("erin").contentType(ContentType.JSON).body(spec(datasetId, validating))
+                    .post("/api/v1/trainings").then().statusCode(202).body("request.evaluate", is(true))
+                    .extract().path("trainingId");
+            Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
+            assertTrue(requested.payload().evaluate());
+
+            EvalScores at5 = new EvalScores(5, 0.61, 0.72, 0.28, 1, 3);
+            EvalScores at10 = new EvalScores(10, 0.66, 0.78, 0.30, 1, 3);
+            probe.publish(requested.next(new TrainingProgress(trainingId, 5, 10, 0.2, 1e-4, 3, 2, List.of(), null,
+                    at5)));
+            probe.publish(requested.next(new TrainingProgress(trainingId, 10, 10, 0.1, 1e-4, 3, 0, List.of(), null,
+                    at10)));
+            probe.publish(requested.next(new TrainingCompleted(trainingId, "erin/" + trainingId + "/lora.safetensors",
+                    10, 0.1, 6_000, List.of(), List.of(), null, null, at10)));
+            await().atMost(WAIT).untilAsserted(() -> Api.as("erin").get("/api/v1/trainings/" + trainingId)
+                    .then().statusCode(200)
+                    .body("status", is("COMPLETED"))
+                    .body("scores.step", contains(5, 10))
+                    .body("scores[0].dino", is(0.61f))
+                    .body("scores[1].clipT", is(0.30f))
+                    .body("result.scores.clipI", is(0.78f)));
         }
     }
 
