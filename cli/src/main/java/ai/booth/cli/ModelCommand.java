@@ -37,6 +37,11 @@ final class ModelCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: add or list");
     }
 
+    /** The layout, prefixed by what the model is when it is no base model: "folder", "controlnet single-file". */
+    static String kindLabel(ModelManifest m) {
+        return (m.base() ? "" : m.type() + " ") + m.kind();
+    }
+
     /** The registry on the configured S3 server; a fresh config per call, so system properties set late count. */
     static ModelRegistry registry() {
         S3Config s3 = new SmallRyeConfigBuilder().addDefaultSources().withMapping(S3Config.class).build()
@@ -64,6 +69,12 @@ final class ModelCommand implements Runnable {
                 + "an A1111 single file) for generations' controls[].model, instead of a base model.")
         boolean controlNet;
 
+        @Option(names = "--encoder", description = "Install an evaluation encoder: a transformers CLIPModel folder "
+                + "(e.g. openai/clip-vit-large-patch14) or DINO ViTModel folder (e.g. facebook/dino-vits16) with "
+                + "config.json, model.safetensors, preprocessor_config.json (and CLIP's tokenizer). With one of "
+                + "each installed, trainings with validation prompts are scored (DINO, CLIP-I, CLIP-T).")
+        boolean encoder;
+
         @ArgGroup
         Architecture architecture;
 
@@ -88,15 +99,20 @@ final class ModelCommand implements Runnable {
                 throw new IllegalArgumentException("--preset and --config-from apply to single files; " + path
                         + " is a folder with its own configs");
             }
-            if (controlNet && config != null) {
+            if ((controlNet || encoder) && config != null) {
                 throw new IllegalArgumentException("--preset and --config-from describe base models; a ControlNet "
-                        + "takes its folder's config.json or, as a single file, the config of the base it steers");
+                        + "takes its folder's config.json or, as a single file, the config of the base it steers; "
+                        + "an encoder its folder's config.json");
+            }
+            if (controlNet && encoder) {
+                throw new IllegalArgumentException("give --controlnet or --encoder, not both");
             }
             String modelId = id != null ? id : defaultId(path);
             ModelManifest manifest = controlNet ? registry().installControlNet(path, modelId, name)
+                    : encoder ? registry().installEncoder(path, modelId, name)
                     : registry().install(path, modelId, name, config);
             spec.commandLine().getOut().printf("installed %s: %s, %s, %d bytes, resolution %d, content hash %s%n",
-                    manifest.id(), (manifest.controlNet() ? "controlnet " : "") + manifest.kind(),
+                    manifest.id(), kindLabel(manifest),
                     manifest.configSource(), manifest.sizeBytes(), manifest.resolution(), manifest.contentHash());
         }
 
@@ -111,7 +127,8 @@ final class ModelCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "The installed models (KIND: the layout, prefixed by controlnet for ControlNets).")
+            description = "The installed models (KIND: the layout, prefixed by controlnet or encoder for those; an "
+                    + "encoder's CONFIG is its role, clip or dino).")
     static final class ListModels implements Runnable {
 
         @Spec
@@ -124,7 +141,7 @@ final class ModelCommand implements Runnable {
             out.printf("%-24s %-12s %-14s %10s %6s  %-12s %s%n", "ID", "KIND", "CONFIG", "MB", "SIZE", "HASH", "NAME");
             for (ModelManifest m : models) {
                 out.printf("%-24s %-12s %-14s %10.1f %6d  %-12s %s%n", m.id(),
-                        (m.controlNet() ? "controlnet " : "") + m.kind(), m.configSource(),
+                        kindLabel(m), m.configSource(),
                         m.sizeBytes() / 1e6, m.resolution(),
                         m.contentHash() == null ? "-" : m.contentHash().substring(0, 10), m.name());
             }

@@ -72,6 +72,17 @@ class ModelCommandTest {
     }
 
     @Test
+    void addsTheEvaluationEncodersWithTheirRoles() {
+        BoothCliTest.Run clip = booth("model", "add", Reference.fixturesDir().resolve("eval/clip").toString(),
+                "--id", "cli-clip", "--encoder");
+        assertEquals(0, clip.code(), clip.err());
+        assertTrue(clip.out().startsWith("installed cli-clip: encoder folder, clip"), clip.out());
+        BoothCliTest.Run notEncoder = booth("model", "add", Reference.fixturesDir().resolve("model").toString(),
+                "--id", "cli-not-encoder", "--encoder");
+        assertEquals(BoothCli.BAD_INPUT, notEncoder.code(), "a diffusers folder is no encoder: " + notEncoder.out());
+    }
+
+    @Test
     void refusesPicklesAndArchitectureOptionsForFolders(@TempDir Path tmp) throws IOException {
         Path pickle = Files.write(tmp.resolve("dreamshaper.ckpt"), new byte[] {(byte) 0x80, 2});
         BoothCliTest.Run refused = booth("model", "add", pickle.toString(), "--preset", "sd15");

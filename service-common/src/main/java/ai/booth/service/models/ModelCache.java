@@ -24,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A worker's models and adapters. Files come from S3 into a local folder ({@code booth.cache.dir}) that is evicted
@@ -150,11 +153,7 @@ public class ModelCache implements AutoCloseable {
     public synchronized ModelLease model(String id) {
         Loaded held = loaded.get(id);
         if (held == null) {
-            ModelManifest manifest = installed(id, "base model");
-            if (!manifest.base()) {
-                throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a "
-                        + manifest.type() + ", not a base model");
-            }
+            ModelManifest manifest = installed(id, ModelManifest.BASE, "base model");
             held = load(manifest);
             loaded.put(id, held);
         }
@@ -169,26 +168,13 @@ public class ModelCache implements AutoCloseable {
      * per pipeline, as LoRA files.
      */
     public FileLease controlNet(String id) {
-        ModelManifest manifest = installed(id, "ControlNet");
-        if (!manifest.controlNet()) {
-            throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a "
-                    + manifest.type() + " model, not a ControlNet");
-        }
-        String entry = "controlnet-" + id + "-" + manifest.contentHash().substring(0, 16);
+        ModelManifest manifest = installed(id, ModelManifest.CONTROLNET, "ControlNet");
         // a folder is stored as <id>/ so that its name, like a single file's, is the id
         Path root = Path.of(manifest.singleFile() ? "" : id);
-        Path folder = disk.pin(entry, manifest.sizeBytes(), target -> {
-            for (ModelManifest.ModelFile file : manifest.files()) {
-                fetch(manifest, file, target.resolve(root).resolve(manifest.singleFile() ? id + ".safetensors"
-                        : file.path()));
-            }
-            String hash = ControlNetCheck.of(controlNetPath(target, manifest, id)).contentHash();
-            if (!hash.equals(manifest.contentHash())) {
-                throw new ModelCacheException(ModelCacheException.MODEL_CORRUPT, "ControlNet '" + id + "': its"
-                        + " weights hash to " + hash + " but the manifest says " + manifest.contentHash());
-            }
-        });
-        return new FileLease(entry, controlNetPath(folder, manifest, id));
+        return pinFiles("controlnet", manifest,
+                (target, file) -> target.resolve(root).resolve(manifest.singleFile() ? id + ".safetensors"
+                        : file.path()),
+                target -> controlNetPath(target, manifest, id), path -> ControlNetCheck.of(path).contentHash());
     }
 
     /**
@@ -196,33 +182,47 @@ public class ModelCache implements AutoCloseable {
      * manifest's content hash. The caller loads it (encoders are loaded for a job, not kept).
      */
     public FileLease encoder(String id) {
-        ModelManifest manifest = installed(id, "encoder");
-        if (!manifest.encoder()) {
-            throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is a "
-                    + manifest.type() + " model, not an encoder");
-        }
-        String entry = "encoder-" + id + "-" + manifest.contentHash().substring(0, 16);
+        ModelManifest manifest = installed(id, ModelManifest.ENCODER, "encoder");
+        return pinFiles("encoder", manifest, (target, file) -> target.resolve(file.path()), target -> target,
+                path -> EncoderCheck.of(path).contentHash());
+    }
+
+    /**
+     * Downloads a model's files into a pinned cache entry on first use ({@code local}: where each goes in the entry)
+     * and checks that the path the lease hands out ({@code leased}) hashes to the manifest's content hash.
+     */
+    private FileLease pinFiles(String prefix, ModelManifest manifest,
+                               BiFunction<Path, ModelManifest.ModelFile, Path> local, UnaryOperator<Path> leased,
+                               Function<Path, String> contentHash) {
+        String entry = prefix + "-" + manifest.id() + "-" + manifest.contentHash().substring(0, 16);
         Path folder = disk.pin(entry, manifest.sizeBytes(), target -> {
             for (ModelManifest.ModelFile file : manifest.files()) {
-                fetch(manifest, file, target.resolve(file.path()));
+                fetch(manifest, file, local.apply(target, file));
             }
-            String hash = EncoderCheck.of(target).contentHash();
+            String hash = contentHash.apply(leased.apply(target));
             if (!hash.equals(manifest.contentHash())) {
-                throw new ModelCacheException(ModelCacheException.MODEL_CORRUPT, "encoder '" + id + "': its weights"
-                        + " hash to " + hash + " but the manifest says " + manifest.contentHash());
+                throw new ModelCacheException(ModelCacheException.MODEL_CORRUPT, manifest.type() + " '"
+                        + manifest.id() + "': its weights hash to " + hash + " but the manifest says "
+                        + manifest.contentHash());
             }
         });
-        return new FileLease(entry, folder);
+        return new FileLease(entry, leased.apply(folder));
     }
 
     private static Path controlNetPath(Path folder, ModelManifest manifest, String id) {
         return manifest.singleFile() ? folder.resolve(id + ".safetensors") : folder.resolve(id);
     }
 
-    private ModelManifest installed(String id, String what) {
-        return registry.manifest(id).orElseThrow(() -> new ModelCacheException(
-                ModelCacheException.MODEL_NOT_FOUND, what + " '" + id + "' is not installed in bucket "
+    /** The manifest of installed model {@code id} of {@code type}; MODEL_NOT_FOUND when it is none or another. */
+    private ModelManifest installed(String id, String type, String what) {
+        ModelManifest manifest = registry.manifest(id).orElseThrow(() -> new ModelCacheException(
+                ModelCacheException.MODEL_NOT_FOUND, "no " + what + " '" + id + "' is installed in bucket "
                 + Buckets.MODELS + " (no " + id + "/" + ModelRegistry.MANIFEST + ")"));
+        if (!manifest.type().equals(type)) {
+            throw new ModelCacheException(ModelCacheException.MODEL_NOT_FOUND, "model '" + id + "' is of type "
+                    + manifest.type() + ", not " + type);
+        }
+        return manifest;
     }
 
     /**

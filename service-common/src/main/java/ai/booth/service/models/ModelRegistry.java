@@ -110,14 +110,7 @@ public class ModelRegistry {
 
     /** {@link #install(Path, String, String, String)} of a model Booth trained, recording its lineage. */
     public ModelManifest install(Path source, String id, String name, String config, ModelLineage lineage) {
-        modelPrefix(id);
-        ModelCheck check;
-        try {
-            check = ModelCheck.of(source, config);
-        } catch (RuntimeException e) {
-            throw new ModelInstallException("cannot install model '" + id + "' from " + source + ": "
-                    + e.getMessage(), e);
-        }
+        ModelCheck check = vet("model", id, source, path -> ModelCheck.of(path, config));
         Optional<ModelManifest> existing = sameContent(id, check.contentHash(), source);
         if (existing.isPresent()) {
             return existing.get();
@@ -137,14 +130,7 @@ public class ModelRegistry {
      * @throws ModelInstallException when the id is taken by other content or the engine refuses the file
      */
     public ModelManifest installControlNet(Path source, String id, String name) {
-        modelPrefix(id);
-        ControlNetCheck check;
-        try {
-            check = ControlNetCheck.of(source);
-        } catch (RuntimeException e) {
-            throw new ModelInstallException("cannot install ControlNet '" + id + "' from " + source + ": "
-                    + e.getMessage(), e);
-        }
+        ControlNetCheck check = vet("ControlNet", id, source, ControlNetCheck::of);
         Optional<ModelManifest> existing = sameContent(id, check.contentHash(), source);
         if (existing.isPresent()) {
             return existing.get();
@@ -169,14 +155,7 @@ public class ModelRegistry {
      * @throws ModelInstallException when the id is taken by other content or the engine refuses the folder
      */
     public ModelManifest installEncoder(Path source, String id, String name) {
-        modelPrefix(id);
-        EncoderCheck check;
-        try {
-            check = EncoderCheck.of(source);
-        } catch (RuntimeException e) {
-            throw new ModelInstallException("cannot install encoder '" + id + "' from " + source + ": "
-                    + e.getMessage(), e);
-        }
+        EncoderCheck check = vet("encoder", id, source, EncoderCheck::of);
         Optional<ModelManifest> existing = sameContent(id, check.contentHash(), source);
         if (existing.isPresent()) {
             return existing.get();
@@ -197,6 +176,17 @@ public class ModelRegistry {
         list().stream().filter(ModelManifest::encoder)
                 .forEach(m -> byRole.putIfAbsent(m.configSource(), m));
         return byRole;
+    }
+
+    /** The engine's verdict on {@code source} for id {@code id}; a refusal names both. */
+    private static <C> C vet(String what, String id, Path source, Function<Path, C> check) {
+        modelPrefix(id);
+        try {
+            return check.apply(source);
+        } catch (RuntimeException e) {
+            throw new ModelInstallException("cannot install " + what + " '" + id + "' from " + source + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The manifest when {@code id} holds this content already; a conflict when it holds other content. */
