@@ -20,8 +20,9 @@ import java.util.List;
  * @param embeddingKey         the new tokens' embeddings as one A1111 file (its metadata names the tokens), key in
  *                             {@link Buckets#ADAPTERS}, for {@link GenerationRequested#embeddings()}; null without new
  *                             tokens. A pivotal LoRA names it in its metadata, so generations with the LoRA load it
- * @param scores               the final adapter's scores (a training that evaluates; the scorecard of every scored
- *                             step is {@code scores.json} beside the adapter); null otherwise
+ * @param scores               the kept adapter's scores (a training that evaluates: the last step's, or with
+ *                             {@link TrainingRequested#selectBy()} the best step's, whose adapter is the one stored);
+ *                             the scorecard of every scored step is {@code scores.json} beside it; null otherwise
  */
 @Topic(Topics.TRAINING_COMPLETED)
 public record TrainingCompleted(String trainingId, String adapterKey, int steps, double finalLoss,

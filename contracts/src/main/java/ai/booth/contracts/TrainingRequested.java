@@ -43,6 +43,9 @@ import java.util.List;
  *                                   CLIP-I against the dataset's images, CLIP-T against the prompts) and the final
  *                                   adapter; needs validation prompts and the installed evaluation encoders; null
  *                                   means on when both encoders are installed and there are validation prompts
+ * @param selectBy                   keep the adapter of the scored validation step best on this metric (one of
+ *                                   {@link EvalScores#METRICS}) instead of the last step's; needs evaluation, not for
+ *                                   mode full; null keeps the last
  */
 @Topic(Topics.TRAINING_REQUESTED)
 public record TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
@@ -54,7 +57,7 @@ public record TrainingRequested(String trainingId, String baseModel, String data
                                 List<String> validationPrompts, @Nullable String mode,
                                 @Nullable Boolean gradientCheckpointing, @Nullable List<String> newTokens,
                                 @Nullable String initializerToken, @Nullable Double lrEmbeddings,
-                                @Nullable Boolean evaluate) implements Payload {
+                                @Nullable Boolean evaluate, @Nullable String selectBy) implements Payload {
 
     public static final String LORA = "lora";
     public static final String FULL = "full";
@@ -65,6 +68,22 @@ public record TrainingRequested(String trainingId, String baseModel, String data
 
     public TrainingRequested {
         newTokens = newTokens == null ? List.of() : List.copyOf(newTokens);
+    }
+
+    /** A training that keeps its last step (the contract before {@code selectBy} existed). */
+    public TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
+                             String classNoun, String instancePrompt, String classPrompt, boolean priorPreservation,
+                             double priorLossWeight, int classImageCount, int resolution, int maxTrainSteps,
+                             int batchSize, int rank, double alpha, double unetLearningRate,
+                             double textEncoderLearningRate, String lrScheduler, int lrWarmupSteps, long seed,
+                             int checkpointInterval, int validationInterval, List<String> validationPrompts,
+                             String mode, Boolean gradientCheckpointing, List<String> newTokens,
+                             String initializerToken, Double lrEmbeddings, Boolean evaluate) {
+        this(trainingId, baseModel, datasetId, instanceToken, classNoun, instancePrompt, classPrompt,
+                priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
+                unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
+                validationInterval, validationPrompts, mode, gradientCheckpointing, newTokens, initializerToken,
+                lrEmbeddings, evaluate, null);
     }
 
     /** A training that evaluates when it can (the contract before {@code evaluate} existed). */

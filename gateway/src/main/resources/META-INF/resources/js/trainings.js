@@ -32,6 +32,7 @@ function modeChanged() {
   $('unet-lr').disabled = mode === 'textual_inversion';
   $('unet-lr').value = UNET_LR[mode];
   $('instance-token').disabled = tokens;
+  $('select-by').disabled = mode === 'full'; // a full fine-tune keeps its last step
   for (const id of ['new-tokens', 'initializer-token', 'lr-embeddings']) $(id).disabled = !tokens;
   $('new-tokens').required = tokens;
 }

@@ -20,14 +20,16 @@ final class Evaluation implements AutoCloseable {
     private final List<RgbImage> real;
     private final List<String> prompts;
     private final List<String> tokens;
+    private final String selectBy;
     private final List<ModelCache.FileLease> leases;
 
     Evaluation(EvalEncoders encoders, List<RgbImage> real, List<String> prompts, List<String> tokens,
-               List<ModelCache.FileLease> leases) {
+               String selectBy, List<ModelCache.FileLease> leases) {
         this.encoders = encoders;
         this.real = real;
         this.prompts = prompts;
         this.tokens = tokens;
+        this.selectBy = selectBy;
         this.leases = leases;
     }
 
@@ -38,6 +40,11 @@ final class Evaluation implements AutoCloseable {
                 .mapToObj(i -> prompts.get(i % prompts.size())).toList();
         SubjectFidelity s = SubjectFidelity.score(encoders, real, generated, imagePrompts, tokens);
         return new EvalScores(step, s.dino(), s.clipI(), s.clipT(), generated.size(), real.size());
+    }
+
+    /** The metric whose best-scored step the training keeps; null keeps the last. */
+    String selectBy() {
+        return selectBy;
     }
 
     @Override

@@ -21,8 +21,8 @@ import java.util.function.Supplier;
 /**
  * Decides whether a training evaluates and opens its {@link Evaluation}: with validation prompts and the installed
  * encoders (one {@code clip} and one {@code dino}, {@link ModelRegistry#encoders}) unless the request says
- * {@code evaluate: false}; a request that asks for it without the encoders fails with {@value #UNAVAILABLE}, naming
- * what is missing.
+ * {@code evaluate: false}; a request that asks for it (or for a {@code selectBy}) without the encoders fails with
+ * {@value #UNAVAILABLE}, naming what is missing.
  */
 @ApplicationScoped
 public class Evaluations {
@@ -51,7 +51,7 @@ public class Evaluations {
         if (!request.validates()) { // asking for it without validation is refused by TrainingRequestCheck
             return Optional.empty();
         }
-        boolean asked = Boolean.TRUE.equals(request.evaluate());
+        boolean asked = Boolean.TRUE.equals(request.evaluate()) || request.selectBy() != null;
         Map<String, ModelManifest> encoders = registry.encoders();
         List<String> missing = List.of(EncoderCheck.CLIP, EncoderCheck.DINO).stream()
                 .filter(role -> !encoders.containsKey(role)).toList();
@@ -71,7 +71,7 @@ public class Evaluations {
             EvalEncoders loaded = EvalEncoders.load(clip.path(), dino.path(),
                     EngineOptions.parse(engine.device(), "float32"));
             return Optional.of(new Evaluation(loaded, real, request.validationPrompts(), request.subjectTokens(),
-                    List.of(clip, dino)));
+                    request.selectBy(), List.of(clip, dino)));
         } catch (RuntimeException e) {
             clip.close();
             if (dino != null) {

@@ -2,6 +2,8 @@ package ai.booth.trainer;
 
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.EvalScores;
+import ai.booth.diffusion.train.TrainingOutput;
+import ai.booth.diffusion.train.TrainingResult;
 import ai.booth.contracts.Payload;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingFailed;
@@ -28,6 +30,7 @@ import java.util.stream.Stream;
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/checkpoint.json          pointer to the latest checkpoint (a copy of its manifest)
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/validation/step-000040/00.png
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/scores/step-000040.json   that step's evaluation scores (a resumed run keeps them)
+ * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/snapshots/step-000040/...  that step's adapter files (to keep the best-scored)
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/outcome.json             the terminal event's payload: the job is over
  * adapters/&lt;owner&gt;/&lt;trainingId&gt;/pytorch_lora_weights.safetensors, lora_kohya.safetensors, metadata.json
  * adapters/&lt;owner&gt;/&lt;trainingId&gt;/scores.json               the scorecard: every scored step, oldest first
@@ -201,6 +204,37 @@ final class JobObjects {
     List<EvalScores> scores() {
         return store.list(Buckets.CHECKPOINTS, prefix + "scores/").stream()
                 .map(key -> read(Buckets.CHECKPOINTS, key, EvalScores.class)).toList();
+    }
+
+    /** Stores what a step trained (a training that keeps its best-scored step): its adapter and metadata files. */
+    void uploadSnapshot(int step, TrainingResult files) {
+        List<Path> all = new ArrayList<>(files.embeddingFiles());
+        if (files.peftFile() != null) {
+            all.addAll(List.of(files.peftFile(), files.kohyaFile()));
+        }
+        all.add(files.metadataFile());
+        for (Path file : all) {
+            String name = file.getFileName().toString();
+            store.put(Buckets.CHECKPOINTS, snapshotPrefix(step) + name, file, contentType(name));
+        }
+    }
+
+    /** Downloads the snapshot of {@code step} into {@code dir}; its files as the engine wrote them. */
+    TrainingResult downloadSnapshot(int step, Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        for (String key : store.list(Buckets.CHECKPOINTS, snapshotPrefix(step))) {
+            store.download(Buckets.CHECKPOINTS, key, dir.resolve(key.substring(key.lastIndexOf('/') + 1)),
+                    Long.MAX_VALUE);
+        }
+        return TrainingOutput.read(dir);
+    }
+
+    private String snapshotPrefix(int step) {
+        return prefix + String.format("snapshots/step-%06d/", step);
     }
 
     /** Writes the scorecard beside the adapter; answers its key. */

@@ -5,6 +5,7 @@ import ai.booth.contracts.Event;
 import ai.booth.contracts.TrainingProgress;
 import ai.booth.diffusion.train.ProgressListener;
 import ai.booth.diffusion.train.TrainingConfig;
+import ai.booth.diffusion.train.TrainingResult;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +79,17 @@ final class ProgressReporter implements ProgressListener {
         if (pending != null && pending.step() == step) {
             flush(true);
         }
+    }
+
+    /** A training that keeps its best-scored step snapshots what it trained at every scored step. */
+    @Override
+    public boolean snapshotAt(int step) {
+        return evaluation != null && evaluation.selectBy() != null;
+    }
+
+    @Override
+    public void snapshot(int step, TrainingResult files) {
+        objects.uploadSnapshot(step, files);
     }
 
     private boolean validationDue(ai.booth.diffusion.train.StepProgress progress) {

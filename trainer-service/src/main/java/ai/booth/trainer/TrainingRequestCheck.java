@@ -56,6 +56,7 @@ final class TrainingRequestCheck {
         if (Boolean.TRUE.equals(r.evaluate()) && !r.validates()) {
             problems.add(TrainingRules.EVALUATE_NEEDS_VALIDATION);
         }
+        TrainingRules.selectByProblem(r).ifPresent(problem -> problems.add("selectBy " + problem));
         if (r.lrWarmupSteps() < 0 || r.checkpointInterval() < 0 || r.validationInterval() < 0) {
             problems.add("lrWarmupSteps, checkpointInterval and validationInterval must be >= 0");
         }

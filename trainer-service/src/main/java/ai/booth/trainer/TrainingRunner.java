@@ -225,6 +225,15 @@ public class TrainingRunner {
                 }
                 long millis = (System.nanoTime() - started) / 1_000_000;
                 EvalScores scores = evaluation == null ? null : scorecard(objects, result.steps());
+                if (evaluation != null && evaluation.selectBy() != null) {
+                    Optional<EvalScores> best = best(objects.scores(), evaluation.selectBy());
+                    if (best.isPresent()) { // its snapshot, also when it is the last step: one kind of file kept
+                        LOG.infof("training %s keeps step %d, best by %s", request.trainingId(), best.get().step(),
+                                evaluation.selectBy());
+                        result = keep(objects.downloadSnapshot(best.get().step(), work.resolve("selected")), result);
+                        scores = best.get();
+                    }
+                }
                 if (training.fullFineTune()) {
                     String modelId = fineTunes.install(request, result, model.contentHash()).id();
                     List<String> keys = objects.uploadResult(result.modelFile(), result.metadataFile());
@@ -245,6 +254,17 @@ public class TrainingRunner {
                         millis, objects.checkpointKeys(), objects.validationKeys(), null, embeddingKey, scores);
             }
         }
+    }
+
+    /** The step scoring highest on {@code metric}, the earliest of equals. */
+    static Optional<EvalScores> best(List<EvalScores> scores, String metric) {
+        return scores.stream().reduce((a, b) -> b.metric(metric) > a.metric(metric) ? b : a);
+    }
+
+    /** A snapshot's files as the run's result: its steps and loss stay the run's. */
+    private static TrainingResult keep(TrainingResult snapshot, TrainingResult run) {
+        return new TrainingResult(snapshot.peftFile(), snapshot.kohyaFile(), snapshot.metadataFile(),
+                run.lastCheckpoint(), run.steps(), run.finalLoss(), false, snapshot.embeddingFiles());
     }
 
     /**

@@ -79,12 +79,17 @@ final class TrainingFixtures {
 
     /** {@code r} with {@code evaluate} set. */
     static TrainingRequested evaluate(TrainingRequested r, Boolean evaluate) {
+        return evaluate(r, evaluate, null);
+    }
+
+    /** {@code r} with {@code evaluate} and {@code selectBy} set. */
+    static TrainingRequested evaluate(TrainingRequested r, Boolean evaluate, String selectBy) {
         return new TrainingRequested(r.trainingId(), r.baseModel(), r.datasetId(), r.instanceToken(), r.classNoun(),
                 r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(), r.classImageCount(),
                 r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(), r.unetLearningRate(),
                 r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(), r.checkpointInterval(),
                 r.validationInterval(), r.validationPrompts(), r.mode(), r.gradientCheckpointing(), r.newTokens(),
-                r.initializerToken(), r.lrEmbeddings(), evaluate);
+                r.initializerToken(), r.lrEmbeddings(), evaluate, selectBy);
     }
 
     /** The eval fixture's CLIP and DINO folders installed as encoders {@code eval-clip} and {@code eval-dino}. */

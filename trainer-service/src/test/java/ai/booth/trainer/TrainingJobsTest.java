@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -172,6 +173,40 @@ class TrainingJobsTest {
                 assertEquals(expected.clipI(), done.scores().clipI(), 1e-6);
                 assertEquals(expected.clipT(), done.scores().clipT(), 1e-6);
             }
+        }
+    }
+
+    @Test
+    void aTrainingThatSelectsByAMetricKeepsTheAdapterOfItsBestScoredStep() throws Exception {
+        TrainingFixtures.installEncoders(store);
+        String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
+        TrainingRequested request = TrainingFixtures.evaluate(TrainingFixtures.request(dataset, 4, 0, false, 0, 1,
+                List.of("a photo of sks dog on the moon")), null, EvalScores.CLIP_T);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(request.trainingId(), OWNER, request));
+            TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
+
+            String scorecard = Buckets.adapterPrefix(OWNER, request.trainingId()) + "scores.json";
+            List<EvalScores> scores = List.of(json.readValue(store.get(Buckets.ADAPTERS, scorecard),
+                    EvalScores[].class));
+            assertEquals(List.of(1, 2, 3, 4), scores.stream().map(EvalScores::step).toList());
+            EvalScores best = TrainingRunner.best(scores, EvalScores.CLIP_T).orElseThrow();
+            assertTrue(scores.stream().allMatch(s -> s.clipT() <= best.clipT()), "the best: " + scores);
+            assertEquals(best, done.scores());
+            assertEquals(4, done.steps(), "trained all the way");
+
+            // the stored adapter is that step's snapshot (snapshots of other steps differ), its metadata that step's
+            String snapshots = Buckets.checkpointPrefix(OWNER, request.trainingId()) + "snapshots/";
+            byte[] kept = store.get(Buckets.ADAPTERS, done.adapterKey());
+            String name = done.adapterKey().substring(done.adapterKey().lastIndexOf('/') + 1);
+            assertArrayEquals(store.get(Buckets.CHECKPOINTS, snapshots + String.format("step-%06d/", best.step())
+                    + name), kept);
+            int other = best.step() == 1 ? 4 : 1;
+            assertFalse(java.util.Arrays.equals(store.get(Buckets.CHECKPOINTS, snapshots
+                    + String.format("step-%06d/", other) + name), kept), "steps train different adapters");
+            JsonNode metadata = json.readTree(store.get(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER,
+                    request.trainingId()) + "metadata.json"));
+            assertEquals(best.step(), metadata.get("steps").asInt());
         }
     }
 

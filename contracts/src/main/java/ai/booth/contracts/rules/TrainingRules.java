@@ -1,5 +1,10 @@
 package ai.booth.contracts.rules;
 
+import ai.booth.contracts.EvalScores;
+import ai.booth.contracts.TrainingRequested;
+
+import java.util.Optional;
+
 /**
  * The one set of bounds and defaults of a DreamBooth LoRA training, whichever door it comes through: the gateway's
  * field checks and trainer-service's request check use these. LR schedule names belong to the engine
@@ -30,6 +35,34 @@ public final class TrainingRules {
     /** Why {@code evaluate: true} is refused without validation: the scores are the validation images'. */
     public static final String EVALUATE_NEEDS_VALIDATION = "evaluate scores the validation images: give"
             + " validationPrompts and a validationInterval above 0";
+
+    /**
+     * What is wrong with a request's {@code selectBy}, if anything: a metric of {@link EvalScores#METRICS}, for an
+     * adapter (a full fine-tune keeps its last step), with evaluation (validation prompts, not {@code evaluate:
+     * false}).
+     */
+    public static Optional<String> selectByProblem(TrainingRequested r) {
+        return selectByProblem(r.selectBy(), r.fullFineTune(), r.evaluate(), r.validates());
+    }
+
+    /** {@link #selectByProblem(TrainingRequested)} from a request's parts, before it is built. */
+    public static Optional<String> selectByProblem(String selectBy, boolean fullFineTune, Boolean evaluate,
+                                                   boolean validates) {
+        if (selectBy == null) {
+            return Optional.empty();
+        }
+        if (!EvalScores.METRICS.contains(selectBy)) {
+            return Optional.of("must be one of " + EvalScores.METRICS + ", got '" + selectBy + "'");
+        }
+        if (fullFineTune) {
+            return Optional.of("keeps an adapter's best-scored step; a full fine-tune keeps its last");
+        }
+        if (Boolean.FALSE.equals(evaluate) || !validates) {
+            return Optional.of("picks among the scored validation steps: give validationPrompts, a"
+                    + " validationInterval above 0 and leave evaluate on");
+        }
+        return Optional.empty();
+    }
 
     public static final String DEFAULT_INSTANCE_TOKEN = "sks";
     public static final boolean DEFAULT_PRIOR_PRESERVATION = true;

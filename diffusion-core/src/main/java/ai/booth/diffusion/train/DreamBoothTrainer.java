@@ -420,13 +420,22 @@ public final class DreamBoothTrainer implements AutoCloseable {
             }
             if (renderer != null && config.validatesAt(stepsDone, totalSteps)) {
                 validate(outputDir, renderer, listener);
+                if (tuned == model && listener.snapshotAt(stepsDone)) {
+                    // named like the output folder, so a snapshot's embedding has the final file's trigger word
+                    Path dir = outputDir.resolve("snapshots").resolve(String.format("step-%06d", stepsDone))
+                            .resolve(outputDir.toAbsolutePath().normalize().getFileName().toString());
+                    listener.snapshot(stepsDone, TrainingOutput.write(dir, adapter, embeddings, null, model, config,
+                            stats(started), null));
+                }
             }
         }
-        TrainingOutput.Stats stats = new TrainingOutput.Stats(stepsDone, order.epoch() + 1, lastLoss,
-                data.size(Part.INSTANCE), config.priorPreservation() ? data.size(Part.CLASS) : 0, started,
-                Instant.now(), elapsedSeconds);
-        return TrainingOutput.write(outputDir, adapter, embeddings, tuned == model ? null : tuned, model, config, stats,
-                lastCheckpoint);
+        return TrainingOutput.write(outputDir, adapter, embeddings, tuned == model ? null : tuned, model, config,
+                stats(started), lastCheckpoint);
+    }
+
+    private TrainingOutput.Stats stats(Instant started) {
+        return new TrainingOutput.Stats(stepsDone, order.epoch() + 1, lastLoss, data.size(Part.INSTANCE),
+                config.priorPreservation() ? data.size(Part.CLASS) : 0, started, Instant.now(), elapsedSeconds);
     }
 
     /** Writes {@code checkpoints/checkpoint-<step>} under {@code outputDir}, dropping old ones beyond the limit. */

@@ -23,4 +23,16 @@ public interface ProgressListener {
     /** Validation images were rendered and written. */
     default void validation(int step, List<Path> images) {
     }
+
+    /**
+     * Whether to write what is trained so far (an adapter's files, new tokens' embeddings) after the validation of
+     * {@code step}, e.g. to keep the best-scored step instead of the last; never for a full fine-tune.
+     */
+    default boolean snapshotAt(int step) {
+        return false;
+    }
+
+    /** What was trained up to {@code step}, written as at the end of a run because {@link #snapshotAt} asked. */
+    default void snapshot(int step, TrainingResult files) {
+    }
 }

@@ -7,6 +7,7 @@ import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraLayout;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * Writes a trained adapter: {@code pytorch_lora_weights.safetensors} (diffusers/PEFT), {@code lora_kohya.safetensors}
@@ -141,6 +143,26 @@ public final class TrainingOutput {
         }
         return new TrainingResult(peft, kohya, metadata, lastCheckpoint, stats.steps(), stats.finalLoss(), false,
                 embeddingFiles, modelFolder, modelFile);
+    }
+
+    /**
+     * The adapter and embedding files a run wrote into {@code dir} (a snapshot, or a finished run's folder), as its
+     * {@value #METADATA} lists them; a full fine-tune's model is not read back.
+     */
+    public static TrainingResult read(Path dir) {
+        Path metadata = dir.resolve(METADATA);
+        try {
+            JsonNode record = JSON.readTree(metadata.toFile());
+            JsonNode files = record.path("files");
+            Function<String, Path> file = key -> files.hasNonNull(key)
+                    ? dir.resolve(files.get(key).asText()) : null;
+            List<Path> embeddingFiles = files.hasNonNull("embedding_a1111")
+                    ? List.of(file.apply("embedding_a1111"), file.apply("embedding_kohya")) : List.of();
+            return new TrainingResult(file.apply("peft"), file.apply("kohya"), metadata, null,
+                    record.path("steps").asInt(), (float) record.path("final_loss").asDouble(), false, embeddingFiles);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read training output " + metadata, e);
+        }
     }
 
     /** The embedding's name (its A1111 trigger): the output folder's name, reduced to safe file-name characters. */

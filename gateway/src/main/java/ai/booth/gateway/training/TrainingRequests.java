@@ -128,14 +128,18 @@ public class TrainingRequests {
         int validationInterval = or(spec.validationInterval(), validation.isEmpty() ? 0 : Math.max(1, steps / 4));
         boolean validates = !validation.isEmpty() && validationInterval > 0;
         List<String> missingEncoders = models.missingEncoderRoles();
-        if (Boolean.TRUE.equals(spec.evaluate())) {
-            if (!validates) {
-                checks.fail("evaluate", EVALUATE_NEEDS_VALIDATION);
-            } else if (!missingEncoders.isEmpty()) {
-                checks.fail("evaluate", "needs a " + String.join(" and a ", missingEncoders) + " encoder installed:"
-                        + " POST /api/v1/models?kind=encoder with a zip of a transformers folder (e.g."
-                        + " openai/clip-vit-large-patch14 for clip, facebook/dino-vits16 for dino)");
-            }
+        // a selectBy asks for evaluation unless evaluate is given
+        String asking = Boolean.TRUE.equals(spec.evaluate()) ? "evaluate"
+                : spec.evaluate() == null && spec.selectBy() != null ? "selectBy" : null;
+        String cannotEvaluate = !validates ? EVALUATE_NEEDS_VALIDATION : missingEncoders.isEmpty() ? null
+                : "needs a " + String.join(" and a ", missingEncoders) + " encoder installed: POST"
+                + " /api/v1/models?kind=encoder with a zip of a transformers folder (e.g."
+                + " openai/clip-vit-large-patch14 for clip, facebook/dino-vits16 for dino)";
+        if (asking != null && cannotEvaluate != null) {
+            checks.fail(asking, cannotEvaluate);
+        } else {
+            selectByProblem(spec.selectBy(), full, or(spec.evaluate(), cannotEvaluate == null), validates)
+                    .ifPresent(problem -> checks.fail("selectBy", problem));
         }
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
@@ -151,8 +155,8 @@ public class TrainingRequests {
                 or(spec.lrWarmupSteps(), 0), or(spec.seed(), 0L), or(spec.checkpointInterval(), 0),
                 validationInterval, validation, or(spec.mode(), TrainingRequested.defaultMode(newTokens)),
                 or(spec.gradientCheckpointing(), false), newTokens,
-                spec.initializerToken(), spec.lrEmbeddings(),
-                or(spec.evaluate(), validates && missingEncoders.isEmpty()));
+                spec.initializerToken(), spec.lrEmbeddings(), or(spec.evaluate(), cannotEvaluate == null),
+                spec.selectBy());
     }
 
     /** The new tokens: distinct names without spaces, at most {@code MAX_NEW_TOKENS}; none when absent. */

@@ -59,5 +59,8 @@ public record TrainingSpec(
         @Schema(description = "score every validation step and the final adapter with the DreamBooth paper's DINO,"
                 + " CLIP-I (against the dataset's photos) and CLIP-T (against the prompt): needs validation prompts"
                 + " and a clip and a dino encoder installed (POST /api/v1/models?kind=encoder). Default: on when"
-                + " both hold") Boolean evaluate) {
+                + " both hold") Boolean evaluate,
+        @Schema(description = "keep the adapter of the validation step scoring best on this metric instead of the"
+                + " last step's (needs evaluation; not for mode full). Default: the last",
+                enumeration = {"dino", "clip_i", "clip_t"}) String selectBy) {
 }

@@ -169,6 +169,11 @@ class TrainingResourceTest {
                     .body("errors[0].message", containsString("validationPrompts"));
             Api.as("erin").contentType(ContentType.JSON).body(spec(datasetId, validating))
                     .post("/api/v1/trainings").then().statusCode(202).body("request.evaluate", is(false));
+            Api.as("erin").contentType(ContentType.JSON)
+                    .body(spec(datasetId, validating + ",\"selectBy\":\"dino\"")).post("/api/v1/trainings")
+                    .then().statusCode(400)
+                    .body("errors[0].field", is("selectBy"))
+                    .body("errors[0].message", containsString("encoder installed"));
 
             Path eval = Path.of(System.getProperty("booth.fixtures", "../fixtures/sd-tiny")).resolve("eval");
             registry.installEncoder(eval.resolve("clip"), "eval-clip", null);
@@ -178,6 +183,17 @@ class TrainingResourceTest {
             String trainingId = Api.as("erin").contentType(ContentType.JSON).body(spec(datasetId, validating))
                     .post("/api/v1/trainings").then().statusCode(202).body("request.evaluate", is(true))
                     .extract().path("trainingId");
+            Api.as("erin").contentType(ContentType.JSON)
+                    .body(spec(datasetId, validating + ",\"selectBy\":\"lpips\",\"mode\":\"lora\""))
+                    .post("/api/v1/trainings").then().statusCode(400).body("errors[0].field", is("selectBy"))
+                    .body("errors[0].message", containsString("clip_t"));
+            Api.as("erin").contentType(ContentType.JSON)
+                    .body(spec(datasetId, validating + ",\"selectBy\":\"dino\",\"mode\":\"full\""))
+                    .post("/api/v1/trainings").then().statusCode(400).body("errors[0].field", is("selectBy"))
+                    .body("errors[0].message", containsString("full fine-tune"));
+            Api.as("erin").contentType(ContentType.JSON)
+                    .body(spec(datasetId, validating + ",\"selectBy\":\"clip_i\"")).post("/api/v1/trainings")
+                    .then().statusCode(202).body("request.selectBy", is("clip_i"));
             Event<TrainingRequested> requested = probe.await(TrainingRequested.class, trainingId, WAIT);
             assertTrue(requested.payload().evaluate());
 
