@@ -94,6 +94,10 @@ class BrowserIT {
         signIn(key);
         waitFor(Duration.ofSeconds(30), ExpectedConditions.textToBePresentInElementLocated(By.id("signed-in-as"),
                 "rex-owner"));
+        // no evaluation encoders yet: the training form says how to install them; once an admin has, it says nothing
+        assertTrue(browser.findElement(By.id("evaluation-hint")).getText().contains("Evaluation is off"),
+                browser.findElement(By.id("evaluation-hint")).getText());
+        FixtureModels.encoders(stack, settings);
 
         // 1. photos: dropped files go to the file input, thumbnails appear, the report follows
         List<String> photos = photos(6);
@@ -106,6 +110,7 @@ class BrowserIT {
         browser.findElement(By.id("upload")).click();
         waitFor(Duration.ofMinutes(2), ExpectedConditions.textToBePresentInElementLocated(By.id("dataset-status"),
                 "READY"));
+        waitFor(Duration.ofSeconds(30), driver -> driver.findElement(By.id("evaluation-hint")).getText().isEmpty());
         List<WebElement> trainingImages = browser.findElements(By.cssSelector("table.report img"));
         assertTrue(!trainingImages.isEmpty(), "the report shows the training images");
         waitUntilLoaded(trainingImages.get(0));
@@ -126,6 +131,7 @@ class BrowserIT {
             prior.click();
         }
         byLabel("Validation prompt").sendKeys("a photo of <rex> dog");
+        new Select(byLabel("Keep")).selectByValue("dino");
         browser.findElement(By.id("start-training")).click();
         waitFor(Duration.ofMinutes(10), driver -> {
             String error = driver.findElement(By.id("training-error")).getText();
@@ -136,6 +142,10 @@ class BrowserIT {
             return "100".equals(driver.findElement(By.id("training-progress")).getAttribute("value"))
                     && driver.findElement(By.id("training-status")).getText().startsWith("COMPLETED");
         });
+        // evaluated (auto: the encoders are installed) at every validation step: the scorecard shows each
+        waitFor(Duration.ofSeconds(30), driver -> !driver.findElements(By.cssSelector("#training-scores tbody tr"))
+                .isEmpty());
+        assertTrue(browser.findElement(By.id("training-scorecard")).isDisplayed(), "the scorecard is shown");
         screenshot("training");
 
         // 3. generate with the adapter, which brings its token: the image appears in the gallery with its parameters

@@ -7,8 +7,12 @@ import { $, showError } from './ui.js';
 
 let models = [];
 
-/** Reloads every list that depends on jobs (datasets feed the training form, trainings the generate form). */
+/**
+ * Reloads every list that depends on jobs (datasets feed the training form, trainings the generate form) and the
+ * installed models (an admin may have added one since).
+ */
 async function refresh() {
+  models = await get('/api/v1/models');
   const datasets = await listDatasets();
   const trainings = await listTrainings(datasets, models);
   fillGenerateForm(models, trainings, datasets);
@@ -22,7 +26,6 @@ async function signIn(key) {
     $('account').hidden = false;
     $('sign-in-section').hidden = true;
     $('app').hidden = false;
-    models = await get('/api/v1/models');
     await refresh();
     await showGallery();
   } catch (error) {
