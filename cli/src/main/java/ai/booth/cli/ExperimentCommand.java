@@ -1,6 +1,7 @@
 package ai.booth.cli;
 
 import ai.booth.diffusion.eval.EvalEncoders;
+import ai.booth.diffusion.eval.EvalPrompts;
 import ai.booth.diffusion.eval.RgbImage;
 import ai.booth.diffusion.eval.SubjectFidelity;
 import ai.booth.diffusion.io.AtomicFiles;
@@ -42,9 +43,6 @@ import java.util.regex.Pattern;
                         + "--steps 400 --seeds 1,2 --out rex-ranks/"})
 final class ExperimentCommand implements Callable<Integer> {
 
-    /** The seeds' scene prompts, each after the instance prompt. */
-    static final List<String> SCENES = List.of("in the desert", "in a city", "on the beach", "on the moon",
-            "in the snow");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._=,-]*");
     /** The experiment places every variant's output and shares the class images: these are not a variant's. */
     private static final List<String> OWN_OPTIONS = List.of("--out", "--class-images", "--resume");
@@ -55,9 +53,18 @@ final class ExperimentCommand implements Callable<Integer> {
     String variants;
 
     @Option(names = "--prompts", paramLabel = "FILE",
-            description = "Prompts to render, one per line (default: the instance prompt in the desert, in a city, "
-                    + "on the beach, on the moon, in the snow).")
+            description = "Prompts to render, one per line (default: --prompt-set).")
     Path prompts;
+
+    @Option(names = "--prompt-set", defaultValue = EvalPrompts.SCENES, paramLabel = "scenes|objects|live",
+            description = "Without --prompts: scenes (the instance prompt in the desert, in a city, on the beach, on "
+                    + "the moon, in the snow; the default), or the DreamBooth paper's 25 prompts for objects or for "
+                    + "live subjects, naming the subject as '<token> <class noun>' (give --class-noun).")
+    String promptSet;
+
+    @Option(names = "--class-noun", paramLabel = "WORD",
+            description = "The subject's class, e.g. dog: the objects and live prompt sets name it after --token.")
+    String classNoun;
 
     @Option(names = "--seeds", defaultValue = "1,2", split = ",", paramLabel = "N,...",
             description = "Seeds rendered per prompt (default: ${DEFAULT-VALUE}).")
@@ -118,7 +125,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         TrainCommand base = trainCommand(new Variant("base", List.of()), classImages); // the shared options alone
         List<String> promptList = prompts != null ? readPrompts(prompts)
-                : SCENES.stream().map(scene -> base.instancePrompt + " " + scene).toList();
+                : EvalPrompts.of(promptSet, base.instancePrompt, token, classNoun);
 
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < parsed.size(); i++) {

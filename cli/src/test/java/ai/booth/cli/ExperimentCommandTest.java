@@ -117,6 +117,17 @@ class ExperimentCommandTest {
         assertTrue(run.err().contains("--class-images is the experiment's own"), run.err());
     }
 
+    @Test
+    void thePapersPromptSetsNeedTheClassNounBeforeAnythingTrains() throws Exception {
+        Path out = tmp.resolve("live");
+        BoothCliTest.Run run = BoothCliTest.booth("experiment", "--variants", "rank=4", "--out", out.toString(),
+                "--images", photos(64).toString(), "--instance-prompt", "a photo of sks shape", "--prompt-set",
+                "live");
+        assertEquals(BoothCli.BAD_INPUT, run.code(), run.err());
+        assertTrue(run.err().contains("class noun"), run.err());
+        assertFalse(Files.exists(out.resolve("variants")), "nothing trained");
+    }
+
     private Path photos(int size) throws Exception {
         Path photos = Files.createDirectories(tmp.resolve("photos"));
         for (int i = 0; i < 2; i++) {
