@@ -146,6 +146,9 @@ class BrowserIT {
         waitFor(Duration.ofSeconds(30), driver -> !driver.findElements(By.cssSelector("#training-scores tbody tr"))
                 .isEmpty());
         assertTrue(browser.findElement(By.id("training-scorecard")).isDisplayed(), "the scorecard is shown");
+        assertEquals(1, browser.findElements(By.cssSelector("#training-scores tr.kept")).size(), "the kept step");
+        assertTrue(browser.findElement(By.id("training-status")).getText().contains("the best by dino"),
+                browser.findElement(By.id("training-status")).getText());
         screenshot("training");
 
         // 3. generate with the adapter, which brings its token: the image appears in the gallery with its parameters

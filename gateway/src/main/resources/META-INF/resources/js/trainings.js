@@ -80,20 +80,24 @@ function render(view) {
     view.result ? `${view.result.modelId ? `model ${view.result.modelId}`
       : view.request?.newTokens?.length ? `${view.request.newTokens.join('')} (${view.request.mode})` : 'adapter'} ready`
       + ` (final loss ${view.result.finalLoss.toFixed(4)})` : '',
+    view.result?.scores && view.request?.selectBy
+      ? `kept step ${view.result.scores.step}, the best by ${view.request.selectBy}` : '',
   ].filter(Boolean).join(' · ');
   drawLoss($('loss-chart'), view.losses);
   $('validation-images').replaceChildren(...view.validationImages.map((image) => el('figure', {},
     el('img', { src: image.url, alt: `Validation sample at step ${image.step ?? 'end'}`, class: 'thumb' }),
     el('figcaption', {}, `step ${image.step ?? 'end'}`))));
-  renderScores(view.scores ?? []);
+  renderScores(view.scores ?? [], view.result?.scores?.step);
   $('cancel-training').hidden = ['COMPLETED', 'FAILED'].includes(view.status);
 }
 
-function renderScores(scores) {
+/** The scorecard: a chart and a row per scored step, the kept adapter's step marked. */
+function renderScores(scores, keptStep) {
   $('training-scorecard').hidden = !scores.length;
   if (!scores.length) return;
   drawScores($('scores-chart'), scores);
-  $('training-scores').tBodies[0].replaceChildren(...scores.map((s) => el('tr', {},
+  $('training-scores').tBodies[0].replaceChildren(...scores.map((s) => el('tr',
+    s.step === keptStep ? { class: 'kept', title: 'the adapter kept' } : {},
     ...[s.step, s.dino.toFixed(3), s.clipI.toFixed(3), s.clipT.toFixed(3), `${s.generated} × ${s.real}`]
       .map((v) => el('td', {}, String(v))))));
 }
