@@ -8,8 +8,11 @@ import ai.booth.contracts.Event;
 import ai.booth.contracts.EventSerde;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
+import ai.booth.contracts.LoraRef;
 import ai.booth.contracts.Topics;
 import ai.booth.contracts.TrainingCompleted;
+import ai.booth.contracts.TrainingFailed;
+import ai.booth.contracts.TrainingRequested;
 import ai.booth.infra.BoothHome;
 import ai.booth.infra.Loopback;
 import ai.booth.keys.ApiKeyStore;
@@ -19,6 +22,7 @@ import ai.booth.testing.TestImages;
 import com.sun.net.httpserver.HttpServer;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
@@ -167,6 +171,47 @@ class StackIT {
                 .multiPart("instancePrompt", "a photo of sks dog").post("/api/v1/datasets")
                 .then().statusCode(202).extract().path("datasetId");
         awaitStatus("/api/v1/datasets/" + datasetId, "READY");
+    }
+
+    /**
+     * Events whose owner is not the owner of the objects they name: a generation with another owner's LoRA and a
+     * training on another owner's dataset, both stored where the services store them. The workers read every key and
+     * id under the event's owner, so each answers with a failure naming what is not the owner's, and the objects stay.
+     */
+    @Test
+    void eventsNamingAnotherOwnersObjectsAreRefusedByTheWorkersThatReadThem() throws Exception {
+        String victimLora = "victim/" + UUID.randomUUID() + "/pytorch_lora_weights.safetensors";
+        put(Buckets.ADAPTERS, victimLora, Files.readAllBytes(BoothHome.root().resolve(
+                "fixtures/sd-tiny/lora/peft.safetensors")));
+        String victimDataset = UUID.randomUUID().toString();
+        String image = Buckets.datasetProcessedKey("victim", victimDataset, 1, "00.png");
+        put(Buckets.DATASETS, image, TestImages.png(64, 64));
+        put(Buckets.DATASETS, Buckets.datasetReportKey("victim", victimDataset), ("{\"datasetId\":\"" + victimDataset
+                + "\",\"version\":1,\"images\":[{\"processedKey\":\"" + image + "\",\"caption\":\"a photo of"
+                + " sks dog\",\"captionSource\":\"instancePrompt\"}],\"rejected\":[],\"warnings\":[]}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        String generationId = UUID.randomUUID().toString();
+        String trainingId = UUID.randomUUID().toString();
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            probe.publish(Event.of(generationId, "mallory", new GenerationRequested(generationId, "sd-tiny",
+                    "a photo of sks dog", null, 1, 7.5, 1, 1, 64, 64, "ddim", 0,
+                    List.of(new LoraRef(victimLora, 1.0, 1.0)), null)));
+            probe.publish(Event.of(trainingId, "mallory", new TrainingRequested(trainingId, "sd-tiny", victimDataset,
+                    "sks", "dog", "a photo of sks dog", "a photo of dog", false, 1.0, 0, 64, 2, 1, 2, 2.0, 1e-4, 0,
+                    "constant", 0, 1L, 0, 0, List.of())));
+
+            GenerationFailed generation = probe.await(GenerationFailed.class, generationId, WAIT).payload();
+            assertEquals("ADAPTER_NOT_FOUND", generation.code());
+            assertTrue(generation.message().contains(victimLora) && generation.message().contains("mallory"),
+                    generation.message());
+            TrainingFailed training = probe.await(TrainingFailed.class, trainingId, WAIT).payload();
+            assertEquals("DATASET_NOT_READY", training.code());
+            assertTrue(training.message().contains("mallory"), training.message());
+        }
+        assertTrue(read(Buckets.ADAPTERS, victimLora).length > 0, "the victim's adapter stays");
+        assertTrue(read(Buckets.DATASETS, Buckets.datasetReportKey("victim", victimDataset)).length > 0);
+        assertTrue(stack.exited().isEmpty(), "a service died");
     }
 
     private static String header(ConsumerRecord<?, ?> record, String name) {
@@ -434,11 +479,19 @@ class StackIT {
         return given().baseUri(stack.url(Service.GATEWAY).toString()).header("Authorization", "Bearer " + apiKey);
     }
 
-    private static byte[] read(String bucket, String key) throws Exception {
-        MinioClient s3 = MinioClient.builder().endpoint(stack.infra().s3Endpoint()).region("us-east-1")
+    private static MinioClient s3() {
+        return MinioClient.builder().endpoint(stack.infra().s3Endpoint()).region("us-east-1")
                 .credentials(stack.infra().settings().accessKey(), stack.infra().settings().secretKey()).build();
-        try (InputStream in = s3.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+    }
+
+    private static byte[] read(String bucket, String key) throws Exception {
+        try (InputStream in = s3().getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return in.readAllBytes();
         }
+    }
+
+    private static void put(String bucket, String key, byte[] bytes) throws Exception {
+        s3().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                .stream(new java.io.ByteArrayInputStream(bytes), bytes.length, -1).build());
     }
 }
