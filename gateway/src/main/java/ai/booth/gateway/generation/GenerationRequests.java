@@ -98,24 +98,40 @@ public class GenerationRequests {
         for (int i = 0; i < given.size(); i++) {
             String field = "embeddings[" + i + "]";
             String id = given.get(i);
-            Optional<TrainingView> training = id == null ? Optional.empty() : trainings.find(id, ownerId);
-            if (training.isEmpty()) {
-                checks.fail(field, "no training '" + id + "'");
-            } else if (training.get().status() != JobStatus.COMPLETED) {
-                checks.fail(field, "training '" + id + "' is " + training.get().status()
-                        + "; only COMPLETED trainings have embeddings");
-            } else if (training.get().result().embeddingKey() == null) {
-                checks.fail(field, "training '" + id + "' learned no new tokens (modes pivotal and"
-                        + " textual_inversion do)");
-            } else if (training.get().request() != null && spec.baseModel() != null
-                    && !models.takesLorasOf(spec.baseModel(), training.get().request().baseModel())) {
-                checks.fail(field, "training '" + id + "' learned its tokens on base model '"
-                        + training.get().request().baseModel() + "', not '" + spec.baseModel() + "'");
-            } else {
-                keys.add(training.get().result().embeddingKey());
-            }
+            completed(checks, field, id, ownerId, "embeddings").ifPresent(training -> {
+                if (training.result().embeddingKey() == null) {
+                    checks.fail(field, "training '" + id + "' learned no new tokens (modes pivotal and"
+                            + " textual_inversion do)");
+                } else if (fitsBase(checks, field, training, spec.baseModel())) {
+                    keys.add(training.result().embeddingKey());
+                }
+            });
         }
         return keys;
+    }
+
+    /** The owner's COMPLETED training {@code id}, named in {@code field}; empty after failing the field. */
+    private Optional<TrainingView> completed(Checks checks, String field, String id, String ownerId, String has) {
+        Optional<TrainingView> training = id == null ? Optional.empty() : trainings.find(id, ownerId);
+        if (training.isEmpty()) {
+            checks.fail(field, "no training '" + id + "'");
+        } else if (training.get().status() != JobStatus.COMPLETED) {
+            checks.fail(field, "training '" + id + "' is " + training.get().status() + "; only COMPLETED trainings"
+                    + " have " + has);
+            return Optional.empty();
+        }
+        return training;
+    }
+
+    /** Whether what the training learned fits {@code baseModel} (its base or a fine-tune of it); fails otherwise. */
+    private boolean fitsBase(Checks checks, String field, TrainingView training, String baseModel) {
+        if (training.request() == null || baseModel == null
+                || models.takesLorasOf(baseModel, training.request().baseModel())) {
+            return true;
+        }
+        checks.fail(field, "training '" + training.trainingId() + "' was trained on base model '"
+                + training.request().baseModel() + "', not '" + baseModel + "' nor a model fine-tuned from it");
+        return false;
     }
 
     private static String scheduler(Checks checks, String name) {
@@ -155,27 +171,20 @@ public class GenerationRequests {
     private Optional<String> adapterKey(Checks checks, String field, GenerationSpec.LoraSpec lora, String baseModel,
                                         String ownerId) {
         if (lora.trainingId() != null) {
-            Optional<TrainingView> training = trainings.find(lora.trainingId(), ownerId);
-            if (training.isEmpty()) {
-                checks.fail(field + ".trainingId", "no training '" + lora.trainingId() + "'");
-            } else if (training.get().status() != JobStatus.COMPLETED) {
-                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' is "
-                        + training.get().status() + "; only COMPLETED trainings have an adapter");
-            } else if (training.get().result().modelId() != null) {
-                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' is a full fine-tune, not a"
-                        + " LoRA; use its model as baseModel: '" + training.get().result().modelId() + "'");
-            } else if (training.get().request() != null && training.get().request().textualInversion()) {
-                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' learned new tokens only"
-                        + " (textual_inversion), no LoRA; name it in embeddings");
-            } else if (training.get().request() != null && baseModel != null
-                    && !models.takesLorasOf(baseModel, training.get().request().baseModel())) {
-                checks.fail(field + ".trainingId", "training '" + lora.trainingId() + "' adapted base model '"
-                        + training.get().request().baseModel() + "', not '" + baseModel + "' nor a model fine-tuned"
-                        + " from it");
-            } else {
-                return Optional.of(training.get().result().adapterKey());
-            }
-            return Optional.empty();
+            String idField = field + ".trainingId";
+            String id = lora.trainingId();
+            return completed(checks, idField, id, ownerId, "an adapter").flatMap(training -> {
+                if (training.result().modelId() != null) {
+                    checks.fail(idField, "training '" + id + "' is a full fine-tune, not a LoRA; use its model as"
+                            + " baseModel: '" + training.result().modelId() + "'");
+                } else if (training.request() != null && training.request().textualInversion()) {
+                    checks.fail(idField, "training '" + id + "' learned new tokens only (textual_inversion), no"
+                            + " LoRA; name it in embeddings");
+                } else if (fitsBase(checks, idField, training, baseModel)) {
+                    return Optional.of(training.result().adapterKey());
+                }
+                return Optional.empty();
+            });
         }
         String key = lora.adapterKey();
         if (key == null) {
