@@ -9,6 +9,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -134,7 +137,8 @@ public record TextualInversion(String name, List<String> tokens, NDArray vectors
 
     /**
      * Writes {@code vectors} as {@code <dir>/<name>.safetensors} (A1111) and {@code <dir>/<name>_emb.safetensors}
-     * (kohya / diffusers, {@code clip_l}), both naming {@code tokens} in their metadata; returns the two paths.
+     * (kohya / diffusers, {@code clip_l}), both naming {@code tokens} in their metadata, creating {@code dir} when
+     * missing; returns the two paths.
      */
     public static List<Path> save(Path dir, String name, List<String> tokens, NDArray vectors,
                                   Map<String, String> metadata) {
@@ -146,6 +150,11 @@ public record TextualInversion(String name, List<String> tokens, NDArray vectors
         }
         Path a1111 = dir.resolve(name + ".safetensors");
         Path kohya = dir.resolve(kohyaTwin(a1111.getFileName().toString()));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
         SafeTensors.write(a1111, Map.of(A1111_KEY, vectors), meta);
         SafeTensors.write(kohya, Map.of(CLIP_L, vectors), meta);
         return List.of(a1111, kohya);

@@ -504,11 +504,6 @@ public final class DreamBoothTrainer implements AutoCloseable {
         if (embeddings == null) {
             return List.of();
         }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
-        }
         return List.of(TextualInversion.save(dir, "validation", embeddings.tokens(), embeddings.rows(), Map.of())
                 .get(0));
     }
