@@ -8,7 +8,8 @@ import java.util.Optional;
  * How long Booth waits between attempts of something that failed because S3 or the broker was away: {@code first},
  * doubling up to {@code cap}, and, when bounded, at most {@code total} of waiting in all (the pauses count, not the
  * attempts: a render that took a minute before its upload failed did not wait for S3). The one schedule of every
- * outage retry ({@link S3Wait}, dataset-service's sends, {@link OutageTolerantCommit}), so they wait alike.
+ * outage retry ({@link S3Wait}, dataset-service's sends, {@link OutageTolerantCommit}, {@link DeadLetterStrategy}),
+ * so they wait alike.
  *
  * @param total the bound on the pauses of one run of attempts; null waits as long as it takes
  */

@@ -13,10 +13,10 @@ import java.util.Arrays;
 /**
  * What SmallRye does with a record {@code EventSerde} cannot read, minus its size problem: the record is marked for
  * the dead-letter topic as SmallRye's own fallback marks it, but with at most {@link #KEPT_BYTES} of its value.
- * SmallRye's dead letter carries the value three times (as value and in two headers), so a 900 KB record made a
- * 2.7 MB dead letter, which the broker refuses, and a dead letter that cannot be sent fails the channel: one hostile
- * record stopped the consumer for good. Larger values keep their first bytes and say their size in
- * {@link #ORIGINAL_SIZE}. Set for every channel in service-common's defaults.
+ * The dead letter ({@link DeadLetterStrategy}) carries the bytes three times (as its value and in SmallRye's two
+ * failure headers), so a 900 KB record made a 2.7 MB dead letter, which the broker refuses for good (and a dead
+ * letter Kafka refuses is tried again until it takes it, holding the channel up). Larger values keep their first bytes
+ * and say their size in {@link #ORIGINAL_SIZE}. Set for every channel in service-common's defaults.
  */
 @ApplicationScoped
 @Unremovable // looked up by name by the connector, injected nowhere
