@@ -30,13 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An upload that arrives while S3 is unavailable (the server lost, its port refusing) waits for S3 and ends READY
  * once it is back, with each image once: it is neither rejected for a fault that is not the upload's, nor thrown to
- * the dead-letter topic and left ingesting for ever. An outage longer than {@code booth.dataset.outage-wait} (20 s
+ * the dead-letter topic and left ingesting for ever. An outage longer than {@code booth.dataset.outage-wait} (12 s
  * here) ends it rejected, naming S3. Through the real broker and S3 server, S3 behind a relay that the test cuts
  * ({@link S3Outage}).
  */
 @QuarkusTest
 @WithTestResource(value = S3Outage.class, scope = TestResourceScope.MATCHING_RESOURCES,
-        initArgs = @ResourceArg(name = "booth.dataset.outage-wait", value = "PT20S"))
+        initArgs = @ResourceArg(name = "booth.dataset.outage-wait", value = "PT12S"))
 class DatasetOutageTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -98,8 +98,8 @@ class DatasetOutageTest {
             assertEquals(1, rejected.problems().size(), rejected.toString());
             String problem = rejected.problems().get(0);
             assertTrue(problem.startsWith("upload: S3_UNAVAILABLE: dataset " + datasetId + " of hana: S3 stayed"
-                    + " unavailable after waiting 20 s"), problem);
-            assertTrue(waited >= 20, "rejected after " + waited + " s, before the outage wait was spent");
+                    + " unavailable after waiting 12 s"), problem);
+            assertTrue(waited >= 12, "rejected after " + waited + " s, before the outage wait was spent");
             assertTrue(probe.all(DatasetReady.class, datasetId).isEmpty(), "never ready");
         }
     }

@@ -143,17 +143,31 @@ class WorkersIT {
 
     @Test
     void aPivotalTrainingsNewTokensRenderWithItsLoraAndAsAnEmbeddingAndThePngNamesThem() throws Exception {
+        FixtureModels.encoders(stack, settings);
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
             String datasetId = dataset(probe);
             String trainingId = gateway().contentType(ContentType.JSON)
                     .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
                             + "\"newTokens\":[\"<s1>\",\"<s2>\"],\"initializerToken\":\"style\","
-                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":4,\"rank\":2,"
-                            + "\"validationPrompts\":[\"a cat in the style of <s1><s2>\"],\"validationInterval\":4}")
+                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":3,\"rank\":2,"
+                            + "\"validationPrompts\":[\"a cat in the style of <s1><s2>\"],\"validationInterval\":2,"
+                            + "\"evaluate\":true}")
                     .post("/api/v1/trainings").then().statusCode(202)
-                    .body("request.mode", org.hamcrest.Matchers.is("pivotal")).extract().path("trainingId");
+                    .body("request.mode", org.hamcrest.Matchers.is("pivotal"))
+                    .body("request.evaluate", org.hamcrest.Matchers.is(true)).extract().path("trainingId");
             TrainingCompleted trained = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
-            assertEquals(1, trained.validationImageKeys().size(), "validated with the tokens");
+            assertEquals(2, trained.validationImageKeys().size(), "validated with the tokens at steps 2 and 3");
+
+            // evaluated at step 2 and after the last (3): the scorecard in the view and beside the adapter, the final
+            // adapter's scores its last row
+            assertEquals(3, trained.scores().step());
+            gateway().get("/api/v1/trainings/" + trainingId).then().statusCode(200)
+                    .body("scores.step", org.hamcrest.Matchers.contains(2, 3))
+                    .body("scores[1].real", org.hamcrest.Matchers.greaterThan(0))
+                    .body("result.scores.step", org.hamcrest.Matchers.is(3));
+            String scorecard = new String(read(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, trainingId)
+                    + "scores.json"), StandardCharsets.UTF_8);
+            assertTrue(scorecard.contains("\"step\":2") && scorecard.contains("\"clipT\""), scorecard);
             stat(Buckets.ADAPTERS, trained.embeddingKey());
             gateway().get("/api/v1/adapters").then().statusCode(200)
                     .body("items.find { it.trainingId == '" + trainingId + "' }.tokens",
@@ -174,32 +188,6 @@ class WorkersIT {
                         .substring(Math.max(0, png.indexOf("parameters")), Math.min(png.length(),
                                 png.indexOf("parameters") + 400)));
             }
-        }
-    }
-
-    @Test
-    void anEvaluatedTrainingsScorecardIsInItsViewAndBesideItsAdapter() throws Exception {
-        FixtureModels.encoders(stack, settings);
-        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
-            String datasetId = dataset(probe);
-            String trainingId = gateway().contentType(ContentType.JSON)
-                    .body("{\"baseModel\":\"sd-tiny\",\"datasetId\":\"" + datasetId + "\",\"classNoun\":\"dog\","
-                            + "\"priorPreservation\":false,\"resolution\":64,\"maxTrainSteps\":3,\"rank\":2,"
-                            + "\"validationPrompts\":[\"a photo of sks dog on the moon\"],\"validationInterval\":2,"
-                            + "\"evaluate\":true}")
-                    .post("/api/v1/trainings").then().statusCode(202)
-                    .body("request.evaluate", org.hamcrest.Matchers.is(true)).extract().path("trainingId");
-            TrainingCompleted trained = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
-
-            // scored at step 2 and after the last (3): the final adapter's scores are the last row of the scorecard
-            assertEquals(3, trained.scores().step());
-            gateway().get("/api/v1/trainings/" + trainingId).then().statusCode(200)
-                    .body("scores.step", org.hamcrest.Matchers.contains(2, 3))
-                    .body("scores[1].real", org.hamcrest.Matchers.greaterThan(0))
-                    .body("result.scores.step", org.hamcrest.Matchers.is(3));
-            String scorecard = new String(read(Buckets.ADAPTERS, Buckets.adapterPrefix(OWNER, trainingId)
-                    + "scores.json"), StandardCharsets.UTF_8);
-            assertTrue(scorecard.contains("\"step\":2") && scorecard.contains("\"clipT\""), scorecard);
         }
     }
 

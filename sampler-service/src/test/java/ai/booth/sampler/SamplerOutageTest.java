@@ -31,12 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A generation whose S3 reads or writes meet an outage (the server lost, its port refusing) waits for S3 and
  * completes once it is back, with exactly its images, each stored once; only an outage longer than
- * {@code booth.sampler.outage-wait} (20 s here) fails it, naming S3. Through the real broker and S3 server, S3 behind
+ * {@code booth.sampler.outage-wait} (12 s here) fails it, naming S3. Through the real broker and S3 server, S3 behind
  * a relay that the test cuts ({@link S3Outage}).
  */
 @QuarkusTest
 @WithTestResource(value = S3Outage.class, scope = TestResourceScope.MATCHING_RESOURCES,
-        initArgs = @ResourceArg(name = "booth.sampler.outage-wait", value = "PT20S"))
+        initArgs = @ResourceArg(name = "booth.sampler.outage-wait", value = "PT12S"))
 class SamplerOutageTest {
 
     private static final Duration WAIT = Duration.ofMinutes(5); // renders queue behind one another on a loaded CPU
@@ -108,8 +108,8 @@ class SamplerOutageTest {
             long waited = Duration.ofNanos(System.nanoTime() - start).toSeconds();
 
             assertEquals("S3_UNAVAILABLE", failed.code(), failed.message());
-            assertTrue(failed.message().contains("S3 stayed unavailable after waiting 20 s"), failed.message());
-            assertTrue(waited >= 20, "failed after " + waited + " s, before the outage wait was spent");
+            assertTrue(failed.message().contains("S3 stayed unavailable after waiting 12 s"), failed.message());
+            assertTrue(waited >= 12, "failed after " + waited + " s, before the outage wait was spent");
             assertTrue(probe.all(GenerationCompleted.class, request.generationId()).isEmpty());
         }
     }
