@@ -158,9 +158,10 @@ class WorkersIT {
             TrainingCompleted trained = probe.await(TrainingCompleted.class, trainingId, WAIT).payload();
             assertEquals(2, trained.validationImageKeys().size(), "validated with the tokens at steps 2 and 3");
 
-            // evaluated at step 2 and after the last (3): the scorecard in the view and beside the adapter, the final
-            // adapter's scores its last row
+            // evaluated at step 2 and after the last (3): the scorecard in the view (once the gateway has read the
+            // completion too) and beside the adapter, the final adapter's scores its last row
             assertEquals(3, trained.scores().step());
+            awaitViewStatus("/api/v1/trainings/" + trainingId, "COMPLETED");
             gateway().get("/api/v1/trainings/" + trainingId).then().statusCode(200)
                     .body("scores.step", org.hamcrest.Matchers.contains(2, 3))
                     .body("scores[1].real", org.hamcrest.Matchers.greaterThan(0))
@@ -342,6 +343,17 @@ class WorkersIT {
     private static byte[] read(String bucket, String key) throws Exception {
         try (InputStream in = s3().getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return in.readAllBytes();
+        }
+    }
+
+    /** Waits until the gateway's view of a job shows {@code status} (its views follow the events a moment later). */
+    private static void awaitViewStatus(String path, String status) throws Exception {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (!status.equals(gateway().get(path).then().extract().path("status"))) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(path + " is not " + status + " after " + WAIT);
+            }
+            Thread.sleep(200);
         }
     }
 
