@@ -315,11 +315,12 @@ class WorkersIT {
     }
 
     /** One photo uploaded through the gateway and processed by dataset-service. */
-    private static String dataset(EventProbe probe) {
+    private static String dataset(EventProbe probe) throws Exception {
         String datasetId = gateway().multiPart("images", "rex.png", TestImages.png(640, 560), "image/png")
                 .multiPart("instancePrompt", "a photo of sks dog")
                 .post("/api/v1/datasets").then().statusCode(202).extract().path("datasetId");
         probe.await(DatasetReady.class, datasetId, WAIT);
+        awaitViewStatus("/api/v1/datasets/" + datasetId, "READY"); // what a training request is checked against
         return datasetId;
     }
 

@@ -53,7 +53,7 @@ public class Evaluations {
         }
         boolean asked = Boolean.TRUE.equals(request.evaluate()) || request.selectBy() != null;
         Map<String, ModelManifest> encoders = registry.encoders();
-        List<String> missing = List.of(EncoderCheck.CLIP, EncoderCheck.DINO).stream()
+        List<String> missing = EncoderCheck.ROLES.stream()
                 .filter(role -> !encoders.containsKey(role)).toList();
         if (!missing.isEmpty()) {
             if (asked) {

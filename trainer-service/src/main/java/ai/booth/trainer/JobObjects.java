@@ -237,10 +237,9 @@ final class JobObjects {
         return prefix + String.format("snapshots/step-%06d/", step);
     }
 
-    /** Writes the scorecard beside the adapter; answers its key. */
-    String uploadScorecard(List<EvalScores> scores) {
+    /** Writes the scorecard beside the adapter. */
+    void uploadScorecard(List<EvalScores> scores) {
         write(Buckets.ADAPTERS, adapterPrefix + SCORECARD, scores);
-        return adapterPrefix + SCORECARD;
     }
 
     /** Keys of every stored validation image, oldest step first. */

@@ -224,14 +224,18 @@ public class TrainingRunner {
                     throw new JobStopped();
                 }
                 long millis = (System.nanoTime() - started) / 1_000_000;
-                EvalScores scores = evaluation == null ? null : scorecard(objects, result.steps());
-                if (evaluation != null && evaluation.selectBy() != null) {
-                    Optional<EvalScores> best = best(objects.scores(), evaluation.selectBy());
-                    if (best.isPresent()) { // its snapshot, also when it is the last step: one kind of file kept
-                        LOG.infof("training %s keeps step %d, best by %s", request.trainingId(), best.get().step(),
+                List<EvalScores> card = evaluation == null ? List.of() : objects.scores();
+                EvalScores scores = null;
+                if (!card.isEmpty()) {
+                    objects.uploadScorecard(card);
+                    EvalScores last = card.get(card.size() - 1);
+                    scores = last.step() == result.steps() ? last : null; // validation renders the last step too
+                    if (evaluation.selectBy() != null) { // the best step's snapshot, also when it is the last
+                        EvalScores best = best(card, evaluation.selectBy()).orElseThrow();
+                        LOG.infof("training %s keeps step %d, best by %s", request.trainingId(), best.step(),
                                 evaluation.selectBy());
-                        result = keep(objects.downloadSnapshot(best.get().step(), work.resolve("selected")), result);
-                        scores = best.get();
+                        result = keep(objects.downloadSnapshot(best.step(), work.resolve("selected")), result);
+                        scores = best;
                     }
                 }
                 if (training.fullFineTune()) {
@@ -265,20 +269,6 @@ public class TrainingRunner {
     private static TrainingResult keep(TrainingResult snapshot, TrainingResult run) {
         return new TrainingResult(snapshot.peftFile(), snapshot.kohyaFile(), snapshot.metadataFile(),
                 run.lastCheckpoint(), run.steps(), run.finalLoss(), false, snapshot.embeddingFiles());
-    }
-
-    /**
-     * Stores the scorecard of every scored step beside the result; answers the final result's scores (validation
-     * renders the last step too), null when nothing was scored.
-     */
-    private static EvalScores scorecard(JobObjects objects, int lastStep) {
-        List<EvalScores> scores = objects.scores();
-        if (scores.isEmpty()) {
-            return null;
-        }
-        objects.uploadScorecard(scores);
-        EvalScores last = scores.get(scores.size() - 1);
-        return last.step() == lastStep ? last : null;
     }
 
     /** The engine's config for a request; settings the contract does not carry keep the engine's defaults. */

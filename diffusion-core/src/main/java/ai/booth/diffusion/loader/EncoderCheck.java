@@ -31,6 +31,8 @@ public record EncoderCheck(Path folder, String role, List<Path> files, String co
 
     public static final String CLIP = "clip";
     public static final String DINO = "dino";
+    /** The roles evaluation needs, one encoder each. */
+    public static final List<String> ROLES = List.of(CLIP, DINO);
     /** What a CLIP folder's tokenizer needs beside its weights; the two JSON files are optional. */
     private static final List<String> CLIP_TOKENIZER = List.of("vocab.json", "merges.txt");
     private static final List<String> CLIP_TOKENIZER_OPTIONAL = List.of("tokenizer_config.json",

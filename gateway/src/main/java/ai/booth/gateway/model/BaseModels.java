@@ -27,7 +27,6 @@ public class BaseModels {
 
     private static final long CACHE_NANOS = 5_000_000_000L;
     private static final int MAX_LINEAGE = 16;
-    private static final List<String> EVALUATION_ROLES = List.of(EncoderCheck.CLIP, EncoderCheck.DINO);
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
     private static final TypeReference<Map<String, Object>> MANIFEST_MAP = new TypeReference<>() { };
@@ -104,7 +103,7 @@ public class BaseModels {
      */
     public List<String> missingEncoderRoles() {
         List<String> installed = list().stream().flatMap(m -> m.encoderRole().stream()).toList();
-        return EVALUATION_ROLES.stream().filter(role -> !installed.contains(role)).toList();
+        return EncoderCheck.ROLES.stream().filter(role -> !installed.contains(role)).toList();
     }
 
     /**
