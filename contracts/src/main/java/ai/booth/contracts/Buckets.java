@@ -123,6 +123,23 @@ public final class Buckets {
         return segment("ownerId", ownerId) + "/" + segment("trainingId", trainingId) + "/";
     }
 
+    /**
+     * Whether an object key named by an event (adapter, embedding, control image, image to score) lies under the
+     * owner's prefix, without {@code ..}, {@code .} or empty segments that could leave it: a worker never trusts an
+     * event's keys.
+     */
+    public static boolean ownedBy(String key, String ownerId) {
+        if (key == null || ownerId == null || ownerId.isEmpty() || !key.startsWith(ownerId + "/")) {
+            return false;
+        }
+        for (String part : key.split("/", -1)) {
+            if (part.isEmpty() || part.equals("..") || part.equals(".")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** One path segment: refuses names that would escape their prefix or make ambiguous keys. */
     static String segment(String what, String value) {
         if (value == null || value.isEmpty() || value.contains("/") || value.equals(".") || value.equals("..")) {

@@ -8,7 +8,7 @@ import java.util.List;
  * prompt fidelity as the mean cosine between each generated image's CLIP image embedding and its prompt's CLIP text
  * embedding, the subject's token removed from the prompt. Higher is better for all three.
  *
- * @param step       the training step whose images were scored
+ * @param step       the training step whose images were scored; 0 for an {@link EvaluationRequested}
  * @param dino       DINO subject fidelity
  * @param clipI      CLIP-I subject fidelity
  * @param clipT      CLIP-T prompt fidelity

@@ -6,5 +6,6 @@ package ai.booth.contracts;
  */
 public sealed interface Payload permits DatasetIngested, DatasetReady, DatasetRejected, DatasetReprocessRequested,
         TrainingRequested, TrainingCancelRequested, TrainingProgress, TrainingCompleted, TrainingFailed,
-        GenerationRequested, GenerationCompleted, GenerationFailed {
+        GenerationRequested, GenerationCompleted, GenerationFailed, EvaluationRequested, EvaluationCompleted,
+        EvaluationFailed {
 }

@@ -20,12 +20,16 @@ public final class Topics {
     public static final String GENERATION_REQUESTED = "booth.generation.requested";
     public static final String GENERATION_COMPLETED = "booth.generation.completed";
     public static final String GENERATION_FAILED = "booth.generation.failed";
+    public static final String EVALUATION_REQUESTED = "booth.evaluation.requested";
+    public static final String EVALUATION_COMPLETED = "booth.evaluation.completed";
+    public static final String EVALUATION_FAILED = "booth.evaluation.failed";
     /** Events a consumer could not process, with the failure in the record headers. */
     public static final String DEAD_LETTER = "booth.dead-letter";
 
     public static final List<String> ALL = List.of(DATASET_INGESTED, DATASET_READY, DATASET_REJECTED,
             DATASET_REPROCESS_REQUESTED, TRAINING_REQUESTED, TRAINING_CANCEL_REQUESTED, TRAINING_PROGRESS, TRAINING_COMPLETED, TRAINING_FAILED,
-            GENERATION_REQUESTED, GENERATION_COMPLETED, GENERATION_FAILED, DEAD_LETTER);
+            GENERATION_REQUESTED, GENERATION_COMPLETED, GENERATION_FAILED, EVALUATION_REQUESTED, EVALUATION_COMPLETED,
+            EVALUATION_FAILED, DEAD_LETTER);
 
     /** Retention of {@link #TRAINING_PROGRESS}: a week (progress of old jobs is not needed once they ended). */
     public static final long PROGRESS_RETENTION_MS = 7L * 24 * 3600 * 1000;

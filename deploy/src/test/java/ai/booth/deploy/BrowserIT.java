@@ -191,6 +191,13 @@ class BrowserIT {
         assertTrue(gallery.contains("canny-tiny, canny, scale 1.5, steps 0–0.8"), gallery);
         screenshot("gallery-controlnet");
 
+        // 3c. the newest generation scored against the training's photos: an evaluation job, answered by the sampler
+        browser.findElements(By.cssSelector("form.score button")).get(0).click();
+        waitFor(Duration.ofMinutes(2), driver -> driver.findElements(By.cssSelector("p.scores")).stream()
+                .anyMatch(p -> p.getText().startsWith("DINO ")));
+        String scores = browser.findElement(By.cssSelector("p.scores")).getText();
+        assertTrue(scores.contains("CLIP-T") && scores.contains("(1 generated vs "), scores);
+
         // 4. another owner: nothing of rex-owner's in the browser, and 404 through the API
         String datasetId = browser.findElement(By.id("training-dataset")).getAttribute("value");
         String other = keys.create("someone-else", "browser test", "standard").keyText();

@@ -5,7 +5,6 @@ import ai.booth.contracts.Event;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingProgress;
 import ai.booth.contracts.TrainingRequested;
-import ai.booth.infra.BoothHome;
 import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.EventProbe;
 import ai.booth.testing.TestImages;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -29,7 +28,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,6 +56,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answered, no 5xx, services alive; latencies and throughput are printed, never asserted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedStack.class)
 class LoadIT {
 
     private static final int GENERATIONS = Integer.getInteger("booth.load.generations", 40);
@@ -69,9 +68,6 @@ class LoadIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path data;
-
     private static StackSettings settings;
     private static Stack stack;
     private static HttpClient http;
@@ -79,19 +75,15 @@ class LoadIT {
 
     @BeforeAll
     static void start() throws Exception {
-        settings = StackSettings.ephemeral(BoothHome.root(), data);
-        stack = new Stack(settings).start(s -> { });
+        stack = SharedStack.stack();
+        settings = stack.settings();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
                 .build();
     }
 
     @AfterAll
-    static void stop() {
+    static void summarise() {
         summaries.forEach(System.out::println);
-        if (stack != null) {
-            stack.close();
-            StackLogs.keep(stack.settings(), LoadIT.class);
-        }
     }
 
     /** N generations from K keys at once, each with an Idempotency-Key; each ends once with its images in S3. */
@@ -337,12 +329,21 @@ class LoadIT {
     /**
      * S subscribers to trainings' event streams, spread over keys (the gateway allows 10 streams per key): each
      * receives the first state, every progress report and the end, then its stream closes. The trainings are
-     * published straight to Kafka (the trainer is stopped so that it does not answer them first).
+     * published straight to Kafka (the trainer is stopped so that it does not answer them first, and started again
+     * afterwards for the classes that share the stack: it fails them at once, their datasets being made up).
      */
     @Test
     @Order(3)
     void manySubscribersFollowTrainingsToTheirEnd() throws Exception {
         stack.kill(Service.TRAINER);
+        try {
+            followTrainings();
+        } finally {
+            stack.restart(Service.TRAINER);
+        }
+    }
+
+    private void followTrainings() throws Exception {
         int owners = Math.max(1, (SUBSCRIBERS + STREAMS_PER_KEY - 1) / STREAMS_PER_KEY);
         List<String> keys = new ArrayList<>();
         List<String> trainings = new ArrayList<>();

@@ -3,11 +3,11 @@ package ai.booth.deploy;
 import ai.booth.contracts.Buckets;
 import ai.booth.contracts.DatasetReady;
 import ai.booth.contracts.Event;
+import ai.booth.contracts.EvaluationCompleted;
 import ai.booth.contracts.GenerationCompleted;
 import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingProgress;
-import ai.booth.infra.BoothHome;
 import ai.booth.keys.ApiKeyStore;
 import ai.booth.testing.EventProbe;
 import ai.booth.testing.TestImages;
@@ -16,16 +16,14 @@ import io.minio.MinioClient;
 import io.minio.StatObjectArgs;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -38,6 +36,7 @@ import javax.imageio.ImageIO;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,13 +44,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * through class images, training and the adapter to a generation with it; and a trainer killed with SIGKILL mid-job
  * is started again and finishes the job from its last S3 checkpoint.
  */
+@ExtendWith(SharedStack.class)
 class WorkersIT {
 
     private static final Duration WAIT = Duration.ofMinutes(5);
     private static final String OWNER = "workers";
-
-    @TempDir
-    static Path data;
 
     private static Stack stack;
     private static String apiKey;
@@ -59,18 +56,11 @@ class WorkersIT {
 
     @BeforeAll
     static void start() throws Exception {
-        settings = StackSettings.ephemeral(BoothHome.root(), data);
-        stack = new Stack(settings).start(line -> { });
+        stack = SharedStack.stack();
+        settings = stack.settings();
         apiKey = new ApiKeyStore(settings.keysFile()).create(OWNER, "workers test", "unlimited").keyText();
     }
 
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-            StackLogs.keep(stack.settings(), WorkersIT.class);
-        }
-    }
 
     @Test
     void aTrainerKilledMidJobResumesFromItsCheckpointAfterRestart() throws Exception {
@@ -175,6 +165,7 @@ class WorkersIT {
                             org.hamcrest.Matchers.contains("<s1>", "<s2>"));
 
             // with its LoRA the tokens come along; without it, as an embedding: the PNG lists them as A1111 does
+            List<String> generationIds = new java.util.ArrayList<>();
             for (String use : List.of("\"loras\":[{\"trainingId\":\"" + trainingId + "\"}]",
                     "\"embeddings\":[\"" + trainingId + "\"]")) {
                 String generationId = gateway().contentType(ContentType.JSON)
@@ -188,7 +179,24 @@ class WorkersIT {
                 assertTrue(png.contains("TI hashes: \"booth-"), use + ": the PNG names the embedding: " + png
                         .substring(Math.max(0, png.indexOf("parameters")), Math.min(png.length(),
                                 png.indexOf("parameters") + 400)));
+                generationIds.add(generationId);
             }
+
+            // both renders scored as an evaluation job of their own, by a sampler, against the training's photos
+            for (String generationId : generationIds) {
+                awaitViewStatus("/api/v1/generations/" + generationId, "COMPLETED");
+            }
+            String evaluationId = gateway().contentType(ContentType.JSON)
+                    .body("{\"generationIds\":[\"" + String.join("\",\"", generationIds) + "\"],\"trainingId\":\""
+                            + trainingId + "\"}")
+                    .post("/api/v1/evaluations").then().statusCode(202).extract().path("evaluationId");
+            EvaluationCompleted scored = probe.await(EvaluationCompleted.class, evaluationId, WAIT).payload();
+            assertEquals(2, scored.scores().generated());
+            assertEquals(trained.scores().real(), scored.scores().real(), "the training's photos");
+            assertTrue(Math.abs(scored.scores().dino()) <= 1 && Math.abs(scored.scores().clipT()) <= 1,
+                    scored.toString());
+            assertNotNull(scored.diversity(), "two images of one prompt");
+            awaitViewStatus("/api/v1/evaluations/" + evaluationId, "COMPLETED");
         }
     }
 

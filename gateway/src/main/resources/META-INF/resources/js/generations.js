@@ -1,5 +1,6 @@
 // Page 3: generate with prompt, seed, guidance and LoRA scales, single or as a grid, optionally steered by a
-// ControlNet; the gallery shows every image with the parameters it was rendered with and the control maps fed.
+// ControlNet; the gallery shows every image with the parameters it was rendered with and the control maps fed, and
+// scores a completed generation against a training's photos (the DreamBooth paper's DINO, CLIP-I, CLIP-T, DIV).
 import { get, post, postForBlob } from './api.js';
 import { $, el, fillSelect, formValues, poll, showError, time } from './ui.js';
 
@@ -113,12 +114,16 @@ async function generate(form) {
   }
 }
 
+/** The caller's completed trainings a generation can be scored against: [trainingId, label]. */
+let scoringTrainings = [];
+
 export function fillGenerateForm(models, trainings, datasets) {
   const label = (m) => [m.id, m.manifest?.name ? `${m.manifest.name} (${m.id})` : m.id];
   fillSelect($('generate-model'), models.filter((m) => m.kind === 'base').map(label));
   fillSelect($('control-model'), models.filter((m) => m.kind === 'controlnet').map(label), 'none');
   const done = trainings.filter((t) => t.status === 'COMPLETED');
   const named = (t) => `${t.request?.instancePrompt ?? t.trainingId.slice(0, 8)} (${t.result.steps} steps)`;
+  scoringTrainings = done.map((t) => [t.trainingId, named(t)]);
   fillSelect($('adapter'), done.filter((t) => !t.result.modelId && t.request?.mode !== 'textual_inversion')
     .map((t) => [t.trainingId, named(t)]), 'none');
   fillSelect($('embedding'), done.filter((t) => t.result.embeddingKey)
@@ -134,10 +139,45 @@ export function fillGenerateForm(models, trainings, datasets) {
 
 export async function showGallery() {
   const page = await get('/api/v1/generations?limit=30');
-  $('gallery-items').replaceChildren(...page.items.map(card));
+  const evaluations = await get('/api/v1/evaluations?limit=100');
+  // an evaluation scores a generation's images: it belongs to the card whose first image it names first
+  const scored = new Map(evaluations.items.map((e) => [e.request?.images?.[0]?.key, e]));
+  $('gallery-items').replaceChildren(...page.items.map((view) => card(view, scored.get(view.images[0]?.key))));
 }
 
-function card(view) {
+/** Scores (or the form that asks for them) of a COMPLETED generation. */
+function scoring(view, evaluation) {
+  if (view.status !== 'COMPLETED') return '';
+  if (evaluation?.status === 'COMPLETED') {
+    const s = evaluation.scores;
+    const div = evaluation.diversity == null ? '' : ` · DIV ${evaluation.diversity.toFixed(3)}`;
+    return el('p', { class: 'scores' }, `DINO ${s.dino.toFixed(3)} · CLIP-I ${s.clipI.toFixed(3)}`
+      + ` · CLIP-T ${s.clipT.toFixed(3)}${div} (${s.generated} generated vs ${s.real} real)`);
+  }
+  const error = el('p', { class: 'error', role: 'alert' },
+    evaluation?.failure ? `${evaluation.failure.code}: ${evaluation.failure.message}` : '');
+  if (evaluation?.status === 'REQUESTED') return el('p', { class: 'scores' }, 'Scoring…');
+  const select = el('select', { name: 'trainingId', 'aria-label': 'Score against the photos of training' });
+  fillSelect(select, scoringTrainings);
+  return el('form', { class: 'score', onsubmit: async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      const started = await post('/api/v1/evaluations', { generationIds: [view.generationId],
+        trainingId: select.value || undefined });
+      poll(async () => {
+        const now = await get(`/api/v1/evaluations/${started.evaluationId}`);
+        if (now.status === 'REQUESTED') return false;
+        await showGallery();
+        return true;
+      });
+    } catch (failure) {
+      error.textContent = failure.message;
+    }
+  } }, select, el('button', { type: 'submit' }, 'Score against its photos'), error);
+}
+
+function card(view, evaluation) {
   const r = view.request;
   const lora = r?.loras?.[0];
   const parameters = r ? [
@@ -160,7 +200,8 @@ function card(view) {
     (view.controlMaps ?? []).length ? el('div', { class: 'images control-maps' }, view.controlMaps.map((map, i) =>
       el('figure', {}, el('a', { href: map.url, target: '_blank' },
         el('img', { src: map.url, alt: `Control map ${i}`, class: 'generated' })),
-      el('figcaption', {}, `control map ${i}`)))) : '');
+      el('figcaption', {}, `control map ${i}`)))) : '',
+    scoring(view, evaluation));
 }
 
 /** A grid: one column per X value, one row per Y value, cells in row-major order as the sampler renders them. */

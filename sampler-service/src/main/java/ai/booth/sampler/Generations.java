@@ -148,7 +148,7 @@ public class Generations {
                 }
                 Optional<String> foreign = Stream.concat(r.loras().stream().map(LoraRef::adapterKey),
                                 r.embeddings().stream())
-                        .filter(key -> !ownedBy(key, event.ownerId())).findFirst();
+                        .filter(key -> !Buckets.ownedBy(key, event.ownerId())).findFirst();
                 if (foreign.isPresent()) { // the gateway checks this too; a worker never trusts an event's keys
                     fail(new Job(event), "ADAPTER_NOT_FOUND", "no adapter '" + foreign.get() + "' of owner "
                             + event.ownerId());
@@ -346,19 +346,6 @@ public class Generations {
         LOG.infof("generation %s of %s: %d image(s) in %d ms", result.generationId(), job.event.ownerId(),
                 result.images().size(), result.totalMillis());
         send(completed, job.event, result);
-    }
-
-    /** An object key (adapter, embedding, control image) under the owner's prefix, without {@code ..} or empty segments that could leave it. */
-    static boolean ownedBy(String key, String ownerId) {
-        if (key == null || ownerId == null || ownerId.isEmpty() || !key.startsWith(ownerId + "/")) {
-            return false;
-        }
-        for (String segment : key.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void failUnfinished(List<Job> group, String code, String message) {

@@ -43,7 +43,7 @@ record RequestControls(List<ControlNetRequest> units, List<String> mapKeys) {
                 throw new IllegalArgumentException("controls[" + i + "].imageBucket must be one of "
                         + ControlRules.IMAGE_BUCKETS + ", got '" + c.imageBucket() + "'");
             }
-            if (!Generations.ownedBy(c.imageKey(), ownerId)) { // a worker never trusts an event's keys
+            if (!Buckets.ownedBy(c.imageKey(), ownerId)) { // a worker never trusts an event's keys
                 throw new IllegalArgumentException("controls[" + i + "].imageKey '" + c.imageKey()
                         + "' is not an image of owner " + ownerId);
             }

@@ -1,10 +1,9 @@
 package ai.booth.trainer;
 
 import ai.booth.contracts.EvalScores;
-import ai.booth.diffusion.eval.EvalEncoders;
 import ai.booth.diffusion.eval.RgbImage;
 import ai.booth.diffusion.eval.SubjectFidelity;
-import ai.booth.service.models.ModelCache;
+import ai.booth.service.models.ScoringEncoders;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,21 +15,19 @@ import java.util.List;
  */
 final class Evaluation implements AutoCloseable {
 
-    private final EvalEncoders encoders;
+    private final ScoringEncoders.Loaded encoders;
     private final List<RgbImage> real;
     private final List<String> prompts;
     private final List<String> tokens;
     private final String selectBy;
-    private final List<ModelCache.FileLease> leases;
 
-    Evaluation(EvalEncoders encoders, List<RgbImage> real, List<String> prompts, List<String> tokens,
-               String selectBy, List<ModelCache.FileLease> leases) {
+    Evaluation(ScoringEncoders.Loaded encoders, List<RgbImage> real, List<String> prompts, List<String> tokens,
+               String selectBy) {
         this.encoders = encoders;
         this.real = real;
         this.prompts = prompts;
         this.tokens = tokens;
         this.selectBy = selectBy;
-        this.leases = leases;
     }
 
     /** Scores the images validation rendered at {@code step}, one per validation prompt in order. */
@@ -38,7 +35,7 @@ final class Evaluation implements AutoCloseable {
         List<RgbImage> generated = images.stream().map(RgbImage::read).toList();
         List<String> imagePrompts = java.util.stream.IntStream.range(0, generated.size())
                 .mapToObj(i -> prompts.get(i % prompts.size())).toList();
-        SubjectFidelity s = SubjectFidelity.score(encoders, real, generated, imagePrompts, tokens);
+        SubjectFidelity s = SubjectFidelity.score(encoders.encoders(), real, generated, imagePrompts, tokens);
         return new EvalScores(step, s.dino(), s.clipI(), s.clipT(), generated.size(), real.size());
     }
 
@@ -50,6 +47,5 @@ final class Evaluation implements AutoCloseable {
     @Override
     public void close() {
         encoders.close();
-        leases.forEach(ModelCache.FileLease::close);
     }
 }

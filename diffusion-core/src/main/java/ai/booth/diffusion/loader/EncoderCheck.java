@@ -33,6 +33,16 @@ public record EncoderCheck(Path folder, String role, List<Path> files, String co
     public static final String DINO = "dino";
     /** The roles evaluation needs, one encoder each. */
     public static final List<String> ROLES = List.of(CLIP, DINO);
+    /**
+     * What scoring needs when the {@code missing} roles are not installed, and how to install them: the one wording
+     * of the gateway's 400s and the workers' ENCODERS_NOT_INSTALLED failures.
+     */
+    public static String missingMessage(List<String> missing) {
+        return "needs a " + String.join(" and a ", missing) + " encoder installed: POST /api/v1/models?kind=encoder"
+                + " (or ./booth model add DIR --encoder) with a transformers folder, e.g."
+                + " openai/clip-vit-large-patch14 (CLIPModel) for clip, facebook/dino-vits16 (ViTModel) for dino";
+    }
+
     /** What a CLIP folder's tokenizer needs beside its weights; the two JSON files are optional. */
     private static final List<String> CLIP_TOKENIZER = List.of("vocab.json", "merges.txt");
     private static final List<String> CLIP_TOKENIZER_OPTIONAL = List.of("tokenizer_config.json",

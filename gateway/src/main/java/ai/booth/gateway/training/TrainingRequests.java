@@ -1,5 +1,6 @@
 package ai.booth.gateway.training;
 
+import ai.booth.diffusion.loader.EncoderCheck;
 import ai.booth.gateway.dataset.DatasetRegistry;
 import ai.booth.gateway.dataset.DatasetView;
 import ai.booth.gateway.http.Checks;
@@ -132,9 +133,7 @@ public class TrainingRequests {
         String asking = Boolean.TRUE.equals(spec.evaluate()) ? "evaluate"
                 : spec.evaluate() == null && spec.selectBy() != null ? "selectBy" : null;
         String cannotEvaluate = !validates ? EVALUATE_NEEDS_VALIDATION : missingEncoders.isEmpty() ? null
-                : "needs a " + String.join(" and a ", missingEncoders) + " encoder installed: POST"
-                + " /api/v1/models?kind=encoder with a zip of a transformers folder (e.g."
-                + " openai/clip-vit-large-patch14 for clip, facebook/dino-vits16 for dino)";
+                : EncoderCheck.missingMessage(missingEncoders);
         if (asking != null && cannotEvaluate != null) {
             checks.fail(asking, cannotEvaluate);
         } else {
