@@ -7,5 +7,5 @@ package ai.booth.contracts;
 public sealed interface Payload permits DatasetIngested, DatasetReady, DatasetRejected, DatasetReprocessRequested,
         TrainingRequested, TrainingCancelRequested, TrainingProgress, TrainingCompleted, TrainingFailed,
         GenerationRequested, GenerationCompleted, GenerationFailed, EvaluationRequested, EvaluationCompleted,
-        EvaluationFailed {
+        EvaluationFailed, ExperimentRequested {
 }

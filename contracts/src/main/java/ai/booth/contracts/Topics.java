@@ -23,13 +23,14 @@ public final class Topics {
     public static final String EVALUATION_REQUESTED = "booth.evaluation.requested";
     public static final String EVALUATION_COMPLETED = "booth.evaluation.completed";
     public static final String EVALUATION_FAILED = "booth.evaluation.failed";
+    public static final String EXPERIMENT_REQUESTED = "booth.experiment.requested";
     /** Events a consumer could not process, with the failure in the record headers. */
     public static final String DEAD_LETTER = "booth.dead-letter";
 
     public static final List<String> ALL = List.of(DATASET_INGESTED, DATASET_READY, DATASET_REJECTED,
             DATASET_REPROCESS_REQUESTED, TRAINING_REQUESTED, TRAINING_CANCEL_REQUESTED, TRAINING_PROGRESS, TRAINING_COMPLETED, TRAINING_FAILED,
             GENERATION_REQUESTED, GENERATION_COMPLETED, GENERATION_FAILED, EVALUATION_REQUESTED, EVALUATION_COMPLETED,
-            EVALUATION_FAILED, DEAD_LETTER);
+            EVALUATION_FAILED, EXPERIMENT_REQUESTED, DEAD_LETTER);
 
     /** Retention of {@link #TRAINING_PROGRESS}: a week (progress of old jobs is not needed once they ended). */
     public static final long PROGRESS_RETENTION_MS = 7L * 24 * 3600 * 1000;

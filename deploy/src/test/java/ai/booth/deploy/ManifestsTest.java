@@ -434,10 +434,11 @@ class ManifestsTest {
 
     @Test
     void scaledObjectsScaleExistingDeploymentsOnTheConsumerGroupsTheServicesUse() throws IOException {
-        Map<String, String[]> expected = Map.of(
-                "trainer-service", channel("trainer-service", "training-requests"),
-                "sampler-service", channel("sampler-service", "generation-requests"));
-        assertEquals("booth-trainer", expected.get("trainer-service")[0]);
+        Map<String, List<String[]>> expected = Map.of(
+                "trainer-service", List.of(channel("trainer-service", "training-requests")),
+                "sampler-service", List.of(channel("sampler-service", "generation-requests"),
+                        channel("sampler-service", "evaluation-requests")));
+        assertEquals("booth-trainer", expected.get("trainer-service").get(0)[0]);
         for (String tree : TREES) {
             List<GenericKubernetesResource> scaled = custom(tree, "ScaledObject");
             assertEquals(Set.of("trainer-service", "sampler-service"), scaled.stream()
@@ -446,14 +447,21 @@ class ManifestsTest {
                 JsonNode spec = spec(s);
                 String target = spec.path("scaleTargetRef").path("name").asText();
                 assertNotNull(deployment(tree, target), tree + ": ScaledObject targets a missing Deployment " + target);
+                assertEquals(expected.get(target).size(), spec.path("triggers").size(), tree + " " + target
+                        + ": one trigger per request channel");
+                for (int i = 0; i < expected.get(target).size(); i++) {
+                    JsonNode trigger = spec.path("triggers").get(i).path("metadata");
+                    String[] channel = expected.get(target).get(i);
+                    assertEquals(channel[0], trigger.path("consumerGroup").asText(), tree + " " + target);
+                    assertEquals(channel[1], trigger.path("topic").asText(), tree + " " + target);
+                    assertEquals("earliest", trigger.path("offsetResetPolicy").asText(),
+                            "as the services' auto.offset.reset");
+                    assertEquals("false", trigger.path("allowIdleConsumers").asText(), "no replica without a partition");
+                    assertEquals("true", trigger.path("limitToPartitionsWithLag").asText(), "no replica without work");
+                    assertEquals("booth-kafka-bootstrap.booth.svc:9092", trigger.path("bootstrapServers").asText(),
+                            "KEDA runs in its own namespace");
+                }
                 JsonNode trigger = spec.path("triggers").get(0).path("metadata");
-                assertEquals(expected.get(target)[0], trigger.path("consumerGroup").asText(), tree + " " + target);
-                assertEquals(expected.get(target)[1], trigger.path("topic").asText(), tree + " " + target);
-                assertEquals("earliest", trigger.path("offsetResetPolicy").asText(), "as the services' auto.offset.reset");
-                assertEquals("false", trigger.path("allowIdleConsumers").asText(), "no replica without a partition");
-                assertEquals("true", trigger.path("limitToPartitionsWithLag").asText(), "no replica without work");
-                assertEquals("booth-kafka-bootstrap.booth.svc:9092", trigger.path("bootstrapServers").asText(),
-                        "KEDA runs in its own namespace");
                 assertTrue(spec.path("maxReplicaCount").asInt() >= Math.max(1, spec.path("minReplicaCount").asInt()));
                 if (target.equals("trainer-service")) {
                     assertEquals("1", trigger.path("lagThreshold").asText(), "one job per trainer");
@@ -473,10 +481,12 @@ class ManifestsTest {
         int cpuPartitions = cpuDevPartitions();
         for (String overlay : OVERLAYS) {
             for (GenericKubernetesResource s : custom(overlay, "ScaledObject")) {
-                String topic = spec(s).path("triggers").get(0).path("metadata").path("topic").asText();
-                int partitions = overlay.endsWith("gpu-prod") ? gpuPartitions.get(topic) : cpuPartitions;
-                assertTrue(partitions >= spec(s).path("maxReplicaCount").asInt(),
-                        overlay + ": " + topic + " has " + partitions + " partitions for more replicas");
+                for (JsonNode trigger : spec(s).path("triggers")) {
+                    String topic = trigger.path("metadata").path("topic").asText();
+                    int partitions = overlay.endsWith("gpu-prod") ? gpuPartitions.get(topic) : cpuPartitions;
+                    assertTrue(partitions >= spec(s).path("maxReplicaCount").asInt(),
+                            overlay + ": " + topic + " has " + partitions + " partitions for more replicas");
+                }
             }
         }
     }

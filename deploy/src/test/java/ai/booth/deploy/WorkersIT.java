@@ -200,6 +200,46 @@ class WorkersIT {
         }
     }
 
+    /**
+     * The seeds' rank experiment through the stack: three variants of one training with prior preservation, each
+     * an ordinary training (the class images made by the first and reused by the others), then rendering the same
+     * prompts as the base model; the experiment shows a table row and a sheet row for each, and the base model's.
+     */
+    @Test
+    void anExperimentComparesThreeVariantsThatShareTheirClassImagesInATableAndASheet() throws Exception {
+        try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {
+            String datasetId = dataset(probe);
+            String experimentId = gateway().contentType(ContentType.JSON)
+                    .body("{\"datasetId\":\"" + datasetId + "\",\"training\":{\"baseModel\":\"sd-tiny\","
+                            + "\"classNoun\":\"heron\",\"priorPreservation\":true,\"classImageCount\":2,"
+                            + "\"resolution\":64,\"maxTrainSteps\":2,\"rank\":2},\"variants\":["
+                            + "{\"overrides\":{\"rank\":2}},{\"overrides\":{\"rank\":4}},"
+                            + "{\"overrides\":{\"rank\":4,\"maxTrainSteps\":3}}],"
+                            + "\"prompts\":[\"a photo of sks heron\",\"a photo of sks heron on the moon\"],\"seeds\":[5],"
+                            + "\"steps\":2,\"width\":64,\"height\":64}")
+                    .post("/api/v1/experiments").then().statusCode(202).extract().path("experimentId");
+            awaitViewStatus("/api/v1/experiments/" + experimentId, "COMPLETED");
+
+            var view = gateway().get("/api/v1/experiments/" + experimentId).then().statusCode(200).extract()
+                    .jsonPath();
+            assertEquals(List.of("base model", "rank=2", "rank=4", "rank=4, maxTrainSteps=3"),
+                    view.getList("rows.label"));
+            for (int row = 0; row < 4; row++) {
+                assertEquals(2, view.getList("rows[" + row + "].images").size(), "row " + row + " renders each prompt");
+                assertTrue(view.getString("rows[" + row + "].sheet.url").contains("X-Amz-Signature"), "row " + row);
+            }
+            assertEquals(List.of(2, 2, 3), List.of(view.getInt("rows[1].steps"), view.getInt("rows[2].steps"),
+                    view.getInt("rows[3].steps")));
+            assertEquals(List.of(2, 4, 4), List.of(view.getInt("rows[1].rank"), view.getInt("rows[2].rank"),
+                    view.getInt("rows[3].rank")));
+            assertTrue(view.getDouble("rows[3].stepsPerSecond") > 0);
+            List<?> classImageRequests = probe.all(GenerationRequested.class,
+                    e -> e.ownerId().equals("booth-system") && ((GenerationRequested) e.payload()).prompt()
+                            .equals("a photo of heron"));
+            assertEquals(1, classImageRequests.size(), "the variants' class images are made once");
+        }
+    }
+
     @Test
     void aFullFineTuneBecomesABaseModelThatGeneratesWithALoraOfItsBase() throws Exception {
         try (EventProbe probe = new EventProbe(stack.infra().kafkaBootstrap())) {

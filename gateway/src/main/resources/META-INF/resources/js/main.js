@@ -1,6 +1,7 @@
 // Booth's web client: sign in with an API key, then photos → training → generation → gallery.
 import { apiKey, get } from './api.js';
 import { listDatasets, setUpDatasets } from './datasets.js';
+import { fillExperimentForm, setUpExperiments, showExperiments } from './experiments.js';
 import { fillGenerateForm, setUpGenerations, showGallery } from './generations.js';
 import { listTrainings, setUpTrainings } from './trainings.js';
 import { $, showError } from './ui.js';
@@ -16,6 +17,7 @@ async function refresh() {
   const datasets = await listDatasets();
   const trainings = await listTrainings(datasets, models);
   fillGenerateForm(models, trainings, datasets);
+  fillExperimentForm(models, datasets);
 }
 
 async function signIn(key) {
@@ -28,6 +30,7 @@ async function signIn(key) {
     $('app').hidden = false;
     await refresh();
     await showGallery();
+    await showExperiments();
   } catch (error) {
     apiKey.clear();
     showError('sign-in-error', error.status === 401 ? new Error('That API key is not valid.') : error);
@@ -37,6 +40,7 @@ async function signIn(key) {
 setUpDatasets(refresh);
 setUpTrainings(refresh);
 setUpGenerations();
+setUpExperiments();
 $('sign-in-form').addEventListener('submit', (e) => {
   e.preventDefault();
   showError('sign-in-error');

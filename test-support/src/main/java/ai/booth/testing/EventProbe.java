@@ -131,6 +131,14 @@ public final class EventProbe implements AutoCloseable {
         }
     }
 
+    /** Every event of this payload type that {@code match} accepts received so far (after one more poll), in order. */
+    @SuppressWarnings("unchecked")
+    public <P extends Payload> List<Event<P>> all(Class<P> type, Predicate<Event<?>> match) {
+        poll();
+        return received.stream().filter(e -> type.isInstance(e.payload()) && match.test(e)).map(e -> (Event<P>) e)
+                .toList();
+    }
+
     /** Every event of this payload type and correlation id received so far (after one more poll), in order. */
     @SuppressWarnings("unchecked")
     public <P extends Payload> List<Event<P>> all(Class<P> type, String correlationId) {

@@ -143,7 +143,7 @@ public class EvaluationRequests {
      * The prompt image {@code index} was rendered from: the request's, or a prompt axis's value for a grid's cell
      * (cells are row-major: x varies fastest).
      */
-    static String prompt(GenerationRequested request, int index) {
+    public static String prompt(GenerationRequested request, int index) {
         String prompt = request.prompt();
         if (request.grid() == null) {
             return prompt;

@@ -53,7 +53,7 @@ public class GenerationRequests {
         this.callbacks = callbacks;
     }
 
-    GenerationRequested build(GenerationSpec spec, String generationId, String ownerId) {
+    public GenerationRequested build(GenerationSpec spec, String generationId, String ownerId) {
         Checks checks = new Checks();
         if (spec == null) {
             checks.fail("body", "is required: a JSON GenerationSpec");

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Validation of one request: every bad field is collected, then {@link #done()} answers 400 naming all of them.
@@ -73,6 +74,22 @@ public final class Checks {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The result of checking a part of the request with another kind's checks (a variant's training spec), or null
+     * when they refused it: their fields are then this request's, under {@code prefix} ({@code variants[1].rank}).
+     */
+    public <T> T part(String prefix, Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (ProblemException e) {
+            if (e.status() != 400 || e.errors().isEmpty()) {
+                throw e;
+            }
+            e.errors().forEach(error -> fail(prefix + error.field(), error.message()));
+            return null;
+        }
     }
 
     /** Throws the 400 problem if any check failed. */

@@ -85,6 +85,11 @@ public class ProblemException extends RuntimeException {
         return status;
     }
 
+    /** The fields a 400 names (empty for other problems). */
+    public List<Problem.FieldError> errors() {
+        return errors;
+    }
+
     Map<String, String> headers() {
         return headers;
     }

@@ -1,5 +1,6 @@
 package ai.booth.gateway.job;
 
+import ai.booth.contracts.ExperimentRequested;
 import ai.booth.contracts.GenerationRequested;
 import ai.booth.contracts.GridAxis;
 import ai.booth.contracts.Payload;
@@ -9,7 +10,8 @@ import ai.booth.contracts.TrainingRequested;
  * What a checked request will cost the workers, in UNet passes at 512×512 (one denoising step of one image without
  * guidance), so rate limits weigh a 20,000-step training at 2048² apart from a 20-step preview. An estimate from the
  * request alone: guidance doubles a step, a training step is a forward and a backward (3 passes), prior preservation
- * doubles the batch, and each class image is rendered once at about 25 guided steps (the trainer's default).
+ * doubles the batch, and each class image is rendered once at about 25 guided steps (the trainer's default); an
+ * experiment costs its variants' trainings and renders and the base model's render.
  */
 public final class JobCost {
 
@@ -37,6 +39,10 @@ public final class JobCost {
             double batch = t.batchSize() * (t.priorPreservation() ? 2 : 1);
             double classImages = t.priorPreservation() ? t.classImageCount() * CLASS_IMAGE_PASSES : 0;
             return (t.maxTrainSteps() * batch * TRAINING_STEP_PASSES + classImages) * pixels;
+        }
+        if (request instanceof ExperimentRequested e) {
+            double variants = e.variants().stream().mapToDouble(v -> passes(v.training()) + passes(e.render())).sum();
+            return variants + passes(e.render());
         }
         return 1;
     }

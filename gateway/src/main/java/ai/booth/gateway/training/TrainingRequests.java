@@ -41,7 +41,7 @@ public class TrainingRequests {
         this.callbacks = callbacks;
     }
 
-    TrainingRequested build(TrainingSpec spec, String trainingId, String ownerId) {
+    public TrainingRequested build(TrainingSpec spec, String trainingId, String ownerId) {
         Checks checks = new Checks();
         if (spec == null) {
             checks.fail("body", "is required: a JSON TrainingSpec");
