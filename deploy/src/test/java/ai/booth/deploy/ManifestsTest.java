@@ -435,7 +435,7 @@ class ManifestsTest {
     @Test
     void scaledObjectsScaleExistingDeploymentsOnTheConsumerGroupsTheServicesUse() throws IOException {
         Map<String, List<String[]>> expected = Map.of(
-                "trainer-service", List.of(channel("trainer-service", "training-requests")),
+                "trainer-service", List.<String[]>of(channel("trainer-service", "training-requests")),
                 "sampler-service", List.of(channel("sampler-service", "generation-requests"),
                         channel("sampler-service", "evaluation-requests")));
         assertEquals("booth-trainer", expected.get("trainer-service").get(0)[0]);
