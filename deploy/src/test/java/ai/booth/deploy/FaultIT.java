@@ -54,7 +54,7 @@ class FaultIT {
 
     @Test
     void aSamplerKilledMidRenderAnswersTheRequestAfterItsRestartWithEachImageOnce() throws Exception {
-        String generationId = generate(8, 60); // two calls of booth.sampler.max-batch=4, each uploaded when done
+        String generationId = generate(8, 30); // two calls of booth.sampler.max-batch=4, each uploaded when done
         String prefix = Buckets.generationPrefix("faults", generationId);
         killMidJob(Service.SAMPLER, Buckets.GENERATIONS, prefix, 8);
 
