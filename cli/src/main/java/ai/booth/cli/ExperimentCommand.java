@@ -45,7 +45,7 @@ final class ExperimentCommand implements Callable<Integer> {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._=,-]*");
     /** The experiment places every variant's output and shares the class images: these are not a variant's. */
-    private static final List<String> OWN_OPTIONS = List.of("--out", "--class-images", "--resume");
+    private static final List<String> OWN_OPTIONS = List.of("--out", "--class-images", "--latent-caches", "--resume");
 
     @Option(names = "--variants", required = true, paramLabel = "SPEC",
             description = "Variants separated by ';', each a comma-separated list of ./booth train options without "
@@ -113,7 +113,7 @@ final class ExperimentCommand implements Callable<Integer> {
             for (String own : OWN_OPTIONS) {
                 if (arg.equals(own) || arg.startsWith(own + "=")) {
                     throw new IllegalArgumentException(own + " is the experiment's own (OUT/variants/NAME, "
-                            + "OUT/class_images); give --out for the experiment");
+                            + "OUT/class_images, OUT/latent_caches); give --out for the experiment");
                 }
             }
         }
@@ -242,7 +242,8 @@ final class ExperimentCommand implements Callable<Integer> {
 
     private List<String> trainArgs(Variant variant, Path classImages) {
         List<String> args = new ArrayList<>(trainArgs);
-        args.addAll(List.of("--out", variantDir(variant).toString(), "--class-images", classImages.toString()));
+        args.addAll(List.of("--out", variantDir(variant).toString(), "--class-images", classImages.toString(),
+                "--latent-caches", classImages.resolveSibling("latent_caches").toString()));
         args.addAll(variant.overrides());
         return args;
     }

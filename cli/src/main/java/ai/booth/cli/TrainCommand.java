@@ -61,6 +61,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Class images; missing ones are generated into it (default: OUT/class_images).")
     Path classImages;
 
+    @Option(names = "--latent-caches", paramLabel = "DIR",
+            description = "Latent caches shared with other trainings: one made from the same images, prompts,"
+                    + " resolution and flips is read instead of encoding them again (default: none).")
+    Path latentCaches;
+
     @Option(names = "--num-class-images", defaultValue = "" + TrainingRules.DEFAULT_CLASS_IMAGES, description = "Class images used (default: ${DEFAULT-VALUE}).")
     int numClassImages;
 
@@ -233,7 +238,7 @@ final class TrainCommand implements Callable<Integer> {
                     .seed(seed).size(size, size).build());
             DreamBoothJob job = new DreamBoothJob(this.images, noPrior ? null
                     : classImages != null ? classImages : out.resolve("class_images"), numClassImages, config.build(),
-                    out, resume);
+                    out, resume, latentCaches);
             TrainingResult result = job.run(new DreamBoothJob.Engine(sd, assets.tokenizer(), assets.schedulerConfig(),
                     images, images), progress, stop::get);
             PrintWriter stdout = spec.commandLine().getOut();

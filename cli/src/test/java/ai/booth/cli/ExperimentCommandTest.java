@@ -59,6 +59,13 @@ class ExperimentCommandTest {
             assertTrue(Files.getLastModifiedTime(image).toInstant().isBefore(secondStarted), image + " made again");
         }
         assertEquals(2, second.get("class_images").asInt());
+        // and their latents: encoded by the first variant, read by the others
+        List<Path> caches;
+        try (Stream<Path> files = Files.list(out.resolve("latent_caches"))) {
+            caches = files.toList();
+        }
+        assertEquals(1, caches.size(), "one latent cache for the three variants: " + caches);
+        assertTrue(Files.getLastModifiedTime(caches.get(0)).toInstant().isBefore(secondStarted), "encoded again");
 
         // every variant trained with the shared options and its own overrides
         assertEquals(2, json(out.resolve("variants/rank=2/metadata.json")).get("config").get("rank").asInt());

@@ -124,6 +124,14 @@ public final class Buckets {
     }
 
     /**
+     * Key of a latent cache in {@link #CHECKPOINTS} shared by an owner's trainings on the same images (an experiment's
+     * variants), named by the SHA-256 of what it was made from.
+     */
+    public static String latentCacheKey(String ownerId, String name) {
+        return segment("ownerId", ownerId) + "/latent-caches/" + segment("name", name) + ".safetensors";
+    }
+
+    /**
      * Whether an object key named by an event (adapter, embedding, control image, image to score) lies under the
      * owner's prefix, without {@code ..}, {@code .} or empty segments that could leave it: a worker never trusts an
      * event's keys.

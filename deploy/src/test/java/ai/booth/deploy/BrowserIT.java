@@ -198,6 +198,36 @@ class BrowserIT {
         String scores = browser.findElement(By.cssSelector("p.scores")).getText();
         assertTrue(scores.contains("CLIP-T") && scores.contains("(1 generated vs "), scores);
 
+        // 3d. an experiment from the web client: two rank variants and the base model in one table and one sheet
+        new Select(byLabel("Base model", "experiment-model")).selectByValue(MODEL);
+        setValue(byLabel("Class noun", "experiment-class-noun"), "dog");
+        setValue(byLabel("Training steps", "experiment-steps"), "2");
+        setValue(byLabel("Training resolution", "experiment-resolution"), "64");
+        WebElement experimentPrior = byLabel("Prior preservation", "experiment-prior");
+        if (experimentPrior.isSelected()) {
+            experimentPrior.click();
+        }
+        setValue(byLabel("Variants", "experiment-variants"), "rank=2; rank=4");
+        setValue(byLabel("Prompts", "experiment-prompts"), "a photo of sks dog on the moon");
+        setValue(byLabel("Sampling steps", "experiment-render-steps"), "2");
+        browser.findElement(By.id("start-experiment")).click();
+        waitFor(Duration.ofMinutes(5), driver -> {
+            String error = driver.findElement(By.id("experiment-error")).getText();
+            if (!error.isEmpty()) {
+                throw new AssertionError("experiment refused: " + error);
+            }
+            return driver.findElements(By.cssSelector(".experiment-status")).stream()
+                    .anyMatch(status -> status.getText().equals("COMPLETED"));
+        });
+        assertEquals(3, browser.findElements(By.cssSelector(".experiment-table tbody tr")).size(),
+                "the base model and two variants");
+        List<WebElement> sheet = browser.findElements(By.cssSelector(".experiment-sheet img"));
+        assertEquals(3, sheet.size(), "a sheet row each");
+        waitUntilLoaded(sheet.get(2));
+        String table = browser.findElement(By.cssSelector(".experiment-table")).getText();
+        assertTrue(table.contains("rank=4") && table.contains("COMPLETED 100 %"), table);
+        screenshot("experiment");
+
         // 4. another owner: nothing of rex-owner's in the browser, and 404 through the API
         String datasetId = browser.findElement(By.id("training-dataset")).getAttribute("value");
         String other = keys.create("someone-else", "browser test", "standard").keyText();

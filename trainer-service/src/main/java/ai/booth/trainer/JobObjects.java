@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  * checkpoints/&lt;owner&gt;/&lt;trainingId&gt;/outcome.json             the terminal event's payload: the job is over
  * adapters/&lt;owner&gt;/&lt;trainingId&gt;/pytorch_lora_weights.safetensors, lora_kohya.safetensors, metadata.json
  * adapters/&lt;owner&gt;/&lt;trainingId&gt;/scores.json               the scorecard: every scored step, oldest first
+ * checkpoints/&lt;owner&gt;/latent-caches/&lt;sha256&gt;.safetensors  latents shared by the owner's trainings ({@link SharedLatents})
  * </pre>
  */
 final class JobObjects {

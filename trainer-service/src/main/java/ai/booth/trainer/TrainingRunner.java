@@ -194,8 +194,13 @@ public class TrainingRunner {
                     classImages.fetch(request, model.contentHash(), classes, stop);
                 }
             }
+            // a new run encodes its images unless an earlier training of the owner on the same images did
+            Path latentCaches = checkpoint.isPresent() ? null : work.resolve("latent-caches");
             DreamBoothJob job = new DreamBoothJob(instances, classes, request.classImageCount(), training,
-                    work.resolve(outputName(request)), checkpoint.isPresent() ? resume : null);
+                    work.resolve(outputName(request)), checkpoint.isPresent() ? resume : null, latentCaches);
+            SharedLatents shared = latentCaches == null ? null : new SharedLatents(store, event.ownerId(),
+                    job.latentsKey(model.contentHash()), job.latentsFile(model.contentHash()));
+            boolean fetched = shared != null && shared.fetch();
             PipelineAssets assets = lease.assets();
             // scored against the subject's images: a resumed run (which trains from its checkpoint's latents) fetches
             // them only for this
@@ -220,6 +225,9 @@ public class TrainingRunner {
                             return stop.getAsBoolean();
                         });
                 step[0] = result.steps();
+                if (shared != null && !fetched) {
+                    shared.share();
+                }
                 if (result.cancelled()) {
                     throw new JobStopped();
                 }

@@ -19,6 +19,8 @@ import ai.booth.service.models.ModelManifest;
 import ai.booth.service.models.ModelRegistry;
 import ai.booth.testing.BoothInfraResource;
 import ai.booth.testing.EventProbe;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.TestResourceScope;
@@ -33,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -120,6 +123,45 @@ class TrainingJobsTest {
                     WAIT);
             assertEquals(done, again.payload());
             assertEquals(reports, probe.all(TrainingProgress.class, request.trainingId()).size(), "no new progress");
+        }
+    }
+
+    /**
+     * A second training on the same images (an experiment's next variant) reads the latents the first one shared
+     * instead of encoding them: proven by altering the shared cache (every latent scaled), which changes what the
+     * second training learns from the same seed and settings, and which it does not store again.
+     */
+    @Test
+    void aSecondTrainingOnTheSameImagesReadsTheLatentsTheFirstShared() throws Exception {
+        String owner = "mona"; // an owner of its own: the altered cache must not reach the other tests' trainings
+        String dataset = TrainingFixtures.dataset(store, owner, 2, 64);
+        TrainingRequested first = TrainingFixtures.request(dataset, 3, 0);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(first.trainingId(), owner, first));
+            TrainingCompleted firstDone = probe.await(TrainingCompleted.class, first.trainingId(), WAIT).payload();
+            List<String> caches = store.list(Buckets.CHECKPOINTS, owner + "/latent-caches/");
+            assertEquals(1, caches.size(), "the first training shares its latents: " + caches);
+
+            Path original = tmp.resolve("latents.safetensors");
+            store.download(Buckets.CHECKPOINTS, caches.get(0), original, Long.MAX_VALUE);
+            Path altered = tmp.resolve("altered.safetensors");
+            try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu());
+                 SafeTensors file = SafeTensors.open(original)) {
+                Map<String, NDArray> tensors = new java.util.LinkedHashMap<>();
+                for (String name : file.names()) {
+                    tensors.put(name, file.load(name, manager).mul(0.5f));
+                }
+                SafeTensors.write(altered, tensors, file.metadata());
+            }
+            store.put(Buckets.CHECKPOINTS, caches.get(0), altered, "application/octet-stream");
+
+            TrainingRequested second = TrainingFixtures.request(dataset, 3, 0); // the same but for its id
+            probe.publish(Event.of(second.trainingId(), owner, second));
+            TrainingCompleted secondDone = probe.await(TrainingCompleted.class, second.trainingId(), WAIT).payload();
+            assertNotEquals(firstDone.finalLoss(), secondDone.finalLoss(), "trained on the altered shared latents");
+            assertEquals(List.of(caches.get(0)), store.list(Buckets.CHECKPOINTS, owner + "/latent-caches/"));
+            assertArrayEquals(Files.readAllBytes(altered), store.get(Buckets.CHECKPOINTS, caches.get(0)),
+                    "the second training stores no cache of its own");
         }
     }
 

@@ -7,8 +7,13 @@ import ai.booth.diffusion.tokenizer.CLIPTokenizer;
 import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -24,9 +29,52 @@ import java.util.stream.Stream;
  * @param numClassImages how many class images the job uses (diffusers' {@code num_class_images}, default 100)
  * @param outputDir      adapter files, metadata, checkpoints, validation images and the latent cache go here
  * @param resumeFrom     a checkpoint directory to continue from, or null for a new job
+ * @param latentCaches   a folder of latent caches shared by jobs on the same images (an experiment's variants): the
+ *                       one named {@link #latentsKey} is read instead of encoding when it is there, and written after
+ *                       encoding when it is not; null encodes for this job alone
  */
 public record DreamBoothJob(Path instanceDir, Path classDir, int numClassImages, TrainingConfig config,
-                            Path outputDir, Path resumeFrom) {
+                            Path outputDir, Path resumeFrom, Path latentCaches) {
+
+    /** A job whose latents are its own. */
+    public DreamBoothJob(Path instanceDir, Path classDir, int numClassImages, TrainingConfig config, Path outputDir,
+                         Path resumeFrom) {
+        this(instanceDir, classDir, numClassImages, config, outputDir, resumeFrom, null);
+    }
+
+    /**
+     * The name of this job's latent cache: the SHA-256 of all it is made from — the model (its content hash),
+     * resolution, flips, prompts, and every instance and class file as they are now (class images made up first) —
+     * so two jobs share a cache only when encoding would give both the same one.
+     */
+    public String latentsKey(String modelHash) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            boolean prior = config.priorPreservation() && classDir != null;
+            sha.update(String.join("\n", "booth-latent-cache-1", modelHash, String.valueOf(config.resolution()),
+                    String.valueOf(config.randomFlip()), config.instancePrompt(),
+                    prior ? config.classPrompt() + "\n" + numClassImages : "").getBytes(StandardCharsets.UTF_8));
+            for (Path dir : prior ? List.of(instanceDir, classDir) : List.of(instanceDir)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                        sha.update(("\n" + (dir == instanceDir ? "instance/" : "class/") + file.getFileName() + "\n")
+                                .getBytes(StandardCharsets.UTF_8));
+                        sha.update(Files.readAllBytes(file));
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the training images to name their latent cache", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The shared cache file of this job, or null when it encodes for itself alone. */
+    public Path latentsFile(String modelHash) {
+        return latentCaches == null ? null : latentCaches.resolve(latentsKey(modelHash) + ".safetensors");
+    }
 
     public DreamBoothJob {
         if (config.priorPreservation() && classDir == null) {
@@ -56,12 +104,30 @@ public record DreamBoothJob(Path instanceDir, Path classDir, int numClassImages,
             if (config.priorPreservation() && data.classes().size() > numClassImages) {
                 data = new DreamBoothDataset(data.instances(), data.classes().subList(0, numClassImages));
             }
-            LatentCache cache = LatentCache.encode(model, data, config.resolution(), config.randomFlip(), listener);
+            LatentCache cache = latents(model, data, listener);
             trainer = DreamBoothTrainer.start(model, engine.tokenizer(), engine.schedulerConfig(), cache, config);
         }
         try (trainer) {
             return trainer.run(outputDir, listener, engine.validation(), cancelled);
         }
+    }
+
+    /** The shared latent cache when there is one, else the images encoded (and shared when asked to). */
+    private LatentCache latents(StableDiffusionModel model, DreamBoothDataset data, ProgressListener listener) {
+        Path shared = latentsFile(model.contentHash());
+        if (shared != null && Files.isRegularFile(shared)) {
+            return LatentCache.load(shared);
+        }
+        LatentCache cache = LatentCache.encode(model, data, config.resolution(), config.randomFlip(), listener);
+        if (shared != null) {
+            try {
+                Files.createDirectories(latentCaches);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            cache.save(shared);
+        }
+        return cache;
     }
 
     /** Generates class images until the folder holds {@code numClassImages} (seeds follow the job's seed). */

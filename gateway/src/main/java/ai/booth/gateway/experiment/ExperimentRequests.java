@@ -78,6 +78,10 @@ public class ExperimentRequests {
         if (spec.training().datasetId() != null && !spec.training().datasetId().equals(spec.datasetId())) {
             checks.fail("training.datasetId", "every variant trains on the experiment's datasetId; leave it out");
         }
+        if (spec.training().callbackUrl() != null) {
+            checks.fail("training.callbackUrl", "an experiment's trainings call nobody back; follow the experiment");
+        }
+        base.remove("callbackUrl");
         base.put("datasetId", spec.datasetId());
         List<ExperimentRequested.Variant> checked = new ArrayList<>();
         for (int i = 0; i < variants.size(); i++) {

@@ -11,6 +11,7 @@ import ai.booth.gateway.generation.GenerationRegistry;
 import ai.booth.gateway.generation.GenerationService;
 import ai.booth.gateway.generation.GenerationView;
 import ai.booth.gateway.job.JobMeta;
+import ai.booth.gateway.job.JobQuota;
 import ai.booth.gateway.job.JobStarter;
 import ai.booth.gateway.job.JobStatus;
 import ai.booth.gateway.job.RequestedJobService;
@@ -42,13 +43,14 @@ public class ExperimentService extends RequestedJobService<ExperimentSpec, Exper
     private final GenerationRegistry generations;
     private final GenerationService generationViews;
     private final EvaluationRegistry evaluations;
+    private final JobQuota quota;
     private final Emitter<Event<?>> trainingRequests;
     private final Emitter<Event<?>> generationRequests;
 
     public ExperimentService(ExperimentRegistry registry, ExperimentRequests requests, Caller caller,
                              JobStarter starter, ViewHistory history, TrainingRegistry trainings,
                              GenerationRegistry generations, GenerationService generationViews,
-                             EvaluationRegistry evaluations,
+                             EvaluationRegistry evaluations, JobQuota quota,
                              @Channel(Topics.EXPERIMENT_REQUESTED) Emitter<Event<?>> requested,
                              @Channel(Topics.TRAINING_REQUESTED) Emitter<Event<?>> trainingRequests,
                              @Channel(Topics.GENERATION_REQUESTED) Emitter<Event<?>> generationRequests) {
@@ -58,6 +60,7 @@ public class ExperimentService extends RequestedJobService<ExperimentSpec, Exper
         this.generations = generations;
         this.generationViews = generationViews;
         this.evaluations = evaluations;
+        this.quota = quota;
         this.trainingRequests = trainingRequests;
         this.generationRequests = generationRequests;
     }
@@ -66,6 +69,8 @@ public class ExperimentService extends RequestedJobService<ExperimentSpec, Exper
     @Override
     protected ExperimentRequested request(ExperimentSpec spec, String id, String ownerId) {
         ExperimentRequested request = requests.build(spec, id, ownerId);
+        // its trainings count against the owner's quota of unfinished trainings, as if requested one by one
+        quota.check(caller().key(), "trainings", trainings.views(), request.variants().size());
         for (ExperimentRequested.Variant variant : request.variants()) {
             TrainingRequested training = variant.training();
             EventMessages.send(trainingRequests, Event.of(training.trainingId(), ownerId, training))

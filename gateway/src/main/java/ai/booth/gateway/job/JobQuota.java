@@ -25,9 +25,17 @@ public class JobQuota {
 
     /** Throws the 429 problem when the owner of {@code key} already has its tier's number of unfinished jobs. */
     public void check(ApiKey key, String collection, Views<?> views) {
+        check(key, collection, views, 1);
+    }
+
+    /**
+     * Throws the 429 problem when {@code more} new jobs would take the owner of {@code key} past its tier's number of
+     * unfinished jobs of this kind (an experiment starts one training per variant).
+     */
+    public void check(ApiKey key, String collection, Views<?> views, int more) {
         GatewayConfig.RateTier tier = config.rateLimits().get(key.tier());
         long unfinished = views.unfinished(key.ownerId());
-        if (tier != null && unfinished >= tier.activeJobs()) {
+        if (tier != null && unfinished + more > tier.activeJobs()) {
             throw ProblemException.limited("quota-exceeded", "Too many unfinished jobs", "owner " + key.ownerId() + " has " + unfinished + " unfinished "
                     + collection + " (tier " + key.tier() + ": at most " + tier.activeJobs() + " at once); retry"
                     + " when one has ended", RETRY_AFTER_SECONDS);
