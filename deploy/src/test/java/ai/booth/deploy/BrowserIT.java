@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -221,9 +222,8 @@ class BrowserIT {
         });
         assertEquals(3, browser.findElements(By.cssSelector(".experiment-table tbody tr")).size(),
                 "the base model and two variants");
-        List<WebElement> sheet = browser.findElements(By.cssSelector(".experiment-sheet img"));
-        assertEquals(3, sheet.size(), "a sheet row each");
-        waitUntilLoaded(sheet.get(2));
+        assertEquals(3, browser.findElements(By.cssSelector(".experiment-sheet img")).size(), "a sheet row each");
+        waitUntilLoaded(browser.findElements(By.cssSelector(".experiment-sheet img")).get(2));
         String table = browser.findElement(By.cssSelector(".experiment-table")).getText();
         assertTrue(table.contains("rank=4") && table.contains("COMPLETED 100 %"), table);
         screenshot("experiment");
@@ -272,7 +272,9 @@ class BrowserIT {
     }
 
     private static <T> T waitFor(Duration timeout, java.util.function.Function<WebDriver, T> condition) {
-        return new WebDriverWait(browser, timeout, Duration.ofMillis(250)).until(condition::apply);
+        // the pages re-render lists while they poll: an element read as it is replaced is read again next time
+        return new WebDriverWait(browser, timeout, Duration.ofMillis(250))
+                .ignoring(StaleElementReferenceException.class).until(condition::apply);
     }
 
     private static void waitUntilLoaded(WebElement image) {

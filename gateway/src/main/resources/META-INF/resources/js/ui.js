@@ -41,15 +41,25 @@ export function fillSelect(select, options, empty) {
 
 export const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
 
-/** Polls fn every interval ms until it returns true. */
+/**
+ * Polls fn until it returns true: the next call starts interval ms after the last one ended, so calls never overlap
+ * (a slow answer cannot re-render a list after the poll has ended).
+ */
 export function poll(fn, interval = 1000) {
-  const timer = setInterval(async () => {
+  let stopped = false;
+  let timer;
+  const tick = async () => {
     try {
-      if (await fn()) clearInterval(timer);
+      if (stopped || await fn()) return;
     } catch (e) {
-      clearInterval(timer);
       console.error(e);
+      return;
     }
-  }, interval);
-  return () => clearInterval(timer);
+    if (!stopped) timer = setTimeout(tick, interval);
+  };
+  timer = setTimeout(tick, interval);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
