@@ -38,13 +38,13 @@ public class Evaluations {
             return Optional.empty();
         }
         boolean asked = Boolean.TRUE.equals(request.evaluate()) || request.selectBy() != null;
-        if (!asked && !encoders.missing().isEmpty()) {
-            return Optional.empty();
-        }
         ScoringEncoders.Loaded loaded;
         try {
             loaded = encoders.load();
         } catch (ModelCacheException e) {
+            if (!asked && ScoringEncoders.UNAVAILABLE.equals(e.code())) {
+                return Optional.empty(); // evaluation is on by default only where the encoders are installed
+            }
             throw new JobFailure(e.code(), e.getMessage(), e);
         }
         try {

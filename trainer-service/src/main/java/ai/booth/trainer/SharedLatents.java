@@ -23,10 +23,13 @@ final class SharedLatents {
     private final String key;
     private final Path local;
 
-    /** The owner's cache named {@code name}, kept at {@code local} while the training runs. */
-    SharedLatents(ObjectStore store, String ownerId, String name, Path local) {
+    /**
+     * The owner's cache kept at {@code local} while the training runs: the file the engine names
+     * ({@code DreamBoothJob.latentsFile}), stored under the same name (the images are hashed once for both).
+     */
+    SharedLatents(ObjectStore store, String ownerId, Path local) {
         this.store = store;
-        this.key = Buckets.latentCacheKey(ownerId, name);
+        this.key = Buckets.latentCacheKey(ownerId, local.getFileName().toString().replace(".safetensors", ""));
         this.local = local;
     }
 

@@ -198,8 +198,8 @@ public class TrainingRunner {
             Path latentCaches = checkpoint.isPresent() ? null : work.resolve("latent-caches");
             DreamBoothJob job = new DreamBoothJob(instances, classes, request.classImageCount(), training,
                     work.resolve(outputName(request)), checkpoint.isPresent() ? resume : null, latentCaches);
-            SharedLatents shared = latentCaches == null ? null : new SharedLatents(store, event.ownerId(),
-                    job.latentsKey(model.contentHash()), job.latentsFile(model.contentHash()));
+            SharedLatents shared = latentCaches == null ? null
+                    : new SharedLatents(store, event.ownerId(), job.latentsFile(model.contentHash()));
             boolean fetched = shared != null && shared.fetch();
             PipelineAssets assets = lease.assets();
             // scored against the subject's images: a resumed run (which trains from its checkpoint's latents) fetches

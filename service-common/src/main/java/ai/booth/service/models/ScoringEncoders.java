@@ -30,22 +30,16 @@ public class ScoringEncoders {
         this.engine = engine;
     }
 
-    /** The roles of {@link EncoderCheck#ROLES} with no encoder installed. */
-    public List<String> missing() {
-        Map<String, ModelManifest> installed = registry.encoders();
-        return EncoderCheck.ROLES.stream().filter(role -> !installed.containsKey(role)).toList();
-    }
-
     /**
      * Leases both encoders' files and loads them; a {@link ModelCacheException} with {@link #UNAVAILABLE} when one is
      * not installed (saying how to install it), or the cache's code when its files cannot be had.
      */
     public Loaded load() {
-        List<String> missing = missing();
+        Map<String, ModelManifest> installed = registry.encoders();
+        List<String> missing = EncoderCheck.ROLES.stream().filter(role -> !installed.containsKey(role)).toList();
         if (!missing.isEmpty()) {
             throw new ModelCacheException(UNAVAILABLE, "scoring " + EncoderCheck.missingMessage(missing));
         }
-        Map<String, ModelManifest> installed = registry.encoders();
         List<ModelCache.FileLease> leases = new ArrayList<>();
         try {
             ModelCache.FileLease clip = cache.encoder(installed.get(EncoderCheck.CLIP).id());
