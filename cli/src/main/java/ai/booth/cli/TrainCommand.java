@@ -239,8 +239,9 @@ final class TrainCommand implements Callable<Integer> {
             DreamBoothJob job = new DreamBoothJob(this.images, noPrior ? null
                     : classImages != null ? classImages : out.resolve("class_images"), numClassImages, config.build(),
                     out, resume, latentCaches);
+            // sd was loaded for this run alone: a full fine-tune frees the base UNet it trains a copy of
             TrainingResult result = job.run(new DreamBoothJob.Engine(sd, assets.tokenizer(), assets.schedulerConfig(),
-                    images, images), progress, stop::get);
+                    images, images, true), progress, stop::get);
             PrintWriter stdout = spec.commandLine().getOut();
             if (result.cancelled()) {
                 err.println("stopped at step " + result.steps() + "; continue with --resume " + result.lastCheckpoint());

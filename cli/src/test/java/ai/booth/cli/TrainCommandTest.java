@@ -152,7 +152,8 @@ class TrainCommandTest {
                 "--images", photos.toString(), "--instance-prompt", "a photo of sks dog",
                 "--class-prompt", "a photo of dog", "--num-class-images", "2", "--sample-steps", "2",
                 "--steps", "50", "--lr-unet", "1e-4", "--train-text-encoder", "--lr-text", "1e-5", "--seed", "7",
-                "--out", out.toString(), "--quiet");
+                "--validation-prompt", "a photo of sks dog", "--validation-every", "25", "--out", out.toString(),
+                "--quiet");
         assertEquals(0, run.code(), run.err());
         assertEquals(List.of(out.resolve("model").toString(), out.resolve("model.safetensors").toString(),
                 out.resolve("metadata.json").toString()), run.lines());
@@ -160,6 +161,9 @@ class TrainCommandTest {
         assertEquals("full", meta.at("/config/mode").asText());
         assertEquals(50, meta.get("steps").asInt());
         assertTrue(meta.at("/config/trainTextEncoder").asBoolean(), meta.toString());
+        for (String step : List.of("step-000025", "step-000050")) { // rendered with the weights being trained
+            assertTrue(Files.isRegularFile(out.resolve("validation").resolve(step).resolve("00.png")), step);
+        }
 
         List<String> render = List.of("generate", "-p", "a photo of sks dog on the moon", "--steps", "2",
                 "--seed", "3", "--lora", lora, "--quiet");

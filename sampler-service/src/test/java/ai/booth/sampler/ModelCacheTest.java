@@ -1,6 +1,7 @@
 package ai.booth.sampler;
 
 import ai.booth.contracts.Buckets;
+import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.models.ModelCache;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +78,30 @@ class ModelCacheTest {
             assertEquals(1, entries(dir, "model-").size(), "the unloaded, least recently used model made room");
             assertTrue(entries(dir, "model-").get(0).startsWith("model-" + SINGLE + "-"));
             assertTrue(cache.diskBytes() <= budget, cache.diskBytes() + " > " + budget);
+        }
+    }
+
+    /** A full fine-tune frees its base UNet: the cache hands the model over, and later leases load it afresh. */
+    @Test
+    void aModelTakenOverByOneLeaseLeavesTheCacheAndIsClosedWithThatLease(@TempDir Path dir) {
+        String id = SamplerFixture.MODEL;
+        try (ModelCache cache = new ModelCache(registry, store, dir, Long.MAX_VALUE, 2, EngineOptions.defaults())) {
+            StableDiffusionModel taken;
+            try (var first = cache.model(id)) {
+                try (var second = cache.model(id)) {
+                    assertFalse(second.takeOver(), "another lease holds it");
+                }
+                assertTrue(first.takeOver());
+                assertTrue(first.takeOver(), "asking again answers the same");
+                assertEquals(List.of(), cache.loadedModels(), "out of the cache");
+                taken = first.model();
+                assertFalse(taken.unet().parameters().values().iterator().next().isReleased(), "open while leased");
+                try (var other = cache.model(id)) {
+                    assertNotSame(taken, other.model(), "the next lease loads it again");
+                }
+            }
+            assertTrue(taken.unet().parameters().values().iterator().next().isReleased(), "closed with its lease");
+            assertEquals(List.of(id), cache.loadedModels(), "the reloaded one stays cached");
         }
     }
 

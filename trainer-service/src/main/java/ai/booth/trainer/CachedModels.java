@@ -40,6 +40,11 @@ public class CachedModels implements ModelLeases {
                 }
 
                 @Override
+                public boolean takeOver() {
+                    return lease.takeOver();
+                }
+
+                @Override
                 public void close() {
                     lease.close();
                 }

@@ -20,6 +20,12 @@ public interface ModelLeases {
         /** The tokenizer and scheduler config the model trains and samples with. */
         PipelineAssets assets();
 
+        /**
+         * Makes the model this job's alone (nothing else will run it; it is closed with the lease), so the job may
+         * free parts of it; false when another job holds it too.
+         */
+        boolean takeOver();
+
         @Override
         void close();
     }

@@ -220,7 +220,8 @@ public class TrainingRunner {
                 ProgressReporter reporter = new ProgressReporter(event, objects, training, validates,
                         config.checkpointsToKeep(), config.progressInterval(), this::publishProgress, evaluation);
                 TrainingResult result = job.run(new DreamBoothJob.Engine(model, assets.tokenizer(),
-                        assets.schedulerConfig(), null, validates ? validation : null), reporter, () -> {
+                        assets.schedulerConfig(), null, validates ? validation : null,
+                        training.fullFineTune() && lease.takeOver()), reporter, () -> {
                             step[0] = Math.max(step[0], reporter.lastStep());
                             return stop.getAsBoolean();
                         });

@@ -14,6 +14,7 @@ import ai.booth.diffusion.eval.SubjectFidelity;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.service.ObjectStore;
+import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelLineage;
 import ai.booth.service.models.ModelManifest;
 import ai.booth.service.models.ModelRegistry;
@@ -65,6 +66,9 @@ class TrainingJobsTest {
 
     @Inject
     JobControl control;
+
+    @Inject
+    ModelCache models;
 
     @TempDir
     Path tmp;
@@ -322,15 +326,25 @@ class TrainingJobsTest {
         }
     }
 
+    /**
+     * The job takes the cached base model over (it frees the base UNet beside its trainable copy), renders its
+     * validation images with the weights being trained, and a later job loads the base again.
+     */
     @Test
     void aFullFineTuneIsInstalledAsABaseModelWithItsLineageAndAnA1111File() throws Exception {
         String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
-        TrainingRequested request = TrainingFixtures.full(TrainingFixtures.request(dataset, 3, 0));
+        TrainingRequested request = TrainingFixtures.full(TrainingFixtures.request(dataset, 3, 0, false, 0, 3,
+                List.of("a photo of sks dog")));
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.trainingId(), OWNER, request));
             TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
 
             assertEquals(3, done.steps());
+            assertEquals(1, done.validationImageKeys().size(), done.validationImageKeys().toString());
+            assertFalse(models.loadedModels().contains(TrainingFixtures.MODEL), "the job took the base model over");
+            TrainingRequested next = TrainingFixtures.request(dataset, 1, 0);
+            probe.publish(Event.of(next.trainingId(), OWNER, next));
+            probe.await(TrainingCompleted.class, next.trainingId(), WAIT);
             assertEquals(Buckets.adapterPrefix(OWNER, request.trainingId()) + "model.safetensors", done.adapterKey());
             assertTrue(store.exists(Buckets.ADAPTERS, done.adapterKey()));
             assertEquals("ft-" + request.trainingId(), done.modelId());

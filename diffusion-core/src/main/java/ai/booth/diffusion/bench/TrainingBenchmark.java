@@ -2,7 +2,6 @@ package ai.booth.diffusion.bench;
 
 import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.loader.ModelConfigs;
-import ai.booth.diffusion.loader.OwnedCopies;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraTargets;
@@ -118,11 +117,15 @@ public final class TrainingBenchmark {
         }
     }
 
-    /** Every UNet weight of a trainable float32 copy, the text encoder frozen. */
+    /**
+     * Every UNet weight, the text encoder frozen. The bench's random UNet is libtorch's own memory, so it trains in
+     * place: what {@code booth train --mode full} holds once it freed the base UNet beside its trainable copy
+     * ({@code DreamBoothTrainer.releaseBase}).
+     */
     private static Row fullRow(StableDiffusionModel model, CLIPTokenizer tokenizer, NDManager root, int latent,
                                int runs, boolean checkpointing) {
-        try (UNet2DConditionModel unet = OwnedCopies.unet(model.unet());
-             FullWeights weights = new FullWeights("unet", unet.parameters());
+        UNet2DConditionModel unet = model.unet();
+        try (FullWeights weights = new FullWeights("unet", unet.parameters());
              PromptEncoder prompts = new PromptEncoder(tokenizer, model.textEncoder(), 1, root);
              AdamW optimizer = new AdamW(new AdamW.Settings(0.9, 0.999, 1e-8, 1e-2),
                      List.of(new AdamW.Group("unet", 5e-6, weights.parameters())))) {

@@ -26,22 +26,24 @@ public final class PipelineImages implements ClassImageGenerator, ValidationRend
 
     @Override
     public BufferedImage generate(String prompt, long seed, int size) {
-        return render(template.toBuilder().prompt(prompt).seed(seed).imagesPerPrompt(1).size(size, size).build());
+        return render(pipeline, template.toBuilder().prompt(prompt).seed(seed).imagesPerPrompt(1).size(size, size)
+                .build());
     }
 
+    /** With the model being trained: the pipeline's own (an adapter bound to it), or a full fine-tune's copies. */
     @Override
     public List<BufferedImage> render(StableDiffusionModel model, List<String> prompts, long seed,
                                       List<Path> embeddings) {
-        if (model != pipeline.model()) {
-            throw new IllegalArgumentException("validation asked for another model than the pipeline's");
+        try (TextToImagePipeline over = model == pipeline.model() ? null : pipeline.over(model)) {
+            TextToImagePipeline renderer = over == null ? pipeline : over;
+            return prompts.stream()
+                    .map(p -> render(renderer, template.toBuilder().prompt(p).seed(seed).imagesPerPrompt(1)
+                            .embeddings(embeddings).build()))
+                    .toList();
         }
-        return prompts.stream()
-                .map(p -> render(template.toBuilder().prompt(p).seed(seed).imagesPerPrompt(1).embeddings(embeddings)
-                        .build()))
-                .toList();
     }
 
-    private BufferedImage render(GenerationParams params) {
+    private static BufferedImage render(TextToImagePipeline pipeline, GenerationParams params) {
         return pipeline.generate(params).images().get(0).toImage();
     }
 }

@@ -89,6 +89,14 @@ public final class TextToImagePipeline implements AutoCloseable {
         return model;
     }
 
+    /**
+     * A pipeline over {@code other} with this one's tokenizer and scheduler config, e.g. the copies a full fine-tune
+     * is training; close it when done (it loads its own LoRAs).
+     */
+    public TextToImagePipeline over(StableDiffusionModel other) {
+        return new TextToImagePipeline(other, tokenizer, schedulerConfig);
+    }
+
     /** The model's name for infotexts: the folder or file name without {@code .safetensors}. */
     public String modelName() {
         return LoraRequest.stem(model.source());

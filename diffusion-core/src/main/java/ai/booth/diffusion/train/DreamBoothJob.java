@@ -85,9 +85,13 @@ public record DreamBoothJob(Path instanceDir, Path classDir, int numClassImages,
         }
     }
 
-    /** The engine pieces a job runs with; {@code classImages} and {@code validation} may be null. */
+    /**
+     * The engine pieces a job runs with; {@code classImages} and {@code validation} may be null. With
+     * {@code modelForThisJob} the model was loaded for this job alone, and a full fine-tune frees its base networks
+     * once it has trained copies ({@link DreamBoothTrainer#releaseBase}): the model cannot run anything afterwards.
+     */
     public record Engine(StableDiffusionModel model, CLIPTokenizer tokenizer, SchedulerConfig schedulerConfig,
-                         ClassImageGenerator classImages, ValidationRenderer validation) { }
+                         ClassImageGenerator classImages, ValidationRenderer validation, boolean modelForThisJob) { }
 
     /** Runs the job to its end (or to cancellation, which leaves a checkpoint to resume from). */
     public TrainingResult run(Engine engine, ProgressListener listener, BooleanSupplier cancelled) {
@@ -108,6 +112,9 @@ public record DreamBoothJob(Path instanceDir, Path classDir, int numClassImages,
             trainer = DreamBoothTrainer.start(model, engine.tokenizer(), engine.schedulerConfig(), cache, config);
         }
         try (trainer) {
+            if (engine.modelForThisJob()) {
+                trainer.releaseBase();
+            }
             return trainer.run(outputDir, listener, engine.validation(), cancelled);
         }
     }

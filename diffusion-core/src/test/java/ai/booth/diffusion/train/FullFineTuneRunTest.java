@@ -4,6 +4,9 @@ import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.SingleFileLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.pipeline.GenerationParams;
+import ai.booth.diffusion.pipeline.PipelineImages;
+import ai.booth.diffusion.pipeline.TextToImagePipeline;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.testing.Reference;
 import ai.djl.ndarray.NDArray;
@@ -60,10 +63,14 @@ class FullFineTuneRunTest {
     }
 
     private static TrainingConfig config(int steps) {
+        return configBuilder(steps).build();
+    }
+
+    private static TrainingConfig.Builder configBuilder(int steps) {
         return TrainingConfig.builder().mode("full").instancePrompt("a photo of sks shape")
                 .classPrompt("a photo of shape").resolution(resolution).maxSteps(steps).lrUnet(1e-4)
                 .lrTextEncoder(5e-5).trainTextEncoder(true).lrSchedule("constant_with_warmup").warmupSteps(1)
-                .gradientAccumulation(2).seed(5).build();
+                .gradientAccumulation(2).seed(5);
     }
 
     private static DreamBoothTrainer start(TrainingConfig config) {
@@ -102,6 +109,48 @@ class FullFineTuneRunTest {
             assertArrayEquals(model.vae().parameters().get("decoder.conv_out.weight").toFloatArray(),
                     folder.vae().parameters().get("decoder.conv_out.weight").toFloatArray(), "the VAE is the base's");
         }
+    }
+
+    /**
+     * A model loaded for the job alone lends its UNet and text encoder to nothing else: the trainer closes them once
+     * it has its copies, and trains exactly what it trains beside a base kept open. Validation renders the copies.
+     */
+    @Test
+    void aModelLoadedForTheJobAloneHasItsBaseNetworksFreedAndTrainsTheSameWeights() throws Exception {
+        TrainingConfig config = configBuilder(3).validationEvery(3).validationPrompts(List.of("a photo of sks shape"))
+                .build();
+        Path kept = tmp.resolve("kept");
+        try (TextToImagePipeline pipeline = TextToImagePipeline.of(model);
+             DreamBoothTrainer t = start(config)) {
+            t.run(kept, ProgressListener.NONE, validation(pipeline), () -> false);
+        }
+        Path freed = tmp.resolve("freed");
+        try (StableDiffusionModel own = DiffusersFolderLoader.load(ref.modelDir(), EngineOptions.defaults());
+             TextToImagePipeline pipeline = TextToImagePipeline.of(own);
+             DreamBoothTrainer t = DreamBoothTrainer.start(own, LatentCache.encode(own, data, resolution, false,
+                     ProgressListener.NONE), config)) {
+            t.releaseBase();
+            assertTrue(own.unet().parameters().values().stream().allMatch(NDArray::isReleased), "base UNet freed");
+            assertTrue(own.textEncoder().parameters().values().stream().allMatch(NDArray::isReleased),
+                    "base text encoder freed (it trains too)");
+            assertFalse(own.vae().parameters().values().iterator().next().isReleased(), "the VAE is still the base's");
+            t.run(freed, ProgressListener.NONE, validation(pipeline), () -> false);
+        }
+        for (String file : List.of("model/unet/diffusion_pytorch_model.safetensors",
+                "model/text_encoder/model.safetensors")) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Map<String, NDArray> a = SafeTensors.read(kept.resolve(file), m);
+                Map<String, NDArray> b = SafeTensors.read(freed.resolve(file), m);
+                assertEquals(a.keySet(), b.keySet());
+                a.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), b.get(k).toFloatArray(), file + " " + k));
+            }
+        }
+        assertTrue(Files.isRegularFile(freed.resolve("validation/step-000003/00.png")), "validation rendered the copies");
+    }
+
+    private static ValidationRenderer validation(TextToImagePipeline pipeline) {
+        return new PipelineImages(pipeline, GenerationParams.builder("").steps(2).seed(1).size(resolution, resolution)
+                .build());
     }
 
     @Test

@@ -56,6 +56,8 @@ public class ModelCache implements AutoCloseable {
         final StableDiffusionModel model;
         final String entry;
         int leases;
+        /** Taken over by one lease ({@link ModelLease#takeOver}): out of the cache, closed by that lease. */
+        boolean owned;
 
         Loaded(ModelManifest manifest, StableDiffusionModel model, String entry) {
             this.manifest = manifest;
@@ -90,6 +92,25 @@ public class ModelCache implements AutoCloseable {
             String preset = source != null && source.startsWith(ModelCheck.PRESET_PREFIX)
                     ? source.substring(ModelCheck.PRESET_PREFIX.length()) : null;
             return PipelineAssets.resolve(held.model, null, preset);
+        }
+
+        /**
+         * Makes this lease the model's only holder, for a job that frees parts of it (a full fine-tune's base UNet,
+         * see {@code DreamBoothTrainer.releaseBase}): the cache forgets the model — the next lease loads it again —
+         * and this lease closes it. Answers false and changes nothing while another lease holds it.
+         */
+        public boolean takeOver() {
+            synchronized (ModelCache.this) {
+                if (held.owned) {
+                    return !closed;
+                }
+                if (closed || held.leases != 1) {
+                    return false;
+                }
+                loaded.values().remove(held);
+                held.owned = true;
+                return true;
+            }
         }
 
         @Override
@@ -351,6 +372,9 @@ public class ModelCache implements AutoCloseable {
 
     private synchronized void release(Loaded held) {
         held.leases--;
+        if (held.owned) {
+            close(held);
+        }
         evictLoaded();
     }
 
