@@ -4,7 +4,7 @@ import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.controlnet.ControlNetConfig;
 import ai.booth.diffusion.controlnet.ControlNetModel;
 import ai.booth.diffusion.loader.ModelConfigs;
-import ai.booth.diffusion.nn.Flops;
+import ai.booth.diffusion.nn.OpMeter;
 import ai.booth.diffusion.nn.StateDict;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.unet.ControlResiduals;
@@ -17,7 +17,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -27,13 +30,36 @@ import java.util.function.Supplier;
  * plus the UNet taking its residuals), CLIP-L text encoder, VAE decode at 256² and 512², next to a 4096² fp32
  * matmul run by the same libtorch in the same process. FLOPs are counted by the blocks as they run.
  *
- * <p>Arguments: {@code --runs N} timed runs per row (default 2, best is reported), {@code --skip64} to leave out
+ * <p>Each row is timed {@code --runs} times after a warm-up and reported as min / median / max; the UNet rows also
+ * say where their median run's time went (convolutions, linears, attention, norms, the rest: {@link OpMeter}), and a
+ * closing block compares the UNet with its physical limit here (its FLOPs at the matmul rate) and with diffusers.
+ *
+ * <p>Arguments: {@code --runs N} timed runs per row (default 3), {@code --skip64} to leave out
  * the latent-64 rows, {@code --controlnet-only} for the ControlNet rows (and the reference) alone,
  * {@code --device cpu|gpu}, {@code --dtype float32|float16}.
  */
 public final class EngineBenchmark {
 
-    private record Row(String what, double seconds, double gflop) { }
+    /**
+     * One benchmarked forward: its runs' times sorted, its FLOPs, and per kind of op the seconds and FLOPs of the
+     * median run (empty for rows that are not broken down).
+     */
+    private record Row(String what, double[] seconds, double gflop, Map<OpMeter.Kind, double[]> kinds) {
+        double min() {
+            return seconds[0];
+        }
+
+        double median() {
+            return seconds[seconds.length / 2];
+        }
+
+        double max() {
+            return seconds[seconds.length - 1];
+        }
+    }
+
+    /** diffusers 0.21 on Debian's PyTorch 1.13, the latent-32 UNet forward at CFG batch 2 on these cores (README). */
+    private static final double DIFFUSERS_UNET32_SECONDS = 71.6;
 
     private final List<Row> rows = new ArrayList<>();
     private final int runs;
@@ -43,7 +69,7 @@ public final class EngineBenchmark {
     }
 
     public static void main(String[] args) {
-        int runs = 2;
+        int runs = 3;
         boolean skip64 = false;
         boolean controlNetOnly = false;
         String device = "cpu";
@@ -150,37 +176,91 @@ public final class EngineBenchmark {
         });
     }
 
-    /** Runs once to warm up, then {@code runs} times; records the best time and the FLOPs of one run. */
+    /** Runs once to warm up, then {@code runs} times; records every time, the FLOPs and the median run's kinds. */
     private void time(String what, NDManager root, Supplier<Object[]> work) {
-        double best = Double.MAX_VALUE;
+        boolean breakDown = what.startsWith("UNet SD-1.5");
+        OpMeter.timing(breakDown);
+        record Run(double seconds, Map<OpMeter.Kind, double[]> kinds) { }
+        List<Run> timed = new ArrayList<>();
         double gflop = 0;
         for (int i = 0; i <= runs; i++) {
-            Flops.reset();
+            OpMeter.reset();
             long t0 = System.nanoTime();
             Object[] managerAndResult = work.get();
             ((NDArray) managerAndResult[1]).toFloatArray();
             double s = (System.nanoTime() - t0) / 1e9;
-            gflop = Flops.count() / 1e9;
+            gflop = OpMeter.flops() / 1e9;
             ((NDManager) managerAndResult[0]).close();
             if (i > 0) {
-                best = Math.min(best, s);
+                Map<OpMeter.Kind, double[]> kinds = new EnumMap<>(OpMeter.Kind.class);
+                for (OpMeter.Kind kind : breakDown ? OpMeter.Kind.values() : new OpMeter.Kind[0]) {
+                    kinds.put(kind, new double[] {OpMeter.nanos(kind) / 1e9, OpMeter.flops(kind) / 1e9});
+                }
+                timed.add(new Run(s, kinds));
             }
             System.out.printf(Locale.ROOT, "  %s run %d: %.2f s%n", what, i, s);
         }
-        rows.add(new Row(what, best, gflop));
+        OpMeter.timing(false);
+        timed.sort(Comparator.comparingDouble(Run::seconds));
+        rows.add(new Row(what, timed.stream().mapToDouble(Run::seconds).toArray(), gflop,
+                timed.get(timed.size() / 2).kinds()));
     }
 
     private void print(double matmulRate) {
-        rows.add(0, new Row("matmul 4096² fp32 (reference, best of start and end)", MATMUL_GFLOP / matmulRate,
-                MATMUL_GFLOP));
+        rows.add(0, new Row("matmul 4096² fp32 (reference, best of start and end)",
+                new double[] {MATMUL_GFLOP / matmulRate}, MATMUL_GFLOP, Map.of()));
         System.out.println();
-        System.out.println("| what | time (s) | GFLOP | GFLOP/s | vs matmul |");
-        System.out.println("|---|---:|---:|---:|---:|");
+        System.out.println("| what | min (s) | median (s) | max (s) | GFLOP | GFLOP/s (median) | vs matmul |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
-            double rate = r.gflop / r.seconds;
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.1f | %.1f | %.2f |%n", r.what, r.seconds, r.gflop, rate,
-                    rate / matmulRate);
+            double rate = r.gflop() / r.median();
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f |%n", r.what(), r.min(),
+                    r.median(), r.max(), r.gflop(), rate, rate / matmulRate);
         }
-        System.out.printf(Locale.ROOT, "| peak RSS | %s | | | |%n", ProcessStats.peakRss());
+        System.out.printf(Locale.ROOT, "| peak RSS | %s | | | | | |%n", ProcessStats.peakRss());
+        for (Row r : rows) {
+            if (!r.kinds().isEmpty()) {
+                printKinds(r, matmulRate);
+            }
+        }
+        printComparison(matmulRate);
+    }
+
+    /** Where a UNet row's median run went, kind by kind; "the rest" is its time outside every measured op. */
+    private static void printKinds(Row r, double matmulRate) {
+        System.out.println();
+        System.out.println("| " + r.what() + ", median run | time (s) | share | GFLOP | GFLOP/s | vs matmul |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        double measured = 0;
+        for (Map.Entry<OpMeter.Kind, double[]> e : r.kinds().entrySet()) {
+            double seconds = e.getValue()[0];
+            double gflop = e.getValue()[1];
+            measured += seconds;
+            String rate = gflop == 0 ? "" : String.format(Locale.ROOT, "%.1f", gflop / seconds);
+            String vs = gflop == 0 ? "" : String.format(Locale.ROOT, "%.2f", gflop / seconds / matmulRate);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.0f %% | %.1f | %s | %s |%n",
+                    e.getKey().name().toLowerCase(Locale.ROOT), seconds, 100 * seconds / r.median(), gflop, rate, vs);
+        }
+        double rest = r.median() - measured;
+        System.out.printf(Locale.ROOT, "| the rest (elementwise, layout, glue) | %.2f | %.0f %% | | | |%n", rest,
+                100 * rest / r.median());
+    }
+
+    /** The UNet against its physical limit here (all its FLOPs at the matmul rate) and against diffusers. */
+    private void printComparison(double matmulRate) {
+        System.out.println();
+        System.out.println("| UNet SD-1.5, CFG batch 2 | Booth median (s) | limit at the matmul rate (s) | Booth / limit"
+                + " | diffusers 0.21 (s) | diffusers / Booth |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        for (Row r : rows) {
+            if (r.kinds().isEmpty()) {
+                continue;
+            }
+            double limit = r.gflop() / matmulRate;
+            boolean anchored = r.what().contains("latent 32");
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %s | %s |%n", r.what(), r.median(), limit,
+                    r.median() / limit, anchored ? String.format(Locale.ROOT, "%.1f", DIFFUSERS_UNET32_SECONDS) : "—",
+                    anchored ? String.format(Locale.ROOT, "%.1f×", DIFFUSERS_UNET32_SECONDS / r.median()) : "—");
+        }
     }
 }

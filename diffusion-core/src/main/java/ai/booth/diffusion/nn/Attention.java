@@ -62,9 +62,12 @@ public final class Attention {
         long m = k.getShape().get(nd - 2);
         long dv = v.getShape().get(nd - 1);
         long batch = qs.size() / (n * d);
-        Flops.add(2 * batch * n * m * (d + dv));
+        long started = OpMeter.start();
+        OpMeter.flops(OpMeter.Kind.ATTENTION, 2 * batch * n * m * (d + dv));
         if (batch * n * m <= maxScores) {
-            return attend(q, k, v, mask, scale);
+            NDArray out = attend(q, k, v, mask, scale);
+            OpMeter.stop(OpMeter.Kind.ATTENTION, started);
+            return out;
         }
         NDArray q3 = q.reshape(batch, n, d);
         NDArray k3 = k.reshape(batch, m, d);
@@ -83,6 +86,7 @@ public final class Attention {
             }
         }
         NDArray out = parts.size() == 1 ? parts.head() : concatSlices(parts, batch, perSlice, n, rows);
+        OpMeter.stop(OpMeter.Kind.ATTENTION, started);
         return out.reshape(qs.slice(0, nd - 1).addAll(new Shape(dv)));
     }
 

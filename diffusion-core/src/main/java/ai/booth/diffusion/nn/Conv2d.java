@@ -50,21 +50,23 @@ public final class Conv2d extends LoraTarget {
     }
 
     public NDArray forward(NDArray x) {
+        long started = OpMeter.start();
         NDArray y = conv(x, weight, bias, stride, padding);
         Shape s = y.getShape();
         long pixels = s.get(0) * s.get(2) * s.get(3);
-        Flops.add(2 * pixels * out * in * kernel * kernel);
+        OpMeter.flops(OpMeter.Kind.CONVOLUTION, 2 * pixels * out * in * kernel * kernel);
         for (LoraBranch lora : loras) {
             float m = lora.multiplier();
             if (m != 0f) {
                 NDArray a = lora.kernelA();
                 long k = a.getShape().get(2);
-                Flops.add(2 * pixels * lora.rank() * (in * k * k + out));
+                OpMeter.flops(OpMeter.Kind.CONVOLUTION, 2 * pixels * lora.rank() * (in * k * k + out));
                 NDArray down = conv(x, a, null, stride, k == kernel ? padding : NO_PADDING);
                 NDArray delta = conv(down, lora.kernelB(), null, UNIT, NO_PADDING);
                 y = Ops.add(y, Ops.scale(delta, m));
             }
         }
+        OpMeter.stop(OpMeter.Kind.CONVOLUTION, started);
         return y;
     }
 

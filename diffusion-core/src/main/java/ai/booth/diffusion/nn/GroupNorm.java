@@ -35,6 +35,7 @@ public final class GroupNorm {
     }
 
     public NDArray forward(NDArray x) {
+        long started = OpMeter.start();
         Shape shape = x.getShape();
         long n = shape.get(0);
         long groupSize = shape.size() / (n * groups);
@@ -44,7 +45,9 @@ public final class GroupNorm {
         NDArray normed = LayerNorm.layerNorm(x.reshape(n, groups, groupSize), new Shape(groupSize), id[0], id[1], eps)
                 .singletonOrThrow()
                 .reshape(shape);
-        return Ops.affine(normed, perChannel(weight, normed), perChannel(bias, normed));
+        NDArray out = Ops.affine(normed, perChannel(weight, normed), perChannel(bias, normed));
+        OpMeter.stop(OpMeter.Kind.NORM, started);
+        return out;
     }
 
     /**

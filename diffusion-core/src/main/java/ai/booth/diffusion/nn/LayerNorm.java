@@ -19,6 +19,9 @@ public final class LayerNorm {
     }
 
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
+        long started = OpMeter.start();
+        NDArray out = ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
+        OpMeter.stop(OpMeter.Kind.NORM, started);
+        return out;
     }
 }

@@ -19,19 +19,21 @@ public final class Linear extends LoraTarget {
     }
 
     public NDArray forward(NDArray x) {
+        long started = OpMeter.start();
         long rows = x.getShape().size() / in;
-        Flops.add(2 * rows * in * out);
+        OpMeter.flops(OpMeter.Kind.LINEAR, 2 * rows * in * out);
         NDArray y = ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
         for (LoraBranch lora : loras) {
             float m = lora.multiplier();
             if (m != 0f) {
                 long r = lora.rank();
-                Flops.add(2 * rows * r * (in + out));
+                OpMeter.flops(OpMeter.Kind.LINEAR, 2 * rows * r * (in + out));
                 NDArray down = ai.djl.nn.core.Linear.linear(x, lora.matrixA()).singletonOrThrow();
                 NDArray delta = ai.djl.nn.core.Linear.linear(down, lora.matrixB()).singletonOrThrow();
                 y = Ops.add(y, Ops.scale(delta, m));
             }
         }
+        OpMeter.stop(OpMeter.Kind.LINEAR, started);
         return y;
     }
 
