@@ -14,15 +14,19 @@ import ai.booth.contracts.RejectedFile;
 import ai.booth.dataset.processing.DatasetBuild;
 import ai.booth.dataset.processing.DatasetJob;
 import ai.booth.dataset.processing.DatasetProcessor;
+import ai.booth.dataset.processing.FaceDetector;
 import ai.booth.dataset.processing.PendingObject;
 import ai.booth.dataset.processing.Rejection;
 import ai.booth.dataset.processing.UploadFile;
 import ai.booth.diffusion.io.FileTrees;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.ObjectStoreException;
+import ai.booth.service.ProcessTemp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -51,6 +55,9 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class DatasetJobs {
+
+    /** The {@link ProcessTemp} name of a job's work folders. */
+    private static final String WORK = "dataset";
 
     private static final Logger LOG = Logger.getLogger(DatasetJobs.class);
     private static final DatasetLimits LIMITS = DatasetLimits.DEFAULT;
@@ -256,6 +263,12 @@ public class DatasetJobs {
                 && key.equals(Buckets.datasetStagingKey(ownerId, datasetId, name));
     }
 
+    /** What a killed dataset-service left in the temporary folder goes when the next one starts. */
+    void sweep(@Observes StartupEvent start) {
+        ProcessTemp.sweep(WORK);
+        ProcessTemp.sweep(FaceDetector.CASCADE);
+    }
+
     private interface WorkDirJob {
         Payload run(Path workDir) throws IOException;
     }
@@ -263,7 +276,7 @@ public class DatasetJobs {
     private static Payload inWorkDir(WorkDirJob job) {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("booth-dataset-");
+            dir = ProcessTemp.directory(WORK);
             return job.run(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

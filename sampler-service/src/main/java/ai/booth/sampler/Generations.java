@@ -23,6 +23,7 @@ import ai.booth.service.EventMessages;
 import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
 import ai.booth.service.ObjectStoreException;
+import ai.booth.service.ProcessTemp;
 import ai.booth.service.S3Wait;
 import ai.booth.service.models.ModelCache;
 import ai.booth.service.models.ModelCacheException;
@@ -66,6 +67,9 @@ import java.util.stream.Stream;
 public class Generations {
 
     private static final Logger LOG = Logger.getLogger(Generations.class);
+    /** {@link ProcessTemp} names: a group's control images, and each PNG on its way to S3. */
+    private static final String CONTROLS = "sampler-controls";
+    private static final String IMAGES = "sampler";
 
     private final ModelCache cache;
     private final ObjectStore store;
@@ -88,6 +92,8 @@ public class Generations {
         this.failed = failed;
         this.maxBatch = maxBatch;
         this.s3Pauses = Backoff.OUTAGE.within(config.outageWait());
+        ProcessTemp.sweep(CONTROLS); // what a killed sampler left; this one starts with nothing of its own
+        ProcessTemp.sweep(IMAGES);
     }
 
     /** One request being rendered: where its images stand. */
@@ -221,7 +227,7 @@ public class Generations {
                 controlNets.computeIfAbsent(control.model(), cache::controlNet);
             }
             long loadNanos = System.nanoTime() - start;
-            work = Files.createTempDirectory("booth-sampler-controls-");
+            work = ProcessTemp.directory(CONTROLS);
             for (Job job : group) {
                 job.controls = RequestControls.prepare(store, job.event.ownerId(), job.request().generationId(),
                         job.request().controls(), job.request().width(), job.request().height(),
@@ -368,7 +374,7 @@ public class Generations {
     private void upload(String key, Consumer<Path> writer) {
         Path file = null;
         try {
-            file = Files.createTempFile("booth-sampler-", ".png");
+            file = ProcessTemp.file(IMAGES, ".png");
             writer.accept(file);
             store.put(Buckets.GENERATIONS, key, file, "image/png");
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package ai.booth.dataset.processing;
 
 import ai.booth.contracts.CropBox;
+import ai.booth.service.ProcessTemp;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfRect;
 import org.opencv.core.Rect;
@@ -22,6 +23,9 @@ import java.util.Optional;
  * largest nearest the centre wins. Detection runs on a grey copy at most {@value #DETECTION_SIDE} pixels long.
  */
 public final class FaceDetector {
+
+    /** The {@link ProcessTemp} name of the cascade files OpenCV reads. */
+    public static final String CASCADE = "cascade";
 
     public static final String HUMAN = "human";
     public static final String CAT = "cat";
@@ -95,7 +99,7 @@ public final class FaceDetector {
             if (in == null) {
                 throw new IllegalStateException("resource /cascades/" + name + " is missing from the classpath");
             }
-            Path file = Files.createTempFile("booth-" + name.replace(".xml", "-"), ".xml");
+            Path file = ProcessTemp.file(CASCADE, "-" + name); // swept at the next start should this JVM be killed
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
