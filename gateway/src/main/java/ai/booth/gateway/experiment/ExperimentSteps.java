@@ -23,7 +23,9 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -41,6 +43,8 @@ public class ExperimentSteps {
     static final String CHANNEL = "experiment-steps";
 
     private static final Logger LOG = Logger.getLogger(ExperimentSteps.class);
+    /** How long a completion waits for the views to read the experiments published before it. */
+    private static final Duration VIEWS_LAG = Duration.ofSeconds(30);
 
     private final ExperimentRegistry experiments;
     private final DatasetRegistry datasets;
@@ -64,12 +68,25 @@ public class ExperimentSteps {
         awaitHistory(); // the experiments must be read before a completion can be matched to one
         Payload payload = event.payload();
         if (payload instanceof TrainingCompleted trained) {
-            experiments.of(trained.trainingId(), event.ownerId())
+            experimentOf(trained.trainingId(), event.ownerId())
                     .ifPresent(experiment -> render(event, experiment.request(), trained));
         } else if (payload instanceof GenerationCompleted rendered) {
-            experiments.of(rendered.generationId(), event.ownerId())
+            experimentOf(rendered.generationId(), event.ownerId())
                     .ifPresent(experiment -> evaluate(event, experiment.request(), rendered));
         }
+    }
+
+    /**
+     * The experiment a job belongs to. An experiment is published before its jobs, but another consumer (the views)
+     * reads it: a job the views do not place yet is looked up again once they have read every experiment published
+     * until now — the completion may have overtaken its experiment.
+     */
+    private Optional<ExperimentView> experimentOf(String jobId, String ownerId) throws InterruptedException {
+        Optional<ExperimentView> found = experiments.of(jobId, ownerId);
+        if (found.isPresent() || !history.awaitRead(Topics.EXPERIMENT_REQUESTED, VIEWS_LAG)) {
+            return found;
+        }
+        return experiments.of(jobId, ownerId);
     }
 
     /** The variant's render: the base model's grid with what the training made. */

@@ -7,7 +7,9 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,7 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ViewHistory {
 
+    private static final Logger LOG = Logger.getLogger(ViewHistory.class);
     private static final String VIEW_TOPICS = "mp.messaging.incoming." + ViewEvents.CHANNEL + ".topics";
 
     private final ViewProgress progress;
@@ -78,9 +81,35 @@ public class ViewHistory {
         return ProblemException.notFound(noun, id);
     }
 
+    /**
+     * Waits until the views have read every record {@code topic} holds now (at most {@code max}), e.g. an event's
+     * cause published on another topic moments before it; false when they did not within {@code max}.
+     */
+    public boolean awaitRead(String topic, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        Map<TopicPartition, long[]> now = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                now = now != null ? now : firstAndEndOffsets(List.of(topic));
+                if (progress.reached(now)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                LOG.debugf("cannot read the offsets of %s yet: %s", topic, e.getMessage());
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
     /** The partitions of the views channel's topics with their first and end offsets now. */
     private Map<TopicPartition, long[]> firstAndEndOffsets() throws Exception {
-        List<String> names = config.getValues(VIEW_TOPICS, String.class);
+        return firstAndEndOffsets(config.getValues(VIEW_TOPICS, String.class));
+    }
+
+    private Map<TopicPartition, long[]> firstAndEndOffsets(List<String> names) throws Exception {
         Map<String, TopicDescription> topics = admin.get().describeTopics(names).allTopicNames()
                 .get(KafkaAdmin.TIMEOUT_MS, TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();

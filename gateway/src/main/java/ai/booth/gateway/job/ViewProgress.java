@@ -47,6 +47,15 @@ public class ViewProgress {
         targets = Map.copyOf(ranges);
     }
 
+    /**
+     * Whether the views handled every record before the given offsets ({@code [first, end)} per partition, as
+     * {@link #target} takes them): a record published before those offsets were read is in the views.
+     */
+    public boolean reached(Map<TopicPartition, long[]> firstAndEnd) {
+        return firstAndEnd.entrySet().stream().allMatch(e -> e.getValue()[1] <= e.getValue()[0]
+                || handled.getOrDefault(e.getKey(), -1L) + 1 >= e.getValue()[1]);
+    }
+
     /** Whether the views are known to be replaying history still (false before the target is known). */
     public boolean replaying() {
         return targets != null && !behind().isEmpty();

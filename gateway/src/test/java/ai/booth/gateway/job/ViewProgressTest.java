@@ -55,4 +55,16 @@ class ViewProgressTest {
         progress.handled(REQUESTED_0.topic(), 0, 1); // a late, lower offset changes nothing
         assertTrue(progress.behind().isEmpty());
     }
+
+    @Test
+    void recordsPublishedBeforeGivenOffsetsAreReadOnceEveryPartitionHandledTheOneBeforeItsEnd() {
+        ViewProgress progress = new ViewProgress();
+        Map<TopicPartition, long[]> now = Map.of(REQUESTED_0, new long[]{0, 2}, REQUESTED_1, new long[]{4, 4});
+        assertFalse(progress.reached(now));
+        progress.handled(REQUESTED_0.topic(), 0, 0);
+        assertFalse(progress.reached(now), "offset 1 is not read yet");
+        progress.handled(REQUESTED_0.topic(), 0, 1);
+        assertTrue(progress.reached(now), "an empty partition needs nothing");
+        assertFalse(progress.reached(Map.of(COMPLETED_0, new long[]{0, 1})), "another topic's record is not read");
+    }
 }
