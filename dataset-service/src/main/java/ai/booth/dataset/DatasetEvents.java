@@ -15,15 +15,12 @@ import ai.booth.service.S3Wait;
 import ai.booth.service.SeenEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.common.errors.RetriableException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 
 /**
  * Kafka in and out of dataset-service: uploads and reprocessing requests to {@link DatasetJobs}, results back. A
@@ -88,34 +85,13 @@ public class DatasetEvents {
     }
 
     /**
-     * Publishes the result and waits for Kafka's acknowledgement, so a failure reaches the job's rollback. A send
-     * that fails with a retriable error (the broker gone longer than the producer's {@code delivery.timeout.ms}) is
-     * sent again, the same event, until the broker takes it: the job's outcome is stored, and giving up would leave
-     * the dataset ingesting for ever (a duplicate from a send that did arrive carries the same event id).
+     * Publishes the result and waits for Kafka's acknowledgement, so a failure reaches the job's rollback; while the
+     * broker is away the same event is sent again until it takes it ({@link EventMessages#deliver}): the job's
+     * outcome is stored, and giving up would leave the dataset ingesting for ever.
      */
     private void announce(Event<?> cause, Payload result) {
         Event<?> event = cause.next(result);
-        Emitter<Event<?>> emitter = result instanceof DatasetReady ? ready : rejected;
-        Backoff.Waits waits = Backoff.OUTAGE.start();
-        while (true) {
-            try {
-                EventMessages.send(emitter, event).toCompletableFuture().join();
-                break;
-            } catch (CompletionException | CancellationException e) {
-                Throwable failure = e.getCause() == null ? e : e.getCause();
-                if (!(failure instanceof RetriableException)) {
-                    throw e;
-                }
-                LOG.warnf("dataset %s of %s: Kafka did not take %s (%s); sending it again", cause.correlationId(),
-                        cause.ownerId(), event.type(), failure.getMessage());
-            }
-            try {
-                waits.pause(); // unbounded: the outcome is stored, it must reach Kafka
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while announcing " + event.type(), interrupted);
-            }
-        }
+        EventMessages.deliver(result instanceof DatasetReady ? ready : rejected, event);
         DatasetReport report = result instanceof DatasetReady r ? r.report()
                 : ((DatasetRejected) result).report();
         LOG.infof("dataset %s of %s: %s%s", cause.correlationId(), cause.ownerId(), event.type(),

@@ -367,7 +367,7 @@ public class Generations {
 
     private static void send(Emitter<Event<?>> emitter, Event<GenerationRequested> cause,
                              Payload payload) {
-        EventMessages.send(emitter, cause.next(payload)).toCompletableFuture().join();
+        EventMessages.deliver(emitter, cause.next(payload)); // images are stored: the answer must not be lost
     }
 
     /** Writes a PNG to a temporary file and uploads it. */

@@ -2,16 +2,22 @@ package ai.booth.service;
 
 import ai.booth.contracts.Event;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /** Publishing Booth events: keyed by correlation id so one job's events stay in order on one partition. */
 public final class EventMessages {
+
+    private static final Logger LOG = Logger.getLogger(EventMessages.class);
 
     /** Sends the event; the stage completes when Kafka acknowledged it. */
     public static CompletionStage<Void> send(Emitter<Event<?>> emitter, Event<?> event) {
@@ -33,6 +39,49 @@ public final class EventMessages {
                     return CompletableFuture.completedFuture(null);
                 }));
         return acked;
+    }
+
+    /**
+     * Sends the event and returns once Kafka took it, sending it again after a pause ({@link Backoff#OUTAGE}, no
+     * bound) while the send fails with a retriable error — the broker gone for longer than the producer waits for it
+     * ({@code max.block.ms}, {@code delivery.timeout.ms}). For outcomes already stored, which must not be lost with
+     * their request acknowledged. A send that did arrive and is sent again is the same event (same id), which
+     * consumers take once. Any other failure is thrown.
+     */
+    public static void deliver(Emitter<Event<?>> emitter, Event<?> event) {
+        Backoff.Waits waits = Backoff.OUTAGE.start();
+        while (true) {
+            try {
+                send(emitter, event).toCompletableFuture().join();
+                return;
+            } catch (CompletionException | CancellationException e) {
+                Throwable retriable = retriable(e);
+                if (retriable == null) {
+                    throw e;
+                }
+                LOG.warnf("Kafka did not take %s %s of %s (%s); sending it again", event.type(), event.correlationId(),
+                        event.ownerId(), retriable.getMessage());
+            }
+            try {
+                waits.pause();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while delivering " + event.type(), interrupted);
+            }
+        }
+    }
+
+    /**
+     * The retriable Kafka error behind a failed send, or null: SmallRye's sink wraps the producer's error ("Retries
+     * exhausted", an IllegalStateException) around it.
+     */
+    private static Throwable retriable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RetriableException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     private EventMessages() {

@@ -33,6 +33,6 @@ public class TrainingEvents {
         if (emitter == null) {
             throw new IllegalArgumentException("not a trainer event: " + event.type());
         }
-        EventMessages.send(emitter, event).toCompletableFuture().join();
+        EventMessages.deliver(emitter, event); // an outcome is stored by then: it must not be lost
     }
 }

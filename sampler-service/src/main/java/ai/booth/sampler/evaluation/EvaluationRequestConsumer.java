@@ -184,7 +184,7 @@ public class EvaluationRequestConsumer {
         if (answer instanceof EvaluationFailed f) {
             LOG.infof("evaluation %s of %s failed: %s %s", f.evaluationId(), event.ownerId(), f.code(), f.message());
         }
-        EventMessages.send(emitter, event.next(answer)).toCompletableFuture().join();
+        EventMessages.deliver(emitter, event.next(answer));
     }
 
     /** An image to score is not stored or not readable: the request fails naming it. */
