@@ -28,7 +28,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * A single-node Kafka 4 cluster in KRaft combined mode (broker and controller in one server), storing its log under
- * a directory that survives restarts.
+ * a directory that survives restarts. It can be started again after {@link #close()} (a fresh server over the same
+ * ports and log).
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -48,7 +49,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.partitions = partitions;
     }
 
-    public void start() throws Exception {
+    /**
+     * Starts the server; the log directory is formatted on the very first start only. After a failed start,
+     * {@link #close()} stops what did start.
+     */
+    public synchronized void start() throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("the broker was started already (stop it first)");
+        }
         Files.createDirectories(logDir);
         Map<String, String> config = config();
         if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -134,8 +142,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 Map.entry("group.initial.rebalance.delay.ms", "0"));
     }
 
+    /** Stops the server if it runs; {@link #start()} may follow. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,13 +35,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The child-process infrastructure is a real Kafka broker and a real S3 server, and keeps its data. */
+/**
+ * The child-process infrastructure is a real Kafka broker and a real S3 server, keeps its data, and stops and starts
+ * its broker alone on request.
+ */
 class InfraProcessTest {
 
     @TempDir
@@ -82,6 +91,53 @@ class InfraProcessTest {
                 assertEquals("hello", new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             assertEquals(List.of(event), consumeAll(infra.kafkaBootstrap(), Topics.DATASET_REJECTED, 1));
+        }
+    }
+
+    /**
+     * A fault test's lost broker: stopped, it answers no client while S3 serves on; started again, it still has the
+     * records from before, and a record a producer sent while it was away is delivered. A command it cannot carry out
+     * (starting it twice) is an IOException naming the log.
+     */
+    @Test
+    void aBrokerStoppedAloneAnswersNobodyAndKeepsItsRecordsWhenStartedAgain() throws Exception {
+        // one correlation id: one partition, so the records are read in the order they were sent
+        Event<DatasetRejected> before = Event.of("ds-1", "owner-a", new DatasetRejected("ds-1", List.of("a"), null));
+        Event<DatasetRejected> during = Event.of("ds-1", "owner-a", new DatasetRejected("ds-1", List.of("b"), null));
+        try (InfraProcess infra = InfraProcess.start(InfraProcess.Settings.ephemeral(data));
+             var producer = new KafkaProducer<>(Map.<String, Object>of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()),
+                     new StringSerializer(), new EventSerde())) {
+            producer.send(new ProducerRecord<>(before.topic(), before.correlationId(), before)).get();
+
+            infra.stopKafka();
+            // send() itself may wait for the broker (Kafka 4 clients forget the topics when every broker is lost,
+            // up to max.block.ms), so it runs off this thread
+            CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+            CompletableFuture.runAsync(() -> producer.send(new ProducerRecord<>(during.topic(),
+                    during.correlationId(), during), (metadata, e) -> {
+                if (e == null) {
+                    sent.complete(metadata);
+                } else {
+                    sent.completeExceptionally(e);
+                }
+            }));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrap(),
+                    "request.timeout.ms", 1000, "default.api.timeout.ms", 2000))) {
+                ExecutionException refused = assertThrows(ExecutionException.class,
+                        () -> admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS));
+                assertInstanceOf(org.apache.kafka.common.errors.TimeoutException.class, refused.getCause());
+            }
+            assertFalse(sent.isDone(), "a record sent while the broker is away waits for it");
+            assertTrue(minio(infra).bucketExists(BucketExistsArgs.builder().bucket(Buckets.DATASETS).build()),
+                    "S3 serves on");
+
+            infra.startKafka();
+            sent.get(60, TimeUnit.SECONDS);
+            assertEquals(List.of(before, during), consumeAll(infra.kafkaBootstrap(), Topics.DATASET_REJECTED, 2));
+
+            IOException twice = assertThrows(IOException.class, infra::startKafka);
+            assertTrue(twice.getMessage().contains(infra.settings().logFile().toString()), twice.getMessage());
         }
     }
 
