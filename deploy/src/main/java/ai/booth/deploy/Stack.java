@@ -139,6 +139,17 @@ public final class Stack implements AutoCloseable {
         infra = InfraProcess.start(settings.infra());
     }
 
+    /**
+     * Stops the broker alone (S3 serves on), leaves it down for {@code down}, and starts it again on the same ports
+     * and log; the services are not told. It stops cleanly inside the infrastructure's process: to the services, as
+     * after a kill, every connection is refused until it is back.
+     */
+    public void brokerOutage(Duration down) throws IOException, InterruptedException {
+        infra.stopKafka();
+        Thread.sleep(down.toMillis());
+        infra.startKafka();
+    }
+
     /** Starts a stopped or killed service again and waits until it is ready. */
     public void restart(Service service) throws IOException, InterruptedException {
         restart(service, Map.of());
