@@ -250,6 +250,7 @@ public final class TextToImagePipeline implements AutoCloseable {
             latents = latents.mul(scheduler.initNoiseSigma());
             float g = (float) p.guidanceScale();
             float[] timesteps = scheduler.timesteps();
+            NDArray times = image.create(timesteps); // on the device once: no host-to-device copy inside the loop
             for (int i = 0; i < timesteps.length; i++) {
                 float t = timesteps[i];
                 progress.checkCancelled();
@@ -257,7 +258,8 @@ public final class TextToImagePipeline implements AutoCloseable {
                     latents.attach(step);
                     boolean cfg = p.classifierFreeGuidance();
                     NDArray in = scheduler.scaleModelInput(cfg ? latents.concat(latents) : latents, t);
-                    NDArray time = step.create(t);
+                    NDArray time = times.get(i);
+                    time.attach(step);
                     ControlResiduals control = c.units().isEmpty() ? null : controlNets.residuals(c.units(), i,
                             timesteps.length, in, cfg && c.guessMode() ? scheduler.scaleModelInput(latents, t) : in,
                             time, c.context(), c.cond(), cfg);
