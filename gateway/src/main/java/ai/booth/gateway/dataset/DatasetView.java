@@ -30,6 +30,12 @@ public record DatasetView(String datasetId, String ownerId, DatasetStatus status
                           Integer version, List<ImageLink> images, List<String> problems, DatasetReport report,
                           String callbackUrl, @JsonIgnore JobMeta meta) implements Views.Job {
 
+    /** The S3 keys of the dataset's training images (what scoring compares generations with). */
+    @JsonIgnore
+    public List<String> imageKeys() {
+        return images.stream().map(ImageLink::key).toList();
+    }
+
     static DatasetView ingesting(String datasetId, String ownerId, Instant createdAt) {
         return new DatasetView(datasetId, ownerId, DatasetStatus.INGESTING, createdAt, null, null, List.of(),
                 List.of(), null, null, JobMeta.NONE);

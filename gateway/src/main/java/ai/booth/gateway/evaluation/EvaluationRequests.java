@@ -131,7 +131,7 @@ public class EvaluationRequests {
         if (dataset.isEmpty()) {
             return List.of();
         }
-        List<String> keys = dataset.get().images().stream().map(ImageLink::key).toList();
+        List<String> keys = dataset.get().imageKeys();
         if (keys.isEmpty() || keys.size() > EvaluationRequested.MAX_IMAGES) {
             checks.fail(field, "dataset '" + datasetId + "' has " + keys.size() + " images; scoring takes 1 to "
                     + EvaluationRequested.MAX_IMAGES);

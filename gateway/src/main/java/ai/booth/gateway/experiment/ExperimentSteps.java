@@ -12,8 +12,8 @@ import ai.booth.contracts.TrainingCompleted;
 import ai.booth.contracts.TrainingRequested;
 import ai.booth.contracts.rules.GenerationRules;
 import ai.booth.gateway.dataset.DatasetRegistry;
+import ai.booth.gateway.dataset.DatasetView;
 import ai.booth.gateway.evaluation.EvaluationRequests;
-import ai.booth.gateway.job.ImageLink;
 import ai.booth.gateway.job.ViewHistory;
 import ai.booth.service.EventMessages;
 import io.smallrye.common.annotation.Blocking;
@@ -112,7 +112,7 @@ public class ExperimentSteps {
     /** The render's evaluation against the dataset's photos, the subject's tokens removed from its prompts. */
     private void evaluate(Event<?> event, ExperimentRequested experiment, GenerationCompleted rendered) {
         List<String> real = datasets.find(experiment.datasetId(), event.ownerId())
-                .map(dataset -> dataset.images().stream().map(ImageLink::key).toList()).orElse(List.of());
+                .map(DatasetView::imageKeys).orElse(List.of());
         if (real.isEmpty()) {
             LOG.warnf("experiment %s: dataset %s has no images to score against", experiment.experimentId(),
                     experiment.datasetId());
