@@ -2,7 +2,6 @@ package ai.booth.service;
 
 import ai.booth.contracts.Event;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -55,10 +54,7 @@ public final class EventMessages {
                 send(emitter, event).toCompletableFuture().join();
                 return;
             } catch (CompletionException | CancellationException e) {
-                Throwable retriable = retriable(e);
-                if (retriable == null) {
-                    throw e;
-                }
+                Throwable retriable = KafkaFailures.retriableCause(e).orElseThrow(() -> e);
                 LOG.warnf("Kafka did not take %s %s of %s (%s); sending it again", event.type(), event.correlationId(),
                         event.ownerId(), retriable.getMessage());
             }
@@ -69,19 +65,6 @@ public final class EventMessages {
                 throw new IllegalStateException("interrupted while delivering " + event.type(), interrupted);
             }
         }
-    }
-
-    /**
-     * The retriable Kafka error behind a failed send, or null: SmallRye's sink wraps the producer's error ("Retries
-     * exhausted", an IllegalStateException) around it.
-     */
-    private static Throwable retriable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RetriableException) {
-                return t;
-            }
-        }
-        return null;
     }
 
     private EventMessages() {

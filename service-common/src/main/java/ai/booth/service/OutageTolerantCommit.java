@@ -13,7 +13,6 @@ import io.vertx.mutiny.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -88,10 +87,10 @@ public class OutageTolerantCommit implements KafkaCommitHandler.Factory {
         @Override
         public <K, V> Uni<IncomingKafkaRecord<K, V>> received(IncomingKafkaRecord<K, V> record) {
             return Uni.createFrom().deferred(() -> delegate.received(record))
-                    .onFailure(Handler::retriable).invoke(e -> LOG.warnf("channel %s: Kafka did not answer the"
+                    .onFailure(KafkaFailures::retriable).invoke(e -> LOG.warnf("channel %s: Kafka did not answer the"
                             + " committed-offset lookup of a newly assigned partition (%s); trying again", channel,
                             e.getMessage()))
-                    .onFailure(Handler::retriable).retry().when(this::paused);
+                    .onFailure(KafkaFailures::retriable).retry().when(this::paused);
         }
 
         /** Each retriable failure of one lookup, let through after its pause; past a bounded backoff, the failure. */
@@ -100,16 +99,6 @@ public class OutageTolerantCommit implements KafkaCommitHandler.Factory {
             return failures.onItem().transformToUniAndConcatenate(failure -> waits.next()
                     .map(pause -> Uni.createFrom().item(failure).onItem().delayIt().by(pause))
                     .orElseGet(() -> Uni.createFrom().failure(failure)));
-        }
-
-        /** A failure the broker's return can cure: Kafka's retriable errors, timeouts among them. */
-        static boolean retriable(Throwable failure) {
-            for (Throwable t = failure; t != null; t = t.getCause()) {
-                if (t instanceof RetriableException) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         @Override

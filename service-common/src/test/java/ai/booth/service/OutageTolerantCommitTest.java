@@ -45,8 +45,8 @@ class OutageTolerantCommitTest {
 
     @Test
     void retriableMeansAKafkaRetriableErrorAnywhereInTheCauses() {
-        assertTrue(OutageTolerantCommit.Handler.retriable(new RuntimeException(new TimeoutException("t"))));
-        assertTrue(!OutageTolerantCommit.Handler.retriable(new RuntimeException("no")));
+        assertTrue(KafkaFailures.retriable(new RuntimeException(new TimeoutException("t"))));
+        assertTrue(!KafkaFailures.retriable(new RuntimeException("no")));
     }
 
     private static final IncomingKafkaRecord<String, String> RECORD = null;
