@@ -119,7 +119,7 @@ public final class EngineBenchmark {
     private void textEncoderAndVae(NDManager root, ModelConfigs sd15, EngineOptions options, int[] latents) {
         try (CLIPTextModel text = new CLIPTextModel(sd15.textEncoder(),
                 StateDict.random(root.newSubManager(), options.dtype(), 2))) {
-            time("text encoder CLIP-L, batch 2 × 77 tokens", root, () -> {
+            time("text encoder CLIP-L, batch 2 × 77 tokens", root, false, () -> {
                 NDManager m = root.newSubManager();
                 return new Object[] {m, text.forward(m.randomInteger(0, 49407, new Shape(2, 77), DataType.INT64), 1)};
             });
@@ -127,7 +127,7 @@ public final class EngineBenchmark {
         try (AutoencoderKL vae = new AutoencoderKL(sd15.vae(),
                 StateDict.random(root.newSubManager(), options.dtype(), 3))) {
             for (int latent : latents) {
-                time("VAE decode " + latent * 8 + "², batch 1", root, () -> {
+                time("VAE decode " + latent * 8 + "², batch 1", root, false, () -> {
                     NDManager m = root.newSubManager();
                     return new Object[] {m, vae.decode(m.randomNormal(new Shape(1, 4, latent, latent)))};
                 });
@@ -164,8 +164,9 @@ public final class EngineBenchmark {
      * image at 8× the latent size, then the UNet taking its residuals.
      */
     private void step(NDManager root, UNet2DConditionModel unet, ControlNetModel controlNet, int latent) {
-        String what = controlNet == null ? "UNet" : "UNet + ControlNet";
-        time(what + " SD-1.5, CFG batch 2, latent " + latent + " (" + latent * 8 + "²)", root, () -> {
+        String what = (controlNet == null ? "UNet" : "UNet + ControlNet") + " SD-1.5, CFG batch 2, latent " + latent
+                + " (" + latent * 8 + "²)";
+        time(what, root, controlNet == null, () -> { // the UNet alone is broken down by kind of op
             NDManager m = root.newSubManager();
             NDArray sample = m.randomNormal(new Shape(2, 4, latent, latent));
             NDArray t = m.create(new long[] {981, 981});
@@ -176,9 +177,11 @@ public final class EngineBenchmark {
         });
     }
 
-    /** Runs once to warm up, then {@code runs} times; records every time, the FLOPs and the median run's kinds. */
-    private void time(String what, NDManager root, Supplier<Object[]> work) {
-        boolean breakDown = what.startsWith("UNet SD-1.5");
+    /**
+     * Runs once to warm up, then {@code runs} times; records every time, the FLOPs and, with {@code breakDown}, the
+     * median run's time per kind of op.
+     */
+    private void time(String what, NDManager root, boolean breakDown, Supplier<Object[]> work) {
         OpMeter.timing(breakDown);
         record Run(double seconds, Map<OpMeter.Kind, double[]> kinds) { }
         List<Run> timed = new ArrayList<>();
