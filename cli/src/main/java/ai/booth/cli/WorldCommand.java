@@ -10,16 +10,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Locale;
 
 /**
  * {@code booth world}: Booth's own small world of shapes (module {@code world}) as datasets: base scenes with
- * captions, and a subject's instance photos for DreamBooth. Training the world's base model is not built yet.
+ * captions, a subject's instance photos for DreamBooth, and the world's base model trained from random weights.
  */
 @Command(name = "world", mixinStandardHelpOptions = true,
-        description = "Write the world's datasets: captioned base scenes, or a subject's photos.",
-        subcommands = {WorldCommand.Base.class, WorldCommand.SubjectPhotos.class})
+        description = "Write the world's datasets (captioned base scenes, a subject's photos) or train its base model.",
+        subcommands = {WorldCommand.Base.class, WorldCommand.SubjectPhotos.class, WorldCommand.Train.class})
 final class WorldCommand implements Runnable {
 
     @Spec
@@ -27,7 +33,7 @@ final class WorldCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: base or subject");
+        throw new ParameterException(spec.commandLine(), "missing command: base, subject or train");
     }
 
     /** What both datasets take: the folder, the seed, the scale; and where to say what was written. */
@@ -102,6 +108,64 @@ final class WorldCommand implements Runnable {
             common.wrote(written + "; train with --images " + common.out.resolve("photos")
                     + " --instance-prompt \"" + subject.instancePrompt() + "\" --class-prompt \""
                     + subject.classPrompt() + "\"");
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train the world's base model from random weights (VAE, then UNet and text encoder), "
+                    + "resumable: rerun the same command after a stop (Ctrl-C writes a checkpoint).")
+    static final class Train implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", defaultValue = "models/booth-world-run", paramLabel = "DIR",
+                description = "Folder of the run's stages; the model lands in DIR/model (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--tokenizer", paramLabel = "DIR",
+                description = "CLIP tokenizer folder (vocab.json, merges.txt) (default: the demo model's, the real "
+                        + "CLIP vocabulary).")
+        Path tokenizer;
+
+        @Option(names = "--images", paramLabel = "N", description = "Training scenes (default: the shipped run's).")
+        Integer images;
+
+        @Option(names = "--vae-steps", paramLabel = "N", description = "VAE optimizer steps.")
+        Integer vaeSteps;
+
+        @Option(names = "--steps", paramLabel = "N", description = "UNet and text-encoder optimizer steps.")
+        Integer steps;
+
+        @Option(names = "--batch", paramLabel = "N", description = "UNet batch size.")
+        Integer batch;
+
+        @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints.")
+        Integer checkpointEvery;
+
+        @Option(names = "--seed", paramLabel = "N", description = "The run's one seed.")
+        Long seed;
+
+        @Override
+        public Integer call() {
+            WorldTraining.Plan d = WorldTraining.Plan.shipped();
+            WorldTraining.Plan plan = new WorldTraining.Plan(seed != null ? seed : d.seed(),
+                    images != null ? images : d.images(), vaeSteps != null ? vaeSteps : d.vaeSteps(), d.vaeBatch(),
+                    d.vaeLr(), d.klWeight(), steps != null ? steps : d.steps(), batch != null ? batch : d.batch(),
+                    d.lr(), checkpointEvery != null ? checkpointEvery : d.checkpointEvery());
+            PrintWriter err = spec.commandLine().getErr();
+            AtomicBoolean stop = new AtomicBoolean();
+            SignalHandler previous = Signal.handle(new Signal("INT"), s -> stop.set(true));
+            try {
+                Path model = new WorldTraining(out, plan, tokenizer != null ? tokenizer : CliHome.demoTokenizer(), new ProgressBar(err), stop::get).run();
+                if (model == null) {
+                    err.println("stopped; rerun the same command to continue");
+                    return 130;
+                }
+                spec.commandLine().getOut().println(model);
+                return 0;
+            } finally {
+                Signal.handle(new Signal("INT"), previous);
+            }
         }
     }
 }

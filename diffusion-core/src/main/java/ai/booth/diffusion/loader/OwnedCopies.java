@@ -3,6 +3,7 @@ package ai.booth.diffusion.loader;
 import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.nn.TensorSource;
 import ai.booth.diffusion.unet.UNet2DConditionModel;
+import ai.booth.diffusion.vae.AutoencoderKL;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -28,6 +29,11 @@ public final class OwnedCopies {
     public static CLIPTextModel textEncoder(CLIPTextModel textEncoder) {
         return ComponentBuilder.build("text encoder (trainable copy)", sources(textEncoder.parameters()),
                 device(textEncoder.parameters()), DataType.FLOAT32, w -> new CLIPTextModel(textEncoder.config(), w));
+    }
+
+    public static AutoencoderKL vae(AutoencoderKL vae) {
+        return ComponentBuilder.build("vae (trainable copy)", sources(vae.parameters()), device(vae.parameters()),
+                DataType.FLOAT32, w -> new AutoencoderKL(vae.config(), w));
     }
 
     private static Map<String, TensorSource> sources(Map<String, NDArray> weights) {

@@ -1,0 +1,318 @@
+package ai.booth.cli;
+
+import ai.booth.diffusion.clip.CLIPTextModel;
+import ai.booth.diffusion.io.FileTrees;
+import ai.booth.diffusion.io.SafeTensors;
+import ai.booth.diffusion.loader.DiffusersExport;
+import ai.booth.diffusion.loader.DiffusersFolderLoader;
+import ai.booth.diffusion.loader.ModelConfigs;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.nn.StateDict;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.scheduler.SchedulerConfig;
+import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.booth.diffusion.train.DreamBoothDataset;
+import ai.booth.diffusion.train.DreamBoothTrainer;
+import ai.booth.diffusion.train.LatentCache;
+import ai.booth.diffusion.train.ProgressListener;
+import ai.booth.diffusion.train.StepProgress;
+import ai.booth.diffusion.train.TrainingConfig;
+import ai.booth.diffusion.train.TrainingImages;
+import ai.booth.diffusion.train.TrainingResult;
+import ai.booth.diffusion.train.VaeTrainer;
+import ai.booth.diffusion.unet.UNet2DConditionModel;
+import ai.booth.diffusion.vae.AutoencoderKL;
+import ai.booth.world.Renderer;
+import ai.booth.world.Split;
+import ai.booth.world.World;
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Booth world's base model, trained from random weights by Booth's own engine, in stages under one folder, each
+ * resumable: {@code init/} (the architecture, diffusers layout, random weights), {@code vae/} (the autoencoder on
+ * world scenes, {@link VaeTrainer}), {@code base/} (random text encoder and UNet beside the trained VAE),
+ * {@code diffusion/} (UNet and text encoder together on the scenes' latents and captions: a full fine-tune of
+ * {@link DreamBoothTrainer} with every tenth scene also shown without its caption, so classifier-free guidance has an
+ * unconditional model) and finally {@code model/} (float16 weights, what is shipped).
+ */
+final class WorldTraining {
+
+    /** The architecture's configs, in the jar. */
+    private static final String CONFIGS = "/world-model/";
+    private static final List<String> CONFIG_FILES = List.of("model_index.json", "scheduler/scheduler_config.json",
+            "text_encoder/config.json", "unet/config.json", "vae/config.json");
+    private static final EngineOptions FLOAT32 = new EngineOptions(Device.cpu(), DataType.FLOAT32);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Every number of a run; the defaults are the shipped model's. */
+    record Plan(long seed, int images, int vaeSteps, int vaeBatch, double vaeLr, double klWeight, int steps, int batch,
+                double lr, int checkpointEvery) {
+        static Plan shipped() {
+            return new Plan(World.DEFAULT_SEED, 10_000, 800, 16, 1e-3, 1e-4, 4000, 32, 5e-4, 200);
+        }
+
+        Plan {
+            if (images < 1 || vaeSteps < 1 || vaeBatch < 1 || steps < 1 || batch < 1 || checkpointEvery < 1
+                    || !(vaeLr > 0) || !(lr > 0) || !(klWeight >= 0)) {
+                throw new IllegalArgumentException("world training needs positive counts and rates, got " + this);
+            }
+        }
+    }
+
+    private final Path out;
+    private final Plan plan;
+    private final Path tokenizer;
+    private final ProgressListener progress;
+    private final BooleanSupplier cancelled;
+
+    /**
+     * @param tokenizer a CLIP tokenizer folder (vocab.json, merges.txt): the world model speaks CLIP's vocabulary
+     */
+    WorldTraining(Path out, Plan plan, Path tokenizer, ProgressListener progress, BooleanSupplier cancelled) {
+        this.out = out;
+        this.plan = plan;
+        this.tokenizer = tokenizer;
+        this.progress = progress;
+        this.cancelled = cancelled;
+    }
+
+    Path model() {
+        return out.resolve("model");
+    }
+
+    /** Runs (or continues) every stage; returns the final model folder, or null if cancelled (resume by rerunning). */
+    Path run() {
+        if (Files.isRegularFile(model().resolve("model_index.json"))) {
+            return model();
+        }
+        Path init = initModel();
+        Path base = trainVae(init);
+        if (base == null) {
+            return null;
+        }
+        Path trained = trainDiffusion(base);
+        if (trained == null) {
+            return null;
+        }
+        return halfPrecision(trained);
+    }
+
+    /** {@code init/}: configs, tokenizer and seeded random weights in diffusers layout. */
+    Path initModel() {
+        Path init = out.resolve("init");
+        if (Files.isRegularFile(init.resolve("model_index.json"))) {
+            return init;
+        }
+        Path tmp = out.resolve(".init.tmp");
+        try {
+            FileTrees.delete(tmp);
+            for (String file : CONFIG_FILES) {
+                Path target = tmp.resolve(file);
+                Files.createDirectories(target.getParent());
+                try (InputStream in = WorldTraining.class.getResourceAsStream(CONFIGS + file)) {
+                    Files.copy(in, target);
+                }
+            }
+            Files.createDirectories(tmp.resolve("tokenizer"));
+            for (String file : List.of("vocab.json", "merges.txt", "tokenizer_config.json",
+                    "special_tokens_map.json")) {
+                Files.copy(tokenizer.resolve(file), tmp.resolve("tokenizer").resolve(file));
+            }
+            ModelConfigs configs = ModelConfigs.fromFolder(tmp);
+            Map<String, String> meta = Map.of("format", "pt", "booth_world_seed", String.valueOf(plan.seed()));
+            try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+                StateDict w = StateDict.random(m.newSubManager(), DataType.FLOAT32, plan.seed());
+                try (CLIPTextModel text = new CLIPTextModel(configs.textEncoder(), w)) {
+                    SafeTensors.write(tmp.resolve("text_encoder/model.safetensors"), text.parameters(), meta);
+                }
+                w = StateDict.random(m.newSubManager(), DataType.FLOAT32, plan.seed() + 1);
+                try (UNet2DConditionModel unet = new UNet2DConditionModel(configs.unet(), w)) {
+                    SafeTensors.write(tmp.resolve("unet/diffusion_pytorch_model.safetensors"), unet.parameters(), meta);
+                }
+                w = StateDict.random(m.newSubManager(), DataType.FLOAT32, plan.seed() + 2);
+                try (AutoencoderKL vae = new AutoencoderKL(configs.vae(), w)) {
+                    SafeTensors.write(tmp.resolve("vae/diffusion_pytorch_model.safetensors"), vae.parameters(), meta);
+                }
+            }
+            move(tmp, init);
+            return init;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the world model's initial weights to " + init, e);
+        }
+    }
+
+    /** {@code vae/}: the autoencoder trained on world scenes; then {@code base/}. Null if cancelled. */
+    Path trainVae(Path init) {
+        Path base = out.resolve("base");
+        if (Files.isRegularFile(base.resolve("model_index.json"))) {
+            return base;
+        }
+        Path checkpoint = out.resolve("vae").resolve("checkpoint");
+        VaeTrainer.Images images = new SceneImages(plan.seed(), plan.images());
+        try (StableDiffusionModel initial = DiffusersFolderLoader.load(init, FLOAT32);
+             VaeTrainer trainer = VaeTrainer.isCheckpoint(checkpoint)
+                     ? VaeTrainer.resume(initial.vae(), images, checkpoint, plan.vaeSteps())
+                     : VaeTrainer.start(initial.vae(), images, new VaeTrainer.Settings(plan.vaeSteps(),
+                             plan.vaeBatch(), plan.vaeLr(), "cosine", Math.min(100, plan.vaeSteps() / 10),
+                             plan.klWeight(), 1.0, plan.seed()))) {
+            int first = trainer.stepsDone();
+            long t0 = System.nanoTime();
+            int total = trainer.settings().steps();
+            while (trainer.stepsDone() < total) {
+                if (cancelled.getAsBoolean()) {
+                    trainer.checkpoint(checkpoint);
+                    progress.checkpoint(trainer.stepsDone(), checkpoint);
+                    return null;
+                }
+                VaeTrainer.StepReport r = trainer.trainStep();
+                double rate = (r.step() - first) / ((System.nanoTime() - t0) / 1e9);
+                progress.step(new StepProgress(r.step(), total, r.loss(), r.reconstruction(), r.kl(), r.lr(), rate,
+                        (total - r.step()) / rate));
+                if (r.step() % plan.checkpointEvery() == 0 && r.step() < total) {
+                    trainer.checkpoint(checkpoint);
+                }
+            }
+            double scaling = 1 / trainer.latentStd(Math.min(plan.images(), 500));
+            writeBase(init, base, trainer.trained(), scaling);
+            return base;
+        }
+    }
+
+    /** init's configs, tokenizer, text encoder and UNet, and the trained VAE with its latents' scaling factor. */
+    private void writeBase(Path init, Path base, AutoencoderKL vae, double scaling) {
+        Path tmp = out.resolve(".base.tmp");
+        try {
+            FileTrees.delete(tmp);
+            try (Stream<Path> all = Files.walk(init)) {
+                for (Path p : (Iterable<Path>) all::iterator) {
+                    Path target = tmp.resolve(init.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else if (!p.startsWith(init.resolve("vae"))) {
+                        Files.copy(p, target);
+                    }
+                }
+            }
+            Files.createDirectories(tmp.resolve("vae"));
+            ObjectNode config = (ObjectNode) JSON.readTree(init.resolve("vae/config.json").toFile());
+            config.put("scaling_factor", scaling);
+            JSON.writeValue(tmp.resolve("vae/config.json").toFile(), config);
+            SafeTensors.write(tmp.resolve("vae/diffusion_pytorch_model.safetensors"), vae.parameters(),
+                    Map.of("format", "pt"));
+            move(tmp, base);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + base, e);
+        }
+    }
+
+    /** {@code diffusion/}: UNet and text encoder trained together on the scenes; returns its model folder. */
+    Path trainDiffusion(Path base) {
+        Path dir = out.resolve("diffusion");
+        Path trained = dir.resolve("model");
+        if (Files.isRegularFile(trained.resolve("model_index.json"))) {
+            return trained;
+        }
+        TrainingConfig config = TrainingConfig.builder().instancePrompt("a photo").mode("full")
+                .priorPreservation(false).trainTextEncoder(true).lrUnet(plan.lr()).lrTextEncoder(plan.lr())
+                .lrSchedule("cosine").warmupSteps(Math.min(200, plan.steps() / 10)).maxSteps(plan.steps())
+                .batchSize(plan.batch()).resolution(64).randomFlip(false).seed(plan.seed())
+                .checkpointEvery(plan.checkpointEvery()).checkpointsToKeep(1).datasetId("booth-world").build();
+        Path latest = latestCheckpoint(dir.resolve("checkpoints"));
+        try (StableDiffusionModel model = DiffusersFolderLoader.load(base, FLOAT32)) {
+            CLIPTokenizer tok = CLIPTokenizer.fromFolder(base.resolve("tokenizer"));
+            SchedulerConfig schedule = SchedulerConfig.fromFile(base.resolve("scheduler/scheduler_config.json"));
+            DreamBoothTrainer trainer = latest != null
+                    ? DreamBoothTrainer.resume(model, tok, schedule, latest, config)
+                    : DreamBoothTrainer.start(model, tok, schedule,
+                            LatentCache.encode(model, dataset(), 64, false, progress), config);
+            try (trainer) {
+                trainer.releaseBase();   // loaded for this stage alone
+                TrainingResult result = trainer.run(dir, progress, null, cancelled);
+                return result.cancelled() ? null : result.modelFolder();
+            }
+        }
+    }
+
+    /** The scenes with their captions, then every tenth scene again with the empty caption. */
+    DreamBoothDataset dataset() {
+        List<DreamBoothDataset.Example> examples = new ArrayList<>();
+        for (int i = 0; i < plan.images(); i++) {
+            int index = i;
+            examples.add(new DreamBoothDataset.Example("scene-" + i, () -> scene(plan.seed(), index),
+                    World.base(plan.seed(), Split.TRAIN, i).caption()));
+        }
+        for (int i = 0; i < plan.images(); i += 10) {
+            int index = i;
+            examples.add(new DreamBoothDataset.Example("unconditional-" + i, () -> scene(plan.seed(), index), ""));
+        }
+        return new DreamBoothDataset(examples, List.of());
+    }
+
+    private static java.awt.image.BufferedImage scene(long seed, int index) {
+        return Renderer.render(World.base(seed, Split.TRAIN, index).scene());
+    }
+
+    /** {@code model/}: the trained model with float16 weights (half the bytes; what is shipped). */
+    private Path halfPrecision(Path trained) {
+        Path tmp = out.resolve(".model.tmp");
+        FileTrees.delete(tmp);
+        try (StableDiffusionModel half = DiffusersFolderLoader.load(trained,
+                new EngineOptions(Device.cpu(), DataType.FLOAT16))) {
+            DiffusersExport.write(half, tmp, Map.of("format", "pt", "booth_world_seed", String.valueOf(plan.seed())));
+        }
+        move(tmp, model());
+        return model();
+    }
+
+    private static Path latestCheckpoint(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).sorted()
+                    .reduce((a, b) -> b).orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            FileTrees.delete(to);
+            Files.createDirectories(to.getParent());
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + " to " + to, e);
+        }
+    }
+
+    /** World training scenes as VAE inputs, rendered on demand (about a millisecond each). */
+    record SceneImages(long seed, int size) implements VaeTrainer.Images {
+        @Override
+        public int side() {
+            return 64;
+        }
+
+        @Override
+        public float[] pixels(int index) {
+            return TrainingImages.pixels(scene(seed, index), false);
+        }
+    }
+}
