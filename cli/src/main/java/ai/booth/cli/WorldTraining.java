@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  * world scenes, {@link VaeTrainer}), {@code base/} (random text encoder and UNet beside the trained VAE),
  * {@code diffusion/} (UNet and text encoder together on the scenes' latents and captions: a full fine-tune of
  * {@link DreamBoothTrainer} with every tenth scene also shown without its caption, so classifier-free guidance has an
- * unconditional model) and finally {@code model/} (float16 weights, what is shipped).
+ * unconditional model) and finally {@code model/} (text encoder and UNet in float16, what is shipped; the VAE stays
+ * float32 as its {@code force_upcast} config asks).
  */
 final class WorldTraining {
 
@@ -269,7 +270,7 @@ final class WorldTraining {
         return Renderer.render(World.base(seed, Split.TRAIN, index).scene());
     }
 
-    /** {@code model/}: the trained model with float16 weights (half the bytes; what is shipped). */
+    /** {@code model/}: the trained model loaded as float16 and written (half the bytes; the VAE stays float32). */
     private Path halfPrecision(Path trained) {
         Path tmp = out.resolve(".model.tmp");
         FileTrees.delete(tmp);

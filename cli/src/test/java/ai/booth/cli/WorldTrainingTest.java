@@ -1,0 +1,110 @@
+package ai.booth.cli;
+
+import ai.booth.diffusion.io.SafeTensors;
+import ai.booth.diffusion.loader.DiffusersFolderLoader;
+import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.pipeline.GenerationParams;
+import ai.booth.diffusion.pipeline.TextToImagePipeline;
+import ai.booth.diffusion.runtime.EngineOptions;
+import ai.booth.diffusion.train.ProgressListener;
+import ai.booth.diffusion.train.StepProgress;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code booth world train} at a toy size: every stage runs, the result is a diffusers model (text encoder and UNet in
+ * float16) that generates,
+ * and a run stopped in any stage continues, on rerunning, to the very weights of a run never stopped.
+ */
+class WorldTrainingTest {
+
+    private static final WorldTraining.Plan TOY = new WorldTraining.Plan(0, 12, 4, 2, 1e-3, 1e-4, 4, 4, 5e-4, 2);
+    private static final List<String> WEIGHTS = List.of("text_encoder/model.safetensors",
+            "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theCommandTrainsEveryStageToAFloat16ModelThatGenerates() throws Exception {
+        Path out = tmp.resolve("run");
+        BoothCliTest.Run run = BoothCliTest.booth("world", "train", "--out", out.toString(), "--images", "12",
+                "--vae-steps", "4", "--steps", "4", "--batch", "4", "--checkpoint-every", "2");
+        assertEquals(0, run.code(), run.err());
+        Path model = out.resolve("model");
+        assertEquals(model.toString(), run.out().strip());
+        assertTrue(run.err().contains("4/4"), "progress is shown: " + run.err());
+        for (String file : WEIGHTS.subList(0, 2)) {   // the VAE stays float32: its config says force_upcast
+            try (SafeTensors st = SafeTensors.open(model.resolve(file))) {
+                for (String name : st.names()) {
+                    assertEquals(DataType.FLOAT16, st.entry(name).dtype(), file + " " + name);
+                }
+            }
+        }
+        double scaling = new ObjectMapper().readTree(model.resolve("vae/config.json").toFile())
+                .get("scaling_factor").asDouble();
+        assertTrue(scaling > 0 && scaling != 1.0, "the VAE's latents are measured: scaling factor " + scaling);
+        try (StableDiffusionModel sd = DiffusersFolderLoader.load(model, EngineOptions.defaults());
+             TextToImagePipeline pipeline = TextToImagePipeline.of(sd)) {
+            assertEquals(64, pipeline.defaultSize());
+            BufferedImage image = pipeline.generate(GenerationParams.builder("a red circle on a blue background")
+                    .steps(2).seed(1).size(64, 64).build()).images().get(0).toImage();
+            assertEquals(64, image.getWidth());
+        }
+        // done: a rerun has nothing left to do and says where the model is
+        BoothCliTest.Run again = BoothCliTest.booth("world", "train", "--out", out.toString(), "--images", "12",
+                "--vae-steps", "4", "--steps", "4", "--batch", "4", "--checkpoint-every", "2");
+        assertEquals(0, again.code(), again.err());
+        assertEquals(model.toString(), again.out().strip());
+    }
+
+    @Test
+    void aRunStoppedInEachStageContinuesToTheWeightsOfARunNeverStopped() throws Exception {
+        Path straight = new WorldTraining(tmp.resolve("straight"), TOY, CliHome.demoTokenizer(),
+                ProgressListener.NONE, () -> false).run();
+
+        Path out = tmp.resolve("stopped");
+        // stop after step 3 of the VAE, then after step 3 of the UNet: two reruns finish the job
+        AtomicInteger steps = new AtomicInteger();
+        ProgressListener counting = new ProgressListener() {
+            @Override
+            public void step(StepProgress p) {
+                steps.incrementAndGet();
+            }
+        };
+        assertNull(new WorldTraining(out, TOY, CliHome.demoTokenizer(), counting, () -> steps.get() == 3).run());
+        assertTrue(Files.isDirectory(out.resolve("vae/checkpoint")));
+        steps.set(0);
+        assertNull(new WorldTraining(out, TOY, CliHome.demoTokenizer(), counting, () -> steps.get() == 4).run(),
+                "1 VAE step, 3 UNet steps, stop");
+        assertTrue(Files.isRegularFile(out.resolve("base/model_index.json")));
+        Path resumed = new WorldTraining(out, TOY, CliHome.demoTokenizer(), ProgressListener.NONE, () -> false).run();
+
+        for (String file : WEIGHTS) {
+            assertArrayEquals(Files.readAllBytes(straight.resolve(file)), Files.readAllBytes(resumed.resolve(file)),
+                    file);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            String key = "conv_out.weight";
+            float[] init = SafeTensors.read(out.resolve("base").resolve(WEIGHTS.get(1)), m).get(key).toFloatArray();
+            float[] trained = SafeTensors.read(out.resolve("diffusion/model").resolve(WEIGHTS.get(1)), m).get(key)
+                    .toFloatArray();
+            assertFalse(java.util.Arrays.equals(init, trained), "the UNet was trained");
+        }
+    }
+}
