@@ -1,5 +1,7 @@
 package ai.booth.diffusion.clip;
 
+import java.util.Map;
+
 import ai.booth.diffusion.nn.Linear;
 import ai.booth.diffusion.nn.Scope;
 import ai.booth.diffusion.nn.StateDict;
@@ -24,6 +26,7 @@ public final class CLIPModel implements AutoCloseable {
     private final CLIPVisionModel visionModel;
     private final Linear textProjection;
     private final Linear visualProjection;
+    private final Map<String, NDArray> parameters;
 
     public CLIPModel(CLIPConfig config, StateDict weights) {
         this.config = config;
@@ -34,6 +37,12 @@ public final class CLIPModel implements AutoCloseable {
         this.textProjection = new Linear(weights.at("text_projection"), config.text().hiddenSize(), dim, false);
         this.visualProjection = new Linear(weights.at("visual_projection"), config.vision().hiddenSize(), dim, false);
         weights.ignore("logit_scale");
+        this.parameters = weights.taken();
+    }
+
+    /** Every weight by transformers key ({@code logit_scale} is not one: scores here are plain cosines). */
+    public Map<String, NDArray> parameters() {
+        return parameters;
     }
 
     /** pixels [B, C, S, S] → image_embeds [B, projection_dim] (not normalised). */

@@ -1,5 +1,6 @@
 package ai.booth.diffusion.loader;
 
+import ai.booth.diffusion.clip.CLIPModel;
 import ai.booth.diffusion.clip.CLIPTextModel;
 import ai.booth.diffusion.nn.TensorSource;
 import ai.booth.diffusion.unet.UNet2DConditionModel;
@@ -34,6 +35,11 @@ public final class OwnedCopies {
     public static AutoencoderKL vae(AutoencoderKL vae) {
         return ComponentBuilder.build("vae (trainable copy)", sources(vae.parameters()), device(vae.parameters()),
                 DataType.FLOAT32, w -> new AutoencoderKL(vae.config(), w));
+    }
+
+    public static CLIPModel clip(CLIPModel clip) {
+        return ComponentBuilder.build("CLIP (trainable copy)", sources(clip.parameters()), device(clip.parameters()),
+                DataType.FLOAT32, w -> new CLIPModel(clip.config(), w));
     }
 
     private static Map<String, TensorSource> sources(Map<String, NDArray> weights) {

@@ -1,7 +1,5 @@
 package ai.booth.diffusion.train;
 
-import ai.booth.diffusion.io.FileTrees;
-import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.OwnedCopies;
 import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.runtime.NoGrad;
@@ -14,13 +12,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -37,10 +30,6 @@ import java.util.Map;
 public final class VaeTrainer implements AutoCloseable {
 
     public static final String FORMAT = "booth.vae-checkpoint/1";
-    private static final String WEIGHTS = "vae.safetensors";
-    private static final String OPTIMIZER = "optimizer.safetensors";
-    private static final String STATE = "state.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Images the VAE learns, all {@code side}² RGB. */
     public interface Images {
@@ -72,7 +61,7 @@ public final class VaeTrainer implements AutoCloseable {
     /** One optimizer step: the loss and its terms (KL per latent element), the gradient norm before clipping. */
     public record StepReport(int step, float loss, float reconstruction, float kl, double lr, double gradNorm) { }
 
-    /** What a checkpoint's {@value #STATE} holds besides the tensors. */
+    /** What a checkpoint holds besides the tensors. */
     record State(String format, int step, long optimizerSteps, Settings settings, int images, String noise,
                  String order, DataOrder.State dataOrder, double elapsedSeconds) { }
 
@@ -122,7 +111,7 @@ public final class VaeTrainer implements AutoCloseable {
      * it (0 keeps the saved count).
      */
     public static VaeTrainer resume(AutoencoderKL base, Images images, Path checkpoint, int steps) {
-        State state = readState(checkpoint);
+        State state = WeightsCheckpoint.readState(checkpoint, State.class, FORMAT);
         if (state.images() != images.size()) {
             throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained on " + state.images()
                     + " images, not " + images.size());
@@ -131,18 +120,9 @@ public final class VaeTrainer implements AutoCloseable {
         Settings settings = steps == 0 ? s : new Settings(steps, s.batchSize(), s.lr(), s.lrSchedule(),
                 s.warmupSteps(), s.klWeight(), s.maxGradNorm(), s.seed());
         VaeTrainer t = new VaeTrainer(base, images, settings);
-        try (NDManager scratch = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        try {
             JniUtils.setGradMode(false);
-            Map<String, NDArray> saved = SafeTensors.read(checkpoint.resolve(WEIGHTS), scratch);
-            t.weights.parameters().forEach((name, target) -> {
-                NDArray value = saved.get(name);
-                if (value == null || !value.getShape().equals(target.getShape())) {
-                    throw new IllegalArgumentException("checkpoint " + checkpoint + ": " + name
-                            + (value == null ? " missing" : " is " + value.getShape() + ", expected " + target.getShape()));
-                }
-                target.set(value.toByteBuffer());
-            });
-            t.optimizer.load(SafeTensors.read(checkpoint.resolve(OPTIMIZER), scratch), state.optimizerSteps());
+            WeightsCheckpoint.restore(checkpoint, t.weights.parameters(), t.optimizer, state.optimizerSteps());
             t.noise.restore(TorchGenerator.State.decode(state.noise()));
             t.orderStream.restore(TorchGenerator.State.decode(state.order()));
             t.order.restore(state.dataOrder());
@@ -156,23 +136,7 @@ public final class VaeTrainer implements AutoCloseable {
     }
 
     public static boolean isCheckpoint(Path dir) {
-        return Files.isRegularFile(dir.resolve(STATE));
-    }
-
-    private static State readState(Path dir) {
-        Path file = dir.resolve(STATE);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(dir + " is not a VAE training checkpoint (no " + STATE + ")");
-        }
-        try {
-            State s = JSON.readValue(file.toFile(), State.class);
-            if (!FORMAT.equals(s.format())) {
-                throw new IllegalArgumentException(file + ": format '" + s.format() + "', expected " + FORMAT);
-            }
-            return s;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return WeightsCheckpoint.exists(dir);
     }
 
     public int stepsDone() {
@@ -274,20 +238,9 @@ public final class VaeTrainer implements AutoCloseable {
 
     /** Writes a resumable checkpoint to {@code dir} (replacing one there), atomically. */
     public void checkpoint(Path dir) {
-        Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
-        try {
-            FileTrees.delete(tmp);
-            Files.createDirectories(tmp);
-            SafeTensors.write(tmp.resolve(WEIGHTS), weights.parameters(), Map.of("format", "pt"));
-            SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of());
-            JSON.writeValue(tmp.resolve(STATE).toFile(), new State(FORMAT, stepsDone, optimizer.steps(), settings,
-                    images.size(), noise.state().encode(), orderStream.state().encode(), order.state(),
-                    elapsedSeconds));
-            FileTrees.delete(dir);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write VAE checkpoint " + dir, e);
-        }
+        WeightsCheckpoint.write(dir, weights.parameters(), optimizer, new State(FORMAT, stepsDone, optimizer.steps(),
+                settings, images.size(), noise.state().encode(), orderStream.state().encode(), order.state(),
+                elapsedSeconds));
     }
 
     @Override
