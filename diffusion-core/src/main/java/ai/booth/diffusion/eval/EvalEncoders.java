@@ -1,6 +1,7 @@
 package ai.booth.diffusion.eval;
 
 import ai.booth.diffusion.clip.CLIPModel;
+import ai.booth.diffusion.io.JsonConfig;
 import ai.booth.diffusion.loader.TransformersFolderLoader;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.runtime.NoGrad;
@@ -18,7 +19,9 @@ import java.util.function.BiFunction;
 
 /**
  * The DreamBooth paper's evaluation encoders, loaded once: a CLIP model with its tokenizer and image processor, and a
- * DINO ViT with its processor, each from its transformers folder. Embeddings come back as float rows (not normalised);
+ * DINO ViT with its processor, each from its transformers folder. The DINO slot also takes a CLIPModel folder (the
+ * CLIP one itself, say, for a world without a DINO of its own): its image tower's pooled output, before the
+ * projection, is then the "DINO" embedding. Embeddings come back as float rows (not normalised);
  * every call runs without autograd in its own manager, so nothing outlives it but the rows.
  */
 public final class EvalEncoders implements AutoCloseable {
@@ -30,32 +33,54 @@ public final class EvalEncoders implements AutoCloseable {
     private final EvalImageProcessor clipProcessor;
     private final CLIPTokenizer tokenizer;
     private final ViTModel dino;
+    /** The CLIP model in the DINO slot, or null; may be {@link #clip} itself. */
+    private final CLIPModel dinoClip;
     private final EvalImageProcessor dinoProcessor;
     private final Device device;
 
-    private EvalEncoders(CLIPModel clip, ViTModel dino, Path clipDir, Path dinoDir, Device device) {
+    private EvalEncoders(CLIPModel clip, ViTModel dino, CLIPModel dinoClip, Path clipDir, Path dinoDir, Device device) {
         this.clip = clip;
         this.dino = dino;
+        this.dinoClip = dinoClip;
         this.clipProcessor = EvalImageProcessor.read(clipDir.resolve("preprocessor_config.json"));
         this.tokenizer = CLIPTokenizer.fromFolder(clipDir);
         this.dinoProcessor = EvalImageProcessor.read(dinoDir.resolve("preprocessor_config.json"));
         this.device = device;
     }
 
-    /** A transformers CLIPModel folder and a ViTModel folder (config, model.safetensors, processor, tokenizer). */
+    /**
+     * A transformers CLIPModel folder and a ViTModel folder (config, model.safetensors, processor, tokenizer); the
+     * second may be a CLIPModel folder too, or the same folder.
+     */
     public static EvalEncoders load(Path clipDir, Path dinoDir, EngineOptions options) {
         CLIPModel clip = TransformersFolderLoader.clip(clipDir, options);
         ViTModel dino = null;
+        CLIPModel dinoClip = null;
         try {
-            dino = TransformersFolderLoader.vit(dinoDir, options);
-            return new EvalEncoders(clip, dino, clipDir, dinoDir, options.device());
+            if (!isClipFolder(dinoDir)) {
+                dino = TransformersFolderLoader.vit(dinoDir, options);
+            } else {
+                dinoClip = sameFolder(clipDir, dinoDir) ? clip : TransformersFolderLoader.clip(dinoDir, options);
+            }
+            return new EvalEncoders(clip, dino, dinoClip, clipDir, dinoDir, options.device());
         } catch (RuntimeException e) {
             clip.close();
             if (dino != null) {
                 dino.close();
             }
+            if (dinoClip != null && dinoClip != clip) {
+                dinoClip.close();
+            }
             throw e;
         }
+    }
+
+    private static boolean isClipFolder(Path dir) {
+        return "clip".equals(JsonConfig.read(dir.resolve("config.json")).string("model_type", ""));
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /** CLIP image_embeds, one row per image. */
@@ -63,9 +88,10 @@ public final class EvalEncoders implements AutoCloseable {
         return embed(images, (batch, m) -> clip.imageEmbeds(clipProcessor.batch(batch, m)));
     }
 
-    /** DINO embeddings (the final class token), one row per image. */
+    /** DINO embeddings (the final class token; a CLIP image tower's pooled output), one row per image. */
     public float[][] dinoEmbeds(List<RgbImage> images) {
-        return embed(images, (batch, m) -> dino.classEmbeds(dinoProcessor.batch(batch, m)));
+        return embed(images, (batch, m) -> dino != null ? dino.classEmbeds(dinoProcessor.batch(batch, m))
+                : dinoClip.visionModel().forward(dinoProcessor.batch(batch, m)));
     }
 
     /** CLIP text_embeds, one row per prompt (tokenised by the CLIP folder's tokenizer). */
@@ -93,6 +119,11 @@ public final class EvalEncoders implements AutoCloseable {
     @Override
     public void close() {
         clip.close();
-        dino.close();
+        if (dino != null) {
+            dino.close();
+        }
+        if (dinoClip != null && dinoClip != clip) {
+            dinoClip.close();
+        }
     }
 }
