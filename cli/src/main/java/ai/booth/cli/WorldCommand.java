@@ -112,8 +112,9 @@ final class WorldCommand implements Runnable {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train the world's base model from random weights (VAE, then UNet and text encoder), "
-                    + "resumable: rerun the same command after a stop (Ctrl-C writes a checkpoint).")
+            description = "Train the world's base model from random weights (VAE, then UNet and text encoder) and "
+                    + "its scorer (a small CLIP), resumable: rerun the same command after a stop (Ctrl-C writes a "
+                    + "checkpoint).")
     static final class Train implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -139,6 +140,9 @@ final class WorldCommand implements Runnable {
         @Option(names = "--batch", paramLabel = "N", description = "UNet batch size.")
         Integer batch;
 
+        @Option(names = "--scorer-steps", paramLabel = "N", description = "Optimizer steps of the world scorer.")
+        Integer scorerSteps;
+
         @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints.")
         Integer checkpointEvery;
 
@@ -151,7 +155,9 @@ final class WorldCommand implements Runnable {
             WorldTraining.Plan plan = new WorldTraining.Plan(seed != null ? seed : d.seed(),
                     images != null ? images : d.images(), vaeSteps != null ? vaeSteps : d.vaeSteps(), d.vaeBatch(),
                     d.vaeLr(), d.klWeight(), steps != null ? steps : d.steps(), batch != null ? batch : d.batch(),
-                    d.lr(), checkpointEvery != null ? checkpointEvery : d.checkpointEvery());
+                    d.lr(), checkpointEvery != null ? checkpointEvery : d.checkpointEvery(),
+                    scorerSteps != null ? scorerSteps : d.scorerSteps(), Math.min(d.scorerBatch(),
+                            images != null ? images : d.images()), d.scorerLr());
             PrintWriter err = spec.commandLine().getErr();
             AtomicBoolean stop = new AtomicBoolean();
             SignalHandler previous = Signal.handle(new Signal("INT"), s -> stop.set(true));

@@ -1,16 +1,22 @@
 package ai.booth.cli;
 
+import ai.booth.diffusion.clip.CLIPConfig;
+import ai.booth.diffusion.clip.CLIPModel;
 import ai.booth.diffusion.clip.CLIPTextModel;
+import ai.booth.diffusion.eval.EvalImageProcessor;
+import ai.booth.diffusion.eval.RgbImage;
 import ai.booth.diffusion.io.FileTrees;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.DiffusersExport;
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.ModelConfigs;
 import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.loader.TransformersFolderLoader;
 import ai.booth.diffusion.nn.StateDict;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
 import ai.booth.diffusion.tokenizer.CLIPTokenizer;
+import ai.booth.diffusion.train.ContrastiveTrainer;
 import ai.booth.diffusion.train.DreamBoothDataset;
 import ai.booth.diffusion.train.DreamBoothTrainer;
 import ai.booth.diffusion.train.LatentCache;
@@ -26,8 +32,10 @@ import ai.booth.world.Renderer;
 import ai.booth.world.Split;
 import ai.booth.world.World;
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,9 +47,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -59,19 +69,23 @@ final class WorldTraining {
     private static final String CONFIGS = "/world-model/";
     private static final List<String> CONFIG_FILES = List.of("model_index.json", "scheduler/scheduler_config.json",
             "text_encoder/config.json", "unet/config.json", "vae/config.json");
+    private static final String SCORER = "/world-scorer/";
+    private static final List<String> TOKENIZER_FILES = List.of("vocab.json", "merges.txt", "tokenizer_config.json",
+            "special_tokens_map.json");
     private static final EngineOptions FLOAT32 = new EngineOptions(Device.cpu(), DataType.FLOAT32);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Every number of a run; the defaults are the shipped model's. */
     record Plan(long seed, int images, int vaeSteps, int vaeBatch, double vaeLr, double klWeight, int steps, int batch,
-                double lr, int checkpointEvery) {
+                double lr, int checkpointEvery, int scorerSteps, int scorerBatch, double scorerLr) {
         static Plan shipped() {
-            return new Plan(World.DEFAULT_SEED, 10_000, 800, 16, 1e-3, 1e-4, 4000, 32, 5e-4, 200);
+            return new Plan(World.DEFAULT_SEED, 10_000, 800, 16, 1e-3, 1e-6, 4000, 32, 5e-4, 200, 3000, 64, 5e-4);
         }
 
         Plan {
             if (images < 1 || vaeSteps < 1 || vaeBatch < 1 || steps < 1 || batch < 1 || checkpointEvery < 1
-                    || !(vaeLr > 0) || !(lr > 0) || !(klWeight >= 0)) {
+                    || scorerSteps < 1 || scorerBatch < 2 || !(vaeLr > 0) || !(lr > 0) || !(scorerLr > 0)
+                    || !(klWeight >= 0)) {
                 throw new IllegalArgumentException("world training needs positive counts and rates, got " + this);
             }
         }
@@ -98,21 +112,29 @@ final class WorldTraining {
         return out.resolve("model");
     }
 
-    /** Runs (or continues) every stage; returns the final model folder, or null if cancelled (resume by rerunning). */
+    /** The world scorer: a CLIPModel folder. */
+    Path scorer() {
+        return out.resolve("scorer");
+    }
+
+    /**
+     * Runs (or continues) every stage; returns the final model folder (the scorer is beside it), or null if cancelled
+     * (resume by rerunning).
+     */
     Path run() {
-        if (Files.isRegularFile(model().resolve("model_index.json"))) {
-            return model();
+        if (!Files.isRegularFile(model().resolve("model_index.json"))) {
+            Path init = initModel();
+            Path base = trainVae(init);
+            if (base == null) {
+                return null;
+            }
+            Path trained = trainDiffusion(base);
+            if (trained == null) {
+                return null;
+            }
+            halfPrecision(trained);
         }
-        Path init = initModel();
-        Path base = trainVae(init);
-        if (base == null) {
-            return null;
-        }
-        Path trained = trainDiffusion(base);
-        if (trained == null) {
-            return null;
-        }
-        return halfPrecision(trained);
+        return trainScorer() == null ? null : model();
     }
 
     /** {@code init/}: configs, tokenizer and seeded random weights in diffusers layout. */
@@ -132,8 +154,7 @@ final class WorldTraining {
                 }
             }
             Files.createDirectories(tmp.resolve("tokenizer"));
-            for (String file : List.of("vocab.json", "merges.txt", "tokenizer_config.json",
-                    "special_tokens_map.json")) {
+            for (String file : TOKENIZER_FILES) {
                 Files.copy(tokenizer.resolve(file), tmp.resolve("tokenizer").resolve(file));
             }
             ModelConfigs configs = ModelConfigs.fromFolder(tmp);
@@ -200,17 +221,7 @@ final class WorldTraining {
     private void writeBase(Path init, Path base, AutoencoderKL vae, double scaling) {
         Path tmp = out.resolve(".base.tmp");
         try {
-            FileTrees.delete(tmp);
-            try (Stream<Path> all = Files.walk(init)) {
-                for (Path p : (Iterable<Path>) all::iterator) {
-                    Path target = tmp.resolve(init.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else if (!p.startsWith(init.resolve("vae"))) {
-                        Files.copy(p, target);
-                    }
-                }
-            }
+            copyTree(init, tmp, p -> !p.startsWith(init.resolve("vae")));
             Files.createDirectories(tmp.resolve("vae"));
             ObjectNode config = (ObjectNode) JSON.readTree(init.resolve("vae/config.json").toFile());
             config.put("scaling_factor", scaling);
@@ -248,6 +259,81 @@ final class WorldTraining {
                 TrainingResult result = trainer.run(dir, progress, null, cancelled);
                 return result.cancelled() ? null : result.modelFolder();
             }
+        }
+    }
+
+    /**
+     * {@code scorer/}: a small CLIPModel (transformers layout, the world's image size) trained contrastively on the
+     * scenes and their captions — the world's CLIP for CLIP-I / CLIP-T and attribute accuracy.
+     */
+    Path trainScorer() {
+        Path done = scorer();
+        if (Files.isRegularFile(done.resolve("model.safetensors"))) {
+            return done;
+        }
+        Path init = out.resolve("scorer-init");
+        if (!Files.isRegularFile(init.resolve("model.safetensors"))) {
+            writeScorerInit(init);
+        }
+        Path checkpoint = out.resolve("scorer-run").resolve("checkpoint");
+        CLIPTokenizer tok = CLIPTokenizer.fromFolder(init);
+        EvalImageProcessor processor = EvalImageProcessor.read(init.resolve("preprocessor_config.json"));
+        ContrastiveTrainer.Pairs pairs = new ScenePairs(plan.seed(), plan.images());
+        try (CLIPModel initial = TransformersFolderLoader.clip(init, FLOAT32);
+             ContrastiveTrainer trainer = ContrastiveTrainer.isCheckpoint(checkpoint)
+                     ? ContrastiveTrainer.resume(initial, tok, processor, pairs, checkpoint, plan.scorerSteps())
+                     : ContrastiveTrainer.start(initial, tok, processor, pairs, new ContrastiveTrainer.Settings(
+                             plan.scorerSteps(), plan.scorerBatch(), plan.scorerLr(), "cosine",
+                             Math.min(200, plan.scorerSteps() / 10), 0.1, 1.0, plan.seed()))) {
+            int first = trainer.stepsDone();
+            long t0 = System.nanoTime();
+            int total = trainer.settings().steps();
+            while (trainer.stepsDone() < total) {
+                if (cancelled.getAsBoolean()) {
+                    trainer.checkpoint(checkpoint);
+                    progress.checkpoint(trainer.stepsDone(), checkpoint);
+                    return null;
+                }
+                ContrastiveTrainer.StepReport r = trainer.trainStep();
+                double rate = (r.step() - first) / ((System.nanoTime() - t0) / 1e9);
+                progress.step(new StepProgress(r.step(), total, r.loss(), r.accuracy(), r.logitScale(), r.lr(), rate,
+                        (total - r.step()) / rate));
+                if (r.step() % plan.checkpointEvery() == 0 && r.step() < total) {
+                    trainer.checkpoint(checkpoint);
+                }
+            }
+            Path tmp = out.resolve(".scorer.tmp");
+            copyTree(init, tmp, p -> !p.getFileName().toString().equals("model.safetensors"));
+            SafeTensors.write(tmp.resolve("model.safetensors"), trainer.weights(), Map.of("format", "pt"));
+            move(tmp, done);
+            return done;
+        }
+    }
+
+    private void writeScorerInit(Path init) {
+        Path tmp = out.resolve(".scorer-init.tmp");
+        try {
+            FileTrees.delete(tmp);
+            Files.createDirectories(tmp);
+            for (String file : List.of("config.json", "preprocessor_config.json")) {
+                try (InputStream in = WorldTraining.class.getResourceAsStream(SCORER + file)) {
+                    Files.copy(in, tmp.resolve(file));
+                }
+            }
+            for (String file : TOKENIZER_FILES) {
+                Files.copy(tokenizer.resolve(file), tmp.resolve(file));
+            }
+            CLIPConfig config = CLIPConfig.read(tmp.resolve("config.json"));
+            try (NDManager m = NDManager.newBaseManager(Device.cpu());
+                 CLIPModel clip = new CLIPModel(config, StateDict.random(m.newSubManager(), DataType.FLOAT32,
+                         plan.seed() + 3))) {
+                Map<String, NDArray> weights = new LinkedHashMap<>(clip.parameters());
+                weights.put("logit_scale", m.full(new Shape(), ContrastiveTrainer.LOGIT_SCALE_INIT, DataType.FLOAT32));
+                SafeTensors.write(tmp.resolve("model.safetensors"), weights, Map.of("format", "pt"));
+            }
+            move(tmp, init);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the scorer's initial weights to " + init, e);
         }
     }
 
@@ -294,6 +380,23 @@ final class WorldTraining {
         }
     }
 
+    /** A fresh copy of {@code from}'s folders and the files {@code take} accepts. */
+    private static void copyTree(Path from, Path to, Predicate<Path> take) {
+        FileTrees.delete(to);
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (take.test(p)) {
+                    Files.copy(p, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+        }
+    }
+
     private static void move(Path from, Path to) {
         try {
             FileTrees.delete(to);
@@ -301,6 +404,19 @@ final class WorldTraining {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move " + from + " to " + to, e);
+        }
+    }
+
+    /** World training scenes and their captions, rendered on demand. */
+    record ScenePairs(long seed, int size) implements ContrastiveTrainer.Pairs {
+        @Override
+        public RgbImage image(int index) {
+            return RgbImage.of(scene(seed, index));
+        }
+
+        @Override
+        public String caption(int index) {
+            return World.base(seed, Split.TRAIN, index).caption();
         }
     }
 

@@ -1,5 +1,7 @@
 package ai.booth.cli;
 
+import ai.booth.diffusion.eval.EvalEncoders;
+import ai.booth.diffusion.eval.RgbImage;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
@@ -28,12 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code booth world train} at a toy size: every stage runs, the result is a diffusers model (text encoder and UNet in
- * float16) that generates,
- * and a run stopped in any stage continues, on rerunning, to the very weights of a run never stopped.
+ * float16) that generates, with a scorer beside it, and a run stopped in any stage continues, on rerunning, to the very
+ * weights of a run never stopped.
  */
 class WorldTrainingTest {
 
-    private static final WorldTraining.Plan TOY = new WorldTraining.Plan(0, 12, 4, 2, 1e-3, 1e-4, 4, 4, 5e-4, 2);
+    private static final WorldTraining.Plan TOY = new WorldTraining.Plan(0, 12, 4, 2, 1e-3, 1e-6, 4, 4, 5e-4, 2, 3, 4,
+            5e-4);
     private static final List<String> WEIGHTS = List.of("text_encoder/model.safetensors",
             "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors");
 
@@ -44,7 +47,7 @@ class WorldTrainingTest {
     void theCommandTrainsEveryStageToAFloat16ModelThatGenerates() throws Exception {
         Path out = tmp.resolve("run");
         BoothCliTest.Run run = BoothCliTest.booth("world", "train", "--out", out.toString(), "--images", "12",
-                "--vae-steps", "4", "--steps", "4", "--batch", "4", "--checkpoint-every", "2");
+                "--vae-steps", "4", "--steps", "4", "--batch", "4", "--checkpoint-every", "2", "--scorer-steps", "2");
         assertEquals(0, run.code(), run.err());
         Path model = out.resolve("model");
         assertEquals(model.toString(), run.out().strip());
@@ -66,9 +69,18 @@ class WorldTrainingTest {
                     .steps(2).seed(1).size(64, 64).build()).images().get(0).toImage();
             assertEquals(64, image.getWidth());
         }
+        // the scorer is a CLIPModel folder evaluation loads, in both its slots
+        Path scorer = out.resolve("scorer");
+        try (EvalEncoders encoders = EvalEncoders.load(scorer, scorer, EngineOptions.defaults())) {
+            RgbImage scene = RgbImage.of(ai.booth.world.Renderer.render(
+                    ai.booth.world.World.base(0, ai.booth.world.Split.TRAIN, 0).scene()));
+            assertEquals(64, encoders.clipImageEmbeds(List.of(scene))[0].length);
+            assertEquals(96, encoders.dinoEmbeds(List.of(scene))[0].length);
+            assertEquals(64, encoders.clipTextEmbeds(List.of("a red circle"))[0].length);
+        }
         // done: a rerun has nothing left to do and says where the model is
         BoothCliTest.Run again = BoothCliTest.booth("world", "train", "--out", out.toString(), "--images", "12",
-                "--vae-steps", "4", "--steps", "4", "--batch", "4", "--checkpoint-every", "2");
+                "--vae-steps", "4", "--steps", "4", "--batch", "4", "--checkpoint-every", "2", "--scorer-steps", "2");
         assertEquals(0, again.code(), again.err());
         assertEquals(model.toString(), again.out().strip());
     }
@@ -93,7 +105,13 @@ class WorldTrainingTest {
         assertNull(new WorldTraining(out, TOY, CliHome.demoTokenizer(), counting, () -> steps.get() == 4).run(),
                 "1 VAE step, 3 UNet steps, stop");
         assertTrue(Files.isRegularFile(out.resolve("base/model_index.json")));
+        steps.set(0);
+        assertNull(new WorldTraining(out, TOY, CliHome.demoTokenizer(), counting, () -> steps.get() == 2).run(),
+                "1 UNet step, 1 scorer step, stop");
+        assertTrue(Files.isDirectory(out.resolve("scorer-run/checkpoint")));
         Path resumed = new WorldTraining(out, TOY, CliHome.demoTokenizer(), ProgressListener.NONE, () -> false).run();
+        assertArrayEquals(Files.readAllBytes(straight.resolveSibling("scorer/model.safetensors")),
+                Files.readAllBytes(resumed.resolveSibling("scorer/model.safetensors")), "scorer");
 
         for (String file : WEIGHTS) {
             assertArrayEquals(Files.readAllBytes(straight.resolve(file)), Files.readAllBytes(resumed.resolve(file)),
