@@ -14,6 +14,7 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +26,8 @@ import java.util.Locale;
  */
 @Command(name = "world", mixinStandardHelpOptions = true,
         description = "Write the world's datasets (captioned base scenes, a subject's photos) or train its base model.",
-        subcommands = {WorldCommand.Base.class, WorldCommand.SubjectPhotos.class, WorldCommand.Train.class})
+        subcommands = {WorldCommand.Base.class, WorldCommand.SubjectPhotos.class, WorldCommand.Train.class,
+                WorldCommand.Report.class})
 final class WorldCommand implements Runnable {
 
     @Spec
@@ -33,7 +35,7 @@ final class WorldCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: base, subject or train");
+        throw new ParameterException(spec.commandLine(), "missing command: base, subject, train or report");
     }
 
     /** What both datasets take: the folder, the seed, the scale; and where to say what was written. */
@@ -172,6 +174,65 @@ final class WorldCommand implements Runnable {
             } finally {
                 Signal.handle(new Signal("INT"), previous);
             }
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Measure the world model with the world scorer: attribute accuracy of generations of held-out "
+                    + "and seen shape-colour prompts, the scorer's own accuracy on real scenes; writes OUT/report.md "
+                    + "and a contact sheet.")
+    static final class Report implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", paramLabel = "DIR", description = "The world model (default: models/booth-world).")
+        Path model;
+
+        @Option(names = "--scorer", paramLabel = "DIR",
+                description = "The world scorer, a CLIPModel folder (default: models/booth-world-scorer).")
+        Path scorer;
+
+        @Option(names = "--out", defaultValue = "world-report", paramLabel = "DIR",
+                description = "Where report.md and the contact sheet go (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--count", defaultValue = "64", paramLabel = "N",
+                description = "Prompts of each kind (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
+        int steps;
+
+        @Option(names = "--guidance", defaultValue = "5", paramLabel = "G", description = "(default: ${DEFAULT-VALUE})")
+        double guidance;
+
+        @Option(names = "--scheduler", defaultValue = "dpmpp_2m_karras", paramLabel = "NAME",
+                description = "(default: ${DEFAULT-VALUE})")
+        String scheduler;
+
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
+                description = "First seed; prompt i uses seed + i (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--subject-steps", defaultValue = "400", paramLabel = "N",
+                description = "Steps of the subject's DreamBooth LoRA; 0 skips DreamBooth (default: ${DEFAULT-VALUE}).")
+        int subjectSteps;
+
+        @Override
+        public void run() {
+            Path m = model != null ? model : CliHome.dir().resolve("models/booth-world");
+            Path s = scorer != null ? scorer : CliHome.dir().resolve("models/booth-world-scorer");
+            if (!Files.isRegularFile(m.resolve("model_index.json")) || !Files.isRegularFile(s.resolve("config.json"))) {
+                throw new IllegalArgumentException("no world model at " + m + " or no scorer at " + s
+                        + ": train them with ./booth world train (then pass --model OUT/model --scorer OUT/scorer)");
+            }
+            if (count < 1 || steps < 1 || subjectSteps < 0) {
+                throw new IllegalArgumentException("--count and --steps must be at least 1, --subject-steps at least 0");
+            }
+            new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance), count, seed)
+                    .write(out, spec.commandLine().getOut(), subjectSteps == 0 ? null
+                            : new WorldReport.SubjectTraining(5, subjectSteps, 4, 5e-4, 50));
+            spec.commandLine().getOut().println("wrote " + out.resolve("report.md"));
         }
     }
 }
