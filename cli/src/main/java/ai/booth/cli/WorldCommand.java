@@ -218,6 +218,10 @@ final class WorldCommand implements Runnable {
                 description = "Steps of the subject's DreamBooth LoRA; 0 skips DreamBooth (default: ${DEFAULT-VALUE}).")
         int subjectSteps;
 
+        @Option(names = "--class-images", defaultValue = "50", paramLabel = "N",
+                description = "Class images for prior preservation, made by the model (default: ${DEFAULT-VALUE}).")
+        int classImages;
+
         @Override
         public void run() {
             Path m = model != null ? model : CliHome.dir().resolve("models/booth-world");
@@ -226,12 +230,12 @@ final class WorldCommand implements Runnable {
                 throw new IllegalArgumentException("no world model at " + m + " or no scorer at " + s
                         + ": train them with ./booth world train (then pass --model OUT/model --scorer OUT/scorer)");
             }
-            if (count < 1 || steps < 1 || subjectSteps < 0) {
-                throw new IllegalArgumentException("--count and --steps must be at least 1, --subject-steps at least 0");
+            if (count < 1 || steps < 1 || subjectSteps < 0 || classImages < 1) {
+                throw new IllegalArgumentException("--count, --steps and --class-images must be at least 1, --subject-steps at least 0");
             }
             new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance), count, seed)
                     .write(out, spec.commandLine().getOut(), subjectSteps == 0 ? null
-                            : new WorldReport.SubjectTraining(5, subjectSteps, 4, 5e-4, 50));
+                            : new WorldReport.SubjectTraining(5, subjectSteps, 4, 5e-4, classImages));
             spec.commandLine().getOut().println("wrote " + out.resolve("report.md"));
         }
     }

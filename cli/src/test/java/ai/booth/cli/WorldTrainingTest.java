@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code booth world train} at a toy size: every stage runs, the result is a diffusers model (text encoder and UNet in
+ * {@code booth world train} and {@code report} at a toy size: every stage runs, the result is a diffusers model (text encoder and UNet in
  * float16) that generates, with a scorer beside it, and a run stopped in any stage continues, on rerunning, to the very
  * weights of a run never stopped.
  */
@@ -78,6 +78,23 @@ class WorldTrainingTest {
             assertEquals(96, encoders.dinoEmbeds(List.of(scene))[0].length);
             assertEquals(64, encoders.clipTextEmbeds(List.of("a red circle"))[0].length);
         }
+        // the report measures it (toy numbers: the plumbing and the files, not the quality)
+        Path report = tmp.resolve("report");
+        BoothCliTest.Run measured = BoothCliTest.booth("world", "report", "--model", model.toString(), "--scorer",
+                scorer.toString(), "--out", report.toString(), "--count", "2", "--steps", "2",
+                "--subject-steps", "2", "--class-images", "2");
+        assertEquals(0, measured.code(), measured.err());
+        for (String line : List.of("scorer on real held-out scenes: ", "attribute accuracy: ",
+                "attribute accuracy (seen pairs): ", "subject fidelity: base ", "class prior kept: stars ")) {
+            assertTrue(measured.out().contains(line), line + " in " + measured.out());
+        }
+        assertTrue(Files.readString(report.resolve("report.md")).contains("| generated, held-out pairs |"));
+        for (String file : List.of("held-out.png", "subject.png", "subject/lora/pytorch_lora_weights.safetensors")) {
+            assertTrue(Files.isRegularFile(report.resolve(file)), file);
+        }
+        BoothCliTest.Run missing = BoothCliTest.booth("world", "report", "--model", tmp.resolve("none").toString());
+        assertEquals(BoothCli.BAD_INPUT, missing.code());
+        assertTrue(missing.err().contains("./booth world train"), missing.err());
         // done: a rerun has nothing left to do and says where the model is
         BoothCliTest.Run again = BoothCliTest.booth("world", "train", "--out", out.toString(), "--images", "12",
                 "--vae-steps", "4", "--steps", "4", "--batch", "4", "--checkpoint-every", "2", "--scorer-steps", "2");
