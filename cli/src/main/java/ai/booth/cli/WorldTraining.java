@@ -51,7 +51,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -194,27 +197,42 @@ final class WorldTraining {
                      : VaeTrainer.start(initial.vae(), images, new VaeTrainer.Settings(plan.vaeSteps(),
                              plan.vaeBatch(), plan.vaeLr(), "cosine", Math.min(100, plan.vaeSteps() / 10),
                              plan.klWeight(), 1.0, plan.seed()))) {
-            int first = trainer.stepsDone();
-            long t0 = System.nanoTime();
-            int total = trainer.settings().steps();
-            while (trainer.stepsDone() < total) {
-                if (cancelled.getAsBoolean()) {
-                    trainer.checkpoint(checkpoint);
-                    progress.checkpoint(trainer.stepsDone(), checkpoint);
-                    return null;
-                }
+            if (!drive(trainer::stepsDone, trainer.settings().steps(), () -> {
                 VaeTrainer.StepReport r = trainer.trainStep();
-                double rate = (r.step() - first) / ((System.nanoTime() - t0) / 1e9);
-                progress.step(new StepProgress(r.step(), total, r.loss(), r.reconstruction(), r.kl(), r.lr(), rate,
-                        (total - r.step()) / rate));
-                if (r.step() % plan.checkpointEvery() == 0 && r.step() < total) {
-                    trainer.checkpoint(checkpoint);
-                }
+                return new StepProgress(r.step(), 0, r.loss(), r.reconstruction(), r.kl(), r.lr(), 0, 0);
+            }, trainer::checkpoint, checkpoint)) {
+                return null;
             }
             double scaling = 1 / trainer.latentStd(Math.min(plan.images(), 500));
             writeBase(init, base, trainer.trained(), scaling);
             return base;
         }
+    }
+
+    /**
+     * Steps a trainer to {@code total}, reporting each step (its loss and two figures of the trainer's) with rate and
+     * ETA, writing {@code checkpoint} every {@link Plan#checkpointEvery} steps; false when cancelled, after a
+     * checkpoint to resume from.
+     */
+    private boolean drive(IntSupplier done, int total, Supplier<StepProgress> step, Consumer<Path> save,
+                          Path checkpoint) {
+        int first = done.getAsInt();
+        long t0 = System.nanoTime();
+        while (done.getAsInt() < total) {
+            if (cancelled.getAsBoolean()) {
+                save.accept(checkpoint);
+                progress.checkpoint(done.getAsInt(), checkpoint);
+                return false;
+            }
+            StepProgress p = step.get();
+            double rate = (p.step() - first) / ((System.nanoTime() - t0) / 1e9);
+            progress.step(new StepProgress(p.step(), total, p.loss(), p.lossInstance(), p.lossPrior(), p.lr(), rate,
+                    (total - p.step()) / rate));
+            if (p.step() % plan.checkpointEvery() == 0 && p.step() < total) {
+                save.accept(checkpoint);
+            }
+        }
+        return true;
     }
 
     /** init's configs, tokenizer, text encoder and UNet, and the trained VAE with its latents' scaling factor. */
@@ -285,22 +303,11 @@ final class WorldTraining {
                      : ContrastiveTrainer.start(initial, tok, processor, pairs, new ContrastiveTrainer.Settings(
                              plan.scorerSteps(), plan.scorerBatch(), plan.scorerLr(), "cosine",
                              Math.min(200, plan.scorerSteps() / 10), 0.1, 1.0, plan.seed()))) {
-            int first = trainer.stepsDone();
-            long t0 = System.nanoTime();
-            int total = trainer.settings().steps();
-            while (trainer.stepsDone() < total) {
-                if (cancelled.getAsBoolean()) {
-                    trainer.checkpoint(checkpoint);
-                    progress.checkpoint(trainer.stepsDone(), checkpoint);
-                    return null;
-                }
+            if (!drive(trainer::stepsDone, trainer.settings().steps(), () -> {
                 ContrastiveTrainer.StepReport r = trainer.trainStep();
-                double rate = (r.step() - first) / ((System.nanoTime() - t0) / 1e9);
-                progress.step(new StepProgress(r.step(), total, r.loss(), r.accuracy(), r.logitScale(), r.lr(), rate,
-                        (total - r.step()) / rate));
-                if (r.step() % plan.checkpointEvery() == 0 && r.step() < total) {
-                    trainer.checkpoint(checkpoint);
-                }
+                return new StepProgress(r.step(), 0, r.loss(), r.accuracy(), r.logitScale(), r.lr(), 0, 0);
+            }, trainer::checkpoint, checkpoint)) {
+                return null;
             }
             Path tmp = out.resolve(".scorer.tmp");
             copyTree(init, tmp, p -> !p.getFileName().toString().equals("model.safetensors"));
