@@ -264,7 +264,8 @@ final class WorldTraining {
                 .lrSchedule("cosine").warmupSteps(Math.min(200, plan.steps() / 10)).maxSteps(plan.steps())
                 .batchSize(plan.batch()).resolution(64).randomFlip(false).seed(plan.seed())
                 .checkpointEvery(plan.checkpointEvery()).checkpointsToKeep(1).datasetId("booth-world").build();
-        Path latest = latestCheckpoint(dir.resolve("checkpoints"));
+        List<Path> checkpoints = DreamBoothTrainer.checkpoints(dir);
+        Path latest = checkpoints.isEmpty() ? null : checkpoints.get(checkpoints.size() - 1);
         try (StableDiffusionModel model = DiffusersFolderLoader.load(base, FLOAT32)) {
             CLIPTokenizer tok = CLIPTokenizer.fromFolder(base.resolve("tokenizer"));
             SchedulerConfig schedule = SchedulerConfig.fromFile(base.resolve("scheduler/scheduler_config.json"));
@@ -373,18 +374,6 @@ final class WorldTraining {
         }
         move(tmp, model());
         return model();
-    }
-
-    private static Path latestCheckpoint(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        try (Stream<Path> all = Files.list(dir)) {
-            return all.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).sorted()
-                    .reduce((a, b) -> b).orElse(null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A fresh copy of {@code from}'s folders and the files {@code take} accepts. */

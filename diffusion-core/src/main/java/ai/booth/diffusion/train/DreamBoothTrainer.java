@@ -477,13 +477,22 @@ public final class DreamBoothTrainer implements AutoCloseable {
     }
 
     private void pruneCheckpoints(Path parent) {
+        List<Path> all = checkpoints(parent.getParent());
+        for (Path old : all.subList(0, Math.max(0, all.size() - config.checkpointsToKeep()))) {
+            FileTrees.delete(old);
+        }
+    }
+
+    /** The checkpoints a run into {@code outputDir} has left, oldest first (none when it has written none). */
+    public static List<Path> checkpoints(Path outputDir) {
+        Path parent = outputDir.resolve("checkpoints");
+        if (!Files.isDirectory(parent)) {
+            return List.of();
+        }
         try (Stream<Path> dirs = Files.list(parent)) {
-            List<Path> all = dirs.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).sorted().toList();
-            for (Path old : all.subList(0, Math.max(0, all.size() - config.checkpointsToKeep()))) {
-                FileTrees.delete(old);
-            }
+            return dirs.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prune checkpoints in " + parent, e);
+            throw new UncheckedIOException("cannot list checkpoints in " + parent, e);
         }
     }
 

@@ -147,10 +147,6 @@ public final class VaeTrainer implements AutoCloseable {
         return settings;
     }
 
-    public double elapsedSeconds() {
-        return elapsedSeconds;
-    }
-
     /** The VAE being trained, valid until closed. */
     public AutoencoderKL trained() {
         return vae;
