@@ -56,8 +56,8 @@ public final class AutoencoderKL implements AutoCloseable {
             NDArray moments = quantConv.forward(encoder.forward(image.toType(dtype, false)));
             NDList parts = moments.split(2, 1);
             NDArray logvar = parts.get(1).clip(-30f, 20f);
-            NDArray mean = parts.get(0).duplicate();
-            return new DiagonalGaussian(scope.keep(mean), scope.keep(logvar));
+            // A view, not duplicate(): DJL's clone detaches from autograd, and the encoder learns through the mean.
+            return new DiagonalGaussian(scope.keep(parts.get(0)), scope.keep(logvar));
         }
     }
 

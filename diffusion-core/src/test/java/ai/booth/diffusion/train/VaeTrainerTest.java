@@ -1,14 +1,17 @@
 package ai.booth.diffusion.train;
 
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
+import ai.booth.diffusion.loader.OwnedCopies;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.runtime.NoGrad;
 import ai.booth.diffusion.testing.Reference;
 import ai.booth.diffusion.vae.AutoencoderKL;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +74,21 @@ class VaeTrainerTest {
 
     private static VaeTrainer.Settings settings(int steps) {
         return new VaeTrainer.Settings(steps, 2, 2e-3, "constant", 0, 1e-4, 1.0, 7);
+    }
+
+    @Test
+    void theEncodersGradientFlowsThroughThePosteriorMeanNotOnlyItsVariance() {
+        int side = images.side();
+        try (AutoencoderKL vae = OwnedCopies.vae(model.vae());
+             FullWeights weights = new FullWeights("vae", vae.parameters());
+             NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(images.pixels(0), new Shape(1, 3, side, side));
+            try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                collector.backward(vae.encode(x).mean().sum());   // the log-variance takes no part
+            }
+            NDArray g = vae.parameters().get("encoder.conv_in.weight").getGradient();
+            assertTrue(g.abs().sum().getFloat() > 0, "no gradient reaches the encoder through the mean");
+        }
     }
 
     @Test
