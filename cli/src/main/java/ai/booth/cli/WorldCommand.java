@@ -115,8 +115,8 @@ final class WorldCommand implements Runnable {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train the world's base model from random weights (VAE, then UNet and text encoder) and "
-                    + "its scorer (a small CLIP), resumable: rerun the same command after a stop (Ctrl-C writes a "
-                    + "checkpoint).")
+                    + "its scorer (a small CLIP), resumable: rerun the same command after a stop (Ctrl-C or "
+                    + "SIGTERM writes a checkpoint).")
     static final class Train implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -156,13 +156,15 @@ final class WorldCommand implements Runnable {
             WorldTraining.Plan d = WorldTraining.Plan.shipped();
             WorldTraining.Plan plan = new WorldTraining.Plan(seed != null ? seed : d.seed(),
                     images != null ? images : d.images(), vaeSteps != null ? vaeSteps : d.vaeSteps(), d.vaeBatch(),
-                    d.vaeLr(), d.klWeight(), steps != null ? steps : d.steps(), batch != null ? batch : d.batch(),
+                    d.vaeCrop(), d.vaeLr(), d.klWeight(), steps != null ? steps : d.steps(), batch != null ? batch : d.batch(),
                     d.lr(), checkpointEvery != null ? checkpointEvery : d.checkpointEvery(),
                     scorerSteps != null ? scorerSteps : d.scorerSteps(), Math.min(d.scorerBatch(),
                             images != null ? images : d.images()), d.scorerLr());
             PrintWriter err = spec.commandLine().getErr();
             AtomicBoolean stop = new AtomicBoolean();
-            SignalHandler previous = Signal.handle(new Signal("INT"), s -> stop.set(true));
+            // Ctrl-C in a terminal, TERM from kill or a scheduler (a background job ignores INT): checkpoint, stop.
+            SignalHandler previousInt = Signal.handle(new Signal("INT"), s -> stop.set(true));
+            SignalHandler previousTerm = Signal.handle(new Signal("TERM"), s -> stop.set(true));
             try {
                 Path model = new WorldTraining(out, plan, tokenizer != null ? tokenizer : CliHome.demoTokenizer(), new ProgressBar(err), stop::get).run();
                 if (model == null) {
@@ -172,7 +174,8 @@ final class WorldCommand implements Runnable {
                 spec.commandLine().getOut().println(model);
                 return 0;
             } finally {
-                Signal.handle(new Signal("INT"), previous);
+                Signal.handle(new Signal("INT"), previousInt);
+                Signal.handle(new Signal("TERM"), previousTerm);
             }
         }
     }
@@ -235,7 +238,7 @@ final class WorldCommand implements Runnable {
             }
             new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance), count, seed)
                     .write(out, spec.commandLine().getOut(), subjectSteps == 0 ? null
-                            : new WorldReport.SubjectTraining(5, subjectSteps, 4, 5e-4, classImages));
+                            : new SubjectStudy.Training(5, subjectSteps, 4, 5e-4, classImages, true));
             spec.commandLine().getOut().println("wrote " + out.resolve("report.md"));
         }
     }

@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WorldTrainingTest {
 
-    private static final WorldTraining.Plan TOY = new WorldTraining.Plan(0, 12, 4, 2, 1e-3, 1e-6, 4, 4, 5e-4, 2, 3, 4,
-            5e-4);
+    private static final WorldTraining.Plan TOY = new WorldTraining.Plan(0, 12, 4, 2, 32, 1e-3, 1e-6, 4, 4, 5e-4, 2, 3,
+            4, 5e-4);
     private static final List<String> WEIGHTS = List.of("text_encoder/model.safetensors",
             "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors");
 
@@ -85,11 +85,18 @@ class WorldTrainingTest {
                 "--subject-steps", "2", "--class-images", "2");
         assertEquals(0, measured.code(), measured.err());
         for (String line : List.of("scorer on real held-out scenes: ", "attribute accuracy: ",
-                "attribute accuracy (seen pairs): ", "subject fidelity: base ", "class prior kept: stars ")) {
+                "attribute accuracy (seen pairs): ", "subject fidelity: base ", "(on the model's own stars: ",
+                "class prior kept: stars ", "(without prior preservation ")) {
             assertTrue(measured.out().contains(line), line + " in " + measured.out());
         }
-        assertTrue(Files.readString(report.resolve("report.md")).contains("| generated, held-out pairs |"));
-        for (String file : List.of("held-out.png", "subject.png", "subject/lora/pytorch_lora_weights.safetensors")) {
+        String md = Files.readString(report.resolve("report.md"));
+        for (String row : List.of("| generated, held-out pairs |", "| the same without prior preservation |",
+                "| rank 16 |", "| full fine-tune, prior preservation |", "| UNet scale 0.5, text-encoder scale 1.0 |", "| guidance 9.0 |")) {
+            assertTrue(md.contains(row), row + " in " + md);
+        }
+        for (String file : List.of("held-out.png", "subject.png", "subject/lora/pytorch_lora_weights.safetensors",
+                "subject/lora-no-prior/pytorch_lora_weights.safetensors",
+                "subject/lora-own-stars/pytorch_lora_weights.safetensors")) {
             assertTrue(Files.isRegularFile(report.resolve(file)), file);
         }
         BoothCliTest.Run missing = BoothCliTest.booth("world", "report", "--model", tmp.resolve("none").toString());

@@ -203,8 +203,9 @@ public final class Stack implements AutoCloseable {
 
     /**
      * The workers run the engine: the allocator settings of {@code ./bench}, a model cache under the data folder,
-     * and the fixture model as demo model {@code sd-tiny} (installed by whichever worker starts first, before it
-     * reports ready, so the stack is up only once the model is listed).
+     * the fixture model as demo model {@code sd-tiny} and, when it is there, Booth world's model as {@code booth-world}
+     * (installed by whichever worker starts first, before it reports ready, so the stack is up only once the models
+     * are listed).
      */
     private void engineEnvironment(Map<String, String> env, Service service) {
         env.putIfAbsent("MALLOC_MMAP_THRESHOLD_", "33554432");
@@ -212,6 +213,10 @@ public final class Stack implements AutoCloseable {
         env.putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
         env.put("BOOTH_CACHE_DIR", settings.dataDir().resolve("cache").resolve(service.module()).toString());
         env.put("BOOTH_MODELS_DEMO_DIR", settings.home().resolve("fixtures/sd-tiny/model").toString());
+        Path world = settings.home().resolve("models/booth-world");
+        if (Files.isRegularFile(world.resolve("model_index.json"))) {
+            env.put("BOOTH_MODELS_WORLD_DIR", world.toString());
+        }
         if (service == Service.TRAINER) {
             env.put("BOOTH_TRAINER_WORK_DIR", settings.dataDir().resolve("work").resolve(service.module()).toString());
         }

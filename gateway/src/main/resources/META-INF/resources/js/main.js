@@ -1,6 +1,7 @@
 // Booth's web client: sign in with an API key, then photos → training → generation → gallery.
 import { apiKey, get } from './api.js';
 import { listDatasets, setUpDatasets } from './datasets.js';
+import { setUpDemo, showDemo } from './demo.js';
 import { fillExperimentForm, setUpExperiments, showExperiments } from './experiments.js';
 import { fillGenerateForm, setUpGenerations, showGallery } from './generations.js';
 import { listTrainings, setUpTrainings } from './trainings.js';
@@ -14,6 +15,7 @@ let models = [];
  */
 async function refresh() {
   models = await get('/api/v1/models');
+  showDemo(models);
   const datasets = await listDatasets();
   const trainings = await listTrainings(datasets, models);
   fillGenerateForm(models, trainings, datasets);
@@ -38,6 +40,7 @@ async function signIn(key) {
 }
 
 setUpDatasets(refresh);
+setUpDemo(refresh);
 setUpTrainings(refresh);
 setUpGenerations();
 setUpExperiments();

@@ -49,6 +49,9 @@ public class ModelRegistry {
     /** The built-in demo model: the tiny fixture model with random weights (images are noise, every option works). */
     public static final String DEMO_MODEL_ID = "sd-tiny";
     public static final String DEMO_MODEL_NAME = "sd-tiny (demo, random weights)";
+    /** Booth's own model of its shape world ({@code models/booth-world}), the demo that shows subjects learned. */
+    public static final String WORLD_MODEL_ID = "booth-world";
+    public static final String WORLD_MODEL_NAME = "booth-world (demo: trained by Booth on its shape world, 64 px)";
     /** A single-file ControlNet's configSource: its encoder takes the UNet config of the base model it steers. */
     public static final String CONTROLNET_FROM_BASE = "base-unet";
 
@@ -258,8 +261,16 @@ public class ModelRegistry {
 
     /** Installs the demo model {@value #DEMO_MODEL_ID} from the fixture model folder unless it is installed. */
     public ModelManifest ensureDemoModel(Path fixturesModelDir) {
-        return manifest(DEMO_MODEL_ID).orElseGet(() -> install(fixturesModelDir, DEMO_MODEL_ID, DEMO_MODEL_NAME,
-                null));
+        return ensure(DEMO_MODEL_ID, DEMO_MODEL_NAME, fixturesModelDir);
+    }
+
+    /** Installs {@value #WORLD_MODEL_ID} from {@code dir} unless a model of that id is installed. */
+    public ModelManifest ensureWorldModel(Path dir) {
+        return ensure(WORLD_MODEL_ID, WORLD_MODEL_NAME, dir);
+    }
+
+    private ModelManifest ensure(String id, String name, Path dir) {
+        return manifest(id).orElseGet(() -> install(dir, id, name, null));
     }
 
     /** Key of a model's object, e.g. {@code objectKey("sd-tiny", "unet/config.json")}. */

@@ -14,4 +14,10 @@ public interface ModelsConfig {
      * for the sampler and the trainer, a deployment leaves it unset.
      */
     Optional<Path> demoDir();
+
+    /**
+     * Booth world's model folder ({@code models/booth-world}), installed as {@value ModelRegistry#WORLD_MODEL_ID} at
+     * start beside the demo model; the launcher sets it when the folder is there.
+     */
+    Optional<Path> worldDir();
 }
