@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Zero-shot attribute accuracy with a CLIP (the world scorer): an image shows its prompt's first object when, among the
@@ -28,11 +29,10 @@ record AttributeAccuracy(double both, double shape, double colour, int images, L
         if (images.size() != prompts.size() || images.isEmpty()) {
             throw new IllegalArgumentException(images.size() + " images for " + prompts.size() + " prompts");
         }
+        List<List<String>> byShape = prompts.stream().map(Attributes::withEachShape).toList();
+        List<List<String>> byColour = prompts.stream().map(Attributes::withEachColour).toList();
         Map<String, float[]> text = new LinkedHashMap<>();
-        for (String p : prompts) {
-            Attributes.withEachShape(p).forEach(c -> text.put(c, null));
-            Attributes.withEachColour(p).forEach(c -> text.put(c, null));
-        }
+        Stream.concat(byShape.stream(), byColour.stream()).flatMap(List::stream).forEach(c -> text.put(c, null));
         List<String> distinct = new ArrayList<>(text.keySet());
         float[][] rows = scorer.clipTextEmbeds(distinct);
         for (int i = 0; i < rows.length; i++) {
@@ -43,10 +43,9 @@ record AttributeAccuracy(double both, double shape, double colour, int images, L
         int colours = 0;
         List<Boolean> right = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            String p = prompts.get(i);
-            Attributes.Asked asked = Attributes.first(p).orElseThrow();
-            boolean s = best(pictures[i], Attributes.withEachShape(p), text) == asked.shape().ordinal();
-            boolean c = best(pictures[i], Attributes.withEachColour(p), text) == asked.colour().ordinal();
+            Attributes.Asked asked = Attributes.first(prompts.get(i)).orElseThrow();
+            boolean s = best(pictures[i], byShape.get(i), text) == asked.shape().ordinal();
+            boolean c = best(pictures[i], byColour.get(i), text) == asked.colour().ordinal();
             shapes += s ? 1 : 0;
             colours += c ? 1 : 0;
             right.add(s && c);

@@ -64,14 +64,19 @@ public final class EvalEncoders implements AutoCloseable {
             }
             return new EvalEncoders(clip, dino, dinoClip, clipDir, dinoDir, options.device());
         } catch (RuntimeException e) {
-            clip.close();
-            if (dino != null) {
-                dino.close();
-            }
-            if (dinoClip != null && dinoClip != clip) {
-                dinoClip.close();
-            }
+            close(clip, dino, dinoClip);
             throw e;
+        }
+    }
+
+    /** The encoders loaded; the DINO slot's CLIP only when it is not the CLIP slot's own. */
+    private static void close(CLIPModel clip, ViTModel dino, CLIPModel dinoClip) {
+        clip.close();
+        if (dino != null) {
+            dino.close();
+        }
+        if (dinoClip != null && dinoClip != clip) {
+            dinoClip.close();
         }
     }
 
@@ -118,12 +123,6 @@ public final class EvalEncoders implements AutoCloseable {
 
     @Override
     public void close() {
-        clip.close();
-        if (dino != null) {
-            dino.close();
-        }
-        if (dinoClip != null && dinoClip != clip) {
-            dinoClip.close();
-        }
+        close(clip, dino, dinoClip);
     }
 }

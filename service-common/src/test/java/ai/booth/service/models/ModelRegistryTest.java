@@ -160,4 +160,18 @@ class ModelRegistryTest {
         assertEquals(ModelRegistry.DEMO_MODEL_NAME, again.name());
         assertEquals(1, registry.list().stream().filter(m -> m.id().equals(ModelRegistry.DEMO_MODEL_ID)).count());
     }
+
+    @Test
+    void theWorldModelIsInstalledBesideTheDemoModelUnderItsOwnId() {
+        ModelManifest demo = registry.ensureDemoModel(MODEL);
+        ModelManifest world = registry.ensureWorldModel(MODEL);   // any diffusers folder will do for the registry
+
+        assertEquals(ModelRegistry.WORLD_MODEL_ID, world.id());
+        assertEquals(ModelRegistry.WORLD_MODEL_NAME, world.name());
+        assertEquals(demo.contentHash(), world.contentHash());
+        assertEquals(world, registry.ensureWorldModel(MODEL));
+        assertEquals(List.of(ModelRegistry.WORLD_MODEL_ID, ModelRegistry.DEMO_MODEL_ID), registry.list().stream()
+                .map(ModelManifest::id).filter(id -> id.equals(ModelRegistry.WORLD_MODEL_ID)
+                        || id.equals(ModelRegistry.DEMO_MODEL_ID)).toList());
+    }
 }
