@@ -268,7 +268,7 @@ final class WorldTraining {
         TrainingConfig config = TrainingConfig.builder().instancePrompt("a photo").mode("full")
                 .priorPreservation(false).trainTextEncoder(true).lrUnet(plan.lr()).lrTextEncoder(plan.lr())
                 .lrSchedule("cosine").warmupSteps(Math.min(200, plan.steps() / 10)).maxSteps(plan.steps())
-                .batchSize(plan.batch()).resolution(64).randomFlip(false).seed(plan.seed())
+                .batchSize(plan.batch()).resolution(64).randomFlip(false).noiseOffset(0.1).seed(plan.seed())
                 .checkpointEvery(plan.checkpointEvery()).checkpointsToKeep(1).datasetId("booth-world").build();
         List<Path> checkpoints = DreamBoothTrainer.checkpoints(dir);
         Path latest = checkpoints.isEmpty() ? null : checkpoints.get(checkpoints.size() - 1);

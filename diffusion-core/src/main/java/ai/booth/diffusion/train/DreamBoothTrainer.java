@@ -7,6 +7,7 @@ import ai.booth.diffusion.loader.OwnedCopies;
 import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.lora.LoraTargets;
+import ai.booth.diffusion.nn.Ops;
 import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
 import ai.booth.diffusion.scheduler.Schedulers;
@@ -19,6 +20,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -389,6 +391,12 @@ public final class DreamBoothTrainer implements AutoCloseable {
         NDArray x = NDArrays.concat(latents).toDevice(model.options().device(), false);
         x.attach(manager);
         NDArray noise = streams.get(Purpose.NOISE).randn(manager, x.getShape()).toDevice(x.getDevice(), false);
+        if (config.noiseOffset() > 0) {   // drawn after the noise, so runs without it keep their streams
+            Shape s = x.getShape();
+            NDArray perChannel = streams.get(Purpose.NOISE).randn(manager, new Shape(s.get(0), s.get(1), 1, 1))
+                    .toDevice(x.getDevice(), false);
+            noise = noise.add(Ops.scale(perChannel, (float) config.noiseOffset()));
+        }
         long[] t = streams.get(Purpose.TIMESTEPS).randint(0, trainTimesteps, (int) x.getShape().get(0));
         NDArray timesteps = manager.create(t).toDevice(x.getDevice(), false);
         return new TrainingBatch(x, noise, timesteps, texts, n);

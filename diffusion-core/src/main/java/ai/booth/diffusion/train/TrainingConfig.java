@@ -37,6 +37,10 @@ import java.util.regex.Pattern;
  *                             are added
  * @param gradientAccumulation micro-batches per optimizer step (1)
  * @param maxGradNorm          global gradient-norm clip (1.0); 0 = off
+ * @param noiseOffset          offset noise (Guttenberg 2023; kohya's and diffusers' {@code --noise_offset}): this
+ *                             times one N(0, 1) per latent channel added to the training noise, so the model learns
+ *                             to change an image's overall colour — the low frequencies the schedule's non-zero
+ *                             terminal SNR leaks from the start noise; 0 (default) = off
  * @param seed                 the one seed of the job: LoRA init, latent sampling, data order, flips, noise, timesteps
  * @param resolution           training image size in pixels (512); images are centre-cropped and resized to it
  * @param randomFlip           mirror examples at random (both orientations are encoded once and cached)
@@ -67,7 +71,7 @@ public record TrainingConfig(
         int rank, float alpha, boolean trainTextEncoder, String loraTargets,
         double lrUnet, double lrTextEncoder, double beta1, double beta2, double adamEps, double weightDecay,
         String lrSchedule, int warmupSteps, double lrCycles, double lrPower,
-        int maxSteps, int epochs, int batchSize, int gradientAccumulation, double maxGradNorm,
+        int maxSteps, int epochs, int batchSize, int gradientAccumulation, double maxGradNorm, double noiseOffset,
         long seed, int resolution, boolean randomFlip, String latentSampling, int clipSkip, String mixedPrecision,
         int checkpointEvery, int checkpointsToKeep, int validationEvery, List<String> validationPrompts,
         long validationSeed, String datasetId,
@@ -109,6 +113,7 @@ public record TrainingConfig(
         require(batchSize >= 1, "batchSize", "must be >= 1", batchSize);
         require(gradientAccumulation >= 1, "gradientAccumulation", "must be >= 1", gradientAccumulation);
         require(maxGradNorm >= 0, "maxGradNorm", "must be >= 0 (0 = no clipping)", maxGradNorm);
+        require(noiseOffset >= 0 && noiseOffset <= 1, "noiseOffset", "must be 0 to 1 (0 = off)", noiseOffset);
         require(resolution >= 8 && resolution % 8 == 0, "resolution", "must be a positive multiple of 8", resolution);
         latentSampling = choice("latentSampling", latentSampling, LATENT_SAMPLING);
         require(clipSkip >= 1, "clipSkip", "must be >= 1", clipSkip);
@@ -212,6 +217,7 @@ public record TrainingConfig(
         private int batchSize = 1;
         private int gradientAccumulation = 1;
         private double maxGradNorm = 1.0;
+        private double noiseOffset;
         private long seed;
         private int resolution = 512;
         private boolean randomFlip;
@@ -252,6 +258,7 @@ public record TrainingConfig(
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder gradientAccumulation(int v) { gradientAccumulation = v; return this; }
         public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
+        public Builder noiseOffset(double v) { noiseOffset = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder resolution(int v) { resolution = v; return this; }
         public Builder randomFlip(boolean v) { randomFlip = v; return this; }
@@ -276,7 +283,7 @@ public record TrainingConfig(
                     alpha == null ? rank : alpha, trainTextEncoder, loraTargets,
                     lrUnet != null ? lrUnet : defaultLrUnet(mode), lrTextEncoder, beta1, beta2,
                     adamEps, weightDecay, lrSchedule, warmupSteps, lrCycles, lrPower, maxSteps, epochs, batchSize,
-                    gradientAccumulation, maxGradNorm, seed, resolution, randomFlip, latentSampling, clipSkip,
+                    gradientAccumulation, maxGradNorm, noiseOffset, seed, resolution, randomFlip, latentSampling, clipSkip,
                     mixedPrecision, checkpointEvery, checkpointsToKeep, validationEvery, validationPrompts,
                     validationSeed, datasetId, mode, newTokens, initializerToken, lrEmbeddings,
                     weightDecayEmbeddings, gradientCheckpointing);

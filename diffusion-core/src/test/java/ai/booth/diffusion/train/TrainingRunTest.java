@@ -125,6 +125,23 @@ class TrainingRunTest {
     }
 
     @Test
+    void offsetNoiseChangesTheTrainingNoiseOnlyWhenAsked() {
+        Losses plain = new Losses();
+        Losses zero = new Losses();
+        Losses offset = new Losses();
+        for (var run : List.of(Map.entry(config(2), plain), Map.entry(config(2).noiseOffset(0), zero),
+                Map.entry(config(2).noiseOffset(0.1), offset))) {
+            try (DreamBoothTrainer t = start(run.getKey().build())) {
+                t.run(tmp.resolve("run-" + run.getValue().hashCode()), run.getValue(), null, () -> false);
+            }
+        }
+        assertEquals(plain.bits, zero.bits, "offset 0 is the plain run");
+        assertTrue(!offset.bits.equals(plain.bits), "offset 0.1 trains on other noise");
+        offset.bits.forEach(bits -> assertTrue(Float.isFinite(Float.intBitsToFloat(bits))));
+        assertThrows(IllegalArgumentException.class, () -> config(2).noiseOffset(-0.1).build());
+    }
+
+    @Test
     void resumeRefusesChangedTrainingSettingsButMayTrainLonger() {
         Path checkpoint = tmp.resolve("ckpt");
         try (DreamBoothTrainer t = start(config(2).build())) {
