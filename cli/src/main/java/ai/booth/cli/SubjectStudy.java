@@ -45,16 +45,26 @@ import java.util.stream.Stream;
  */
 final class SubjectStudy {
 
-    /** How the LoRAs are trained; {@code sweeps} false stops after the four main rows. */
+    /**
+     * How the LoRAs are trained (the text encoder at half {@code lr}); {@code sweeps} false stops after the four main
+     * rows.
+     */
     record Training(int photos, int steps, int rank, double lr, int classImages, boolean sweeps) { }
+
+    // The demo's recipe, which the web client reads from demo/zigzag-star/recipe.json (DemoPhotosTest: they agree).
+    static final int DEMO_PHOTOS = 5;
+    static final int DEMO_STEPS = 400;
+    static final int DEMO_RANK = 4;
+    static final double DEMO_LR = 5e-4;
+    static final int DEMO_CLASS_IMAGES = 50;
 
     /** One variant's figures. */
     record Scores(double clipI, double dino, double classStars, double classLikeness) { }
 
     record Row(String variant, Scores scores) { }
 
-    /** The rows every report has, by name (the sweeps follow them). */
-    record Result(Scores base, Scores lora, Scores noPrior, Scores ownStars, List<Row> rows) { }
+    /** The rows every report has, by name (the sweeps follow them), and whose study they are. */
+    record Result(Subject subject, Scores base, Scores lora, Scores noPrior, Scores ownStars, List<Row> rows) { }
 
     /** The places subject prompts put the subject in, each twice (two seeds). */
     private static final List<String> PLACES = List.of("on the beach", "on grass", "in the sky", "on water",
@@ -129,7 +139,7 @@ final class SubjectStudy {
                         sampling.withGuidance(g)))));
             }
         }
-        return new Result(rows.get(0).scores(), rows.get(1).scores(), rows.get(2).scores(), rows.get(3).scores(),
+        return new Result(subject, rows.get(0).scores(), rows.get(1).scores(), rows.get(2).scores(), rows.get(3).scores(),
                 rows);
     }
 
@@ -202,17 +212,13 @@ final class SubjectStudy {
         }
 
         Scores score(Renders r) {
-            List<RgbImage> s = rgb(r.subject());
-            List<RgbImage> c = rgb(r.classPrompt());
+            List<RgbImage> s = WorldReport.rgb(r.subject());
+            List<RgbImage> c = WorldReport.rgb(r.classPrompt());
             return new Scores(Similarity.meanPairwise(scorer.clipImageEmbeds(s), realClip),
                     Similarity.meanPairwise(scorer.dinoEmbeds(s), realDino),
                     AttributeAccuracy.score(scorer, c, classCaptions).shape(),
                     Similarity.meanPairwise(scorer.clipImageEmbeds(c), realClip));
         }
-    }
-
-    private static List<RgbImage> rgb(List<BufferedImage> images) {
-        return images.stream().map(RgbImage::of).toList();
     }
 
     /** One row per prompt (subject prompts, then the class prompt's), one column per variant. */
@@ -236,10 +242,10 @@ final class SubjectStudy {
     }
 
     /** The study's markdown section. */
-    static String markdown(Subject subject, Result r) {
+    static String markdown(Result r) {
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%n## DreamBooth: %s%n%n"
                 + "| variant | subject CLIP-I | subject DINO slot | class prompt: stars | class prompt: likeness to "
-                + "the subject |%n|---|---|---|---|---|%n", subject.name()));
+                + "the subject |%n|---|---|---|---|---|%n", r.subject().name()));
         for (Row row : r.rows()) {
             Scores s = row.scores();
             md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f |%n", row.variant(), s.clipI(),

@@ -217,11 +217,11 @@ final class WorldCommand implements Runnable {
                 description = "First seed; prompt i uses seed + i (default: ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--subject-steps", defaultValue = "400", paramLabel = "N",
+        @Option(names = "--subject-steps", defaultValue = "" + SubjectStudy.DEMO_STEPS, paramLabel = "N",
                 description = "Steps of the subject's DreamBooth LoRA; 0 skips DreamBooth (default: ${DEFAULT-VALUE}).")
         int subjectSteps;
 
-        @Option(names = "--class-images", defaultValue = "50", paramLabel = "N",
+        @Option(names = "--class-images", defaultValue = "" + SubjectStudy.DEMO_CLASS_IMAGES, paramLabel = "N",
                 description = "Class images for prior preservation, made by the model (default: ${DEFAULT-VALUE}).")
         int classImages;
 
@@ -238,7 +238,8 @@ final class WorldCommand implements Runnable {
             }
             new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance), count, seed)
                     .write(out, spec.commandLine().getOut(), subjectSteps == 0 ? null
-                            : new SubjectStudy.Training(5, subjectSteps, 4, 5e-4, classImages, true));
+                            : new SubjectStudy.Training(SubjectStudy.DEMO_PHOTOS, subjectSteps,
+                            SubjectStudy.DEMO_RANK, SubjectStudy.DEMO_LR, classImages, true));
             spec.commandLine().getOut().println("wrote " + out.resolve("report.md"));
         }
     }

@@ -13,7 +13,6 @@ import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.world.Example;
 import ai.booth.world.Renderer;
 import ai.booth.world.Split;
-import ai.booth.world.Subject;
 import ai.booth.world.World;
 
 import java.awt.image.BufferedImage;
@@ -137,7 +136,7 @@ final class WorldReport {
         md.append(String.format(Locale.ROOT, "%nChance: %.3f for both. Contact sheet: `held-out.png` (each prompt's "
                 + "real scene, then its generation).%n", AttributeAccuracy.chance()));
         if (f.subject() != null) {
-            md.append(SubjectStudy.markdown(Subject.ZIGZAG_STAR, f.subject()));
+            md.append(SubjectStudy.markdown(f.subject()));
         }
         return md.toString();
     }
@@ -158,7 +157,7 @@ final class WorldReport {
         return Renderer.render(e.scene());
     }
 
-    private static List<RgbImage> rgb(List<BufferedImage> images) {
+    static List<RgbImage> rgb(List<BufferedImage> images) {
         return images.stream().map(RgbImage::of).toList();
     }
 

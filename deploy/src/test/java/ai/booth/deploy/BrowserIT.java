@@ -243,6 +243,56 @@ class BrowserIT {
                 .then().statusCode(200);
     }
 
+    /**
+     * The first screen's demo, as a newcomer meets it: the world subject's photos shown, one click uploads them, trains
+     * a LoRA on booth-world and shows three prompts without and with it. Runs where the world model is committed.
+     */
+    @Test
+    void aNewcomerTriesTheDemoSubjectAndSeesEachPromptBeforeAndAfter() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(BoothHome.root().resolve("models/booth-world/model_index.json")),
+                "no world model in this checkout");
+        String key = new ApiKeyStore(settings.keysFile()).create("newcomer", "demo", "standard").keyText();
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.get(stack.url(Service.GATEWAY).toString());
+        signIn(key);
+        WebElement demo = waitFor(Duration.ofSeconds(30), ExpectedConditions.visibilityOfElementLocated(By.id("demo")));
+        List<WebElement> photos = demo.findElements(By.cssSelector("#demo-photos img"));
+        assertEquals(5, photos.size(), "the subject's photos");
+        photos.forEach(BrowserIT::waitUntilLoaded);
+
+        browser.findElement(By.id("try-demo")).click();
+        waitFor(Duration.ofMinutes(15), driver -> {
+            String error = driver.findElement(By.id("demo-error")).getText();
+            if (!error.isEmpty()) {
+                throw new AssertionError("the demo failed: " + error);
+            }
+            return driver.findElement(By.id("demo-status")).getText().startsWith("Done");
+        });
+        List<WebElement> rows = browser.findElements(By.cssSelector("#demo-results tbody tr"));
+        assertEquals(3, rows.size(), "three prompts");
+        for (WebElement row : rows) {
+            List<WebElement> images = row.findElements(By.tagName("img"));
+            assertEquals(2, images.size(), "before and after: " + row.getText());
+            images.forEach(BrowserIT::waitUntilLoaded);
+            Number change = (Number) ((JavascriptExecutor) browser).executeScript(PIXEL_CHANGE, images.get(0),
+                    images.get(1));
+            assertTrue(change.doubleValue() > 0.02, "the LoRA changes the image (mean |before - after| "
+                    + change + "): " + row.getText());
+        }
+        assertTrue(rows.get(0).getText().contains("sks star"), rows.get(0).getText());
+        screenshot("demo");
+    }
+
+    /** Mean absolute difference of two loaded images' RGB, 0..1 (drawn on a canvas at the first one's size). */
+    private static final String PIXEL_CHANGE = """
+            const pixels = (img, w, h) => { const c = document.createElement('canvas'); c.width = w; c.height = h;
+              const g = c.getContext('2d'); g.drawImage(img, 0, 0, w, h); return g.getImageData(0, 0, w, h).data; };
+            const w = arguments[0].naturalWidth, h = arguments[0].naturalHeight;
+            const a = pixels(arguments[0], w, h), b = pixels(arguments[1], w, h);
+            let sum = 0, n = 0;
+            for (let i = 0; i < a.length; i += 4) for (let k = 0; k < 3; k++) { sum += Math.abs(a[i + k] - b[i + k]); n++; }
+            return sum / n / 255;""";
+
     private static void signIn(String key) {
         WebElement field = waitFor(Duration.ofSeconds(30), ExpectedConditions.visibilityOfElementLocated(
                 By.id("api-key")));

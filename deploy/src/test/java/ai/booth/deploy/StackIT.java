@@ -28,6 +28,7 @@ import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet4Address;
@@ -278,6 +281,71 @@ class StackIT {
         assertTrue(new String(read(Buckets.GENERATIONS, Buckets.generationImageKey("e2e", generationId, 1)),
                 StandardCharsets.ISO_8859_1).contains("Seed: 6"), "the PNG's parameters chunk");
         assertTrue(stack.exited().isEmpty(), "a service died during the test");
+    }
+
+    /**
+     * The issue's acceptance, as a newcomer checks it: the committed world model is listed as {@code booth-world}, and
+     * "a red circle on a blue background" at the report's sampling is a red circle on blue — read off the PNGs the
+     * stack stored: most of each image's border is blue, a red blob is in it (three seeds of four at least).
+     */
+    @Test
+    void theWorldModelIsListedAndDrawsARedCircleOnABlueBackground() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(BoothHome.root().resolve("models/booth-world/model_index.json")),
+                "no world model in this checkout");
+        gateway().get("/api/v1/models").then().statusCode(200)
+                .body("find { it.id == 'booth-world' }.manifest.kind", is("folder"));
+        int count = 4;
+        String generationId = gateway().contentType(ContentType.JSON)
+                .body("{\"baseModel\":\"booth-world\",\"prompt\":\"a red circle on a blue background\",\"steps\":20,"
+                        + "\"guidanceScale\":5,\"scheduler\":\"dpmpp_2m_karras\",\"count\":" + count + ",\"seed\":1}")
+                .post("/api/v1/generations")
+                .then().statusCode(202).extract().path("generationId");
+        awaitStatus("/api/v1/generations/" + generationId, "COMPLETED").body("images.size()", is(count));
+        List<String> looks = new ArrayList<>();
+        int right = 0;
+        for (int i = 0; i < count; i++) {
+            BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(read(Buckets.GENERATIONS,
+                    Buckets.generationImageKey("e2e", generationId, i))));
+            double blueBorder = share(image, true, StackIT::blue);
+            double red = share(image, false, StackIT::red);
+            looks.add(String.format(java.util.Locale.ROOT, "seed %d: border blue %.2f, red %.2f", 1 + i, blueBorder,
+                    red));
+            right += blueBorder > 0.6 && red > 0.03 ? 1 : 0;
+        }
+        assertTrue(right >= count - 1, "red circles on blue: " + looks);
+    }
+
+    private static boolean blue(int r, int g, int b) {
+        return b > 100 && b > r + 50 && b > g + 20;
+    }
+
+    private static boolean red(int r, int g, int b) {
+        return r > 120 && r > g + 70 && r > b + 70;
+    }
+
+    private interface Colour {
+        boolean is(int r, int g, int b);
+    }
+
+    /** The share of pixels of a colour: in the outermost eighth of each side ({@code border}) or anywhere. */
+    private static double share(BufferedImage image, boolean border, Colour colour) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int edge = w / 8;
+        int seen = 0;
+        int hits = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                boolean inBorder = x < edge || y < edge || x >= w - edge || y >= h - edge;
+                if (border && !inBorder) {
+                    continue;
+                }
+                int rgb = image.getRGB(x, y);
+                seen++;
+                hits += colour.is(rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF) ? 1 : 0;
+            }
+        }
+        return (double) hits / seen;
     }
 
     /**

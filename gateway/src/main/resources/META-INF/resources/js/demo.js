@@ -4,29 +4,26 @@
 import { get, post, upload } from './api.js';
 import { $, el, showError } from './ui.js';
 
-export const DEMO_MODEL = 'booth-world';
-const PHOTOS = ['00', '01', '02', '03', '04'].map((n) => `demo/zigzag-star/${n}.png`);
-const PROMPTS = ['a photo of sks star on the beach', 'a photo of sks star in the sky', 'a photo of sks star on grass'];
-// The world report's recipe (./booth world report): a rank-4 LoRA with prior preservation at the world's 64 px.
-const TRAINING = {
-  baseModel: DEMO_MODEL, instanceToken: 'sks', classNoun: 'star', mode: 'lora', maxTrainSteps: 400, rank: 4,
-  resolution: 64, unetLearningRate: 5e-4, textEncoderLearningRate: 2.5e-4, priorPreservation: true,
-  classImageCount: 50,
-};
-const SAMPLING = { steps: 20, guidanceScale: 5, scheduler: 'dpmpp_2m_karras', seed: 1, width: 64, height: 64 };
+const DIR = 'demo/zigzag-star/';
+// The recipe (photos, training, sampling, prompts) lives in one file, which ./booth world report follows too.
+const recipe = fetch(`${DIR}recipe.json`).then((response) => {
+  if (!response.ok) throw new Error(`The demo recipe could not be read (${response.status})`);
+  return response.json();
+});
 
 let onChange = () => {};
 
 export function setUpDemo(changed) {
   onChange = changed;
-  $('demo-photos').replaceChildren(...PHOTOS.map((src, i) => el('li', {},
-    el('img', { src, alt: `Demo subject photo ${i + 1}`, class: 'thumb' }))));
   $('try-demo').addEventListener('click', run);
+  recipe.then((r) => $('demo-photos').replaceChildren(...r.photos.map((name, i) => el('li', {},
+    el('img', { src: DIR + name, alt: `Demo subject photo ${i + 1}`, class: 'thumb' })))))
+    .catch((error) => showError('demo-error', error));
 }
 
 /** Shows the demo only where its model is installed. */
 export function showDemo(models) {
-  $('demo').hidden = !models.some((m) => m.id === DEMO_MODEL);
+  recipe.then((r) => { $('demo').hidden = !models.some((m) => m.id === r.training.baseModel); }, () => {});
 }
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
@@ -52,11 +49,12 @@ async function run() {
   $('demo-results').replaceChildren();
   const progress = $('demo-progress');
   try {
-    say('Uploading the five photos…');
+    const { photos, subject, instancePrompt, training: spec, sampling, prompts } = await recipe;
+    say(`Uploading the ${photos.length} photos…`);
     const data = new FormData();
-    for (const url of PHOTOS) data.append('images', await (await fetch(url)).blob(), url.split('/').pop());
-    data.append('subject', 'zigzag star (demo)');
-    data.append('instancePrompt', 'a photo of sks star');
+    for (const name of photos) data.append('images', await (await fetch(DIR + name)).blob(), name);
+    data.append('subject', subject);
+    data.append('instancePrompt', instancePrompt);
     data.append('cropMode', 'centre');
     data.append('resolution', '256');
     const dataset = await upload('/api/v1/datasets', data, () => {});
@@ -64,9 +62,9 @@ async function run() {
     if (ready.status !== 'READY') throw new Error(`The demo dataset was ${ready.status}: ${ready.problems.join('; ')}`);
     onChange();
 
-    say('Training a LoRA on booth-world (class images first, then 400 steps)…');
+    say(`Training a LoRA on ${spec.baseModel} (class images first, then ${spec.maxTrainSteps} steps)…`);
     progress.hidden = false;
-    const training = await post('/api/v1/trainings', { ...TRAINING, datasetId: dataset.datasetId });
+    const training = await post('/api/v1/trainings', { ...spec, datasetId: dataset.datasetId });
     const trained = await until(`/api/v1/trainings/${training.trainingId}`,
       (v) => ['COMPLETED', 'FAILED'].includes(v.status), (v) => { progress.value = v.percent; });
     if (trained.status !== 'COMPLETED') {
@@ -77,8 +75,9 @@ async function run() {
     say('Generating the same prompts without and with the LoRA…');
     const lora = [{ trainingId: training.trainingId, unetScale: 1, textEncoderScale: 1 }];
     const rows = [];
-    for (const prompt of PROMPTS) {
-      rows.push([prompt, await generate({ prompt }), await generate({ prompt, loras: lora })]);
+    for (const prompt of prompts) {
+      rows.push([prompt, await generate({ baseModel: spec.baseModel, ...sampling, prompt }),
+        await generate({ baseModel: spec.baseModel, ...sampling, prompt, loras: lora })]);
     }
     $('demo-results').replaceChildren(el('table', { class: 'before-after', 'aria-label': 'Before and after' },
       el('thead', {}, el('tr', {}, ...['Prompt', 'booth-world', 'with the demo LoRA']
@@ -98,9 +97,9 @@ async function run() {
   }
 }
 
-/** One image of booth-world at the demo's sampling: its URL once generated. */
-async function generate(extra) {
-  const generation = await post('/api/v1/generations', { baseModel: DEMO_MODEL, ...SAMPLING, ...extra });
+/** One image as {@code request} asks: its URL once generated. */
+async function generate(request) {
+  const generation = await post('/api/v1/generations', request);
   const view = await until(`/api/v1/generations/${generation.generationId}`, (v) => ['COMPLETED', 'FAILED'].includes(v.status));
   if (view.status !== 'COMPLETED') throw new Error(`A demo generation failed: ${view.failure?.message ?? view.status}`);
   return view.images[0].url;

@@ -118,6 +118,10 @@ public class ModelRegistry {
         if (existing.isPresent()) {
             return existing.get();
         }
+        return storeModel(id, name, check, lineage);
+    }
+
+    private ModelManifest storeModel(String id, String name, ModelCheck check, ModelLineage lineage) {
         return store(id, objects(check), files -> new ModelManifest(id, displayName(id, name),
                 check.singleFile() ? ModelManifest.SINGLE_FILE : ModelManifest.FOLDER, check.contentHash(),
                 sum(files), check.configSource(), check.resolution(),
@@ -259,18 +263,28 @@ public class ModelRegistry {
         return id != null && ID.matcher(id).matches();
     }
 
-    /** Installs the demo model {@value #DEMO_MODEL_ID} from the fixture model folder unless it is installed. */
+    /** Installs the demo model {@value #DEMO_MODEL_ID} from the fixture model folder unless it is installed as is. */
     public ModelManifest ensureDemoModel(Path fixturesModelDir) {
         return ensure(DEMO_MODEL_ID, DEMO_MODEL_NAME, fixturesModelDir);
     }
 
-    /** Installs {@value #WORLD_MODEL_ID} from {@code dir} unless a model of that id is installed. */
+    /** Installs {@value #WORLD_MODEL_ID} from {@code dir} unless it is installed with this content. */
     public ModelManifest ensureWorldModel(Path dir) {
         return ensure(WORLD_MODEL_ID, WORLD_MODEL_NAME, dir);
     }
 
+    /**
+     * A model Booth ships, installed as its checkout has it: a newer version (other content under the same id, e.g.
+     * after a pull) replaces the installed one — objects first, manifest last; caches key on the content hash, so
+     * workers load the new weights. Users' ids are never replaced: {@link #install} refuses other content.
+     */
     private ModelManifest ensure(String id, String name, Path dir) {
-        return manifest(id).orElseGet(() -> install(dir, id, name, null));
+        ModelCheck check = vet("model", id, dir, path -> ModelCheck.of(path, null));
+        Optional<ModelManifest> installed = manifest(id);
+        if (installed.isPresent() && installed.get().contentHash().equals(check.contentHash())) {
+            return installed.get();
+        }
+        return storeModel(id, name, check, null);
     }
 
     /** Key of a model's object, e.g. {@code objectKey("sd-tiny", "unet/config.json")}. */

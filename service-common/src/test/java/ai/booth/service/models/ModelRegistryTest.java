@@ -16,9 +16,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -173,5 +176,33 @@ class ModelRegistryTest {
         assertEquals(List.of(ModelRegistry.WORLD_MODEL_ID, ModelRegistry.DEMO_MODEL_ID), registry.list().stream()
                 .map(ModelManifest::id).filter(id -> id.equals(ModelRegistry.WORLD_MODEL_ID)
                         || id.equals(ModelRegistry.DEMO_MODEL_ID)).toList());
+    }
+
+    @Test
+    void aNewerVersionOfAShippedModelReplacesTheInstalledOneWhileUsersIdsKeepTheirContent(@TempDir Path tmp)
+            throws IOException {
+        ModelManifest shipped = registry.ensureWorldModel(MODEL);
+        Path newer = tmp.resolve("newer");
+        try (Stream<Path> files = Files.walk(MODEL)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, newer.resolve(MODEL.relativize(file).toString()));
+            }
+        }
+        Path weights = newer.resolve("unet/diffusion_pytorch_model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length - 1] ^= 1;   // one weight's last byte: other content, the same valid layout
+        Files.write(weights, bytes);
+
+        ModelManifest updated = registry.ensureWorldModel(newer);
+
+        assertNotEquals(shipped.contentHash(), updated.contentHash());
+        assertEquals(ModelCheck.of(newer, null).contentHash(), updated.contentHash());
+        assertEquals(updated, registry.manifest(ModelRegistry.WORLD_MODEL_ID).orElseThrow());
+        Path stored = tmp.resolve("stored.safetensors");
+        store.download(Buckets.MODELS, ModelRegistry.objectKey(ModelRegistry.WORLD_MODEL_ID,
+                "unet/diffusion_pytorch_model.safetensors"), stored, Long.MAX_VALUE);
+        assertArrayEquals(bytes, Files.readAllBytes(stored), "the new weights are stored");
+        assertThrows(ModelInstallException.class, () -> registry.install(MODEL, ModelRegistry.WORLD_MODEL_ID, null,
+                null), "an install by hand still refuses other content under a taken id");
     }
 }
