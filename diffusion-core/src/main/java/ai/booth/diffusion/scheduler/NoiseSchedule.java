@@ -107,6 +107,13 @@ public final class NoiseSchedule {
         return alphasCumprod[t];
     }
 
+    /** The signal-to-noise ratio ᾱ_t / (1 − ᾱ_t) of training timestep t, in float32 as diffusers' compute_snr. */
+    public float snr(int t) {
+        float a = alphaCumprod(t);
+        float ratio = (float) Math.sqrt(a) / (float) Math.sqrt(1 - a);
+        return ratio * ratio;
+    }
+
     /** The noise level sigma_t = sqrt((1 - ᾱ_t) / ᾱ_t) of every training timestep, float32 as torch computes it. */
     public float[] sigmas() {
         float[] sigmas = new float[alphasCumprod.length];

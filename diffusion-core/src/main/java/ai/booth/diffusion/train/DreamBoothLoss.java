@@ -12,7 +12,8 @@ import ai.djl.ndarray.types.DataType;
  * The DreamBooth objective (Ruiz et al. 2023, eq. 2, as diffusers' train_dreambooth_lora): noise the latents at the
  * given timesteps on the training schedule, let the UNet predict the noise (or v, for v-prediction models) and take
  * the mean squared error in float32 — on the instance part of the batch, plus λ times the error on the class
- * ("prior preservation") part.
+ * ("prior preservation") part. With Min-SNR-γ ({@link TrainingConfig#snrGamma}) the instance part is a weighted mean
+ * of its examples' errors, as diffusers weights it; the class part stays the plain mean, as there.
  */
 public final class DreamBoothLoss {
 
@@ -32,6 +33,7 @@ public final class DreamBoothLoss {
     private final String predictionType;
     private final double priorLossWeight;
     private final boolean checkpointing;
+    private final double snrGamma;
 
     /**
      * @param schedule        the training noise schedule (the model's scheduler config as DDPM), whose
@@ -48,6 +50,16 @@ public final class DreamBoothLoss {
      */
     public DreamBoothLoss(UNet2DConditionModel unet, Scheduler schedule, double priorLossWeight,
                           boolean checkpointing) {
+        this(unet, schedule, priorLossWeight, checkpointing, 0);
+    }
+
+    /** @param snrGamma Min-SNR-γ weighting of the instance examples' errors; 0 = off (the plain mean) */
+    public DreamBoothLoss(UNet2DConditionModel unet, Scheduler schedule, double priorLossWeight,
+                          boolean checkpointing, double snrGamma) {
+        if (!(snrGamma >= 0) || !Double.isFinite(snrGamma)) {
+            throw new IllegalArgumentException("snrGamma must be >= 0 (0 = off), got " + snrGamma);
+        }
+        this.snrGamma = snrGamma;
         this.unet = unet;
         this.checkpointing = checkpointing;
         this.schedule = schedule;
@@ -115,14 +127,35 @@ public final class DreamBoothLoss {
         NDArray target = predictionType.equals("epsilon") ? noise : schedule.getVelocity(latents, noise, timesteps);
         target = target.toType(DataType.FLOAT32, false);
         if (instanceCount == batch) {
-            NDArray loss = mse(prediction, target);
+            NDArray loss = instanceLoss(prediction, target, timesteps);
             return new Terms(loss, loss, null);
         }
         NDIndex instances = new NDIndex("0:" + instanceCount);
         NDIndex classes = new NDIndex(instanceCount + ":");
-        NDArray instance = mse(prediction.get(instances), target.get(instances));
+        NDArray instance = instanceLoss(prediction.get(instances), target.get(instances), timesteps);
         NDArray prior = mse(prediction.get(classes), target.get(classes));
         return new Terms(instance.add(Ops.scale(prior, (float) priorLossWeight)), instance, prior);
+    }
+
+    /**
+     * The instance examples' error: the plain mean, or with Min-SNR-γ Σ_i w_i · mse_i / n, w_i = min(SNR(t_i), γ) /
+     * SNR(t_i) (+ 1 for v-prediction: diffusers' train_dreambooth). Each weight is a float scaling its example's
+     * error ({@link Ops#scale}: libtorch-owned, so backward can use it).
+     */
+    private NDArray instanceLoss(NDArray prediction, NDArray target, NDArray timesteps) {
+        if (snrGamma == 0) {
+            return mse(prediction, target);
+        }
+        int n = (int) prediction.getShape().get(0);
+        float[] t = timesteps.toType(DataType.FLOAT32, false).toFloatArray();
+        NDArray sum = null;
+        for (int i = 0; i < n; i++) {
+            float snr = schedule.schedule().snr((int) t[i]);
+            double weight = Math.min(snr, snrGamma) / snr + (predictionType.equals("epsilon") ? 0 : 1);
+            NDArray term = Ops.scale(mse(prediction.get(i), target.get(i)), (float) (weight / n));
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum;
     }
 
     private static NDArray mse(NDArray prediction, NDArray target) {

@@ -139,7 +139,7 @@ public final class DreamBoothTrainer implements AutoCloseable {
             this.optimizer = new AdamW(new AdamW.Settings(config.beta1(), config.beta2(), config.adamEps(),
                     config.weightDecay()), groups);
             DreamBoothLoss loss = new DreamBoothLoss(tuned.unet(), ddpm, config.priorLossWeight(),
-                    config.gradientCheckpointing());
+                    config.gradientCheckpointing(), config.snrGamma());
             this.step = new TrainingStep(trained, prompts, loss, optimizer, config.maxGradNorm(),
                     config.mixedPrecision().equals("fp16") ? LossScaler.dynamic() : LossScaler.disabled());
             int epochLength = epochLength();

@@ -41,6 +41,11 @@ import java.util.regex.Pattern;
  *                             times one N(0, 1) per latent channel added to the training noise, so the model learns
  *                             to change an image's overall colour — the low frequencies the schedule's non-zero
  *                             terminal SNR leaks from the start noise; 0 (default) = off
+ * @param snrGamma             Min-SNR-γ loss weighting (Hang et al. 2023; diffusers' {@code --snr_gamma}, kohya's
+ *                             {@code --min_snr_gamma}): each instance example's error weighted by
+ *                             min(SNR(t), γ) / SNR(t) (+ 1 for v-prediction, as diffusers), so the many easy
+ *                             low-noise steps stop dominating and training converges faster; 5 is the paper's value;
+ *                             0 (default) = off, the plain mean
  * @param seed                 the one seed of the job: LoRA init, latent sampling, data order, flips, noise, timesteps
  * @param resolution           training image size in pixels (512); images are centre-cropped and resized to it
  * @param randomFlip           mirror examples at random (both orientations are encoded once and cached)
@@ -72,7 +77,7 @@ public record TrainingConfig(
         double lrUnet, double lrTextEncoder, double beta1, double beta2, double adamEps, double weightDecay,
         String lrSchedule, int warmupSteps, double lrCycles, double lrPower,
         int maxSteps, int epochs, int batchSize, int gradientAccumulation, double maxGradNorm, double noiseOffset,
-        long seed, int resolution, boolean randomFlip, String latentSampling, int clipSkip, String mixedPrecision,
+        double snrGamma, long seed, int resolution, boolean randomFlip, String latentSampling, int clipSkip, String mixedPrecision,
         int checkpointEvery, int checkpointsToKeep, int validationEvery, List<String> validationPrompts,
         long validationSeed, String datasetId,
         String mode, List<String> newTokens, String initializerToken, double lrEmbeddings,
@@ -114,6 +119,7 @@ public record TrainingConfig(
         require(gradientAccumulation >= 1, "gradientAccumulation", "must be >= 1", gradientAccumulation);
         require(maxGradNorm >= 0, "maxGradNorm", "must be >= 0 (0 = no clipping)", maxGradNorm);
         require(noiseOffset >= 0 && noiseOffset <= 1, "noiseOffset", "must be 0 to 1 (0 = off)", noiseOffset);
+        require(snrGamma >= 0 && Double.isFinite(snrGamma), "snrGamma", "must be >= 0 (0 = off)", snrGamma);
         require(resolution >= 8 && resolution % 8 == 0, "resolution", "must be a positive multiple of 8", resolution);
         latentSampling = choice("latentSampling", latentSampling, LATENT_SAMPLING);
         require(clipSkip >= 1, "clipSkip", "must be >= 1", clipSkip);
@@ -218,6 +224,7 @@ public record TrainingConfig(
         private int gradientAccumulation = 1;
         private double maxGradNorm = 1.0;
         private double noiseOffset;
+        private double snrGamma;
         private long seed;
         private int resolution = 512;
         private boolean randomFlip;
@@ -259,6 +266,7 @@ public record TrainingConfig(
         public Builder gradientAccumulation(int v) { gradientAccumulation = v; return this; }
         public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
         public Builder noiseOffset(double v) { noiseOffset = v; return this; }
+        public Builder snrGamma(double v) { snrGamma = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder resolution(int v) { resolution = v; return this; }
         public Builder randomFlip(boolean v) { randomFlip = v; return this; }
@@ -283,7 +291,7 @@ public record TrainingConfig(
                     alpha == null ? rank : alpha, trainTextEncoder, loraTargets,
                     lrUnet != null ? lrUnet : defaultLrUnet(mode), lrTextEncoder, beta1, beta2,
                     adamEps, weightDecay, lrSchedule, warmupSteps, lrCycles, lrPower, maxSteps, epochs, batchSize,
-                    gradientAccumulation, maxGradNorm, noiseOffset, seed, resolution, randomFlip, latentSampling, clipSkip,
+                    gradientAccumulation, maxGradNorm, noiseOffset, snrGamma, seed, resolution, randomFlip, latentSampling, clipSkip,
                     mixedPrecision, checkpointEvery, checkpointsToKeep, validationEvery, validationPrompts,
                     validationSeed, datasetId, mode, newTokens, initializerToken, lrEmbeddings,
                     weightDecayEmbeddings, gradientCheckpointing);
