@@ -4,6 +4,10 @@ import java.util.List;
 
 /** Every S3 bucket Booth uses, and the object key layout inside them (keys in events follow it). */
 public final class Buckets {
+
+    /** The owner of what Booth makes for itself: class-image sets for prior preservation (ids {@code class-<key>}). */
+    public static final String SYSTEM_OWNER = "booth-system";
+
     /**
      * Datasets, under {@code <owner>/<datasetId>/}: {@code staging/<file>} as uploaded until checked, {@code raw/<file>}
      * the accepted originals, {@code processed/v<n>/<nn>.png} + {@code .txt} the training images and captions of

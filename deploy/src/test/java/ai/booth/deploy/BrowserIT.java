@@ -252,8 +252,9 @@ class BrowserIT {
         Assumptions.assumeTrue(Files.isRegularFile(BoothHome.root().resolve("models/booth-world/model_index.json")),
                 "no world model in this checkout");
         String key = new ApiKeyStore(settings.keysFile()).create("newcomer", "demo", "standard").keyText();
-        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
         browser.get(stack.url(Service.GATEWAY).toString());
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");   // whoever signed in before
+        browser.navigate().refresh();
         signIn(key);
         WebElement demo = waitFor(Duration.ofSeconds(30), ExpectedConditions.visibilityOfElementLocated(By.id("demo")));
         List<WebElement> photos = demo.findElements(By.cssSelector("#demo-photos img"));
@@ -274,24 +275,30 @@ class BrowserIT {
             List<WebElement> images = row.findElements(By.tagName("img"));
             assertEquals(2, images.size(), "before and after: " + row.getText());
             images.forEach(BrowserIT::waitUntilLoaded);
-            Number change = (Number) ((JavascriptExecutor) browser).executeScript(PIXEL_CHANGE, images.get(0),
-                    images.get(1));
-            assertTrue(change.doubleValue() > 0.02, "the LoRA changes the image (mean |before - after| "
-                    + change + "): " + row.getText());
+            double change = meanDifference(ImageIO.read(new java.net.URL(images.get(0).getAttribute("src"))),
+                    ImageIO.read(new java.net.URL(images.get(1).getAttribute("src"))));
+            assertTrue(change > 0.02, "the LoRA changes the image (mean |before - after| " + change + "): "
+                    + row.getText());
         }
         assertTrue(rows.get(0).getText().contains("sks star"), rows.get(0).getText());
         screenshot("demo");
     }
 
-    /** Mean absolute difference of two loaded images' RGB, 0..1 (drawn on a canvas at the first one's size). */
-    private static final String PIXEL_CHANGE = """
-            const pixels = (img, w, h) => { const c = document.createElement('canvas'); c.width = w; c.height = h;
-              const g = c.getContext('2d'); g.drawImage(img, 0, 0, w, h); return g.getImageData(0, 0, w, h).data; };
-            const w = arguments[0].naturalWidth, h = arguments[0].naturalHeight;
-            const a = pixels(arguments[0], w, h), b = pixels(arguments[1], w, h);
-            let sum = 0, n = 0;
-            for (let i = 0; i < a.length; i += 4) for (let k = 0; k < 3; k++) { sum += Math.abs(a[i + k] - b[i + k]); n++; }
-            return sum / n / 255;""";
+    /** Mean absolute difference of two same-sized images' RGB, 0..1 (what the page shows, read as the browser did). */
+    private static double meanDifference(BufferedImage a, BufferedImage b) {
+        assertEquals(a.getWidth(), b.getWidth());
+        double sum = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    sum += Math.abs((p >> shift & 0xFF) - (q >> shift & 0xFF));
+                }
+            }
+        }
+        return sum / (3.0 * 255 * a.getWidth() * a.getHeight());
+    }
 
     private static void signIn(String key) {
         WebElement field = waitFor(Duration.ofSeconds(30), ExpectedConditions.visibilityOfElementLocated(

@@ -1,5 +1,6 @@
 package ai.booth.sampler;
 
+import ai.booth.contracts.Buckets;
 import ai.booth.contracts.Event;
 import ai.booth.contracts.GenerationFailed;
 import ai.booth.contracts.GenerationRequested;
@@ -104,7 +105,7 @@ public class GenerationRequestConsumer {
             LOG.infof("event %s re-delivered: dropped", event.eventId());
             return Optional.empty();
         }
-        List<String> problems = problems(request);
+        List<String> problems = problems(request, event.ownerId());
         if (!problems.isEmpty()) {
             EventMessages.send(failed, event.next(new GenerationFailed(request.generationId(), "INVALID_REQUEST",
                     String.join("; ", problems)))).toCompletableFuture().join();
@@ -117,11 +118,12 @@ public class GenerationRequestConsumer {
      * Field rules that need no lookups, with the gateway's bounds ({@link GenerationRules}), so a request published
      * by another producer is held to the same limits; each problem names the field and its value.
      */
-    static List<String> problems(GenerationRequested r) {
+    static List<String> problems(GenerationRequested r, String ownerId) {
         List<String> problems = new ArrayList<>();
         within(problems, "steps", r.steps(), GenerationRules.STEPS);
-        if (r.grid() == null) {
-            within(problems, "count", r.count(), GenerationRules.COUNT);
+        if (r.grid() == null) {   // a class-image set holds as many images as its training uses
+            within(problems, "count", r.count(), Buckets.SYSTEM_OWNER.equals(ownerId)
+                    ? GenerationRules.CLASS_IMAGE_COUNT : GenerationRules.COUNT);
         }
         if (!GenerationRules.validSize(r.width()) || !GenerationRules.validSize(r.height())) {
             problems.add("width and height must be multiples of " + GenerationRules.PIXEL_MULTIPLE + " in ["

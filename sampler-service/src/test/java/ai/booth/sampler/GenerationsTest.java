@@ -11,6 +11,7 @@ import ai.booth.contracts.GridAxis;
 import ai.booth.contracts.GridSpec;
 import ai.booth.contracts.LoraRef;
 import ai.booth.contracts.Topics;
+import ai.booth.contracts.rules.GenerationRules;
 import ai.booth.service.DeadLetters;
 import ai.booth.service.GenerationResults;
 import ai.booth.service.ObjectStore;
@@ -191,6 +192,35 @@ class GenerationsTest {
             assertFailure(probe, noAdapter, "ADAPTER_NOT_FOUND", "'alice/none/adapter.safetensors'");
             assertFailure(probe, badSize, "INVALID_REQUEST", "got 500x");
             assertFailure(probe, badScheduler, "INVALID_REQUEST", "warp");
+        }
+    }
+
+    /**
+     * The trainer asks for a training's class images in one request (100 by default): the sampler renders a set of
+     * more than a user's 8 for Booth's own owner, up to what a training may use, and still refuses a user asking as
+     * many.
+     */
+    @Test
+    void aClassImageSetMayHoldMoreImagesThanAUsersGenerationUpToWhatATrainingUses() throws Exception {
+        int count = GenerationRules.COUNT.maxInt() + 2;
+        GenerationRequested base = request(registry, "a photo of dog", 1, 1, List.of(), null);
+        GenerationRequested classSet = new GenerationRequested("class-" + UUID.randomUUID(), base.baseModel(),
+                base.prompt(), null, 1, 5, 1, count, base.width(), base.height(), "ddim", 0, List.of(), null);
+        GenerationRequested tooMany = new GenerationRequested("class-" + UUID.randomUUID(), base.baseModel(),
+                base.prompt(), null, 1, 5, 1, GenerationRules.CLASS_IMAGE_COUNT.maxInt() + 1, base.width(),
+                base.height(), "ddim", 0, List.of(), null);
+        GenerationRequested users = new GenerationRequested("gen-" + UUID.randomUUID(), base.baseModel(),
+                base.prompt(), null, 1, 5, 1, count, base.width(), base.height(), "ddim", 0, List.of(), null);
+        try (EventProbe probe = EventProbe.forApplication()) {
+            probe.publish(Event.of(classSet.generationId(), Buckets.SYSTEM_OWNER, classSet));
+            GenerationCompleted done = probe.await(GenerationCompleted.class, classSet.generationId(), WAIT)
+                    .payload();
+            assertEquals(count, done.images().size());
+            probe.publish(Event.of(tooMany.generationId(), Buckets.SYSTEM_OWNER, tooMany));
+            GenerationFailed refused = probe.await(GenerationFailed.class, tooMany.generationId(), WAIT).payload();
+            assertEquals("INVALID_REQUEST", refused.code(), refused.message());
+            assertTrue(refused.message().contains("count"), refused.message());
+            assertFailure(probe, users, "INVALID_REQUEST", "count");
         }
     }
 

@@ -42,7 +42,7 @@ import java.util.function.BooleanSupplier;
 public class ClassImages {
 
     /** Owner of system-made generations such as class images. */
-    static final String OWNER = "booth-system";
+    static final String OWNER = Buckets.SYSTEM_OWNER;
 
     private static final Logger LOG = Logger.getLogger(ClassImages.class);
     private static final long POLL_MILLIS = 2000;

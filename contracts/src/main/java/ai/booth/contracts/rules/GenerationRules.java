@@ -13,6 +13,11 @@ public final class GenerationRules {
     public static final Range STEPS = new Range(1, 150);
     public static final Range GUIDANCE_SCALE = new Range(0, 30);
     public static final Range COUNT = new Range(1, 8);
+    /**
+     * Images of one class-image set, which the trainer asks the sampler for (owner {@code Buckets.SYSTEM_OWNER}): as
+     * many as a training may use.
+     */
+    public static final Range CLASS_IMAGE_COUNT = new Range(1, TrainingRules.MAX_CLASS_IMAGES);
     /** Width and height: multiples of {@link #PIXEL_MULTIPLE} in this range. */
     public static final Range SIZE = new Range(64, 2048);
     public static final int PIXEL_MULTIPLE = 8;
