@@ -124,6 +124,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Gradient clipping, 0 = off (default: ${DEFAULT-VALUE}).")
     double maxGradNorm;
 
+    @Option(names = "--noise-offset", defaultValue = "0", description = "Offset noise: a per-channel constant of this"
+            + " scale added to the training noise, so very dark or bright images can be learnt (kohya's"
+            + " --noise_offset; 0.05-0.1 is usual; default: ${DEFAULT-VALUE}, off).")
+    double noiseOffset;
+
+    @Option(names = "--snr-gamma", defaultValue = "0", description = "Min-SNR-gamma loss weighting (diffusers'"
+            + " --snr_gamma; 5 recommended): faster, steadier convergence (default: ${DEFAULT-VALUE}, off).")
+    double snrGamma;
+
     @Option(names = "--resolution", description = "Training size in pixels (default: the model's native size, as the API"
             + " trains at the dataset's).")
     Integer resolution;
@@ -201,7 +210,7 @@ final class TrainCommand implements Callable<Integer> {
                 .trainTextEncoder(!noTextEncoder && (trainTextEncoder || lrText != null && lrText > 0))
                 .loraTargets(targets).weightDecay(weightDecay)
                 .lrSchedule(lrSchedule).warmupSteps(warmup).maxSteps(steps).epochs(epochs).batchSize(batchSize)
-                .gradientAccumulation(gradAccum).maxGradNorm(maxGradNorm)
+                .gradientAccumulation(gradAccum).maxGradNorm(maxGradNorm).noiseOffset(noiseOffset).snrGamma(snrGamma)
                 .randomFlip(randomFlip).seed(seed).mixedPrecision(half ? "fp16" : "no")
                 .checkpointEvery(checkpointEvery).checkpointsToKeep(keepCheckpoints)
                 .validationEvery(validationEvery).validationPrompts(validationPrompts).validationSeed(seed)

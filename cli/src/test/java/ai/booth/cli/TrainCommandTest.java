@@ -18,6 +18,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +55,7 @@ class TrainCommandTest {
                 "--class-prompt", "a photo of shape", "--num-class-images", "2", "--sample-steps", "2",
                 "--resolution", Integer.toString(resolution), "--out", out.toString(), "--seed", "5",
                 "--checkpoint-every", "2", "--validation-prompt", "sks shape", "--validation-every", "3",
-                "--lr-unet", "1e-3");
+                "--lr-unet", "1e-3", "--noise-offset", "0.05", "--snr-gamma", "5");
 
         BoothCliTest.Run run = BoothCliTest.booth(with(common, "--steps", "3"));
         assertEquals(0, run.code(), run.err());
@@ -71,7 +72,10 @@ class TrainCommandTest {
         try (StableDiffusionModel model = DiffusersFolderLoader.load(Reference.fixturesDir().resolve("model"),
                 EngineOptions.defaults())) {
             for (String file : files.subList(0, 2)) {
-                assertEquals("5", SafeTensors.readMetadata(Path.of(file)).get("ss_seed"));
+                Map<String, String> metadata = SafeTensors.readMetadata(Path.of(file));
+                assertEquals("5", metadata.get("ss_seed"));
+                assertEquals("5.0", metadata.get("ss_min_snr_gamma"), "trained with Min-SNR-γ");
+                assertEquals("0.05", metadata.get("ss_noise_offset"), "trained with offset noise");
                 try (LoraAdapter adapter = LoraAdapter.load(Path.of(file), model)) {
                     assertFalse(adapter.modules().isEmpty(), file);
                 }

@@ -46,6 +46,11 @@ import java.util.List;
  * @param selectBy                   keep the adapter of the scored validation step best on this metric (one of
  *                                   {@link EvalScores#METRICS}) instead of the last step's; needs evaluation, not for
  *                                   mode full; null keeps the last
+ * @param noiseOffset                offset noise (Guttenberg; kohya's {@code --noise_offset}): a per-channel constant
+ *                                   of this scale added to the training noise, so very dark or bright images can be
+ *                                   learnt; null or 0 = off
+ * @param snrGamma                   Min-SNR-γ loss weighting (Hang et al. 2023; diffusers' {@code --snr_gamma},
+ *                                   5 recommended): faster, steadier convergence; null or 0 = off
  */
 @Topic(Topics.TRAINING_REQUESTED)
 public record TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
@@ -57,7 +62,8 @@ public record TrainingRequested(String trainingId, String baseModel, String data
                                 List<String> validationPrompts, @Nullable String mode,
                                 @Nullable Boolean gradientCheckpointing, @Nullable List<String> newTokens,
                                 @Nullable String initializerToken, @Nullable Double lrEmbeddings,
-                                @Nullable Boolean evaluate, @Nullable String selectBy) implements Payload {
+                                @Nullable Boolean evaluate, @Nullable String selectBy, @Nullable Double noiseOffset,
+                                @Nullable Double snrGamma) implements Payload {
 
     public static final String LORA = "lora";
     public static final String FULL = "full";
@@ -68,6 +74,22 @@ public record TrainingRequested(String trainingId, String baseModel, String data
 
     public TrainingRequested {
         newTokens = newTokens == null ? List.of() : List.copyOf(newTokens);
+    }
+
+    /** A training with plain noise and loss (the contract before {@code noiseOffset} and {@code snrGamma}). */
+    public TrainingRequested(String trainingId, String baseModel, String datasetId, String instanceToken,
+                             String classNoun, String instancePrompt, String classPrompt, boolean priorPreservation,
+                             double priorLossWeight, int classImageCount, int resolution, int maxTrainSteps,
+                             int batchSize, int rank, double alpha, double unetLearningRate,
+                             double textEncoderLearningRate, String lrScheduler, int lrWarmupSteps, long seed,
+                             int checkpointInterval, int validationInterval, List<String> validationPrompts,
+                             String mode, Boolean gradientCheckpointing, List<String> newTokens,
+                             String initializerToken, Double lrEmbeddings, Boolean evaluate, String selectBy) {
+        this(trainingId, baseModel, datasetId, instanceToken, classNoun, instancePrompt, classPrompt,
+                priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
+                unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
+                validationInterval, validationPrompts, mode, gradientCheckpointing, newTokens, initializerToken,
+                lrEmbeddings, evaluate, selectBy, null, null);
     }
 
     /** A training that keeps its last step (the contract before {@code selectBy} existed). */
@@ -83,7 +105,7 @@ public record TrainingRequested(String trainingId, String baseModel, String data
                 priorPreservation, priorLossWeight, classImageCount, resolution, maxTrainSteps, batchSize, rank, alpha,
                 unetLearningRate, textEncoderLearningRate, lrScheduler, lrWarmupSteps, seed, checkpointInterval,
                 validationInterval, validationPrompts, mode, gradientCheckpointing, newTokens, initializerToken,
-                lrEmbeddings, evaluate, null);
+                lrEmbeddings, evaluate, null, null, null);
     }
 
     /** A training that evaluates when it can (the contract before {@code evaluate} existed). */

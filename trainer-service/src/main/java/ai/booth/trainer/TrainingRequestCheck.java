@@ -1,6 +1,7 @@
 package ai.booth.trainer;
 
 import ai.booth.contracts.TrainingRequested;
+import ai.booth.contracts.rules.Range;
 import ai.booth.contracts.rules.TrainingRules;
 
 import java.util.ArrayList;
@@ -53,6 +54,8 @@ final class TrainingRequestCheck {
             problems.add("lrEmbeddings must be in (0, " + TrainingRules.MAX_EMBEDDING_LEARNING_RATE + "], got "
                     + r.lrEmbeddings());
         }
+        within(problems, "noiseOffset", r.noiseOffset(), TrainingRules.NOISE_OFFSET);
+        within(problems, "snrGamma", r.snrGamma(), TrainingRules.SNR_GAMMA);
         if (Boolean.TRUE.equals(r.evaluate()) && !r.validates()) {
             problems.add(TrainingRules.EVALUATE_NEEDS_VALIDATION);
         }
@@ -61,6 +64,12 @@ final class TrainingRequestCheck {
             problems.add("lrWarmupSteps, checkpointInterval and validationInterval must be >= 0");
         }
         return problems;
+    }
+
+    private static void within(List<String> problems, String field, Double value, Range range) {
+        if (value != null && !range.contains(value)) {
+            problems.add(field + " " + range.outside(value));
+        }
     }
 
     private static void positive(List<String> problems, String field, int value, int max) {

@@ -303,6 +303,8 @@ public class TrainingRunner {
                     .validationEvery(r.validationPrompts().isEmpty() ? 0 : r.validationInterval())
                     .validationPrompts(r.validationPrompts()).validationSeed(r.seed()).datasetId(r.datasetId())
                     .gradientCheckpointing(r.checkpointsGradients())
+                    .noiseOffset(r.noiseOffset() == null ? 0 : r.noiseOffset())
+                    .snrGamma(r.snrGamma() == null ? 0 : r.snrGamma())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new JobFailure("INVALID_REQUEST", e.getMessage(), e);

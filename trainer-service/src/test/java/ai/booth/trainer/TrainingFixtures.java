@@ -89,7 +89,17 @@ final class TrainingFixtures {
                 r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(), r.unetLearningRate(),
                 r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(), r.checkpointInterval(),
                 r.validationInterval(), r.validationPrompts(), r.mode(), r.gradientCheckpointing(), r.newTokens(),
-                r.initializerToken(), r.lrEmbeddings(), evaluate, selectBy);
+                r.initializerToken(), r.lrEmbeddings(), evaluate, selectBy, r.noiseOffset(), r.snrGamma());
+    }
+
+    /** {@code r} with offset noise and Min-SNR-γ weighting. */
+    static TrainingRequested tuned(TrainingRequested r, Double noiseOffset, Double snrGamma) {
+        return new TrainingRequested(r.trainingId(), r.baseModel(), r.datasetId(), r.instanceToken(), r.classNoun(),
+                r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(), r.classImageCount(),
+                r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(), r.unetLearningRate(),
+                r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(), r.checkpointInterval(),
+                r.validationInterval(), r.validationPrompts(), r.mode(), r.gradientCheckpointing(), r.newTokens(),
+                r.initializerToken(), r.lrEmbeddings(), r.evaluate(), r.selectBy(), noiseOffset, snrGamma);
     }
 
     /** The eval fixture's CLIP and DINO folders installed as encoders {@code eval-clip} and {@code eval-dino}. */

@@ -81,7 +81,8 @@ class TrainingJobsTest {
     @Test
     void aTrainingEndsWithBothAdapterFilesAfterMonotonicProgress() throws Exception {
         String dataset = TrainingFixtures.dataset(store, OWNER, 2, 64);
-        TrainingRequested request = TrainingFixtures.request(dataset, 4, 2, false, 0, 2, List.of("sks dog"));
+        TrainingRequested request = TrainingFixtures.tuned(
+                TrainingFixtures.request(dataset, 4, 2, false, 0, 2, List.of("sks dog")), 0.1, 5.0);
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.trainingId(), OWNER, request));
             TrainingCompleted done = probe.await(TrainingCompleted.class, request.trainingId(), WAIT).payload();
@@ -94,6 +95,9 @@ class TrainingJobsTest {
                     && k.endsWith(".lora_A.weight")), "PEFT keys");
             assertTrue(peftKeys(prefix + "lora_kohya.safetensors").stream().anyMatch(k -> k.startsWith("lora_unet_")),
                     "kohya keys");
+            Map<String, String> kohya = metadata(prefix + "lora_kohya.safetensors");
+            assertEquals("0.1", kohya.get("ss_noise_offset"), "the request's offset noise trained");
+            assertEquals("5.0", kohya.get("ss_min_snr_gamma"), "the request's Min-SNR-γ trained");
             JsonNode metadata = json.readTree(store.get(Buckets.ADAPTERS, prefix + "metadata.json"));
             assertEquals(dataset, metadata.get("dataset_id").asText());
             assertEquals(4, metadata.get("steps").asInt());
@@ -424,6 +428,14 @@ class TrainingJobsTest {
             List<TrainingProgress> after = all.subList(before, all.size());
             assertEquals(checkpointStep + 1, after.get(0).step(), "resumed from the checkpoint: " + after);
             assertEquals(12, after.get(after.size() - 1).step());
+        }
+    }
+
+    private Map<String, String> metadata(String key) throws Exception {
+        Path file = Files.createTempFile(tmp, "adapter", ".safetensors");
+        Files.write(file, store.get(Buckets.ADAPTERS, key));
+        try (SafeTensors tensors = SafeTensors.open(file)) {
+            return Map.copyOf(tensors.metadata());
         }
     }
 

@@ -38,6 +38,8 @@ class TrainingRequestConsumerTest {
             assertOutcome(probe, withModel(valid, "nope"), "MODEL_NOT_FOUND", "'nope'");
             assertOutcome(probe, TrainingFixtures.request(ready, 1, 0, true, 0, 0, List.of()), "INVALID_REQUEST",
                     "classImageCount > 0");
+            assertOutcome(probe, TrainingFixtures.tuned(withRank(valid, 4), 0.1, 50.0), "INVALID_REQUEST",
+                    "snrGamma must be in [0, 20], got 50.0");
             assertOutcome(probe, withMode(valid, "half"), "INVALID_REQUEST", "mode must be one of [lora, full, pivotal, textual_inversion]");
         }
     }

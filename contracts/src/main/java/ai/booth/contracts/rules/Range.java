@@ -16,6 +16,11 @@ public record Range(double min, double max) {
         return value >= min && value <= max;
     }
 
+    /** The one wording of a value outside these bounds, after the field's name. */
+    public String outside(Object value) {
+        return "must be in [" + format(min) + ", " + format(max) + "], got " + value;
+    }
+
     /** A bound or value in a message: whole numbers without a decimal point, others as Java writes them. */
     public static String format(double value) {
         return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)

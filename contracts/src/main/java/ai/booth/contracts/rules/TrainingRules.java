@@ -32,6 +32,11 @@ public final class TrainingRules {
     /** Learning rate of new token embeddings: (0, max]. */
     public static final double MAX_EMBEDDING_LEARNING_RATE = 0.1;
 
+    /** Offset noise's scale: [0, max]; 0 = off (kohya's recipes use 0.0357–0.1). */
+    public static final Range NOISE_OFFSET = new Range(0, 1);
+    /** Min-SNR-γ: [0, max]; 0 = off (the paper's and diffusers' recommendation: 5). */
+    public static final Range SNR_GAMMA = new Range(0, 20);
+
     /** Why {@code evaluate: true} is refused without validation: the scores are the validation images'. */
     public static final String EVALUATE_NEEDS_VALIDATION = "evaluate scores the validation images: give"
             + " validationPrompts and a validationInterval above 0";

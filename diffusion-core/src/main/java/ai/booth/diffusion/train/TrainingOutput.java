@@ -201,6 +201,12 @@ public final class TrainingOutput {
         m.put("ss_mixed_precision", c.mixedPrecision());
         m.put("ss_max_grad_norm", Double.toString(c.maxGradNorm()));
         m.put("ss_clip_skip", Integer.toString(c.clipSkip()));
+        if (c.noiseOffset() > 0) {   // kohya's keys, present when the option is on
+            m.put("ss_noise_offset", Double.toString(c.noiseOffset()));
+        }
+        if (c.snrGamma() > 0) {
+            m.put("ss_min_snr_gamma", Double.toString(c.snrGamma()));
+        }
         m.put("ss_optimizer", String.format(Locale.ROOT, "torch.optim.AdamW(weight_decay=%s,betas=(%s, %s),eps=%s)",
                 c.weightDecay(), c.beta1(), c.beta2(), c.adamEps()));
         m.put("ss_training_started_at", Long.toString(s.started().getEpochSecond()));

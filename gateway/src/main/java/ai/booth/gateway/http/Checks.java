@@ -31,7 +31,7 @@ public final class Checks {
     /** Whether {@code value} is absent or in [min, max]; a failure otherwise. */
     public boolean range(String field, Number value, double min, double max) {
         if (value != null && !(value.doubleValue() >= min && value.doubleValue() <= max)) {
-            fail(field, "must be in [" + Range.format(min) + ", " + Range.format(max) + "], got " + value);
+            fail(field, new Range(min, max).outside(value));
             return false;
         }
         return true;

@@ -140,6 +140,8 @@ public class TrainingRequests {
             selectByProblem(spec.selectBy(), full, or(spec.evaluate(), cannotEvaluate == null), validates)
                     .ifPresent(problem -> checks.fail("selectBy", problem));
         }
+        checks.range("noiseOffset", spec.noiseOffset(), NOISE_OFFSET);
+        checks.range("snrGamma", spec.snrGamma(), SNR_GAMMA);
         callbacks.check(checks, "callbackUrl", spec.callbackUrl());
         checks.done();
 
@@ -155,7 +157,7 @@ public class TrainingRequests {
                 validationInterval, validation, or(spec.mode(), TrainingRequested.defaultMode(newTokens)),
                 or(spec.gradientCheckpointing(), false), newTokens,
                 spec.initializerToken(), spec.lrEmbeddings(), or(spec.evaluate(), cannotEvaluate == null),
-                spec.selectBy());
+                spec.selectBy(), spec.noiseOffset(), spec.snrGamma());
     }
 
     /** The new tokens: distinct names without spaces, at most {@code MAX_NEW_TOKENS}; none when absent. */

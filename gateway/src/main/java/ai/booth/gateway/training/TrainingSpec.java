@@ -62,5 +62,10 @@ public record TrainingSpec(
                 + " both hold") Boolean evaluate,
         @Schema(description = "keep the adapter of the validation step scoring best on this metric instead of the"
                 + " last step's (needs evaluation; not for mode full). Default: the last",
-                enumeration = {"dino", "clip_i", "clip_t"}) String selectBy) {
+                enumeration = {"dino", "clip_i", "clip_t"}) String selectBy,
+        @Schema(description = "offset noise, [0, 1]: a per-channel constant of this scale added to the training"
+                + " noise, so very dark or bright images can be learnt (kohya's noise_offset; 0.05-0.1 is usual)",
+                defaultValue = "0") Double noiseOffset,
+        @Schema(description = "Min-SNR-γ loss weighting, [0, 20] (diffusers' snr_gamma; 5 recommended): faster,"
+                + " steadier convergence; 0 = off", defaultValue = "0") Double snrGamma) {
 }

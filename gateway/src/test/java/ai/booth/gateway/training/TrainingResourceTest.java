@@ -95,7 +95,8 @@ class TrainingResourceTest {
         try (EventProbe probe = EventProbe.forApplication()) {
             String datasetId = Api.readyDataset(probe, "alice");
             String trainingId = Api.as("alice").contentType(ContentType.JSON)
-                    .body(spec(datasetId, ",\"rank\":8,\"validationPrompts\":[\"a photo of sks dog on the beach\"]"))
+                    .body(spec(datasetId, ",\"rank\":8,\"validationPrompts\":[\"a photo of sks dog on the beach\"],"
+                            + "\"noiseOffset\":0.05,\"snrGamma\":5"))
                     .post("/api/v1/trainings")
                     .then().statusCode(202)
                     .header("Location", startsWith("/api/v1/trainings/"))
@@ -110,6 +111,8 @@ class TrainingResourceTest {
             assertEquals(8, request.rank());
             assertFalse(request.checkpointsGradients(), "off unless asked for");
             assertEquals(8.0, request.alpha(), "alpha defaults to the rank");
+            assertEquals(0.05, request.noiseOffset());
+            assertEquals(5.0, request.snrGamma());
             assertEquals(1e-4, request.unetLearningRate());
             assertEquals(512, request.resolution(), "the dataset's resolution");
             assertEquals(125, request.validationInterval(), "a quarter of the steps with validation prompts");
@@ -369,14 +372,15 @@ class TrainingResourceTest {
         Api.as("carol").contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"nope\",\"instanceToken\":\"two words\",\"classNoun\":\"dog\",\"rank\":0,"
                         + "\"resolution\":100,\"unetLearningRate\":0.1,\"lrScheduler\":\"warp\",\"maxTrainSteps\":50,"
-                        + "\"lrWarmupSteps\":60,"
+                        + "\"lrWarmupSteps\":60,\"noiseOffset\":-0.1,\"snrGamma\":50,"
                         + "\"callbackUrl\":\"ftp://example.com\"}")
                 .post("/api/v1/trainings")
                 .then().statusCode(400)
                 .contentType(Problem.MEDIA_TYPE)
                 .body("type", endsWith("/validation"))
                 .body("errors.field", hasItems("baseModel", "datasetId", "instanceToken", "rank", "resolution",
-                        "unetLearningRate", "lrScheduler", "lrWarmupSteps", "callbackUrl"))
+                        "unetLearningRate", "lrScheduler", "lrWarmupSteps", "noiseOffset", "snrGamma", "callbackUrl"))
+                .body("errors.find { it.field == 'snrGamma' }.message", is("must be in [0, 20], got 50.0"))
                 .body("errors.find { it.field == 'baseModel' }.message", containsString("installed: [" + Api.MODEL))
                 .body("errors.find { it.field == 'rank' }.message", is("must be in [1, 128], got 0"))
                 .body("errors.find { it.field == 'resolution' }.message",
