@@ -86,7 +86,8 @@ async function run() {
         el('td', {}, prompt),
         el('td', {}, el('img', { src: before, alt: `${prompt}, before`, class: 'thumb' })),
         el('td', {}, el('img', { src: after, alt: `${prompt}, after`, class: 'thumb' })))))));
-    say('Done: the LoRA puts the zigzag star into scenes it never saw. Train your own subject below.');
+    say('Done. Compare the columns: with the LoRA, stars should wear the black-and-yellow zigzag band and the red'
+      + ' dot of the photos. Train your own subject below.');
     onChange();
   } catch (error) {
     say('');

@@ -76,6 +76,7 @@ public class Generations {
     private final Emitter<Event<?>> completed;
     private final Emitter<Event<?>> failed;
     private final int maxBatch;
+    private final int gpuStack;
     private final Backoff s3Pauses;
 
     public Generations(ModelCache cache, ObjectStore store,
@@ -86,6 +87,10 @@ public class Generations {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("booth.sampler.max-batch must be >= 1, got " + maxBatch);
         }
+        if (config.gpuStack() < 1) {
+            throw new IllegalArgumentException("booth.sampler.gpu-stack must be >= 1, got " + config.gpuStack());
+        }
+        this.gpuStack = config.gpuStack();
         this.cache = cache;
         this.store = store;
         this.completed = completed;
@@ -235,6 +240,9 @@ public class Generations {
             }
             PipelineAssets assets = model.assets();
             try (TextToImagePipeline pipeline = new TextToImagePipeline(model.model(), assets)) {
+                if (model.model().options().device().isGpu()) {
+                    pipeline.stackImages(gpuStack);
+                }
                 if (first.grid() != null) {
                     renderGrid(group.get(0), pipeline, adapters, loadNanos);
                 } else {

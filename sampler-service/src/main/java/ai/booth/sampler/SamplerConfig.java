@@ -1,5 +1,6 @@
 package ai.booth.sampler;
 
+import ai.booth.diffusion.pipeline.TextToImagePipeline;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -15,6 +16,13 @@ public interface SamplerConfig {
      */
     @WithDefault("4")
     int maxBatch();
+
+    /**
+     * Images of one request rendered through the UNet and VAE as one batch when the model runs on a GPU (1 = one after
+     * another); at least 1. On a CPU images are always rendered one at a time, each exactly what its PNG replays.
+     */
+    @WithDefault("" + TextToImagePipeline.GPU_STACK)
+    int gpuStack();
 
     /**
      * How long a poll's generations wait in all for an unavailable S3 (pausing 1 s, doubling to 30 s, between

@@ -36,13 +36,10 @@ import java.util.function.BooleanSupplier;
  * {@code class-<sha256(base model hash|class prompt|negative prompt|seed|count|width x height)>} and lives under
  * {@code generations/booth-system/<that id>/} with the sampler's {@code result.json} written last: a job whose set
  * exists reuses it without asking; otherwise it publishes an ordinary {@link GenerationRequested} with that id (owner
- * {@value #OWNER}) and waits for the answer.
+ * {@value Buckets#SYSTEM_OWNER}) and waits for the answer.
  */
 @ApplicationScoped
 public class ClassImages {
-
-    /** Owner of system-made generations such as class images. */
-    static final String OWNER = Buckets.SYSTEM_OWNER;
 
     private static final Logger LOG = Logger.getLogger(ClassImages.class);
     private static final long POLL_MILLIS = 2000;
@@ -83,7 +80,7 @@ public class ClassImages {
         int size = request.resolution();
         String id = generationId(modelHash, request.classPrompt(), null, request.seed(), request.classImageCount(),
                 size, size);
-        GenerationCompleted done = GenerationResults.read(store, OWNER, id).orElse(null);
+        GenerationCompleted done = GenerationResults.read(store, Buckets.SYSTEM_OWNER, id).orElse(null);
         if (done == null) {
             done = request(new GenerationRequested(id, request.baseModel(), request.classPrompt(), null,
                     sampling.steps(), sampling.guidanceScale(), request.seed(), request.classImageCount(), size, size,
@@ -98,7 +95,8 @@ public class ClassImages {
     private GenerationCompleted request(GenerationRequested request, BooleanSupplier cancelled) {
         var answer = answers.expect(request.generationId());
         try {
-            EventMessages.send(requests, Event.of(request.generationId(), OWNER, request)).toCompletableFuture().join();
+            EventMessages.send(requests, Event.of(request.generationId(), Buckets.SYSTEM_OWNER, request))
+                    .toCompletableFuture().join();
             long deadline = System.nanoTime() + sampling.classImageTimeout().toNanos();
             while (true) {
                 try {
@@ -109,7 +107,7 @@ public class ClassImages {
                     }
                     return (GenerationCompleted) payload;
                 } catch (TimeoutException e) {
-                    var stored = GenerationResults.read(store, OWNER, request.generationId());
+                    var stored = GenerationResults.read(store, Buckets.SYSTEM_OWNER, request.generationId());
                     if (stored.isPresent()) { // answered before this worker listened
                         return stored.get();
                     }

@@ -56,7 +56,7 @@ class ClassImagesTest {
             probe.publish(Event.of(first.trainingId(), "carol", first));
             Event<GenerationRequested> asked = probe.await(GenerationRequested.class, generationId, WAIT);
             GenerationRequested request = asked.payload();
-            assertEquals(ClassImages.OWNER, asked.ownerId());
+            assertEquals(Buckets.SYSTEM_OWNER, asked.ownerId());
             assertEquals(first.classPrompt(), request.prompt());
             assertEquals(3, request.count());
             assertEquals(first.resolution(), request.width());
@@ -76,12 +76,12 @@ class ClassImagesTest {
     private GenerationCompleted actAsSampler(GenerationRequested request) throws Exception {
         List<GeneratedImage> images = new ArrayList<>();
         for (int i = 0; i < request.count(); i++) {
-            String key = Buckets.generationImageKey(ClassImages.OWNER, request.generationId(), i);
+            String key = Buckets.generationImageKey(Buckets.SYSTEM_OWNER, request.generationId(), i);
             store.put(Buckets.GENERATIONS, key, TestImages.png(request.width(), request.height()), "image/png");
             images.add(new GeneratedImage(key, request.seed() + i, 1));
         }
         GenerationCompleted done = new GenerationCompleted(request.generationId(), images, null, 1, null);
-        GenerationResults.write(store, ClassImages.OWNER, done);
+        GenerationResults.write(store, Buckets.SYSTEM_OWNER, done);
         return done;
     }
 

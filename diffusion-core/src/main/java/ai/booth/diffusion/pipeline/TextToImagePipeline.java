@@ -4,6 +4,7 @@ import ai.booth.diffusion.loader.StableDiffusionModel;
 import ai.booth.diffusion.lora.AttachedLora;
 import ai.booth.diffusion.lora.LoraAdapter;
 import ai.booth.diffusion.runtime.NoGrad;
+import ai.booth.diffusion.runtime.StackedNoise;
 import ai.booth.diffusion.runtime.TorchGenerator;
 import ai.booth.diffusion.scheduler.Scheduler;
 import ai.booth.diffusion.scheduler.SchedulerConfig;
@@ -43,9 +44,11 @@ import java.util.function.BooleanSupplier;
  *       draw their noise from the same generator);</li>
  *   <li>{@code decode(latents / scaling_factor)}, then {@code (x/2 + 0.5).clamp(0, 1)}.</li>
  * </ol>
- * Images of a request are rendered one after another, image i from seed + i (A1111 style): each is then exactly the
- * image its own PNG parameters reproduce alone, and on a CPU batching would gain nothing. With one image this is
- * diffusers' result for {@code generator=torch.Generator("cpu").manual_seed(seed)}.
+ * Image i of a request starts from seed + i (A1111 style). On a CPU the images are rendered one after another: each
+ * is then exactly the image its own PNG parameters reproduce alone, and batching would gain nothing. On a GPU up to
+ * {@link #GPU_STACK} images go through the UNet and VAE as one batch ({@link #stackImages}), each still drawing its
+ * noise from its own generator ({@link StackedNoise}): the same images up to float rounding, a GPU kept busy. With
+ * one image this is diffusers' result for {@code generator=torch.Generator("cpu").manual_seed(seed)}.
  *
  * <p>LoRA files are loaded once per pipeline (kept until {@link #close}) and attached for a call at its scales, so
  * the base model is never reloaded; scale 0 is the base model exactly. A pipeline changes its model's LoRA state
@@ -56,6 +59,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class TextToImagePipeline implements AutoCloseable {
 
+    /**
+     * Images of a request rendered as one batch on a GPU (a UNet batch of 16 with guidance): what the sampler's
+     * request limit allows at once; not measured on a GPU here (none is), so a node short of memory sets less.
+     */
+    public static final int GPU_STACK = 8;
+
     private final StableDiffusionModel model;
     private static final System.Logger LOG = System.getLogger(TextToImagePipeline.class.getName());
 
@@ -64,6 +73,7 @@ public final class TextToImagePipeline implements AutoCloseable {
     private final Map<Path, LoraAdapter> adapters = new HashMap<>();
     private final Map<Path, String> loraHashes = new HashMap<>();
     private final ControlNetUnits controlNets;
+    private int stack;
 
     /**
      * @param schedulerConfig the model's scheduler config: every scheduler of a request is built from it, with the
@@ -74,6 +84,7 @@ public final class TextToImagePipeline implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.schedulerConfig = schedulerConfig;
         this.controlNets = new ControlNetUnits(model);
+        this.stack = model.options().device().isGpu() ? GPU_STACK : 1;
     }
 
     public TextToImagePipeline(StableDiffusionModel model, PipelineAssets assets) {
@@ -95,6 +106,18 @@ public final class TextToImagePipeline implements AutoCloseable {
      */
     public TextToImagePipeline over(StableDiffusionModel other) {
         return new TextToImagePipeline(other, tokenizer, schedulerConfig);
+    }
+
+    /**
+     * How many images of a request go through the model as one batch (1: one after another, the CPU's default for
+     * bit-exact replays; {@link #GPU_STACK} on a GPU). Requests with ControlNets render one image at a time.
+     */
+    public synchronized TextToImagePipeline stackImages(int images) {
+        if (images < 1) {
+            throw new IllegalArgumentException("images per batch must be at least 1, got " + images);
+        }
+        this.stack = images;
+        return this;
     }
 
     /** The model's name for infotexts: the folder or file name without {@code .safetensors}. */
@@ -154,9 +177,11 @@ public final class TextToImagePipeline implements AutoCloseable {
                     List<ImageResult> images = new ArrayList<>();
                     Map<String, String> ti = embeddingFiles.hashesUsedBy(tokens.tokenizer(),
                             List.of(p.prompt(), p.negativePrompt()));
-                    for (int i = 0; i < p.imagesPerPrompt(); i++) {
-                        NDArray noise = initial == null ? null : initial.get(i).expandDims(0);
-                        images.add(render(p.image(i), new Conditioning(context, cond, units), noise, request,
+                    int batch = units.isEmpty() ? stack : 1;   // ControlNet residuals are per image
+                    for (int first = 0; first < p.imagesPerPrompt(); first += batch) {
+                        int n = Math.min(batch, p.imagesPerPrompt() - first);
+                        NDArray noise = initial == null ? null : initial.get(first + ":" + (first + n));
+                        images.addAll(render(p, first, n, new Conditioning(context, cond, units), noise, request,
                                 progress, ti));
                     }
                     results.add(new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start)));
@@ -235,20 +260,34 @@ public final class TextToImagePipeline implements AutoCloseable {
         }
     }
 
-    /** One image: seed → latents → denoising loop → decoded float RGB. */
-    private ImageResult render(GenerationParams p, Conditioning c, NDArray initialNoise, NDManager parent,
-                                  Progress progress, Map<String, String> tiHashes) {
+    /**
+     * Images {@code first} … {@code first + n - 1} of a request as one batch: seeds → latents → denoising loop →
+     * decoded float RGB; each image's noise from its own generator.
+     */
+    private List<ImageResult> render(GenerationParams request, int first, int n, Conditioning c,
+                                     NDArray initialNoise, NDManager parent, Progress progress,
+                                     Map<String, String> tiHashes) {
+        List<GenerationParams> each = new ArrayList<>();
+        for (int i = first; i < first + n; i++) {
+            each.add(request.image(i));
+        }
+        GenerationParams p = each.get(0);
         int f = model.vae().config().downscale();
         try (NDManager image = parent.newSubManager();
              Scheduler scheduler = scheduler(p)) {
             scheduler.setTimesteps(p.steps());
-            TorchGenerator generator = new TorchGenerator(p.seed());
+            StackedNoise generator = new StackedNoise(each.stream().map(q -> new TorchGenerator(q.seed())).toList());
             NDArray latents = initialNoise != null ? initialNoise.toType(DataType.FLOAT32, true)
-                    : generator.randn(image, new Shape(1, model.unet().config().inChannels(), p.height() / f,
+                    : generator.randn(image, new Shape(n, model.unet().config().inChannels(), p.height() / f,
                     p.width() / f));
             latents.attach(image);
             latents = latents.mul(scheduler.initNoiseSigma());
             float g = (float) p.guidanceScale();
+            NDArray context = c.context();
+            if (n > 1) {
+                context = context.repeat(0, n);   // [uncond × n, cond × n]
+                context.attach(image);
+            }
             float[] timesteps = scheduler.timesteps();
             NDArray times = image.create(timesteps); // on the device once: no host-to-device copy inside the loop
             for (int i = 0; i < timesteps.length; i++) {
@@ -263,7 +302,7 @@ public final class TextToImagePipeline implements AutoCloseable {
                     ControlResiduals control = c.units().isEmpty() ? null : controlNets.residuals(c.units(), i,
                             timesteps.length, in, cfg && c.guessMode() ? scheduler.scaleModelInput(latents, t) : in,
                             time, c.context(), c.cond(), cfg);
-                    NDArray eps = model.unet().forward(in, time, c.context(), control)
+                    NDArray eps = model.unet().forward(in, time, context, control)
                             .toType(DataType.FLOAT32, false);
                     if (p.classifierFreeGuidance()) {
                         NDList halves = eps.split(2);
@@ -272,13 +311,20 @@ public final class TextToImagePipeline implements AutoCloseable {
                     latents = scheduler.step(eps, t, latents, generator);
                     latents.attach(image);
                 }
-                progress.stepDone(t);
+                for (int k = 0; k < n; k++) {
+                    progress.stepDone(t);
+                }
             }
             NDArray decoded = model.vae().decode(latents.div(model.vae().scalingFactor()))
                     .toType(DataType.FLOAT32, false).div(2f).add(0.5f).clip(0f, 1f);
-            return new ImageResult(p, Infotext.format(p, modelName(), model.contentHash(), loraHashes(p),
-                    controlNets.hashes(p), tiHashes),
-                    p.width(), p.height(), decoded.toFloatArray());
+            List<ImageResult> images = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                GenerationParams q = each.get(i);
+                images.add(new ImageResult(q, Infotext.format(q, modelName(), model.contentHash(), loraHashes(q),
+                        controlNets.hashes(q), tiHashes), q.width(), q.height(),
+                        (n == 1 ? decoded : decoded.get(i)).toFloatArray()));
+            }
+            return images;
         }
     }
 

@@ -80,6 +80,38 @@ class PipelineBehaviourTest {
                 "different seeds give different images");
     }
 
+    /**
+     * What a GPU node does (stacked batches, each image's noise from its own generator) gives the images the CPU
+     * renders one after another, up to float rounding, also with an ancestral sampler that draws noise every step.
+     */
+    @Test
+    void imagesStackedInOneBatchAsOnAGpuAreTheImagesRenderedOneAfterAnother() {
+        try (TextToImagePipeline stacked = TextToImagePipeline.of(model).stackImages(2)) {
+            for (String scheduler : List.of("euler_a", "dpmpp_2m_karras")) {
+                GenerationParams p = base().scheduler(scheduler).imagesPerPrompt(3).build();
+                List<ImageResult> one = pipeline.generate(p).images();
+                stacked.generate(p);   // warm-up: per-size caches
+                int before = liveArrays();
+                List<ImageResult> batch = stacked.generate(p).images();   // a stack of 2, then 1
+                assertEquals(before, liveArrays(), scheduler + ": arrays left after a stacked run");
+                assertEquals(3, batch.size());
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(one.get(i).infotext(), batch.get(i).infotext(), "image " + i);
+                    float[] a = one.get(i).pixels();
+                    float[] b = batch.get(i).pixels();
+                    double worst = 0;
+                    for (int k = 0; k < a.length; k++) {
+                        worst = Math.max(worst, Math.abs(a[k] - b[k]));
+                    }
+                    assertTrue(worst < 1e-3, scheduler + " image " + i + " differs by " + worst);
+                }
+                assertFalse(java.util.Arrays.equals(batch.get(0).pixels(), batch.get(1).pixels()),
+                        "each image of a stack has its own noise");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> pipeline.stackImages(0));
+    }
+
     @Test
     void aFreshThreadWithGradModeOnRendersTheSameImageAndKeepsItsMode() throws Exception {
         float[] here = pixels(base().build());
