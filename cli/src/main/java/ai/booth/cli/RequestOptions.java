@@ -53,6 +53,10 @@ final class RequestOptions {
     @Option(names = "--clip-skip", description = "1 = last CLIP layer, 2 = penultimate, ... (default: 1).")
     Integer clipSkip;
 
+    @Option(names = "--deep-cache", paramLabel = "N", description = "DeepCache: the whole UNet every N steps, the"
+            + " outermost level between (faster, slightly different images; 3 is usual; default: 1, off).")
+    Integer deepCache;
+
     @Option(names = "--scheduler", paramLabel = "NAME",
             description = "ddim, pndm, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm, or an A1111 sampler label "
                     + "such as \"DPM++ 2M Karras\" (default: dpmpp_2m_karras).")
@@ -128,6 +132,7 @@ final class RequestOptions {
         set(guidance, b::guidanceScale);
         set(seed, b::seed);
         set(clipSkip, b::clipSkip);
+        set(deepCache, b::deepCache);
         set(scheduler, b::scheduler);
         if (schedulerOptions != null) {
             Map<String, Object> overrides = new LinkedHashMap<>();

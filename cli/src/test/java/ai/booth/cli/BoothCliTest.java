@@ -116,7 +116,8 @@ class BoothCliTest {
         String lora = ref.dir().resolve(c.get("lora").asText()) + ":" + c.get("unet_scale").asText() + ":"
                 + c.get("text_encoder_scale").asText();
         Run made = booth("generate", "--model", ref.modelDir().toString(), "-p", c.get("prompt").asText(),
-                "--steps", "2", "--seed", "5", "--count", "2", "--clip-skip", "2", "--lora", lora, "--quiet",
+                "--steps", "2", "--seed", "5", "--count", "2", "--clip-skip", "2", "--deep-cache", "2", "--lora", lora,
+                "--quiet",
                 "--out", out.toString(), "--save-tensor", first.toString());
         assertEquals(0, made.code(), made.err());
         Path image1 = Path.of(made.lines().get(1));
@@ -160,6 +161,7 @@ class BoothCliTest {
                 new String[]{"generate", "--model", model},
                 new String[]{"generate", "--model", model, "-p", "x", "--lora", tmp.resolve("no.safetensors") + ":1"},
                 new String[]{"generate", "--steps", "many"},
+                new String[]{"generate", "--model", model, "-p", "x", "--deep-cache", "0"},
                 new String[]{"sweep", "--model", model, "-p", "x", "--x", "seed=1,2", "--y", "seed=3"},
                 new String[]{"bench", "--bogus"},
                 new String[]{"frobnicate"})) {

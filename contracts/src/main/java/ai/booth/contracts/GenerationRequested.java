@@ -23,18 +23,34 @@ import java.util.List;
  *                        field: read as none)
  * @param embeddings      textual-inversion files (A1111 or kohya/diffusers layout, keys in {@link Buckets#ADAPTERS})
  *                        whose tokens the prompts may name, possibly none (absent: none)
+ * @param deepCache       DeepCache: the whole UNet every this many steps, the outermost level between (faster,
+ *                        slightly different images); absent, null or 1: off
  */
 @Topic(Topics.GENERATION_REQUESTED)
 public record GenerationRequested(String generationId, String baseModel, String prompt,
                                   @Nullable String negativePrompt, int steps, double guidanceScale, long seed,
                                   int count, int width, int height, String scheduler, int clipSkip,
                                   List<LoraRef> loras, @Nullable GridSpec grid,
-                                  @Nullable List<ControlRef> controls, @Nullable List<String> embeddings)
-        implements Payload {
+                                  @Nullable List<ControlRef> controls, @Nullable List<String> embeddings,
+                                  @Nullable Integer deepCache) implements Payload {
 
     public GenerationRequested {
         controls = controls == null ? List.of() : List.copyOf(controls);
         embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
+    }
+
+    /** A request without DeepCache. */
+    public GenerationRequested(String generationId, String baseModel, String prompt, String negativePrompt,
+                               int steps, double guidanceScale, long seed, int count, int width, int height,
+                               String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid,
+                               List<ControlRef> controls, List<String> embeddings) {
+        this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
+                scheduler, clipSkip, loras, grid, controls, embeddings, null);
+    }
+
+    /** The DeepCache interval the sampler runs: 1 (off) when absent. */
+    public int deepCacheInterval() {
+        return deepCache == null ? 1 : deepCache;
     }
 
     /** A request without embeddings. */
@@ -43,7 +59,7 @@ public record GenerationRequested(String generationId, String baseModel, String 
                                String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid,
                                List<ControlRef> controls) {
         this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
-                scheduler, clipSkip, loras, grid, controls, List.of());
+                scheduler, clipSkip, loras, grid, controls, List.of(), null);
     }
 
     /** A request without ControlNets. */
@@ -51,6 +67,6 @@ public record GenerationRequested(String generationId, String baseModel, String 
                                int steps, double guidanceScale, long seed, int count, int width, int height,
                                String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid) {
         this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
-                scheduler, clipSkip, loras, grid, List.of(), List.of());
+                scheduler, clipSkip, loras, grid, List.of(), List.of(), null);
     }
 }

@@ -132,6 +132,10 @@ public class GenerationRequestConsumer {
         }
         within(problems, "guidanceScale", r.guidanceScale(), GenerationRules.GUIDANCE_SCALE);
         within(problems, "clipSkip", r.clipSkip(), GenerationRules.CLIP_SKIP);
+        within(problems, "deepCache", r.deepCacheInterval(), GenerationRules.DEEP_CACHE);
+        if (r.deepCacheInterval() > 1 && !r.controls().isEmpty()) {
+            problems.add("deepCache " + GenerationRules.DEEP_CACHE_WITHOUT_CONTROLS);
+        }
         if (r.prompt().isBlank()) {
             problems.add("prompt must not be blank");
         }
@@ -164,8 +168,7 @@ public class GenerationRequestConsumer {
 
     private static void within(List<String> problems, String field, double value, Range range) {
         if (!range.contains(value)) {
-            problems.add(field + " must be in [" + Range.format(range.min()) + ", " + Range.format(range.max())
-                    + "], got " + Range.format(value));
+            problems.add(field + " " + range.outside(Range.format(value)));
         }
     }
 

@@ -22,6 +22,11 @@ public final class GenerationRules {
     public static final Range SIZE = new Range(64, 2048);
     public static final int PIXEL_MULTIPLE = 8;
     public static final Range CLIP_SKIP = new Range(0, 10);
+    /** DeepCache's interval: 1 (off) to 10; its paper finds SD-1.5 near unchanged at 3 to 5. */
+    public static final Range DEEP_CACHE = new Range(1, 10);
+    /** Why DeepCache and ControlNets do not mix. */
+    public static final String DEEP_CACHE_WITHOUT_CONTROLS = "does not combine with controls: a ControlNet's"
+            + " residuals feed the levels DeepCache skips";
     /** A LoRA's UNet and text-encoder scales. */
     public static final Range LORA_SCALE = new Range(-2, 2);
     public static final int MAX_LORAS = 4;

@@ -36,11 +36,15 @@ import java.util.function.Function;
  *                           residuals add up, as diffusers' MultiControlNetModel)
  * @param embeddings         textual-inversion files (A1111 or kohya/diffusers layout) whose tokens the prompts may
  *                           use; adapters that carry tokens bring theirs without being listed
+ * @param deepCache          DeepCache (Ma et al. 2023): the whole UNet runs every this many steps and the steps between
+ *                           reuse its deep features, running only the outermost level (faster, slightly different);
+ *                           1 = off, the default; not with ControlNets
  */
 public record GenerationParams(String prompt, String negativePrompt, int steps, double guidanceScale, long seed,
                                int imagesPerPrompt, int width, int height, int clipSkip, String scheduler,
                                Map<String, Object> schedulerOverrides, List<LoraRequest> loras,
-                               Path initialLatents, List<ControlNetRequest> controlNets, List<Path> embeddings) {
+                               Path initialLatents, List<ControlNetRequest> controlNets, List<Path> embeddings,
+                               int deepCache) {
 
     /** torch seeds are 32-bit: larger seeds would silently alias smaller ones. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -75,6 +79,9 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         loras = List.copyOf(loras == null ? List.of() : loras);
         controlNets = List.copyOf(controlNets == null ? List.of() : controlNets);
         embeddings = List.copyOf(embeddings == null ? List.of() : embeddings);
+        require(deepCache >= 1, "deep_cache", "must be ≥ 1 (1 = off)", deepCache);
+        require(deepCache == 1 || controlNets.isEmpty(), "deep_cache",
+                "does not combine with ControlNets (their residuals feed every level)", deepCache);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
@@ -96,7 +103,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         return new Builder().prompt(prompt).negativePrompt(negativePrompt).steps(steps).guidanceScale(guidanceScale)
                 .seed(seed).imagesPerPrompt(imagesPerPrompt).width(width).height(height).clipSkip(clipSkip)
                 .scheduler(scheduler).schedulerOverrides(schedulerOverrides).loras(loras)
-                .initialLatents(initialLatents).controlNets(controlNets).embeddings(embeddings);
+                .initialLatents(initialLatents).controlNets(controlNets).embeddings(embeddings).deepCache(deepCache);
     }
 
     /** Image {@code index} of this request on its own: its seed, one image. */
@@ -139,6 +146,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         private String scheduler = DEFAULT_SCHEDULER;
         private Map<String, Object> schedulerOverrides = Map.of();
         private List<Path> embeddings = List.of();
+        private int deepCache = 1;
         private List<LoraRequest> loras = List.of();
         private Path initialLatents;
         private List<ControlNetRequest> controlNets = List.of();
@@ -218,6 +226,11 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
             return this;
         }
 
+        public Builder deepCache(int v) {
+            deepCache = v;
+            return this;
+        }
+
         public Builder embeddings(List<Path> v) {
             embeddings = v;
             return this;
@@ -227,7 +240,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
             long s = seed != null ? seed : (SEEDS.nextLong() & MAX_SEED) % (MAX_SEED + 2 - Math.max(1, imagesPerPrompt));
             return new GenerationParams(prompt, negativePrompt, steps, guidanceScale, s, imagesPerPrompt, width,
                     height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents, controlNets,
-                    embeddings);
+                    embeddings, deepCache);
         }
     }
 }

@@ -76,6 +76,7 @@ public final class Infotext {
         fields.put("Model hash", modelHash == null ? null : modelHash.substring(0, Math.min(10, modelHash.length())));
         fields.put("Model", modelName);
         fields.put("Clip skip", params.clipSkip() > 1 ? params.clipSkip() : null);
+        fields.put("DeepCache", params.deepCache() > 1 ? params.deepCache() : null);
         fields.put("RNG", "CPU");
         fields.put("Scheduler overrides", params.schedulerOverrides().isEmpty() ? null : json(params.schedulerOverrides()));
         List<String> hashes = new ArrayList<>();
@@ -198,6 +199,7 @@ public final class Infotext {
         ifPresent(f, "CFG scale", v -> b.guidanceScale(decimal("CFG scale", v)));
         ifPresent(f, "Seed", v -> b.seed(Long.parseLong(integerText("Seed", v))));
         ifPresent(f, "Clip skip", v -> b.clipSkip(integer("Clip skip", v)));
+        ifPresent(f, "DeepCache", v -> b.deepCache(integer("DeepCache", v)));
         ifPresent(f, "Size", v -> {
             Matcher m = SIZE.matcher(v);
             if (!m.matches()) {

@@ -13,6 +13,7 @@ import ai.booth.diffusion.embedding.TextualInversion;
 import ai.booth.diffusion.embedding.TokenEmbeddings;
 import ai.booth.diffusion.tokenizer.CLIPTokenizer;
 import ai.booth.diffusion.unet.ControlResiduals;
+import ai.booth.diffusion.unet.DeepCache;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -274,7 +275,8 @@ public final class TextToImagePipeline implements AutoCloseable {
         GenerationParams p = each.get(0);
         int f = model.vae().config().downscale();
         try (NDManager image = parent.newSubManager();
-             Scheduler scheduler = scheduler(p)) {
+             Scheduler scheduler = scheduler(p);
+             DeepCache cache = p.deepCache() > 1 ? new DeepCache(p.deepCache(), image) : null) {
             scheduler.setTimesteps(p.steps());
             StackedNoise generator = new StackedNoise(each.stream().map(q -> new TorchGenerator(q.seed())).toList());
             NDArray latents = initialNoise != null ? initialNoise.toType(DataType.FLOAT32, true)
@@ -302,7 +304,7 @@ public final class TextToImagePipeline implements AutoCloseable {
                     ControlResiduals control = c.units().isEmpty() ? null : controlNets.residuals(c.units(), i,
                             timesteps.length, in, cfg && c.guessMode() ? scheduler.scaleModelInput(latents, t) : in,
                             time, c.context(), c.cond(), cfg);
-                    NDArray eps = model.unet().forward(in, time, context, control)
+                    NDArray eps = model.unet().forward(in, time, context, control, cache)
                             .toType(DataType.FLOAT32, false);
                     if (p.classifierFreeGuidance()) {
                         NDList halves = eps.split(2);

@@ -38,6 +38,15 @@ public class DownBlock2D {
 
     /** @return every output in order (the skip connections); the last one is the input of the next level */
     public NDList forward(NDArray x, NDArray temb, NDArray context) {
+        NDList states = layers(x, temb, context);
+        if (downsampler != null) {
+            states.add(downsampler.forward(states.get(states.size() - 1)));
+        }
+        return states;
+    }
+
+    /** The layers' outputs without the downsampler's: the skips this level's up block reads. */
+    public NDList layers(NDArray x, NDArray temb, NDArray context) {
         NDList states = new NDList();
         NDArray h = x;
         for (int j = 0; j < resnets.size(); j++) {
@@ -46,9 +55,6 @@ public class DownBlock2D {
                 h = attentions.get(j).forward(h, context);
             }
             states.add(h);
-        }
-        if (downsampler != null) {
-            states.add(downsampler.forward(h));
         }
         return states;
     }

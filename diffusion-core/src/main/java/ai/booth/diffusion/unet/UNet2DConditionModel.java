@@ -107,12 +107,29 @@ public final class UNet2DConditionModel implements AutoCloseable {
      * @param control the residuals (batch and shapes as the skips), or null for none
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, ControlResiduals control) {
+        return forward(sample, timesteps, context, control, null);
+    }
+
+    /**
+     * The same, one call of a denoising run that uses {@link DeepCache}: a whole call keeps the last up block's input
+     * in {@code cache}, the calls between run the outermost level on it (ControlNet residuals need every level).
+     *
+     * @param cache the run's cache, or null to run every call whole
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, ControlResiduals control,
+                           DeepCache cache) {
         checkInputs(sample, timesteps, context.getShape());
+        if (cache != null && control != null) {
+            throw new IllegalArgumentException("DeepCache skips the levels a ControlNet's residuals feed");
+        }
         try (Scope scope = Scope.of(sample, timesteps, context)) {
             NDArray x = input(sample);
             NDArray ctx = context.toType(dtype, false);
             NDArray t = perSample(timesteps, sample);
             NDArray temb = timeEmbedding.forward(timeProj.forward(t).toType(dtype, false));
+            if (cache != null && !cache.wholeCall()) {
+                return scope.keep(outermost(x, temb, ctx, cache.deep(), scope));
+            }
 
             NDArray h = convIn.forward(x);
             Deque<NDArray> skips = new ArrayDeque<>();
@@ -131,11 +148,25 @@ public final class UNet2DConditionModel implements AutoCloseable {
             if (control != null && control.mid() != null) {
                 h = h.add(control.mid().toType(dtype, false));
             }
-            for (UpBlock2D block : upBlocks) {
-                h = block.forward(h, skips, temb, ctx);
+            for (int i = 0; i < upBlocks.size(); i++) {
+                if (cache != null && i == upBlocks.size() - 1) {
+                    cache.keep(h.duplicate());   // a copy: what is computed from h stays in the scope
+                }
+                h = upBlocks.get(i).forward(h, skips, temb, ctx);
             }
             return scope.keep(convOut.forward(Activations.silu(normOut.forward(h))));
         }
+    }
+
+    /** DeepCache's partial call: conv_in, the first level's layers, the last up block on the kept input, the head. */
+    private NDArray outermost(NDArray x, NDArray temb, NDArray ctx, NDArray deep, Scope scope) {
+        NDArray h = convIn.forward(x);
+        Deque<NDArray> skips = new ArrayDeque<>();
+        skips.add(h);
+        skips.addAll(downBlocks.get(0).layers(h, temb, ctx));
+        deep.tempAttach(scope.manager());   // back to the cache when the scope closes
+        h = upBlocks.get(upBlocks.size() - 1).forward(deep, skips, temb, ctx);
+        return convOut.forward(Activations.silu(normOut.forward(h)));
     }
 
     /**

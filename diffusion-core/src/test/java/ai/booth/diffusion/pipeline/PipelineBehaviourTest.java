@@ -3,6 +3,7 @@ package ai.booth.diffusion.pipeline;
 import ai.booth.diffusion.io.SafeTensors;
 import ai.booth.diffusion.loader.DiffusersFolderLoader;
 import ai.booth.diffusion.loader.StableDiffusionModel;
+import ai.booth.diffusion.nn.OpMeter;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.runtime.TorchGenerator;
 import ai.booth.diffusion.testing.Reference;
@@ -217,6 +218,45 @@ class PipelineBehaviourTest {
         }
     }
 
+    /**
+     * DeepCache runs the whole UNet every n-th step and the outermost level between: fewer FLOPs, an image near the
+     * plain one (much nearer than another seed's), replayed exactly from its infotext, nothing left behind.
+     */
+    @Test
+    void deepCacheRunsTheWholeUnetEveryNthStepForFewerFlopsAndANearImageItsInfotextReplays() {
+        GenerationParams plain = base().steps(6).build();
+        GenerationParams cached = base().steps(6).deepCache(3).build();
+        pipeline.generate(cached);   // warm-up: per-size caches
+        OpMeter.reset();
+        float[] reference = pixels(plain);
+        long plainFlops = OpMeter.flops();
+        int before = liveArrays();
+        OpMeter.reset();
+        ImageResult image = pipeline.generate(cached).images().get(0);
+        long cachedFlops = OpMeter.flops();
+        assertEquals(before, liveArrays(), "arrays left after a DeepCache run");
+        assertTrue(cachedFlops < plainFlops, "DeepCache computes less: " + cachedFlops + " vs " + plainFlops);
+
+        double toPlain = meanAbs(image.pixels(), reference);
+        double toOtherSeed = meanAbs(pixels(base().steps(6).seed(99).build()), reference);
+        assertTrue(toPlain > 0, "the steps between reuse features, so the image changes");
+        assertTrue(toPlain < toOtherSeed / 4, "near the plain image: " + toPlain + " vs another seed's "
+                + toOtherSeed);
+        assertTrue(image.infotext().contains("DeepCache: 3"), image.infotext());
+        assertArrayEquals(image.pixels(), pixels(GenerationParams.fromInfotext(image.infotext())),
+                "replayed from its infotext");
+        System.out.printf("DeepCache 3 of 6 steps: %.2f of the FLOPs, mean |Δ| %.4f (another seed: %.4f)%n",
+                (double) cachedFlops / plainFlops, toPlain, toOtherSeed);
+    }
+
+    private static double meanAbs(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += Math.abs(a[i] - b[i]);
+        }
+        return sum / a.length;
+    }
+
     @Test
     void badRequestsNameTheField() {
         Map<String, Runnable> bad = Map.of(
@@ -226,7 +266,8 @@ class PipelineBehaviourTest {
                 "images_per_prompt", () -> base().imagesPerPrompt(0).build(),
                 "clip_skip", () -> base().clipSkip(0).build(),
                 "scheduler", () -> base().scheduler("no such sampler").build(),
-                "seed", () -> base().seed(GenerationParams.MAX_SEED).imagesPerPrompt(2).build());
+                "seed", () -> base().seed(GenerationParams.MAX_SEED).imagesPerPrompt(2).build(),
+                "deep_cache", () -> base().deepCache(0).build());
         bad.forEach((field, build) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build::run, field);
             assertTrue(e.getMessage().startsWith(field), field + ": " + e.getMessage());

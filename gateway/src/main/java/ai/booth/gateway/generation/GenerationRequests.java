@@ -72,6 +72,10 @@ public class GenerationRequests {
         checks.pixels("height", spec.height(), SIZE.minInt(), SIZE.maxInt());
         String scheduler = scheduler(checks, spec.scheduler());
         checks.range("clipSkip", spec.clipSkip(), CLIP_SKIP.min(), CLIP_SKIP.max());
+        if (checks.range("deepCache", spec.deepCache(), DEEP_CACHE) && or(spec.deepCache(), 1) > 1
+                && !or(spec.controls(), List.of()).isEmpty()) {
+            checks.fail("deepCache", DEEP_CACHE_WITHOUT_CONTROLS);
+        }
         List<LoraRef> loras = loras(checks, spec, ownerId);
         List<String> embeddings = embeddings(checks, spec, ownerId);
         List<GenerationControls.Checked> units = controls.check(checks, spec.controls(), ownerId);
@@ -87,7 +91,7 @@ public class GenerationRequests {
                 or(spec.guidanceScale(), GenerationParams.DEFAULT_GUIDANCE_SCALE), seed,
                 or(spec.count(), GenerationParams.DEFAULT_IMAGES_PER_PROMPT),
                 or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), DEFAULT_CLIP_SKIP), loras,
-                spec.grid(), controls.store(units, ownerId, generationId), embeddings);
+                spec.grid(), controls.store(units, ownerId, generationId), embeddings, spec.deepCache());
     }
 
     /** The embedding file of each training named: a COMPLETED training of the caller that learned new tokens. */

@@ -29,7 +29,10 @@ public record GenerationSpec(
         @Schema(description = "up to 3 ControlNets steering every image (their residuals add up)")
         List<ControlSpec> controls,
         @Schema(description = "up to 4 COMPLETED pivotal or textual-inversion trainings of yours (trainingId) whose"
-                + " new tokens the prompts may name; a pivotal LoRA in loras brings its own") List<String> embeddings) {
+                + " new tokens the prompts may name; a pivotal LoRA in loras brings its own") List<String> embeddings,
+        @Schema(description = "DeepCache, 1-10: the whole UNet runs every this many steps and the outermost level"
+                + " between, reusing the deep features (faster, slightly different images; 3 is a usual choice);"
+                + " not with controls", defaultValue = "1") Integer deepCache) {
 
     /**
      * One adapter: a completed training of yours (or its adapter key) with separate UNet and text-encoder scales.

@@ -58,7 +58,7 @@ class GenerationResourceTest {
             String trainingId = Api.completedTraining(probe, store, "bob");
             String generationId = Api.as("bob").contentType(ContentType.JSON)
                     .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of sks dog on the moon\","
-                            + "\"scheduler\":\"Euler a\",\"count\":2,"
+                            + "\"scheduler\":\"Euler a\",\"count\":2,\"deepCache\":3,"
                             + "\"loras\":[{\"trainingId\":\"" + trainingId + "\",\"unetScale\":0.8,"
                             + "\"textEncoderScale\":0.5}]}")
                     .post("/api/v1/generations")
@@ -70,6 +70,7 @@ class GenerationResourceTest {
             assertEquals(20, request.steps());
             assertEquals(7.5, request.guidanceScale());
             assertEquals("euler_a", request.scheduler(), "A1111 labels become Booth names");
+            assertEquals(3, request.deepCacheInterval());
             assertEquals(256, request.width(), "the model manifest's resolution");
             assertTrue(request.seed() >= 0 && request.seed() < (1L << 32), "a random seed is chosen and kept");
             assertEquals("bob/" + trainingId + "/pytorch_lora_weights.safetensors",
@@ -128,6 +129,7 @@ class GenerationResourceTest {
         Api.as("carol").contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"" + tooLong + "\",\"steps\":0,"
                         + "\"guidanceScale\":31,\"width\":100,\"height\":4096,\"scheduler\":\"warp\",\"count\":9,"
+                        + "\"deepCache\":11,"
                         + "\"loras\":[{\"trainingId\":\"nope\",\"unetScale\":3},{\"unetScale\":1}],"
                         + "\"grid\":{\"x\":{\"parameter\":\"cfg\",\"values\":[\"1\"]},"
                         + "\"y\":{\"parameter\":\"seed\",\"values\":[\"one\"]}}}")
@@ -135,7 +137,8 @@ class GenerationResourceTest {
                 .then().statusCode(400).contentType(Problem.MEDIA_TYPE)
                 .body("errors.field", hasItems("prompt", "steps", "guidanceScale", "width", "height", "scheduler",
                         "count", "loras[0].unetScale", "loras[0].trainingId", "loras[1]", "grid.x.parameter",
-                        "grid.y.values[0]"))
+                        "grid.y.values[0]", "deepCache"))
+                .body("errors.find { it.field == 'deepCache' }.message", is("must be in [1, 10], got 11"))
                 .body("errors.find { it.field == 'scheduler' }.message", containsString("dpmpp_2m_karras"))
                 .body("errors.find { it.field == 'loras[0].unetScale' }.message", is("must be in [-2, 2], got 3.0"))
                 .body("errors.find { it.field == 'loras[0].trainingId' }.message", is("no training 'nope'"));
