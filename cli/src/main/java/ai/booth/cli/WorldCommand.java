@@ -157,7 +157,7 @@ final class WorldCommand implements Runnable {
             WorldTraining.Plan plan = new WorldTraining.Plan(seed != null ? seed : d.seed(),
                     images != null ? images : d.images(), vaeSteps != null ? vaeSteps : d.vaeSteps(), d.vaeBatch(),
                     d.vaeCrop(), d.vaeLr(), d.klWeight(), steps != null ? steps : d.steps(), batch != null ? batch : d.batch(),
-                    d.lr(), checkpointEvery != null ? checkpointEvery : d.checkpointEvery(),
+                    d.lr(), d.snrGamma(), checkpointEvery != null ? checkpointEvery : d.checkpointEvery(),
                     scorerSteps != null ? scorerSteps : d.scorerSteps(), Math.min(d.scorerBatch(),
                             images != null ? images : d.images()), d.scorerLr());
             PrintWriter err = spec.commandLine().getErr();
@@ -217,6 +217,10 @@ final class WorldCommand implements Runnable {
                 description = "First seed; prompt i uses seed + i (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--deep-cache", defaultValue = "1", paramLabel = "N",
+                description = "Render with DeepCache every N steps, to measure what it costs (default: ${DEFAULT-VALUE}, off).")
+        int deepCache;
+
         @Option(names = "--subject-steps", defaultValue = "" + SubjectStudy.DEMO_STEPS, paramLabel = "N",
                 description = "Steps of the subject's DreamBooth LoRA; 0 skips DreamBooth (default: ${DEFAULT-VALUE}).")
         int subjectSteps;
@@ -233,10 +237,11 @@ final class WorldCommand implements Runnable {
                 throw new IllegalArgumentException("no world model at " + m + " or no scorer at " + s
                         + ": train them with ./booth world train (then pass --model OUT/model --scorer OUT/scorer)");
             }
-            if (count < 1 || steps < 1 || subjectSteps < 0 || classImages < 1) {
-                throw new IllegalArgumentException("--count, --steps and --class-images must be at least 1, --subject-steps at least 0");
+            if (count < 1 || steps < 1 || subjectSteps < 0 || classImages < 1 || deepCache < 1) {
+                throw new IllegalArgumentException("--count, --steps, --class-images and --deep-cache must be at least 1,"
+                        + " --subject-steps at least 0");
             }
-            new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance), count, seed)
+            new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance, deepCache), count, seed)
                     .write(out, spec.commandLine().getOut(), subjectSteps == 0 ? null
                             : new SubjectStudy.Training(SubjectStudy.DEMO_PHOTOS, subjectSteps,
                             SubjectStudy.DEMO_RANK, SubjectStudy.DEMO_LR, classImages, true));

@@ -35,10 +35,17 @@ import java.util.Map;
  */
 final class WorldReport {
 
-    /** How world prompts are rendered; the acceptance names DPM++ 2M Karras, 20 steps, guidance 5. */
-    record Sampling(String scheduler, int steps, double guidance) {
+    /**
+     * How world prompts are rendered; the issue's acceptance names DPM++ 2M Karras, 20 steps, guidance 5. DeepCache
+     * above 1 measures what it costs ({@link GenerationParams#deepCache}).
+     */
+    record Sampling(String scheduler, int steps, double guidance, int deepCache) {
+        Sampling(String scheduler, int steps, double guidance) {
+            this(scheduler, steps, guidance, 1);
+        }
+
         Sampling withGuidance(double g) {
-            return new Sampling(scheduler, steps, g);
+            return new Sampling(scheduler, steps, g, deepCache);
         }
 
         /** Prompt i with seed + i, at the world's size; with the LoRA if one is given. */
@@ -46,7 +53,7 @@ final class WorldReport {
             List<BufferedImage> out = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
                 out.add(pipeline.generate(GenerationParams.builder(prompts.get(i)).steps(steps).guidanceScale(guidance)
-                        .scheduler(scheduler).seed(seed + i).size(Renderer.SIZE, Renderer.SIZE)
+                        .scheduler(scheduler).seed(seed + i).size(Renderer.SIZE, Renderer.SIZE).deepCache(deepCache)
                         .loras(lora == null ? List.of() : List.of(lora)).build()).images().get(0).toImage());
             }
             return out;
@@ -129,6 +136,9 @@ final class WorldReport {
         md.append(String.format(Locale.ROOT, "Model `%s`, scorer `%s`; %d prompts per row, %s, %d steps, guidance %s, "
                 + "seeds %d…%d.%n%n", model, scorer, count, sampling.scheduler(), sampling.steps(),
                 sampling.guidance(), seed, seed + count - 1));
+        if (sampling.deepCache() > 1) {
+            md.append(String.format(Locale.ROOT, "Rendered with DeepCache every %d steps.%n%n", sampling.deepCache()));
+        }
         md.append("| images | shape | colour | both (attribute accuracy) |\n|---|---|---|---|\n");
         row(md, "real held-out scenes (the scorer's own accuracy)", f.scorerOnScenes());
         row(md, "generated, held-out pairs", f.heldOut());

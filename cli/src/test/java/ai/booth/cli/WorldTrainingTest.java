@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WorldTrainingTest {
 
-    private static final WorldTraining.Plan TOY = new WorldTraining.Plan(0, 12, 4, 2, 32, 1e-3, 1e-6, 4, 4, 5e-4, 2, 3,
+    private static final WorldTraining.Plan TOY = new WorldTraining.Plan(0, 12, 4, 2, 32, 1e-3, 1e-6, 4, 4, 5e-4, 5, 2, 3,
             4, 5e-4);
     private static final List<String> WEIGHTS = List.of("text_encoder/model.safetensors",
             "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors");
