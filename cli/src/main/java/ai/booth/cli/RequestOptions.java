@@ -57,6 +57,11 @@ final class RequestOptions {
             + " outermost level between (faster, slightly different images; 3 is usual; default: 1, off).")
     Integer deepCache;
 
+    @Option(names = "--token-merging", paramLabel = "R", description = "ToMe: merge this fraction of the largest"
+            + " attention level's tokens before self-attention (faster, slightly different images; 0.5 is usual;"
+            + " default: 0, off).")
+    Double tokenMerging;
+
     @Option(names = "--scheduler", paramLabel = "NAME",
             description = "ddim, pndm, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm, or an A1111 sampler label "
                     + "such as \"DPM++ 2M Karras\" (default: dpmpp_2m_karras).")
@@ -133,6 +138,7 @@ final class RequestOptions {
         set(seed, b::seed);
         set(clipSkip, b::clipSkip);
         set(deepCache, b::deepCache);
+        set(tokenMerging, b::tokenMerging);
         set(scheduler, b::scheduler);
         if (schedulerOptions != null) {
             Map<String, Object> overrides = new LinkedHashMap<>();

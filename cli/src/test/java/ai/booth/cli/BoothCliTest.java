@@ -116,7 +116,8 @@ class BoothCliTest {
         String lora = ref.dir().resolve(c.get("lora").asText()) + ":" + c.get("unet_scale").asText() + ":"
                 + c.get("text_encoder_scale").asText();
         Run made = booth("generate", "--model", ref.modelDir().toString(), "-p", c.get("prompt").asText(),
-                "--steps", "2", "--seed", "5", "--count", "2", "--clip-skip", "2", "--deep-cache", "2", "--lora", lora,
+                "--steps", "2", "--seed", "5", "--count", "2", "--clip-skip", "2", "--deep-cache", "2", "--token-merging", "0.5",
+                "--lora", lora,
                 "--quiet",
                 "--out", out.toString(), "--save-tensor", first.toString());
         assertEquals(0, made.code(), made.err());

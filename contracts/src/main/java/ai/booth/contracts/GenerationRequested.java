@@ -25,6 +25,8 @@ import java.util.List;
  *                        whose tokens the prompts may name, possibly none (absent: none)
  * @param deepCache       DeepCache: the whole UNet every this many steps, the outermost level between (faster,
  *                        slightly different images); absent, null or 1: off
+ * @param tokenMerging    ToMe for SD: this fraction of the outermost attention level's tokens merged before its
+ *                        self-attentions (faster, slightly different images); absent, null or 0: off
  */
 @Topic(Topics.GENERATION_REQUESTED)
 public record GenerationRequested(String generationId, String baseModel, String prompt,
@@ -32,25 +34,30 @@ public record GenerationRequested(String generationId, String baseModel, String 
                                   int count, int width, int height, String scheduler, int clipSkip,
                                   List<LoraRef> loras, @Nullable GridSpec grid,
                                   @Nullable List<ControlRef> controls, @Nullable List<String> embeddings,
-                                  @Nullable Integer deepCache) implements Payload {
+                                  @Nullable Integer deepCache, @Nullable Double tokenMerging) implements Payload {
 
     public GenerationRequested {
         controls = controls == null ? List.of() : List.copyOf(controls);
         embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
     }
 
-    /** A request without DeepCache. */
+    /** A request without the optional accelerations, DeepCache and ToMe. */
     public GenerationRequested(String generationId, String baseModel, String prompt, String negativePrompt,
                                int steps, double guidanceScale, long seed, int count, int width, int height,
                                String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid,
                                List<ControlRef> controls, List<String> embeddings) {
         this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
-                scheduler, clipSkip, loras, grid, controls, embeddings, null);
+                scheduler, clipSkip, loras, grid, controls, embeddings, null, null);
     }
 
     /** The DeepCache interval the sampler runs: 1 (off) when absent. */
     public int deepCacheInterval() {
         return deepCache == null ? 1 : deepCache;
+    }
+
+    /** The ToMe ratio the sampler runs: 0 (off) when absent. */
+    public double tokenMergingRatio() {
+        return tokenMerging == null ? 0 : tokenMerging;
     }
 
     /** A request without embeddings. */
@@ -59,7 +66,7 @@ public record GenerationRequested(String generationId, String baseModel, String 
                                String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid,
                                List<ControlRef> controls) {
         this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
-                scheduler, clipSkip, loras, grid, controls, List.of(), null);
+                scheduler, clipSkip, loras, grid, controls, List.of(), null, null);
     }
 
     /** A request without ControlNets. */
@@ -67,6 +74,6 @@ public record GenerationRequested(String generationId, String baseModel, String 
                                int steps, double guidanceScale, long seed, int count, int width, int height,
                                String scheduler, int clipSkip, List<LoraRef> loras, GridSpec grid) {
         this(generationId, baseModel, prompt, negativePrompt, steps, guidanceScale, seed, count, width, height,
-                scheduler, clipSkip, loras, grid, List.of(), List.of(), null);
+                scheduler, clipSkip, loras, grid, List.of(), List.of(), null, null);
     }
 }

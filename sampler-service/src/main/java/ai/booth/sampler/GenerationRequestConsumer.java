@@ -133,6 +133,7 @@ public class GenerationRequestConsumer {
         within(problems, "guidanceScale", r.guidanceScale(), GenerationRules.GUIDANCE_SCALE);
         within(problems, "clipSkip", r.clipSkip(), GenerationRules.CLIP_SKIP);
         within(problems, "deepCache", r.deepCacheInterval(), GenerationRules.DEEP_CACHE);
+        within(problems, "tokenMerging", r.tokenMergingRatio(), GenerationRules.TOKEN_MERGING);
         if (r.deepCacheInterval() > 1 && !r.controls().isEmpty()) {
             problems.add("deepCache " + GenerationRules.DEEP_CACHE_WITHOUT_CONTROLS);
         }

@@ -43,7 +43,7 @@ final class RequestParams {
                 .guidanceScale(r.guidanceScale()).seed(r.seed()).imagesPerPrompt(r.grid() == null ? r.count() : 1)
                 .size(r.width(), r.height()).clipSkip(r.clipSkip() + 1).scheduler(r.scheduler()).loras(loras)
                 .controlNets(controls).embeddings(r.embeddings().stream().map(adapterFiles).toList())
-                .deepCache(r.deepCacheInterval()).build();
+                .deepCache(r.deepCacheInterval()).tokenMerging(r.tokenMergingRatio()).build();
     }
 
     /** The validated sweep of a grid request (its axes checked against the request by the engine). */

@@ -74,7 +74,7 @@ class GenerationsTest {
 
     @Test
     void aRequestWithAnAdapterEndsWithPngsTheirParametersAndAResult() throws Exception {
-        GenerationRequested request = deepCache(request(registry, "a photo of sks dog", 42, 2,
+        GenerationRequested request = accelerated(request(registry, "a photo of sks dog", 42, 2,
                 List.of(new LoraRef(ADAPTER_KEY, 0.8, 0.5)), null), 2);
         try (EventProbe probe = EventProbe.forApplication()) {
             probe.publish(Event.of(request.generationId(), "alice", request));
@@ -91,8 +91,8 @@ class GenerationsTest {
                 assertTrue(parameters.startsWith("a photo of sks dog <lora:pytorch_lora_weights:"), parameters);
                 assertTrue(parameters.contains("Seed: " + image.seed()), parameters);
                 assertTrue(parameters.contains("Negative prompt: blurry"), parameters);
-                assertTrue(parameters.contains("DeepCache: 2"), "rendered with the request's DeepCache: "
-                        + parameters);
+                assertTrue(parameters.contains("DeepCache: 2") && parameters.contains("ToMe: 0.5"),
+                        "rendered with the request's DeepCache and ToMe: " + parameters);
             }
             assertEquals(done, GenerationResults.read(store, "alice", request.generationId()).orElseThrow());
         }
@@ -194,7 +194,7 @@ class GenerationsTest {
             assertFailure(probe, noAdapter, "ADAPTER_NOT_FOUND", "'alice/none/adapter.safetensors'");
             assertFailure(probe, badSize, "INVALID_REQUEST", "got 500x");
             assertFailure(probe, badScheduler, "INVALID_REQUEST", "warp");
-            assertFailure(probe, deepCache(base, 11), "INVALID_REQUEST", "deepCache must be in [1, 10], got 11");
+            assertFailure(probe, accelerated(base, 11), "INVALID_REQUEST", "deepCache must be in [1, 10], got 11");
         }
     }
 
@@ -357,10 +357,10 @@ class GenerationsTest {
         return done.images().get(0).key();
     }
 
-    private static GenerationRequested deepCache(GenerationRequested r, int interval) {
+    private static GenerationRequested accelerated(GenerationRequested r, int deepCache) {
         return new GenerationRequested("gen-" + UUID.randomUUID(), r.baseModel(), r.prompt(), r.negativePrompt(),
                 r.steps(), r.guidanceScale(), r.seed(), r.count(), r.width(), r.height(), r.scheduler(), r.clipSkip(),
-                r.loras(), r.grid(), r.controls(), r.embeddings(), interval);
+                r.loras(), r.grid(), r.controls(), r.embeddings(), deepCache, 0.5);
     }
 
     private static void assertFailure(EventProbe probe, GenerationRequested request, String code, String detail)

@@ -84,22 +84,22 @@ final class TrainingFixtures {
 
     /** {@code r} with {@code evaluate} and {@code selectBy} set. */
     static TrainingRequested evaluate(TrainingRequested r, Boolean evaluate, String selectBy) {
-        return new TrainingRequested(r.trainingId(), r.baseModel(), r.datasetId(), r.instanceToken(), r.classNoun(),
-                r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(), r.classImageCount(),
-                r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(), r.unetLearningRate(),
-                r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(), r.checkpointInterval(),
-                r.validationInterval(), r.validationPrompts(), r.mode(), r.gradientCheckpointing(), r.newTokens(),
-                r.initializerToken(), r.lrEmbeddings(), evaluate, selectBy, r.noiseOffset(), r.snrGamma());
+        return with(r, evaluate, selectBy, r.noiseOffset(), r.snrGamma());
     }
 
     /** {@code r} with offset noise and Min-SNR-γ weighting. */
     static TrainingRequested tuned(TrainingRequested r, Double noiseOffset, Double snrGamma) {
+        return with(r, r.evaluate(), r.selectBy(), noiseOffset, snrGamma);
+    }
+
+    private static TrainingRequested with(TrainingRequested r, Boolean evaluate, String selectBy, Double noiseOffset,
+                                          Double snrGamma) {
         return new TrainingRequested(r.trainingId(), r.baseModel(), r.datasetId(), r.instanceToken(), r.classNoun(),
                 r.instancePrompt(), r.classPrompt(), r.priorPreservation(), r.priorLossWeight(), r.classImageCount(),
                 r.resolution(), r.maxTrainSteps(), r.batchSize(), r.rank(), r.alpha(), r.unetLearningRate(),
                 r.textEncoderLearningRate(), r.lrScheduler(), r.lrWarmupSteps(), r.seed(), r.checkpointInterval(),
                 r.validationInterval(), r.validationPrompts(), r.mode(), r.gradientCheckpointing(), r.newTokens(),
-                r.initializerToken(), r.lrEmbeddings(), r.evaluate(), r.selectBy(), noiseOffset, snrGamma);
+                r.initializerToken(), r.lrEmbeddings(), evaluate, selectBy, noiseOffset, snrGamma);
     }
 
     /** The eval fixture's CLIP and DINO folders installed as encoders {@code eval-clip} and {@code eval-dino}. */

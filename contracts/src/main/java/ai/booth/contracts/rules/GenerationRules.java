@@ -24,6 +24,8 @@ public final class GenerationRules {
     public static final Range CLIP_SKIP = new Range(0, 10);
     /** DeepCache's interval: 1 (off) to 10; its paper finds SD-1.5 near unchanged at 3 to 5. */
     public static final Range DEEP_CACHE = new Range(1, 10);
+    /** ToMe's ratio: 0 (off) to 0.75, ToMe for SD's own upper setting. */
+    public static final Range TOKEN_MERGING = new Range(0, 0.75);
     /** Why DeepCache and ControlNets do not mix. */
     public static final String DEEP_CACHE_WITHOUT_CONTROLS = "does not combine with controls: a ControlNet's"
             + " residuals feed the levels DeepCache skips";

@@ -39,12 +39,14 @@ import java.util.function.Function;
  * @param deepCache          DeepCache (Ma et al. 2023): the whole UNet runs every this many steps and the steps between
  *                           reuse its deep features, running only the outermost level (faster, slightly different);
  *                           1 = off, the default; not with ControlNets
+ * @param tokenMerging       ToMe for SD (Bolya &amp; Hoffman 2023): this fraction of the outermost attention level's
+ *                           tokens merged before its self-attentions (faster, slightly different); 0 = off, the default
  */
 public record GenerationParams(String prompt, String negativePrompt, int steps, double guidanceScale, long seed,
                                int imagesPerPrompt, int width, int height, int clipSkip, String scheduler,
                                Map<String, Object> schedulerOverrides, List<LoraRequest> loras,
                                Path initialLatents, List<ControlNetRequest> controlNets, List<Path> embeddings,
-                               int deepCache) {
+                               int deepCache, double tokenMerging) {
 
     /** torch seeds are 32-bit: larger seeds would silently alias smaller ones. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -80,6 +82,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         controlNets = List.copyOf(controlNets == null ? List.of() : controlNets);
         embeddings = List.copyOf(embeddings == null ? List.of() : embeddings);
         require(deepCache >= 1, "deep_cache", "must be ≥ 1 (1 = off)", deepCache);
+        require(tokenMerging >= 0 && tokenMerging < 1, "token_merging", "must be in [0, 1) (0 = off)", tokenMerging);
         require(deepCache == 1 || controlNets.isEmpty(), "deep_cache",
                 "does not combine with ControlNets (their residuals feed every level)", deepCache);
     }
@@ -103,7 +106,8 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         return new Builder().prompt(prompt).negativePrompt(negativePrompt).steps(steps).guidanceScale(guidanceScale)
                 .seed(seed).imagesPerPrompt(imagesPerPrompt).width(width).height(height).clipSkip(clipSkip)
                 .scheduler(scheduler).schedulerOverrides(schedulerOverrides).loras(loras)
-                .initialLatents(initialLatents).controlNets(controlNets).embeddings(embeddings).deepCache(deepCache);
+                .initialLatents(initialLatents).controlNets(controlNets).embeddings(embeddings).deepCache(deepCache)
+                .tokenMerging(tokenMerging);
     }
 
     /** Image {@code index} of this request on its own: its seed, one image. */
@@ -147,6 +151,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         private Map<String, Object> schedulerOverrides = Map.of();
         private List<Path> embeddings = List.of();
         private int deepCache = 1;
+        private double tokenMerging;
         private List<LoraRequest> loras = List.of();
         private Path initialLatents;
         private List<ControlNetRequest> controlNets = List.of();
@@ -226,6 +231,11 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
             return this;
         }
 
+        public Builder tokenMerging(double v) {
+            tokenMerging = v;
+            return this;
+        }
+
         public Builder deepCache(int v) {
             deepCache = v;
             return this;
@@ -240,7 +250,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
             long s = seed != null ? seed : (SEEDS.nextLong() & MAX_SEED) % (MAX_SEED + 2 - Math.max(1, imagesPerPrompt));
             return new GenerationParams(prompt, negativePrompt, steps, guidanceScale, s, imagesPerPrompt, width,
                     height, clipSkip, scheduler, schedulerOverrides, loras, initialLatents, controlNets,
-                    embeddings, deepCache);
+                    embeddings, deepCache, tokenMerging);
         }
     }
 }

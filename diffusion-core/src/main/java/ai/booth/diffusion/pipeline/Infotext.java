@@ -77,6 +77,7 @@ public final class Infotext {
         fields.put("Model", modelName);
         fields.put("Clip skip", params.clipSkip() > 1 ? params.clipSkip() : null);
         fields.put("DeepCache", params.deepCache() > 1 ? params.deepCache() : null);
+        fields.put("ToMe", params.tokenMerging() > 0 ? number(params.tokenMerging()) : null);
         fields.put("RNG", "CPU");
         fields.put("Scheduler overrides", params.schedulerOverrides().isEmpty() ? null : json(params.schedulerOverrides()));
         List<String> hashes = new ArrayList<>();
@@ -200,6 +201,7 @@ public final class Infotext {
         ifPresent(f, "Seed", v -> b.seed(Long.parseLong(integerText("Seed", v))));
         ifPresent(f, "Clip skip", v -> b.clipSkip(integer("Clip skip", v)));
         ifPresent(f, "DeepCache", v -> b.deepCache(integer("DeepCache", v)));
+        ifPresent(f, "ToMe", v -> b.tokenMerging(decimal("ToMe", v)));
         ifPresent(f, "Size", v -> {
             Matcher m = SIZE.matcher(v);
             if (!m.matches()) {

@@ -162,31 +162,36 @@ public final class TextToImagePipeline implements AutoCloseable {
             embeddingFiles.notes().forEach(n -> LOG.log(System.Logger.Level.WARNING, n));
             Map<EmbeddingKey, NDArray> embeddings = new HashMap<>();
             List<GenerationResult> results = new ArrayList<>();
-            for (GenerationParams p : sized) {
-                long start = System.nanoTime();
-                loras.setScales(p.loras());
-                try (NDManager request = call.newSubManager()) {
-                    NDArray cond = embedding(tokens.tokenizer(), p.prompt(), p, loras, embeddings, call);
-                    NDArray context = cond;
-                    if (p.classifierFreeGuidance()) {
-                        context = embedding(tokens.tokenizer(), p.negativePrompt(), p, loras, embeddings, call)
-                                .concat(cond);
-                        context.attach(request);
+            try {
+                for (GenerationParams p : sized) {
+                    long start = System.nanoTime();
+                    loras.setScales(p.loras());
+                    model.unet().tokenMerging(p.tokenMerging());
+                    try (NDManager request = call.newSubManager()) {
+                        NDArray cond = embedding(tokens.tokenizer(), p.prompt(), p, loras, embeddings, call);
+                        NDArray context = cond;
+                        if (p.classifierFreeGuidance()) {
+                            context = embedding(tokens.tokenizer(), p.negativePrompt(), p, loras, embeddings, call)
+                                    .concat(cond);
+                            context.attach(request);
+                        }
+                        NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
+                        List<ControlNetUnits.Unit> units = controlNets.prepare(p, request);
+                        List<ImageResult> images = new ArrayList<>();
+                        Map<String, String> ti = embeddingFiles.hashesUsedBy(tokens.tokenizer(),
+                                List.of(p.prompt(), p.negativePrompt()));
+                        int batch = units.isEmpty() ? stack : 1;   // ControlNet residuals are per image
+                        for (int first = 0; first < p.imagesPerPrompt(); first += batch) {
+                            int n = Math.min(batch, p.imagesPerPrompt() - first);
+                            NDArray noise = initial == null ? null : initial.get(first + ":" + (first + n));
+                            images.addAll(render(p, first, n, new Conditioning(context, cond, units), noise, request,
+                                    progress, ti));
+                        }
+                        results.add(new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start)));
                     }
-                    NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
-                    List<ControlNetUnits.Unit> units = controlNets.prepare(p, request);
-                    List<ImageResult> images = new ArrayList<>();
-                    Map<String, String> ti = embeddingFiles.hashesUsedBy(tokens.tokenizer(),
-                            List.of(p.prompt(), p.negativePrompt()));
-                    int batch = units.isEmpty() ? stack : 1;   // ControlNet residuals are per image
-                    for (int first = 0; first < p.imagesPerPrompt(); first += batch) {
-                        int n = Math.min(batch, p.imagesPerPrompt() - first);
-                        NDArray noise = initial == null ? null : initial.get(first + ":" + (first + n));
-                        images.addAll(render(p, first, n, new Conditioning(context, cond, units), noise, request,
-                                progress, ti));
-                    }
-                    results.add(new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start)));
                 }
+            } finally {
+                model.unet().tokenMerging(0);
             }
             return results;
         }

@@ -26,8 +26,23 @@ public final class BasicTransformerBlock {
     }
 
     public NDArray forward(NDArray x, NDArray context) {
+        return forward(x, context, 0, 0, 0);
+    }
+
+    /**
+     * The same with ToMe: self-attention over the {@link TokenMerge merged} tokens of an H×W map when
+     * {@code mergeRatio} is above 0.
+     */
+    NDArray forward(NDArray x, NDArray context, double mergeRatio, int height, int width) {
         try (Scope scope = Scope.of(x, context)) {
-            NDArray h = Ops.add(attn1.forward(norm1.forward(x), null), x);
+            NDArray attended;
+            if (mergeRatio > 0) {
+                TokenMerge merge = TokenMerge.of(x, height, width, mergeRatio, scope.manager());
+                attended = merge.unmerge(attn1.forward(merge.merge(norm1.forward(x)), null));
+            } else {
+                attended = attn1.forward(norm1.forward(x), null);
+            }
+            NDArray h = Ops.add(attended, x);
             h = Ops.add(attn2.forward(norm2.forward(h), context), h);
             h = Ops.add(ff.forward(norm3.forward(h)), h);
             return scope.keep(h);

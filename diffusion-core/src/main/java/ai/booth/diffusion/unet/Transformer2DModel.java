@@ -27,6 +27,7 @@ public final class Transformer2DModel {
     private final Linear projInLinear;
     private final Linear projOutLinear;
     private final List<BasicTransformerBlock> blocks = new ArrayList<>();
+    private double tokenMerging;
 
     public Transformer2DModel(StateDict w, long channels, Spec spec) {
         int headDim = (int) (channels / spec.heads());
@@ -65,7 +66,7 @@ public final class Transformer2DModel {
                 h = projInLinear.forward(h);
             }
             for (BasicTransformerBlock block : blocks) {
-                h = block.forward(h, context);
+                h = block.forward(h, context, tokenMerging, (int) height, (int) width);
             }
             if (projOutLinear != null) {
                 h = projOutLinear.forward(h);
@@ -76,6 +77,11 @@ public final class Transformer2DModel {
             }
             return scope.keep(Ops.add(h, x));
         }
+    }
+
+    /** ToMe's ratio for this model's self-attentions (0: off); see {@link UNet2DConditionModel#tokenMerging}. */
+    void tokenMerging(double ratio) {
+        this.tokenMerging = ratio;
     }
 
     public List<BasicTransformerBlock> blocks() {

@@ -158,6 +158,24 @@ public final class UNet2DConditionModel implements AutoCloseable {
         }
     }
 
+    /**
+     * ToMe for SD ({@link TokenMerge}) in every later forward until set back to 0: the self-attentions of the
+     * outermost level that has attention (where the tokens are most: ToMe's {@code max_downsample=1}) run on
+     * {@code ratio}·H·W fewer tokens. Model state, as attached LoRAs are: a pipeline sets it for a call.
+     */
+    public void tokenMerging(double ratio) {
+        if (!(ratio >= 0 && ratio < 1)) {
+            throw new IllegalArgumentException("token merging ratio must be in [0, 1), got " + ratio);
+        }
+        for (int i = 0; i < downBlocks.size(); i++) {
+            if (!downBlocks.get(i).attentions().isEmpty()) {
+                downBlocks.get(i).attentions().forEach(t -> t.tokenMerging(ratio));
+                upBlocks.get(upBlocks.size() - 1 - i).attentions().forEach(t -> t.tokenMerging(ratio));
+                return;
+            }
+        }
+    }
+
     /** DeepCache's partial call: conv_in, the first level's layers, the last up block on the kept input, the head. */
     private NDArray outermost(NDArray x, NDArray temb, NDArray ctx, NDArray deep, Scope scope) {
         NDArray h = convIn.forward(x);

@@ -249,6 +249,39 @@ class PipelineBehaviourTest {
                 (double) cachedFlops / plainFlops, toPlain, toOtherSeed);
     }
 
+    /**
+     * ToMe merges half the outermost attention level's tokens before each self-attention: fewer FLOPs, an image near
+     * the plain one, replayed exactly from its infotext, the model left without merging, nothing left behind.
+     */
+    @Test
+    void tokenMergingAttendsOverFewerTokensForFewerFlopsAndANearImageItsInfotextReplays() {
+        GenerationParams plain = base().steps(4).build();
+        GenerationParams merged = base().steps(4).tokenMerging(0.5).build();
+        pipeline.generate(merged);   // warm-up: per-size caches
+        OpMeter.reset();
+        float[] reference = pixels(plain);
+        long plainAttention = OpMeter.flops(OpMeter.Kind.ATTENTION);
+        int before = liveArrays();
+        OpMeter.reset();
+        ImageResult image = pipeline.generate(merged).images().get(0);
+        long mergedAttention = OpMeter.flops(OpMeter.Kind.ATTENTION);
+        assertEquals(before, liveArrays(), "arrays left after a ToMe run");
+        assertTrue(mergedAttention < plainAttention, "attention over fewer tokens: " + mergedAttention + " vs "
+                + plainAttention);
+
+        double toPlain = meanAbs(image.pixels(), reference);
+        double toOtherSeed = meanAbs(pixels(base().steps(4).seed(99).build()), reference);
+        assertTrue(toPlain > 0, "merged tokens change the image");
+        assertTrue(toPlain < toOtherSeed / 4, "near the plain image: " + toPlain + " vs another seed's "
+                + toOtherSeed);
+        assertTrue(image.infotext().contains("ToMe: 0.5"), image.infotext());
+        assertArrayEquals(image.pixels(), pixels(GenerationParams.fromInfotext(image.infotext())),
+                "replayed from its infotext");
+        assertArrayEquals(reference, pixels(plain), "the next request runs without merging");
+        System.out.printf("ToMe 0.5: %.2f of the attention FLOPs, mean |Δ| %.4f (another seed: %.4f)%n",
+                (double) mergedAttention / plainAttention, toPlain, toOtherSeed);
+    }
+
     private static double meanAbs(float[] a, float[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {
@@ -267,7 +300,8 @@ class PipelineBehaviourTest {
                 "clip_skip", () -> base().clipSkip(0).build(),
                 "scheduler", () -> base().scheduler("no such sampler").build(),
                 "seed", () -> base().seed(GenerationParams.MAX_SEED).imagesPerPrompt(2).build(),
-                "deep_cache", () -> base().deepCache(0).build());
+                "deep_cache", () -> base().deepCache(0).build(),
+                "token_merging", () -> base().tokenMerging(1).build());
         bad.forEach((field, build) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build::run, field);
             assertTrue(e.getMessage().startsWith(field), field + ": " + e.getMessage());

@@ -122,7 +122,7 @@ public class ExperimentRequests {
                 new GridAxis("seed", seeds.stream().map(String::valueOf).toList()));
         GenerationSpec render = new GenerationSpec(spec.training().baseModel(), prompts.get(0), null, spec.steps(),
                 spec.guidanceScale(), seeds.get(0), null, spec.width(), spec.height(), spec.scheduler(), null, null,
-                grid, null, null, null, null);
+                grid, null, null, null, null, null);
         GenerationRequested rendered = checks.part("render.", () -> generations.build(render,
                 UUID.randomUUID().toString(), ownerId));
         checks.done();

@@ -76,6 +76,7 @@ public class GenerationRequests {
                 && !or(spec.controls(), List.of()).isEmpty()) {
             checks.fail("deepCache", DEEP_CACHE_WITHOUT_CONTROLS);
         }
+        checks.range("tokenMerging", spec.tokenMerging(), TOKEN_MERGING);
         List<LoraRef> loras = loras(checks, spec, ownerId);
         List<String> embeddings = embeddings(checks, spec, ownerId);
         List<GenerationControls.Checked> units = controls.check(checks, spec.controls(), ownerId);
@@ -91,7 +92,8 @@ public class GenerationRequests {
                 or(spec.guidanceScale(), GenerationParams.DEFAULT_GUIDANCE_SCALE), seed,
                 or(spec.count(), GenerationParams.DEFAULT_IMAGES_PER_PROMPT),
                 or(spec.width(), size), or(spec.height(), size), scheduler, or(spec.clipSkip(), DEFAULT_CLIP_SKIP), loras,
-                spec.grid(), controls.store(units, ownerId, generationId), embeddings, spec.deepCache());
+                spec.grid(), controls.store(units, ownerId, generationId), embeddings, spec.deepCache(),
+                spec.tokenMerging());
     }
 
     /** The embedding file of each training named: a COMPLETED training of the caller that learned new tokens. */

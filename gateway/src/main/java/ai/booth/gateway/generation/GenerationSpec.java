@@ -32,7 +32,10 @@ public record GenerationSpec(
                 + " new tokens the prompts may name; a pivotal LoRA in loras brings its own") List<String> embeddings,
         @Schema(description = "DeepCache, 1-10: the whole UNet runs every this many steps and the outermost level"
                 + " between, reusing the deep features (faster, slightly different images; 3 is a usual choice);"
-                + " not with controls", defaultValue = "1") Integer deepCache) {
+                + " not with controls", defaultValue = "1") Integer deepCache,
+        @Schema(description = "ToMe, 0-0.75: this fraction of the outermost attention level's tokens merged before"
+                + " its self-attentions (faster, slightly different images; 0.5 is a usual choice)",
+                defaultValue = "0") Double tokenMerging) {
 
     /**
      * One adapter: a completed training of yours (or its adapter key) with separate UNet and text-encoder scales.

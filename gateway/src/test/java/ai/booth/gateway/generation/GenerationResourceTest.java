@@ -58,7 +58,7 @@ class GenerationResourceTest {
             String trainingId = Api.completedTraining(probe, store, "bob");
             String generationId = Api.as("bob").contentType(ContentType.JSON)
                     .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"a photo of sks dog on the moon\","
-                            + "\"scheduler\":\"Euler a\",\"count\":2,\"deepCache\":3,"
+                            + "\"scheduler\":\"Euler a\",\"count\":2,\"deepCache\":3,\"tokenMerging\":0.5,"
                             + "\"loras\":[{\"trainingId\":\"" + trainingId + "\",\"unetScale\":0.8,"
                             + "\"textEncoderScale\":0.5}]}")
                     .post("/api/v1/generations")
@@ -71,6 +71,7 @@ class GenerationResourceTest {
             assertEquals(7.5, request.guidanceScale());
             assertEquals("euler_a", request.scheduler(), "A1111 labels become Booth names");
             assertEquals(3, request.deepCacheInterval());
+            assertEquals(0.5, request.tokenMergingRatio());
             assertEquals(256, request.width(), "the model manifest's resolution");
             assertTrue(request.seed() >= 0 && request.seed() < (1L << 32), "a random seed is chosen and kept");
             assertEquals("bob/" + trainingId + "/pytorch_lora_weights.safetensors",
@@ -129,7 +130,7 @@ class GenerationResourceTest {
         Api.as("carol").contentType(ContentType.JSON)
                 .body("{\"baseModel\":\"" + Api.MODEL + "\",\"prompt\":\"" + tooLong + "\",\"steps\":0,"
                         + "\"guidanceScale\":31,\"width\":100,\"height\":4096,\"scheduler\":\"warp\",\"count\":9,"
-                        + "\"deepCache\":11,"
+                        + "\"deepCache\":11,\"tokenMerging\":0.9,"
                         + "\"loras\":[{\"trainingId\":\"nope\",\"unetScale\":3},{\"unetScale\":1}],"
                         + "\"grid\":{\"x\":{\"parameter\":\"cfg\",\"values\":[\"1\"]},"
                         + "\"y\":{\"parameter\":\"seed\",\"values\":[\"one\"]}}}")
@@ -137,7 +138,7 @@ class GenerationResourceTest {
                 .then().statusCode(400).contentType(Problem.MEDIA_TYPE)
                 .body("errors.field", hasItems("prompt", "steps", "guidanceScale", "width", "height", "scheduler",
                         "count", "loras[0].unetScale", "loras[0].trainingId", "loras[1]", "grid.x.parameter",
-                        "grid.y.values[0]", "deepCache"))
+                        "grid.y.values[0]", "deepCache", "tokenMerging"))
                 .body("errors.find { it.field == 'deepCache' }.message", is("must be in [1, 10], got 11"))
                 .body("errors.find { it.field == 'scheduler' }.message", containsString("dpmpp_2m_karras"))
                 .body("errors.find { it.field == 'loras[0].unetScale' }.message", is("must be in [-2, 2], got 3.0"))
