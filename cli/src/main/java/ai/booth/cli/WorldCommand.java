@@ -221,6 +221,10 @@ final class WorldCommand implements Runnable {
                 description = "Render with DeepCache every N steps, to measure what it costs (default: ${DEFAULT-VALUE}, off).")
         int deepCache;
 
+        @Option(names = "--token-merging", defaultValue = "0", paramLabel = "R",
+                description = "Render with ToMe at this ratio, to measure what it costs (default: ${DEFAULT-VALUE}, off).")
+        double tokenMerging;
+
         @Option(names = "--subject-steps", defaultValue = "" + SubjectStudy.DEMO_STEPS, paramLabel = "N",
                 description = "Steps of the subject's DreamBooth LoRA; 0 skips DreamBooth (default: ${DEFAULT-VALUE}).")
         int subjectSteps;
@@ -241,7 +245,8 @@ final class WorldCommand implements Runnable {
                 throw new IllegalArgumentException("--count, --steps, --class-images and --deep-cache must be at least 1,"
                         + " --subject-steps at least 0");
             }
-            new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance, deepCache), count, seed)
+            new WorldReport(m, s, new WorldReport.Sampling(scheduler, steps, guidance, deepCache,
+                    tokenMerging), count, seed)
                     .write(out, spec.commandLine().getOut(), subjectSteps == 0 ? null
                             : new SubjectStudy.Training(SubjectStudy.DEMO_PHOTOS, subjectSteps,
                             SubjectStudy.DEMO_RANK, SubjectStudy.DEMO_LR, classImages, true));

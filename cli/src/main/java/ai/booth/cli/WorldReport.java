@@ -37,15 +37,16 @@ final class WorldReport {
 
     /**
      * How world prompts are rendered; the issue's acceptance names DPM++ 2M Karras, 20 steps, guidance 5. DeepCache
-     * above 1 measures what it costs ({@link GenerationParams#deepCache}).
+     * above 1 or token merging above 0 measure what the accelerations cost ({@link GenerationParams#deepCache},
+     * {@link GenerationParams#tokenMerging}).
      */
-    record Sampling(String scheduler, int steps, double guidance, int deepCache) {
+    record Sampling(String scheduler, int steps, double guidance, int deepCache, double tokenMerging) {
         Sampling(String scheduler, int steps, double guidance) {
-            this(scheduler, steps, guidance, 1);
+            this(scheduler, steps, guidance, 1, 0);
         }
 
         Sampling withGuidance(double g) {
-            return new Sampling(scheduler, steps, g, deepCache);
+            return new Sampling(scheduler, steps, g, deepCache, tokenMerging);
         }
 
         /** Prompt i with seed + i, at the world's size; with the LoRA if one is given. */
@@ -54,6 +55,7 @@ final class WorldReport {
             for (int i = 0; i < prompts.size(); i++) {
                 out.add(pipeline.generate(GenerationParams.builder(prompts.get(i)).steps(steps).guidanceScale(guidance)
                         .scheduler(scheduler).seed(seed + i).size(Renderer.SIZE, Renderer.SIZE).deepCache(deepCache)
+                        .tokenMerging(tokenMerging)
                         .loras(lora == null ? List.of() : List.of(lora)).build()).images().get(0).toImage());
             }
             return out;
@@ -136,8 +138,9 @@ final class WorldReport {
         md.append(String.format(Locale.ROOT, "Model `%s`, scorer `%s`; %d prompts per row, %s, %d steps, guidance %s, "
                 + "seeds %d…%d.%n%n", model, scorer, count, sampling.scheduler(), sampling.steps(),
                 sampling.guidance(), seed, seed + count - 1));
-        if (sampling.deepCache() > 1) {
-            md.append(String.format(Locale.ROOT, "Rendered with DeepCache every %d steps.%n%n", sampling.deepCache()));
+        if (sampling.deepCache() > 1 || sampling.tokenMerging() > 0) {
+            md.append(String.format(Locale.ROOT, "Rendered with DeepCache every %d steps, token merging %s.%n%n",
+                    sampling.deepCache(), sampling.tokenMerging()));
         }
         md.append("| images | shape | colour | both (attribute accuracy) |\n|---|---|---|---|\n");
         row(md, "real held-out scenes (the scorer's own accuracy)", f.scorerOnScenes());
