@@ -10,6 +10,9 @@ import ai.booth.diffusion.pipeline.TextToImagePipeline;
 import ai.booth.diffusion.runtime.EngineOptions;
 import ai.booth.diffusion.train.ProgressListener;
 import ai.booth.diffusion.train.StepProgress;
+import ai.booth.world.Attributes;
+import ai.booth.world.Example;
+import ai.booth.world.Split;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +23,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -42,6 +46,27 @@ class WorldTrainingTest {
 
     @TempDir
     Path tmp;
+
+    @Test
+    void theScorerSeesHeldOutPairsAndNearMissesOfEachCaption() {
+        WorldTraining.ScenePairs pairs = new WorldTraining.ScenePairs(0, WorldTraining.ScenePairs.SCENES);
+        int heldOut = 0;
+        for (int i = 0; i < 70; i++) {
+            Example e = pairs.example(i);
+            boolean held = e.scene().things().stream().anyMatch(t -> Split.isHeldOut(t.shape(), t.colour()));
+            heldOut += held ? 1 : 0;
+            Attributes.Asked own = Attributes.first(e.caption()).orElseThrow();
+            List<String> negatives = pairs.hardNegatives(i, new SplittableRandom(i));
+            assertEquals(4, negatives.size());
+            for (int k = 0; k < negatives.size(); k++) {
+                Attributes.Asked other = Attributes.first(negatives.get(k)).orElseThrow();
+                boolean shapeChanged = k < 3;   // three shapes, then a colour
+                assertEquals(shapeChanged, other.shape() != own.shape(), negatives.get(k) + " vs " + e.caption());
+                assertEquals(!shapeChanged, other.colour() != own.colour(), negatives.get(k) + " vs " + e.caption());
+            }
+        }
+        assertEquals(10, heldOut, "every seventh scene shows a held-out pair");
+    }
 
     @Test
     void theCommandTrainsEveryStageToAFloat16ModelThatGenerates() throws Exception {

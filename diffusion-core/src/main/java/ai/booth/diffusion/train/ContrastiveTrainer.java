@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Trains every weight of a transformers {@code CLIPModel} contrastively, as CLIP (Radford et al. 2021): in a batch of
@@ -29,6 +30,11 @@ import java.util.Set;
  * gives n×n logits whose matching pairs are the targets of a cross-entropy over images and one over captions (their
  * mean is the loss). A batch never holds one caption twice, so no pair is a false negative of another. The
  * temperature is clamped to CLIP's limit of 100 after each update.
+ *
+ * <p>Pairs may add <em>hard negatives</em> (NegCLIP, Yuksekgonul et al. 2023): captions that differ from a pair's in
+ * one attribute ("a red star" for "a blue star"). They join the batch's captions as extra columns of the image→text
+ * cross-entropy only, so an image must tell its caption from its near misses — what in-batch negatives rarely ask
+ * when other captions already differ in easier words. A negative equal to a caption of the batch is dropped.
  *
  * <p>Images go through the model folder's image processor and captions through its tokenizer, exactly as evaluation
  * will see them. Runs on a float32 trainable copy; AdamW, lr schedule, clipping; seeded and resumable bit for bit.
@@ -47,6 +53,11 @@ public final class ContrastiveTrainer implements AutoCloseable {
         RgbImage image(int index);
 
         String caption(int index);
+
+        /** Captions {@code index}'s image does not show, drawn with {@code rng} (seeded per step); none by default. */
+        default List<String> hardNegatives(int index, SplittableRandom rng) {
+            return List.of();
+        }
     }
 
     /** @param batchSize pairs per step, at most the number of distinct captions */
@@ -169,6 +180,7 @@ public final class ContrastiveTrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         List<RgbImage> images = new ArrayList<>();
         List<String> captions = new ArrayList<>();
+        List<Integer> chosen = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int tries = 0; captions.size() < settings.batchSize(); tries++) {
             if (tries > 4 * pairs.size()) {
@@ -179,23 +191,34 @@ public final class ContrastiveTrainer implements AutoCloseable {
             if (seen.add(pairs.caption(i))) {
                 images.add(pairs.image(i));
                 captions.add(pairs.caption(i));
+                chosen.add(i);
             }
         }
         int n = captions.size();
+        List<String> texts = new ArrayList<>(captions);
+        SplittableRandom negativeStream = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + stepsDone);
+        for (int i : chosen) {
+            for (String negative : pairs.hardNegatives(i, negativeStream)) {
+                if (seen.add(negative)) {
+                    texts.add(negative);
+                }
+            }
+        }
         double lr = schedule.lr(stepsDone, settings.lr());
         float loss;
         float accuracy;
         try (NDManager step = root.newSubManager()) {
             // Inputs in libtorch-owned memory: autograd keeps the pixels (patch embedding) and the ids (embedding).
             NDArray pixels = owned(processor.batch(images, step));
-            NDArray ids = owned(step.create(tokenizer.encodeBatch(captions)));
+            NDArray ids = owned(step.create(throughLastEnd(tokenizer.encodeBatch(texts))));
             try (NDArray targets = step.eye(n);
                  GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray image = unit(clip.imageEmbeds(pixels));
                 NDArray text = unit(clip.textEmbeds(ids));
-                NDArray logits = image.matMul(text.transpose()).mul(logitScale.exp());
-                NDArray perImage = logits.logSoftmax(1).mul(targets).sum().neg();
-                NDArray perCaption = logits.logSoftmax(0).mul(targets).sum().neg();
+                NDArray logits = image.matMul(text.transpose()).mul(logitScale.exp());   // [n, n + negatives]
+                NDArray pairLogits = logits.get(":, :{}", n);
+                NDArray perImage = logits.logSoftmax(1).get(":, :{}", n).mul(targets).sum().neg();
+                NDArray perCaption = pairLogits.logSoftmax(0).mul(targets).sum().neg();
                 NDArray total = Ops.scale(perImage.add(perCaption), 0.5f / n);
                 collector.backward(total);
                 loss = total.getFloat();
@@ -218,6 +241,28 @@ public final class ContrastiveTrainer implements AutoCloseable {
         stepsDone++;
         elapsedSeconds += (System.nanoTime() - t0) / 1e9;
         return new StepReport(stepsDone, loss, accuracy, logitScale.getFloat(), lr);
+    }
+
+    /**
+     * The ids cut after the batch's last end token: the text tower's causal mask keeps every position from seeing
+     * later ones, so the pooled end-token state is the same as with the full padding, at a fraction of the work.
+     */
+    private long[][] throughLastEnd(long[][] ids) {
+        int eos = tokenizer.eosId();
+        int keep = 1;
+        for (long[] row : ids) {
+            for (int j = 0; j < row.length; j++) {
+                if (row[j] == eos) {
+                    keep = Math.max(keep, j + 1);
+                    break;
+                }
+            }
+        }
+        long[][] cut = new long[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            cut[i] = java.util.Arrays.copyOf(ids[i], keep);
+        }
+        return cut;
     }
 
     private static NDArray unit(NDArray x) {
