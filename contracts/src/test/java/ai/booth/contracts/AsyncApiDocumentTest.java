@@ -1,5 +1,9 @@
 package ai.booth.contracts;
 
+import ai.booth.contracts.rules.ControlRules;
+import ai.booth.contracts.rules.GenerationRules;
+import ai.booth.contracts.rules.Range;
+import ai.booth.contracts.rules.TrainingRules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -17,7 +21,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -111,6 +117,46 @@ class AsyncApiDocumentTest {
             assertEquals(fields, documentedFields, schemaName(type) + " properties (in record order)");
             assertEquals(required, documentedRequired, schemaName(type) + " required");
         }
+    }
+
+    /** The bounds the gateway and the workers check, by schema and property: the document states the same. */
+    private static final Map<String, Range> BOUNDS = Map.ofEntries(
+            Map.entry("TrainingRequested.resolution", TrainingRules.RESOLUTION),
+            Map.entry("TrainingRequested.maxTrainSteps", TrainingRules.MAX_TRAIN_STEPS),
+            Map.entry("TrainingRequested.batchSize", TrainingRules.BATCH_SIZE),
+            Map.entry("TrainingRequested.rank", TrainingRules.RANK),
+            Map.entry("TrainingRequested.textEncoderLearningRate", TrainingRules.TEXT_ENCODER_LEARNING_RATE),
+            Map.entry("TrainingRequested.priorLossWeight", TrainingRules.PRIOR_LOSS_WEIGHT),
+            Map.entry("TrainingRequested.noiseOffset", TrainingRules.NOISE_OFFSET),
+            Map.entry("TrainingRequested.snrGamma", TrainingRules.SNR_GAMMA),
+            Map.entry("GenerationRequested.steps", GenerationRules.STEPS),
+            Map.entry("GenerationRequested.guidanceScale", GenerationRules.GUIDANCE_SCALE),
+            Map.entry("GenerationRequested.width", GenerationRules.SIZE),
+            Map.entry("GenerationRequested.height", GenerationRules.SIZE),
+            Map.entry("GenerationRequested.clipSkip", GenerationRules.CLIP_SKIP),
+            Map.entry("GenerationRequested.deepCache", GenerationRules.DEEP_CACHE),
+            Map.entry("GenerationRequested.tokenMerging", GenerationRules.TOKEN_MERGING),
+            Map.entry("LoraRef.unetScale", GenerationRules.LORA_SCALE),
+            Map.entry("LoraRef.textEncoderScale", GenerationRules.LORA_SCALE),
+            Map.entry("ControlRef.lowThreshold", ControlRules.CANNY_THRESHOLD),
+            Map.entry("ControlRef.highThreshold", ControlRules.CANNY_THRESHOLD),
+            Map.entry("ControlRef.scale", ControlRules.SCALE),
+            Map.entry("ControlRef.guidanceStart", ControlRules.GUIDANCE_WINDOW),
+            Map.entry("ControlRef.guidanceEnd", ControlRules.GUIDANCE_WINDOW));
+
+    @Test
+    void boundsInTheDocumentAreTheRulesBounds() {
+        Map<String, Range> documented = new TreeMap<>();
+        doc.path("components").path("schemas").fields().forEachRemaining(schema ->
+                schema.getValue().path("properties").fields().forEachRemaining(property -> {
+                    JsonNode p = property.getValue();
+                    if (p.has("minimum") || p.has("maximum")) {
+                        String name = schema.getKey() + "." + property.getKey();
+                        assertTrue(p.has("minimum") && p.has("maximum"), name + " states both bounds");
+                        documented.put(name, new Range(p.get("minimum").asDouble(), p.get("maximum").asDouble()));
+                    }
+                }));
+        assertEquals(new TreeMap<>(BOUNDS), documented, "minimum / maximum in asyncapi.yaml vs the rules");
     }
 
     private static List<String> payloadNames() {

@@ -120,20 +120,21 @@ public class GenerationRequestConsumer {
      */
     static List<String> problems(GenerationRequested r, String ownerId) {
         List<String> problems = new ArrayList<>();
-        within(problems, "steps", r.steps(), GenerationRules.STEPS);
+        GenerationRules.STEPS.problem("steps", r.steps()).ifPresent(problems::add);
         if (r.grid() == null) {   // a class-image set holds as many images as its training uses
-            within(problems, "count", r.count(), Buckets.SYSTEM_OWNER.equals(ownerId)
-                    ? GenerationRules.CLASS_IMAGE_COUNT : GenerationRules.COUNT);
+            Range count = Buckets.SYSTEM_OWNER.equals(ownerId) ? GenerationRules.CLASS_IMAGE_COUNT
+                    : GenerationRules.COUNT;
+            count.problem("count", r.count()).ifPresent(problems::add);
         }
         if (!GenerationRules.validSize(r.width()) || !GenerationRules.validSize(r.height())) {
             problems.add("width and height must be multiples of " + GenerationRules.PIXEL_MULTIPLE + " in ["
                     + GenerationRules.SIZE.minInt() + ", " + GenerationRules.SIZE.maxInt() + "], got " + r.width()
                     + "x" + r.height());
         }
-        within(problems, "guidanceScale", r.guidanceScale(), GenerationRules.GUIDANCE_SCALE);
-        within(problems, "clipSkip", r.clipSkip(), GenerationRules.CLIP_SKIP);
-        within(problems, "deepCache", r.deepCacheInterval(), GenerationRules.DEEP_CACHE);
-        within(problems, "tokenMerging", r.tokenMergingRatio(), GenerationRules.TOKEN_MERGING);
+        GenerationRules.GUIDANCE_SCALE.problem("guidanceScale", r.guidanceScale()).ifPresent(problems::add);
+        GenerationRules.CLIP_SKIP.problem("clipSkip", r.clipSkip()).ifPresent(problems::add);
+        GenerationRules.DEEP_CACHE.problem("deepCache", r.deepCacheInterval()).ifPresent(problems::add);
+        GenerationRules.TOKEN_MERGING.problem("tokenMerging", r.tokenMergingRatio()).ifPresent(problems::add);
         if (r.deepCacheInterval() > 1 && !r.controls().isEmpty()) {
             problems.add("deepCache " + GenerationRules.DEEP_CACHE_WITHOUT_CONTROLS);
         }
@@ -157,19 +158,13 @@ public class GenerationRequestConsumer {
                 problems.add(field + ".preprocessor must be one of " + ControlRules.PREPROCESSORS + ", got '"
                         + c.preprocessor() + "'");
             }
-            within(problems, field + ".lowThreshold", c.lowThreshold(), ControlRules.CANNY_THRESHOLD);
-            within(problems, field + ".highThreshold", c.highThreshold(), ControlRules.CANNY_THRESHOLD);
-            within(problems, field + ".scale", c.scale(), ControlRules.SCALE);
+            ControlRules.CANNY_THRESHOLD.problem(field + ".lowThreshold", c.lowThreshold()).ifPresent(problems::add);
+            ControlRules.CANNY_THRESHOLD.problem(field + ".highThreshold", c.highThreshold()).ifPresent(problems::add);
+            ControlRules.SCALE.problem(field + ".scale", c.scale()).ifPresent(problems::add);
             if (!ControlRules.validWindow(c.guidanceStart(), c.guidanceEnd())) {
                 problems.add(field + ": guidanceStart and guidanceEnd must satisfy 0 <= start < end <= 1, got "
                         + Range.format(c.guidanceStart()) + " and " + Range.format(c.guidanceEnd()));
             }
-        }
-    }
-
-    private static void within(List<String> problems, String field, double value, Range range) {
-        if (!range.contains(value)) {
-            problems.add(field + " " + range.outside(Range.format(value)));
         }
     }
 

@@ -1,7 +1,6 @@
 package ai.booth.trainer;
 
 import ai.booth.contracts.TrainingRequested;
-import ai.booth.contracts.rules.Range;
 import ai.booth.contracts.rules.TrainingRules;
 
 import java.util.ArrayList;
@@ -18,9 +17,9 @@ final class TrainingRequestCheck {
         if (r.mode() != null && !TrainingRequested.MODES.contains(r.mode())) {
             problems.add("mode must be one of " + TrainingRequested.MODES + ", got '" + r.mode() + "'");
         }
-        positive(problems, "maxTrainSteps", r.maxTrainSteps(), TrainingRules.MAX_TRAIN_STEPS.maxInt());
-        positive(problems, "batchSize", r.batchSize(), TrainingRules.BATCH_SIZE.maxInt());
-        positive(problems, "rank", r.rank(), TrainingRules.RANK.maxInt());
+        TrainingRules.MAX_TRAIN_STEPS.problem("maxTrainSteps", r.maxTrainSteps()).ifPresent(problems::add);
+        TrainingRules.BATCH_SIZE.problem("batchSize", r.batchSize()).ifPresent(problems::add);
+        TrainingRules.RANK.problem("rank", r.rank()).ifPresent(problems::add);
         if (!TrainingRules.validResolution(r.resolution())) {
             problems.add("resolution must be a multiple of 8 in [" + TrainingRules.RESOLUTION.minInt() + ", "
                     + TrainingRules.RESOLUTION.maxInt() + "], got " + r.resolution());
@@ -54,8 +53,8 @@ final class TrainingRequestCheck {
             problems.add("lrEmbeddings must be in (0, " + TrainingRules.MAX_EMBEDDING_LEARNING_RATE + "], got "
                     + r.lrEmbeddings());
         }
-        within(problems, "noiseOffset", r.noiseOffset(), TrainingRules.NOISE_OFFSET);
-        within(problems, "snrGamma", r.snrGamma(), TrainingRules.SNR_GAMMA);
+        TrainingRules.NOISE_OFFSET.problem("noiseOffset", r.noiseOffset()).ifPresent(problems::add);
+        TrainingRules.SNR_GAMMA.problem("snrGamma", r.snrGamma()).ifPresent(problems::add);
         if (Boolean.TRUE.equals(r.evaluate()) && !r.validates()) {
             problems.add(TrainingRules.EVALUATE_NEEDS_VALIDATION);
         }
@@ -64,20 +63,6 @@ final class TrainingRequestCheck {
             problems.add("lrWarmupSteps, checkpointInterval and validationInterval must be >= 0");
         }
         return problems;
-    }
-
-    private static void within(List<String> problems, String field, Double value, Range range) {
-        if (value != null && !range.contains(value)) {
-            problems.add(field + " " + range.outside(value));
-        }
-    }
-
-    private static void positive(List<String> problems, String field, int value, int max) {
-        if (value <= 0) {
-            problems.add(field + " must be > 0, got " + value);
-        } else if (value > max) {
-            problems.add(field + " must be at most " + max + ", got " + value);
-        }
     }
 
     private TrainingRequestCheck() {

@@ -33,7 +33,7 @@ class TrainingRequestConsumerTest {
         String ready = TrainingFixtures.dataset(store, "alice", 1, 64);
         try (EventProbe probe = EventProbe.forApplication()) {
             TrainingRequested valid = TrainingFixtures.request(ready, 1, 0);
-            assertOutcome(probe, withRank(valid, 0), "INVALID_REQUEST", "rank must be > 0, got 0");
+            assertOutcome(probe, withRank(valid, 0), "INVALID_REQUEST", "rank must be in [1, 128], got 0");
             assertOutcome(probe, TrainingFixtures.request("missing", 1, 0), "DATASET_NOT_READY", "dataset missing");
             assertOutcome(probe, withModel(valid, "nope"), "MODEL_NOT_FOUND", "'nope'");
             assertOutcome(probe, TrainingFixtures.request(ready, 1, 0, true, 0, 0, List.of()), "INVALID_REQUEST",

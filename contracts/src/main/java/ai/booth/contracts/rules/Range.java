@@ -21,6 +21,12 @@ public record Range(double min, double max) {
         return "must be in [" + format(min) + ", " + format(max) + "], got " + value;
     }
 
+    /** "FIELD must be in [min, max], got VALUE" when a given value is outside; empty when absent or inside. */
+    public java.util.Optional<String> problem(String field, Number value) {
+        return value == null || contains(value.doubleValue()) ? java.util.Optional.empty()
+                : java.util.Optional.of(field + " " + outside(value));
+    }
+
     /** A bound or value in a message: whole numbers without a decimal point, others as Java writes them. */
     public static String format(double value) {
         return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)

@@ -84,7 +84,7 @@ public record GenerationParams(String prompt, String negativePrompt, int steps, 
         require(deepCache >= 1, "deep_cache", "must be ≥ 1 (1 = off)", deepCache);
         require(tokenMerging >= 0 && tokenMerging < 1, "token_merging", "must be in [0, 1) (0 = off)", tokenMerging);
         require(deepCache == 1 || controlNets.isEmpty(), "deep_cache",
-                "does not combine with ControlNets (their residuals feed every level)", deepCache);
+                "does not combine with ControlNets: their residuals feed the levels DeepCache skips", deepCache);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {

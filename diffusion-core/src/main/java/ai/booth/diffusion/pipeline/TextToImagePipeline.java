@@ -160,40 +160,48 @@ public final class TextToImagePipeline implements AutoCloseable {
              TokenEmbeddings embeddingFiles = TokenEmbeddings.load(embeddingFiles(sized, union), model.textEncoder());
              TokenEmbeddings.Attached tokens = embeddingFiles.attach(model.textEncoder(), tokenizer)) {
             embeddingFiles.notes().forEach(n -> LOG.log(System.Logger.Level.WARNING, n));
-            Map<EmbeddingKey, NDArray> embeddings = new HashMap<>();
+            Call shared = new Call(call, loras, embeddingFiles, tokens, new HashMap<>(), progress);
             List<GenerationResult> results = new ArrayList<>();
             try {
                 for (GenerationParams p : sized) {
-                    long start = System.nanoTime();
-                    loras.setScales(p.loras());
-                    model.unet().tokenMerging(p.tokenMerging());
-                    try (NDManager request = call.newSubManager()) {
-                        NDArray cond = embedding(tokens.tokenizer(), p.prompt(), p, loras, embeddings, call);
-                        NDArray context = cond;
-                        if (p.classifierFreeGuidance()) {
-                            context = embedding(tokens.tokenizer(), p.negativePrompt(), p, loras, embeddings, call)
-                                    .concat(cond);
-                            context.attach(request);
-                        }
-                        NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
-                        List<ControlNetUnits.Unit> units = controlNets.prepare(p, request);
-                        List<ImageResult> images = new ArrayList<>();
-                        Map<String, String> ti = embeddingFiles.hashesUsedBy(tokens.tokenizer(),
-                                List.of(p.prompt(), p.negativePrompt()));
-                        int batch = units.isEmpty() ? stack : 1;   // ControlNet residuals are per image
-                        for (int first = 0; first < p.imagesPerPrompt(); first += batch) {
-                            int n = Math.min(batch, p.imagesPerPrompt() - first);
-                            NDArray noise = initial == null ? null : initial.get(first + ":" + (first + n));
-                            images.addAll(render(p, first, n, new Conditioning(context, cond, units), noise, request,
-                                    progress, ti));
-                        }
-                        results.add(new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start)));
-                    }
+                    results.add(renderRequest(p, shared));
                 }
             } finally {
                 model.unet().tokenMerging(0);
             }
             return results;
+        }
+    }
+
+    /** What the requests of one {@link #generateAll} call share. */
+    private record Call(NDManager manager, Attached loras, TokenEmbeddings embeddingFiles,
+                       TokenEmbeddings.Attached tokens, Map<EmbeddingKey, NDArray> embeddings, Progress progress) { }
+
+    private GenerationResult renderRequest(GenerationParams p, Call call) {
+        long start = System.nanoTime();
+        call.loras().setScales(p.loras());
+        model.unet().tokenMerging(p.tokenMerging());
+        try (NDManager request = call.manager().newSubManager()) {
+            CLIPTokenizer tok = call.tokens().tokenizer();
+            NDArray cond = embedding(tok, p.prompt(), p, call.loras(), call.embeddings(), call.manager());
+            NDArray context = cond;
+            if (p.classifierFreeGuidance()) {
+                context = embedding(tok, p.negativePrompt(), p, call.loras(), call.embeddings(), call.manager())
+                        .concat(cond);
+                context.attach(request);
+            }
+            NDArray initial = p.initialLatents() == null ? null : initialLatents(p, request);
+            List<ControlNetUnits.Unit> units = controlNets.prepare(p, request);
+            List<ImageResult> images = new ArrayList<>();
+            Map<String, String> ti = call.embeddingFiles().hashesUsedBy(tok, List.of(p.prompt(), p.negativePrompt()));
+            int batch = units.isEmpty() ? stack : 1;   // ControlNet residuals are per image
+            for (int first = 0; first < p.imagesPerPrompt(); first += batch) {
+                int n = Math.min(batch, p.imagesPerPrompt() - first);
+                NDArray noise = initial == null ? null : initial.get(first + ":" + (first + n));
+                images.addAll(render(p, first, n, new Conditioning(context, cond, units), noise, request,
+                        call.progress(), ti));
+            }
+            return new GenerationResult(images, Duration.ofNanos(System.nanoTime() - start));
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -224,29 +225,9 @@ class PipelineBehaviourTest {
      */
     @Test
     void deepCacheRunsTheWholeUnetEveryNthStepForFewerFlopsAndANearImageItsInfotextReplays() {
-        GenerationParams plain = base().steps(6).build();
-        GenerationParams cached = base().steps(6).deepCache(3).build();
-        pipeline.generate(cached);   // warm-up: per-size caches
-        OpMeter.reset();
-        float[] reference = pixels(plain);
-        long plainFlops = OpMeter.flops();
-        int before = liveArrays();
-        OpMeter.reset();
-        ImageResult image = pipeline.generate(cached).images().get(0);
-        long cachedFlops = OpMeter.flops();
-        assertEquals(before, liveArrays(), "arrays left after a DeepCache run");
-        assertTrue(cachedFlops < plainFlops, "DeepCache computes less: " + cachedFlops + " vs " + plainFlops);
-
-        double toPlain = meanAbs(image.pixels(), reference);
-        double toOtherSeed = meanAbs(pixels(base().steps(6).seed(99).build()), reference);
-        assertTrue(toPlain > 0, "the steps between reuse features, so the image changes");
-        assertTrue(toPlain < toOtherSeed / 4, "near the plain image: " + toPlain + " vs another seed's "
-                + toOtherSeed);
+        ImageResult image = accelerated("DeepCache 3 of 6 steps", base().steps(6).build(),
+                base().steps(6).deepCache(3).build(), OpMeter::flops).image();
         assertTrue(image.infotext().contains("DeepCache: 3"), image.infotext());
-        assertArrayEquals(image.pixels(), pixels(GenerationParams.fromInfotext(image.infotext())),
-                "replayed from its infotext");
-        System.out.printf("DeepCache 3 of 6 steps: %.2f of the FLOPs, mean |Δ| %.4f (another seed: %.4f)%n",
-                (double) cachedFlops / plainFlops, toPlain, toOtherSeed);
     }
 
     /**
@@ -256,30 +237,41 @@ class PipelineBehaviourTest {
     @Test
     void tokenMergingAttendsOverFewerTokensForFewerFlopsAndANearImageItsInfotextReplays() {
         GenerationParams plain = base().steps(4).build();
-        GenerationParams merged = base().steps(4).tokenMerging(0.5).build();
-        pipeline.generate(merged);   // warm-up: per-size caches
+        Accelerated merged = accelerated("ToMe 0.5 (attention)", plain, base().steps(4).tokenMerging(0.5).build(),
+                () -> OpMeter.flops(OpMeter.Kind.ATTENTION));
+        assertTrue(merged.image().infotext().contains("ToMe: 0.5"), merged.image().infotext());
+        assertArrayEquals(merged.plain(), pixels(plain), "the next request runs without merging");
+    }
+
+    /**
+     * {@code fast} (an acceleration of {@code plain}) computes fewer FLOPs as {@code flops} counts them, leaves no
+     * array behind, gives an image that differs from the plain one but by less than a quarter of another seed's
+     * difference, and replays from its infotext. Prints the figures; returns the image and the plain one's pixels.
+     */
+    private record Accelerated(ImageResult image, float[] plain) { }
+
+    private Accelerated accelerated(String what, GenerationParams plain, GenerationParams fast, LongSupplier flops) {
+        pipeline.generate(fast);   // warm-up: per-size caches
         OpMeter.reset();
         float[] reference = pixels(plain);
-        long plainAttention = OpMeter.flops(OpMeter.Kind.ATTENTION);
+        long plainFlops = flops.getAsLong();
         int before = liveArrays();
         OpMeter.reset();
-        ImageResult image = pipeline.generate(merged).images().get(0);
-        long mergedAttention = OpMeter.flops(OpMeter.Kind.ATTENTION);
-        assertEquals(before, liveArrays(), "arrays left after a ToMe run");
-        assertTrue(mergedAttention < plainAttention, "attention over fewer tokens: " + mergedAttention + " vs "
-                + plainAttention);
+        ImageResult image = pipeline.generate(fast).images().get(0);
+        long fastFlops = flops.getAsLong();
+        assertEquals(before, liveArrays(), "arrays left after a " + what + " run");
+        assertTrue(fastFlops < plainFlops, what + " computes less: " + fastFlops + " vs " + plainFlops);
 
         double toPlain = meanAbs(image.pixels(), reference);
-        double toOtherSeed = meanAbs(pixels(base().steps(4).seed(99).build()), reference);
-        assertTrue(toPlain > 0, "merged tokens change the image");
+        double toOtherSeed = meanAbs(pixels(plain.toBuilder().seed(99).build()), reference);
+        assertTrue(toPlain > 0, what + " changes the image");
         assertTrue(toPlain < toOtherSeed / 4, "near the plain image: " + toPlain + " vs another seed's "
                 + toOtherSeed);
-        assertTrue(image.infotext().contains("ToMe: 0.5"), image.infotext());
         assertArrayEquals(image.pixels(), pixels(GenerationParams.fromInfotext(image.infotext())),
                 "replayed from its infotext");
-        assertArrayEquals(reference, pixels(plain), "the next request runs without merging");
-        System.out.printf("ToMe 0.5: %.2f of the attention FLOPs, mean |Δ| %.4f (another seed: %.4f)%n",
-                (double) mergedAttention / plainAttention, toPlain, toOtherSeed);
+        System.out.printf("%s: %.2f of the FLOPs, mean |Δ| %.4f (another seed: %.4f)%n", what,
+                (double) fastFlops / plainFlops, toPlain, toOtherSeed);
+        return new Accelerated(image, reference);
     }
 
     private static double meanAbs(float[] a, float[] b) {
