@@ -80,8 +80,8 @@ final class WorldReport {
     }
 
     /** The figures of one report; {@code subject} is null when the report skips DreamBooth. */
-    record Figures(AttributeAccuracy scorerOnScenes, AttributeAccuracy heldOut, AttributeAccuracy seen,
-                   SubjectStudy.Result subject) { }
+    record Figures(AttributeAccuracy scorerOnScenes, AttributeAccuracy scorerOnSeenScenes, AttributeAccuracy heldOut,
+                   AttributeAccuracy seen, SubjectStudy.Result subject) { }
 
     Figures write(Path out, PrintWriter lines, SubjectStudy.Training subjectTraining) {
         List<Example> heldOut = examples(Split.HELD_OUT, 0);
@@ -96,12 +96,15 @@ final class WorldReport {
             figures = new Figures(
                     AttributeAccuracy.score(encoders, rgb(heldOut.stream().map(WorldReport::render).toList()),
                             captions(heldOut)),
+                    AttributeAccuracy.score(encoders, rgb(seen.stream().map(WorldReport::render).toList()),
+                            captions(seen)),
                     AttributeAccuracy.score(encoders, rgb(heldOutImages), captions(heldOut)),
                     AttributeAccuracy.score(encoders, rgb(seenImages), captions(seen)),
                     subjectTraining == null ? null
                             : new SubjectStudy(sampling, seed, subjectTraining).run(sd, pipeline, encoders, out));
         }
-        lines.printf(Locale.ROOT, "scorer on real held-out scenes: %.3f%n", figures.scorerOnScenes().both());
+        lines.printf(Locale.ROOT, "scorer on real held-out scenes: %.3f (seen pairs: %.3f)%n",
+                figures.scorerOnScenes().both(), figures.scorerOnSeenScenes().both());
         lines.printf(Locale.ROOT, "attribute accuracy: %.3f%n", figures.heldOut().both());
         lines.printf(Locale.ROOT, "attribute accuracy (seen pairs): %.3f%n", figures.seen().both());
         SubjectStudy.Result f = figures.subject();
@@ -144,6 +147,7 @@ final class WorldReport {
         }
         md.append("| images | shape | colour | both (attribute accuracy) |\n|---|---|---|---|\n");
         row(md, "real held-out scenes (the scorer's own accuracy)", f.scorerOnScenes());
+        row(md, "real seen-pair scenes (the scorer's own accuracy)", f.scorerOnSeenScenes());
         row(md, "generated, held-out pairs", f.heldOut());
         row(md, "generated, seen pairs", f.seen());
         md.append(String.format(Locale.ROOT, "%nChance: %.3f for both. Contact sheet: `held-out.png` (each prompt's "

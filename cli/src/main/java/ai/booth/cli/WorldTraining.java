@@ -85,9 +85,12 @@ final class WorldTraining {
     record Plan(long seed, int images, int vaeSteps, int vaeBatch, int vaeCrop, double vaeLr, double klWeight,
                 int steps, int batch, double lr, double snrGamma, int checkpointEvery, int scorerSteps,
                 int scorerBatch, double scorerLr) {
-        /** Min-SNR-γ 5 and lr 1e-3: at 5e-4 without it, 4000 steps learnt colours and backgrounds but not shapes. */
+        /**
+         * Min-SNR-γ 5 and lr 1e-3: at 5e-4 without it, 4000 steps learnt colours and backgrounds but not shapes. The
+         * scorer's 5000 steps: shape accuracy on new real scenes 0.63 seen, 0.78 held-out (27 min).
+         */
         static Plan shipped() {
-            return new Plan(World.DEFAULT_SEED, 10_000, 1500, 16, 32, 1e-3, 1e-6, 4000, 32, 1e-3, 5, 200, 3000, 64,
+            return new Plan(World.DEFAULT_SEED, 10_000, 1500, 16, 32, 1e-3, 1e-6, 4000, 32, 1e-3, 5, 200, 5000, 64,
                     5e-4);
         }
 
